@@ -1,0 +1,27 @@
+# media.h — make test · make bench · make fuzz · make deps
+# Everything is built by the scripts below from media.h; nothing here needs configuring.
+STRICT ?= 0
+FUZZ_SECONDS ?= 5
+FUZZ_LONG_SECONDS ?= 60
+
+.PHONY: all test bench fuzz deps clean
+
+all: test
+
+test:
+	@MEDIA_STRICT=$(STRICT) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
+
+bench:
+	@sh bench/run.sh
+
+fuzz:
+	@FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) sh fuzz/run.sh
+
+# Debian packages the project needs to build and test (run as root).
+DEPS = gcc g++ clang libclang-rt-14-dev make binutils
+deps:
+	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEPS)
+
+clean:
+	rm -rf build

@@ -1,0 +1,127 @@
+#!/bin/sh
+# make test: builds every test program with gcc and clang (C99), as C++ with g++,
+# with the scalar G.711 path, and once more under ASan+UBSan; runs them; runs the
+# compile checks (declaration-only, MEDIA_STATIC, twice-included, C11/C++11/C++17,
+# exported-symbol prefix) and each fuzzer for FUZZ_SECONDS. Prints one closing
+# line "N passed, N failed". MEDIA_STRICT=1 turns "skipped: tool missing" into a failure.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+STRICT=${MEDIA_STRICT:-0}
+FUZZ_SECONDS=${FUZZ_SECONDS:-5}
+B=build/test
+mkdir -p "$B"
+WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
+TESTS="test_g711 test_rtp test_rtcp test_stats"
+passed=0 failed=0 skipped=0
+
+have() { command -v "$1" >/dev/null 2>&1; }
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+skip() {
+    if [ "$STRICT" = 1 ]; then failed=$((failed + 1)); echo "FAIL $1 (skipped: $2; not allowed with STRICT=1)"
+    else skipped=$((skipped + 1)); echo "skip $1 ($2)"; fi
+}
+
+# run_prog LABEL CMD...: runs a test program and adds its own counts
+run_prog() {
+    label=$1; shift
+    out=$("$@" 2>&1); rc=$?
+    printf '%s\n' "$out" | sed 's/^/    /' | grep -v '^    ok ' | grep -v '^    [0-9]* passed' || true
+    line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -n 1)
+    if [ -z "$line" ]; then fail "$label (exit $rc, no summary line)"; return; fi
+    p=$(echo "$line" | sed -E 's/^([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/')
+    s=$(echo "$line" | sed -nE 's/.*, ([0-9]+) skipped.*/\1/p')
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${s:-0}))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then fail "$label (exit $rc)"; else echo "$label: $line"; fi
+}
+
+# build_and_run VARIANT COMPILER FLAGS...
+build_and_run() {
+    variant=$1; comp=$2; shift 2
+    if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
+    mkdir -p "$B/$variant"
+    for t in $TESTS; do
+        if "$comp" "$@" -I. "tests/$t.c" -o "$B/$variant/$t" -lm 2>"$B/$variant/$t.log"; then
+            run_prog "$variant/$t" "$B/$variant/$t"
+        else
+            fail "$variant/$t (does not compile)"; sed 's/^/    /' "$B/$variant/$t.log" | head -20
+        fi
+    done
+}
+
+# compile_check LABEL COMPILER FLAGS... FILE
+compile_check() {
+    label=$1; comp=$2; shift 2
+    if ! have "$comp"; then skip "$label" "$comp not installed"; return; fi
+    if "$comp" "$@" -I. -c -o "$B/check.o" 2>"$B/check.log"; then pass "$label"
+    else fail "$label"; sed 's/^/    /' "$B/check.log" | head -20; fi
+}
+
+echo "== unit tests =="
+build_and_run gcc gcc -std=c99 -O2 $WARN
+build_and_run clang clang -std=c99 -O2 $WARN
+build_and_run g++ g++ -x c++ -std=c++11 -O2 $WARN
+build_and_run scalar gcc -std=c99 -O2 -DMEDIA_NO_SIMD $WARN
+if have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined - -o "$B/san_probe" 2>/dev/null; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        build_and_run asan+ubsan clang -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN
+else
+    skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
+fi
+
+echo "== compile checks =="
+for std in c99 c11; do
+    compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile_decl.c
+    compile_check "gcc -std=$std implementation" gcc -std=$std $WARN -x c tests/compile_impl.c
+    compile_check "clang -std=$std implementation" clang -std=$std $WARN -x c tests/compile_impl.c
+done
+for std in c++11 c++17; do
+    compile_check "g++ -std=$std declarations only" g++ -std=$std $WARN -x c++ tests/compile_decl.c
+    compile_check "g++ -std=$std implementation" g++ -std=$std $WARN -x c++ tests/compile_impl.c
+    compile_check "clang++ -std=$std implementation" clang++ -std=$std $WARN -x c++ tests/compile_impl.c
+done
+compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile_impl.c
+compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c
+compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile_twice.c
+compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile_twice.c
+compile_check "MEDIA_NO_SOCKETS MEDIA_NO_STDIO MEDIA_NO_SIMD" gcc -std=c99 $WARN -DMEDIA_NO_SOCKETS -DMEDIA_NO_STDIO -DMEDIA_NO_SIMD -x c tests/compile_impl.c
+compile_check "custom MEDIA_MALLOC/REALLOC/FREE" gcc -std=c99 $WARN -DTEST_CUSTOM_ALLOC -x c tests/compile_impl.c
+if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile_impl.c -o "$B/check.o" 2>/dev/null; then
+    fail "a partial allocator override is refused"
+else
+    pass "a partial allocator override is refused"
+fi
+# every exported symbol carries the media_ prefix
+if gcc -std=c99 -O2 $WARN -I. -c tests/compile_impl.c -o "$B/impl.o" 2>/dev/null; then
+    bad=$(nm -g --defined-only "$B/impl.o" | awk '{print $3}' | grep -v '^media_' | grep -v '^main$' || true)
+    if [ -z "$bad" ]; then pass "exported symbols all start with media_"; else fail "exported symbols without media_ prefix: $bad"; fi
+    n=$(nm -g --defined-only "$B/impl.o" | grep -c ' media_' || true)
+    [ "$n" -gt 20 ] && pass "implementation exports the API ($n symbols)" || fail "implementation exports only $n symbols"
+else
+    fail "compile_impl.c for nm"
+fi
+
+echo "== fuzz smoke (${FUZZ_SECONDS}s each) =="
+if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
+        clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null; then
+    for f in fuzz_rtp fuzz_rtcp; do
+        if clang -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "fuzz/$f.c" -o "$B/$f" -lm 2>"$B/$f.log"; then
+            mkdir -p "$B/corpus_$f"
+            if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
+                pass "$f ran ${FUZZ_SECONDS}s clean ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$B/$f.out" | grep -o '[0-9]*$') inputs)"
+            else
+                fail "$f found a crash"; grep -E 'ERROR|SUMMARY|Test unit' "$B/$f.out" | head -10 | sed 's/^/    /'
+            fi
+        else
+            fail "$f (does not compile)"; head -20 "$B/$f.log" | sed 's/^/    /'
+        fi
+    done
+else
+    skip "fuzzers" "libFuzzer runtime (libclang-rt-14-dev) not installed"
+fi
+
+echo
+if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
+else echo "$passed passed, $failed failed"; fi
+[ "$failed" -eq 0 ]
