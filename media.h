@@ -608,7 +608,9 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
 #include <windows.h>
 #else
 #include <time.h>
-#include <sys/time.h>
+#if !defined(CLOCK_MONOTONIC)
+#error "media.h: the implementation needs POSIX clocks. Define _POSIX_C_SOURCE 200809L before the first #include of this file, or build with -std=gnu99/gnu11."
+#endif
 #endif
 
 #if !defined(MEDIA_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || \
@@ -1405,10 +1407,13 @@ MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet 
        kept in 1/16 RTP units and jitter in 1/256, to avoid the rounding of A.8's
        integer code while producing the same estimator. */
     if (st->have_transit) {
-        /* a clock that steps back counts as no time; a gap of weeks is clamped */
-        uint64_t dus = arrival_us > st->last_arrival_us ? arrival_us - st->last_arrival_us : 0;
-        if (dus > ((uint64_t)1 << 40)) dus = (uint64_t)1 << 40;
-        int64_t d = (int64_t)((dus * st->clock_rate * 16u) / 1000000u) -
+        /* arrival deltas may be negative (A.8's D is symmetric); gaps beyond ~12
+           days are clamped so the products below cannot overflow */
+        const uint64_t lim = (uint64_t)1 << 40;
+        uint64_t up = arrival_us - st->last_arrival_us, dn = st->last_arrival_us - arrival_us;
+        int64_t dus = arrival_us >= st->last_arrival_us ? (int64_t)(up < lim ? up : lim)
+                                                        : -(int64_t)(dn < lim ? dn : lim);
+        int64_t d = dus * (int64_t)st->clock_rate * 16 / 1000000 -
                     (int64_t)media_rtp_ts_diff(pkt->timestamp, st->last_timestamp) * 16;
         uint64_t ad = (uint64_t)(d < 0 ? -d : d);
         st->jitter_q8 = st->jitter_q8 + ad - ((st->jitter_q8 + 8) >> 4);
@@ -1494,7 +1499,7 @@ MEDIADEF double media_rtp_stats_loss_percent(const media_rtp_stats *st)
     return (e == 0 || l <= 0) ? 0.0 : 100.0 * (double)l / (double)e;
 }
 
-MEDIADEF uint32_t media_rtp_stats_jitter(const media_rtp_stats *st) { return (uint32_t)(st->jitter_q8 >> 8); }
+MEDIADEF uint32_t media_rtp_stats_jitter(const media_rtp_stats *st) { return (uint32_t)((st->jitter_q8 + 128) >> 8); }
 
 MEDIADEF double media_rtp_stats_jitter_ms(const media_rtp_stats *st)
 {

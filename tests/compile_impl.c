@@ -1,4 +1,6 @@
-/* The implementation file, with the build options the compile checks pass in. */
+/* The implementation file, with the build options the compile checks pass in.
+   System headers come before media.h here, so POSIX is requested explicitly. */
+#define _POSIX_C_SOURCE 200809L
 #ifdef TEST_CUSTOM_ALLOC
 #include <stdlib.h>
 #define MEDIA_MALLOC(sz, u) ((void)(u), malloc(sz))

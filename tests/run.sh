@@ -92,9 +92,16 @@ if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile_impl.c -o "$B/ch
 else
     pass "a partial allocator override is refused"
 fi
+if gcc -std=c99 $WARN -I. -c tests/compile_late_include.c -o "$B/check.o" 2>"$B/check.log"; then
+    fail "a late POSIX request is explained"
+elif grep -m1 'error' "$B/check.log" | grep -q 'media.h: the implementation needs POSIX'; then
+    pass "a late POSIX request is explained by media.h's own #error, first"
+else
+    fail "a late POSIX request is explained"; head -5 "$B/check.log" | sed 's/^/    /'
+fi
 # every exported symbol carries the media_ prefix
-if gcc -std=c99 -O2 $WARN -I. -c tests/compile_impl.c -o "$B/impl.o" 2>/dev/null; then
-    bad=$(nm -g --defined-only "$B/impl.o" | awk '{print $3}' | grep -v '^media_' | grep -v '^main$' || true)
+if gcc -std=c99 -O2 $WARN -I. -c tests/compile_only_impl.c -o "$B/impl.o" 2>/dev/null; then
+    bad=$(nm -g --defined-only "$B/impl.o" | awk '{print $3}' | grep -v '^media_' || true)
     if [ -z "$bad" ]; then pass "exported symbols all start with media_"; else fail "exported symbols without media_ prefix: $bad"; fi
     n=$(nm -g --defined-only "$B/impl.o" | grep -c ' media_' || true)
     [ "$n" -gt 20 ] && pass "implementation exports the API ($n symbols)" || fail "implementation exports only $n symbols"
@@ -108,7 +115,7 @@ if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned
     for f in fuzz_rtp fuzz_rtcp; do
         if clang -std=c99 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "fuzz/$f.c" -o "$B/$f" -lm 2>"$B/$f.log"; then
             mkdir -p "$B/corpus_$f"
-            if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
+            if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
                 pass "$f ran ${FUZZ_SECONDS}s clean ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$B/$f.out" | grep -o '[0-9]*$') inputs)"
             else
                 fail "$f found a crash"; grep -E 'ERROR|SUMMARY|Test unit' "$B/$f.out" | head -10 | sed 's/^/    /'
