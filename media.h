@@ -109,7 +109,8 @@
    G.711 codes exactly as the ITU-T G.191 reference does: negative samples are
    one's-complemented before the low bits are dropped, which differs from Sun's
    g711.c (and Python's audioop) on a few hundred negative mu-law inputs. The
-   buffer functions are branch-free and use SSE2 where the target has it.
+   encoders are branch-free (SSE2 where the target has it, a segment table
+   otherwise); decoding is a table lookup.
 
    ============================================================================
    6. RTP AND RTCP
@@ -662,6 +663,16 @@ static void media__wr32(uint8_t *p, uint32_t v)
     p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* Keeps rarely taken general paths out of line so the fast paths stay leaf
+   functions (no register spills). Optional: without it the code is the same. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MEDIA__NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define MEDIA__NOINLINE __declspec(noinline)
+#else
+#define MEDIA__NOINLINE
+#endif
+
 /* >>g711 implementation ---------------------------------------------------
    Both laws split a magnitude into a segment (exponent) and a 4-bit step within
    it. The G.191 reference finds the segment with a loop; here floor(log2) comes
@@ -680,6 +691,33 @@ static const uint8_t media__log2_tab[256] = {
     0, 0, 1, 1, MEDIA__R4(2), MEDIA__R8(3), MEDIA__R16(4), MEDIA__R32(5), MEDIA__R64(6), MEDIA__R128(7)
 };
 
+/* Decoding is one table lookup: 256 entries per law, each computed here by the
+   compiler from the expansion rule (mu-law: ((2q + 33) << seg) - 33, scaled by 4;
+   A-law: 2q + 1, or (2q + 33) << (seg - 1), scaled by 8), never typed by hand. */
+#define MEDIA__UV(c) (255 - (c))
+#define MEDIA__UMAG(c) (((((MEDIA__UV(c) & 15) << 3) + 132) << ((MEDIA__UV(c) >> 4) & 7)) - 132)
+#define MEDIA__ULAW(c) ((int16_t)(((c) & 0x80) ? MEDIA__UMAG(c) : -MEDIA__UMAG(c)))
+#define MEDIA__AX(c) (((c) ^ 0x55) & 0x7F)
+#define MEDIA__ANZ(x) (((x) >> 4) != 0)
+#define MEDIA__AMAG(x) (((((x) & 15) << 4) + 8 + (MEDIA__ANZ(x) << 8)) << (((x) >> 4) - MEDIA__ANZ(x)))
+#define MEDIA__ALAW(c) ((int16_t)(((c) & 0x80) ? MEDIA__AMAG(MEDIA__AX(c)) : -MEDIA__AMAG(MEDIA__AX(c))))
+#define MEDIA__T4(f, b) f(b), f(b + 1), f(b + 2), f(b + 3)
+#define MEDIA__T16(f, b) MEDIA__T4(f, b), MEDIA__T4(f, b + 4), MEDIA__T4(f, b + 8), MEDIA__T4(f, b + 12)
+#define MEDIA__T64(f, b) MEDIA__T16(f, b), MEDIA__T16(f, b + 16), MEDIA__T16(f, b + 32), MEDIA__T16(f, b + 48)
+#define MEDIA__T256(f) MEDIA__T64(f, 0), MEDIA__T64(f, 64), MEDIA__T64(f, 128), MEDIA__T64(f, 192)
+static const int16_t media__ulaw_tab[256] = { MEDIA__T256(MEDIA__ULAW) };
+static const int16_t media__alaw_tab[256] = { MEDIA__T256(MEDIA__ALAW) };
+
+static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const int16_t *tab)
+{
+    size_t i;
+    for (i = 0; i + 4 <= n; i += 4) {
+        int16_t a = tab[src[i]], b = tab[src[i + 1]], c = tab[src[i + 2]], d = tab[src[i + 3]];
+        dst[i] = a; dst[i + 1] = b; dst[i + 2] = c; dst[i + 3] = d;
+    }
+    for (n &= 3, dst += i, src += i, i = 0; i < n; i++) dst[i] = tab[src[i]];
+}
+
 MEDIADEF uint8_t media_pcmu_from_linear(int16_t s)
 {
     int x = s;
@@ -693,14 +731,7 @@ MEDIADEF uint8_t media_pcmu_from_linear(int16_t s)
     return (uint8_t)(((seg << 4) | q) ^ 0xFF ^ (neg & 0x80));
 }
 
-MEDIADEF int16_t media_pcmu_to_linear(uint8_t u)
-{
-    int v = ~u & 0xFF;
-    int seg = (v >> 4) & 7, q = v & 15;
-    int mag = (((q << 3) + 132) << seg) - 132;
-    int neg = (u >> 7) - 1;             /* codes below 0x80 are negative */
-    return (int16_t)((mag ^ neg) - neg);
-}
+MEDIADEF int16_t media_pcmu_to_linear(uint8_t u) { return media__ulaw_tab[u]; }
 
 MEDIADEF uint8_t media_pcma_from_linear(int16_t s)
 {
@@ -712,14 +743,7 @@ MEDIADEF uint8_t media_pcma_from_linear(int16_t s)
     return (uint8_t)(((seg << 4) | q) ^ 0xD5 ^ (neg & 0x80));
 }
 
-MEDIADEF int16_t media_pcma_to_linear(uint8_t a)
-{
-    int ix = (a ^ 0x55) & 0x7F;
-    int seg = ix >> 4, q = ix & 15, nz = seg != 0;
-    int mag = ((q << 4) + 8 + (nz << 8)) << (seg - nz);
-    int neg = (a >> 7) - 1;
-    return (int16_t)((mag ^ neg) - neg);
-}
+MEDIADEF int16_t media_pcma_to_linear(uint8_t a) { return media__alaw_tab[a]; }
 
 #ifdef MEDIA__SSE2
 /* 8 samples -> 8 mu-law (law 0) or A-law (law 1) codes in the low half of the result. */
@@ -759,50 +783,12 @@ static void media__g711_encode_sse2(uint8_t *dst, const int16_t *src, size_t n, 
         __m128i b = media__g711_enc8(_mm_loadu_si128((const __m128i *)(const void *)(src + i + 8)), law);
         _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_packus_epi16(a, b));
     }
-    for (; i < n; i++)
+    /* the tail has an explicit bound below 16 so inlining into callers with
+       fixed-size arrays cannot provoke loop-bound warnings */
+    for (n &= 15, dst += i, src += i, i = 0; i < n; i++)
         dst[i] = law == 0 ? media_pcmu_from_linear(src[i]) : media_pcma_from_linear(src[i]);
 }
 
-/* 8 codes (16-bit lanes) -> 8 linear samples. */
-static __m128i media__g711_dec8(__m128i c, int law)
-{
-    const __m128i zero = _mm_setzero_si128();
-    __m128i ix, lo, hi, v, neg;
-    __m128i k;
-    if (law == 0) {
-        ix = _mm_and_si128(_mm_xor_si128(c, _mm_set1_epi16(0xFF)), _mm_set1_epi16(0x7F));
-        k = _mm_set1_epi32((132 << 23) | (1 << 18));   /* float (2q + 33) << seg */
-    } else {
-        ix = _mm_and_si128(_mm_xor_si128(c, _mm_set1_epi16(0x55)), _mm_set1_epi16(0x7F));
-        k = _mm_set1_epi32((131 << 23) | (1 << 18));   /* (2q + 33) << (seg - 1) */
-    }
-    lo = _mm_add_epi32(_mm_slli_epi32(_mm_unpacklo_epi16(ix, zero), 19), k);
-    hi = _mm_add_epi32(_mm_slli_epi32(_mm_unpackhi_epi16(ix, zero), 19), k);
-    v = _mm_packs_epi32(_mm_cvttps_epi32(_mm_castsi128_ps(lo)), _mm_cvttps_epi32(_mm_castsi128_ps(hi)));
-    if (law == 0) {
-        v = _mm_slli_epi16(_mm_sub_epi16(v, _mm_set1_epi16(33)), 2);
-    } else {
-        /* segment 0 came out as 16 + q; it wants 2q + 1 = 2(16 + q) - 31 */
-        __m128i s0 = _mm_cmplt_epi16(ix, _mm_set1_epi16(16));
-        v = _mm_add_epi16(v, _mm_and_si128(s0, _mm_sub_epi16(v, _mm_set1_epi16(31))));
-        v = _mm_slli_epi16(v, 3);
-    }
-    neg = _mm_cmplt_epi16(c, _mm_set1_epi16(0x80));
-    return _mm_sub_epi16(_mm_xor_si128(v, neg), neg);
-}
-
-static void media__g711_decode_sse2(int16_t *dst, const uint8_t *src, size_t n, int law)
-{
-    const __m128i zero = _mm_setzero_si128();
-    size_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m128i c = _mm_loadu_si128((const __m128i *)(const void *)(src + i));
-        _mm_storeu_si128((__m128i *)(void *)(dst + i), media__g711_dec8(_mm_unpacklo_epi8(c, zero), law));
-        _mm_storeu_si128((__m128i *)(void *)(dst + i + 8), media__g711_dec8(_mm_unpackhi_epi8(c, zero), law));
-    }
-    for (; i < n; i++)
-        dst[i] = law == 0 ? media_pcmu_to_linear(src[i]) : media_pcma_to_linear(src[i]);
-}
 #endif
 
 MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
@@ -817,12 +803,7 @@ MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
 
 MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-#ifdef MEDIA__SSE2
-    media__g711_decode_sse2(dst, src, n, 0);
-#else
-    size_t i;
-    for (i = 0; i < n; i++) dst[i] = media_pcmu_to_linear(src[i]);
-#endif
+    media__g711_decode(dst, src, n, media__ulaw_tab);
 }
 
 MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
@@ -837,12 +818,7 @@ MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
 
 MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-#ifdef MEDIA__SSE2
-    media__g711_decode_sse2(dst, src, n, 1);
-#else
-    size_t i;
-    for (i = 0; i < n; i++) dst[i] = media_pcma_to_linear(src[i]);
-#endif
+    media__g711_decode(dst, src, n, media__alaw_tab);
 }
 
 /* >>rtp implementation ---------------------------------------------------- */
@@ -859,7 +835,7 @@ MEDIADEF int32_t media_rtp_ts_diff(uint32_t a, uint32_t b)
     return d <= 0x7FFFFFFFu ? (int32_t)d : -(int32_t)(~d) - 1;
 }
 
-MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
+static MEDIA__NOINLINE int media__rtp_parse_general(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
 {
     size_t off;
     unsigned b0, cc, i;
@@ -905,6 +881,31 @@ MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t l
     return MEDIA_OK;
 }
 
+MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
+{
+    /* Fast path: almost every packet is a bare 12-byte header (V=2 and no
+       padding, extension or CSRC). The general path handles the rest. */
+    if (pkt && buf && len >= MEDIA_RTP_HEADER_SIZE && buf[0] == 0x80) {
+        uint32_t w0 = media__rd32(buf);
+        pkt->version = 2;
+        pkt->marker = (uint8_t)((w0 >> 23) & 1);
+        pkt->payload_type = (uint8_t)((w0 >> 16) & 0x7F);
+        pkt->csrc_count = 0;
+        pkt->seq = (uint16_t)w0;
+        pkt->timestamp = media__rd32(buf + 4);
+        pkt->ssrc = media__rd32(buf + 8);
+        pkt->has_extension = 0;
+        pkt->ext_profile = 0;
+        pkt->ext = NULL;
+        pkt->ext_len = 0;
+        pkt->payload = buf + MEDIA_RTP_HEADER_SIZE;
+        pkt->payload_len = len - MEDIA_RTP_HEADER_SIZE;
+        pkt->padding = 0;
+        return MEDIA_OK;
+    }
+    return media__rtp_parse_general(pkt, buf, len);
+}
+
 MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
 {
     size_t n = MEDIA_RTP_HEADER_SIZE + 4u * (pkt->csrc_count & 15u);
@@ -912,7 +913,7 @@ MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
     return n;
 }
 
-MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
+static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
 {
     size_t hdr, total, i;
     int x;
@@ -945,6 +946,22 @@ MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *p
         p[pkt->padding - 1] = pkt->padding;
     }
     return (int)total;
+}
+
+MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
+{
+    /* fast path for the bare 12-byte header, mirroring media_rtp_parse */
+    if (buf && pkt && (pkt->csrc_count | pkt->has_extension | pkt->padding) == 0 && pkt->ext_len == 0 &&
+        pkt->payload_type <= 127 && cap >= MEDIA_RTP_HEADER_SIZE && pkt->payload_len <= cap - MEDIA_RTP_HEADER_SIZE &&
+        pkt->payload_len <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE && (pkt->payload || !pkt->payload_len)) {
+        if (pkt->payload != buf + MEDIA_RTP_HEADER_SIZE && pkt->payload_len)
+            memmove(buf + MEDIA_RTP_HEADER_SIZE, pkt->payload, pkt->payload_len);
+        media__wr32(buf, 0x80000000u | ((uint32_t)(pkt->marker != 0) << 23) | ((uint32_t)pkt->payload_type << 16) | pkt->seq);
+        media__wr32(buf + 4, pkt->timestamp);
+        media__wr32(buf + 8, pkt->ssrc);
+        return (int)(MEDIA_RTP_HEADER_SIZE + pkt->payload_len);
+    }
+    return media__rtp_write_general(buf, cap, pkt);
 }
 
 MEDIADEF int media_rtp_ext_next(const media_rtp_packet *pkt, size_t *pos, media_rtp_ext_element *el)
