@@ -305,21 +305,22 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
 #define MEDIA_RTP_EXT_TWO_BYTE 0x1000u  /* RFC 8285 4.3, low 4 bits are "appbits" */
 
 typedef struct media_rtp_packet {
+    /* laid out so the fields a bare header leaves constant sit together */
     uint8_t  version;        /* always 2 after a successful parse; ignored by write */
     uint8_t  marker;         /* 0 or 1 */
     uint8_t  payload_type;   /* 0..127 */
     uint8_t  csrc_count;     /* 0..15 */
+    uint8_t  has_extension;  /* X bit; ext/ext_len may still be empty */
+    uint8_t  padding;        /* padding bytes at the end incl. the count byte; 0 = none */
+    uint16_t ext_profile;    /* "defined by profile" field, e.g. MEDIA_RTP_EXT_ONE_BYTE */
     uint16_t seq;
     uint32_t timestamp;
     uint32_t ssrc;
-    uint32_t csrc[MEDIA_RTP_MAX_CSRC];
-    uint8_t  has_extension;  /* X bit; ext/ext_len may still be empty */
-    uint16_t ext_profile;    /* "defined by profile" field, e.g. MEDIA_RTP_EXT_ONE_BYTE */
-    const uint8_t *ext;      /* extension data after its 4-byte header */
-    size_t   ext_len;        /* bytes, a multiple of 4 */
     const uint8_t *payload;
     size_t   payload_len;
-    uint8_t  padding;        /* padding bytes at the end incl. the count byte; 0 = none */
+    const uint8_t *ext;      /* extension data after its 4-byte header */
+    size_t   ext_len;        /* bytes, a multiple of 4 */
+    uint32_t csrc[MEDIA_RTP_MAX_CSRC];
 } media_rtp_packet;
 
 /* One RFC 8285 element. In the one-byte form id is 1..14 and len 1..16; in the
@@ -886,21 +887,21 @@ MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t l
     /* Fast path: almost every packet is a bare 12-byte header (V=2 and no
        padding, extension or CSRC). The general path handles the rest. */
     if (pkt && buf && len >= MEDIA_RTP_HEADER_SIZE && buf[0] == 0x80) {
-        uint32_t w0 = media__rd32(buf);
+        unsigned b1 = buf[1];
         pkt->version = 2;
-        pkt->marker = (uint8_t)((w0 >> 23) & 1);
-        pkt->payload_type = (uint8_t)((w0 >> 16) & 0x7F);
+        pkt->marker = (uint8_t)(b1 >> 7);
+        pkt->payload_type = (uint8_t)(b1 & 0x7F);
         pkt->csrc_count = 0;
-        pkt->seq = (uint16_t)w0;
+        pkt->has_extension = 0;
+        pkt->padding = 0;
+        pkt->ext_profile = 0;
+        pkt->seq = media__rd16(buf + 2);
         pkt->timestamp = media__rd32(buf + 4);
         pkt->ssrc = media__rd32(buf + 8);
-        pkt->has_extension = 0;
-        pkt->ext_profile = 0;
-        pkt->ext = NULL;
-        pkt->ext_len = 0;
         pkt->payload = buf + MEDIA_RTP_HEADER_SIZE;
         pkt->payload_len = len - MEDIA_RTP_HEADER_SIZE;
-        pkt->padding = 0;
+        pkt->ext = NULL;
+        pkt->ext_len = 0;
         return MEDIA_OK;
     }
     return media__rtp_parse_general(pkt, buf, len);
@@ -911,6 +912,23 @@ MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
     size_t n = MEDIA_RTP_HEADER_SIZE + 4u * (pkt->csrc_count & 15u);
     if (pkt->has_extension || pkt->ext_len) n += 4 + pkt->ext_len;
     return n;
+}
+
+static void media__rtp_write_bare(uint8_t *buf, const media_rtp_packet *pkt)
+{
+    buf[0] = 0x80;
+    buf[1] = (uint8_t)((pkt->marker ? 0x80 : 0) | pkt->payload_type);
+    media__wr16(buf + 2, pkt->seq);
+    media__wr32(buf + 4, pkt->timestamp);
+    media__wr32(buf + 8, pkt->ssrc);
+}
+
+static MEDIA__NOINLINE int media__rtp_write_bare_copy(uint8_t *buf, const media_rtp_packet *pkt)
+{
+    if (!pkt->payload) return MEDIA_EINVAL;
+    memmove(buf + MEDIA_RTP_HEADER_SIZE, pkt->payload, pkt->payload_len);
+    media__rtp_write_bare(buf, pkt);
+    return (int)(MEDIA_RTP_HEADER_SIZE + pkt->payload_len);
 }
 
 static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
@@ -950,15 +968,14 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
 
 MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
 {
-    /* fast path for the bare 12-byte header, mirroring media_rtp_parse */
+    /* Fast path: a bare 12-byte header. With the payload already in place (the
+       sender encoded straight into buf + 12) nothing is called, so no registers
+       are saved; a payload elsewhere is copied by a small helper. */
     if (buf && pkt && (pkt->csrc_count | pkt->has_extension | pkt->padding) == 0 && pkt->ext_len == 0 &&
         pkt->payload_type <= 127 && cap >= MEDIA_RTP_HEADER_SIZE && pkt->payload_len <= cap - MEDIA_RTP_HEADER_SIZE &&
-        pkt->payload_len <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE && (pkt->payload || !pkt->payload_len)) {
-        if (pkt->payload != buf + MEDIA_RTP_HEADER_SIZE && pkt->payload_len)
-            memmove(buf + MEDIA_RTP_HEADER_SIZE, pkt->payload, pkt->payload_len);
-        media__wr32(buf, 0x80000000u | ((uint32_t)(pkt->marker != 0) << 23) | ((uint32_t)pkt->payload_type << 16) | pkt->seq);
-        media__wr32(buf + 4, pkt->timestamp);
-        media__wr32(buf + 8, pkt->ssrc);
+        pkt->payload_len <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE) {
+        if (pkt->payload != buf + MEDIA_RTP_HEADER_SIZE && pkt->payload_len) return media__rtp_write_bare_copy(buf, pkt);
+        media__rtp_write_bare(buf, pkt);
         return (int)(MEDIA_RTP_HEADER_SIZE + pkt->payload_len);
     }
     return media__rtp_write_general(buf, cap, pkt);
