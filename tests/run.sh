@@ -70,6 +70,16 @@ else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
 fi
 
+echo "== README example =="
+awk '/^```c$/{f=1;next} /^```$/{if(f)exit} f' README.md > "$B/readme.c"
+head -n 2 "$B/readme.c" > "$B/readme_head.h"
+tail -n +3 "$B/readme.c" | sed 's/media_rtp_stats st; /media_rtp_stats st = st0; /' > "$B/readme_body.inc"
+if gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme_example.c -o "$B/readme_example" -lm 2>"$B/readme.log"; then
+    run_prog "README example" "$B/readme_example"
+else
+    fail "README example does not compile"; head -20 "$B/readme.log" | sed 's/^/    /'
+fi
+
 echo "== compile checks =="
 for std in c99 c11; do
     compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile_decl.c
