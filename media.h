@@ -524,11 +524,9 @@ typedef struct media_rtp_stats {
     uint32_t gap_lost;        /* packets missing in those gaps */
     uint64_t seen_lo, seen_hi;/* bitmap of the last 128 extended sequence numbers */
     int      started;
-    /* last SR from this source (for LSR/DLSR) and the last RTT measured */
+    /* last SR from this source, for LSR/DLSR */
     uint32_t lsr;
     uint64_t lsr_arrival_us;
-    uint32_t rtt_us;
-    int      have_rtt;
 } media_rtp_stats;
 
 MEDIADEF void media_rtp_stats_init(media_rtp_stats *st, uint32_t clock_rate);
@@ -719,9 +717,8 @@ static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const
     for (n &= 3, dst += i, src += i, i = 0; i < n; i++) dst[i] = tab[src[i]];
 }
 
-MEDIADEF uint8_t media_pcmu_from_linear(int16_t s)
+static uint8_t media__ulaw_enc(int x)
 {
-    int x = s;
     int neg = -(x < 0);                 /* 0 or -1 */
     int a = ((x ^ neg) >> 2) + 33;      /* 14-bit magnitude + bias, 33..8224 */
     int over = a - 0x1FFF;
@@ -734,9 +731,8 @@ MEDIADEF uint8_t media_pcmu_from_linear(int16_t s)
 
 MEDIADEF int16_t media_pcmu_to_linear(uint8_t u) { return media__ulaw_tab[u]; }
 
-MEDIADEF uint8_t media_pcma_from_linear(int16_t s)
+static uint8_t media__alaw_enc(int x)
 {
-    int x = s;
     int neg = -(x < 0);
     int ix = (x ^ neg) >> 4;            /* 0..2047 */
     int seg = media__log2_tab[ix >> 3];
@@ -745,6 +741,9 @@ MEDIADEF uint8_t media_pcma_from_linear(int16_t s)
 }
 
 MEDIADEF int16_t media_pcma_to_linear(uint8_t a) { return media__alaw_tab[a]; }
+
+MEDIADEF uint8_t media_pcmu_from_linear(int16_t s) { return media__ulaw_enc(s); }
+MEDIADEF uint8_t media_pcma_from_linear(int16_t s) { return media__alaw_enc(s); }
 
 #ifdef MEDIA__SSE2
 /* 8 samples -> 8 mu-law (law 0) or A-law (law 1) codes in the low half of the result. */
@@ -776,45 +775,34 @@ static __m128i media__g711_enc8(__m128i x, int law)
     return _mm_xor_si128(code, _mm_and_si128(neg, _mm_set1_epi16(0x80)));
 }
 
-static void media__g711_encode_sse2(uint8_t *dst, const int16_t *src, size_t n, int law)
+#endif
+
+/* law 0 = mu-law, 1 = A-law; a constant at every call, so each caller gets its own loop */
+static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int law)
 {
     size_t i = 0;
+#ifdef MEDIA__SSE2
     for (; i + 16 <= n; i += 16) {
         __m128i a = media__g711_enc8(_mm_loadu_si128((const __m128i *)(const void *)(src + i)), law);
         __m128i b = media__g711_enc8(_mm_loadu_si128((const __m128i *)(const void *)(src + i + 8)), law);
         _mm_storeu_si128((__m128i *)(void *)(dst + i), _mm_packus_epi16(a, b));
     }
-    /* the tail has an explicit bound below 16 so inlining into callers with
+    /* the tail gets an explicit bound below 16, so inlining into callers with
        fixed-size arrays cannot provoke loop-bound warnings */
-    for (n &= 15, dst += i, src += i, i = 0; i < n; i++)
-        dst[i] = law == 0 ? media_pcmu_from_linear(src[i]) : media_pcma_from_linear(src[i]);
+    n &= 15;
+    dst += i;
+    src += i;
+    i = 0;
+#endif
+    for (; i < n; i++) dst[i] = law ? media__alaw_enc(src[i]) : media__ulaw_enc(src[i]);
 }
 
-#endif
-
-MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
-{
-#ifdef MEDIA__SSE2
-    media__g711_encode_sse2(dst, src, n, 0);
-#else
-    size_t i;
-    for (i = 0; i < n; i++) dst[i] = media_pcmu_from_linear(src[i]);
-#endif
-}
+MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 0); }
+MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 1); }
 
 MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     media__g711_decode(dst, src, n, media__ulaw_tab);
-}
-
-MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
-{
-#ifdef MEDIA__SSE2
-    media__g711_encode_sse2(dst, src, n, 1);
-#else
-    size_t i;
-    for (i = 0; i < n; i++) dst[i] = media_pcma_from_linear(src[i]);
-#endif
 }
 
 MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)

@@ -70,6 +70,33 @@ else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
 fi
 
+echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
+if have valgrind; then
+    for v in simd scalar; do
+        flags=""; [ "$v" = scalar ] && flags="-DMEDIA_NO_SIMD"
+        gcc -std=c99 -O2 $flags -I. tests/branchfree.c -o "$B/branchfree_$v" -lm
+        for law in 0 1; do
+            counts=""
+            for frames in 200 1200; do
+                valgrind --tool=cachegrind --branch-sim=yes --cache-sim=no --cachegrind-out-file=/dev/null \
+                    "$B/branchfree_$v" $frames $law 2>"$B/bf.log" >/dev/null
+                cond=$(grep 'Branches:' "$B/bf.log" | sed -E 's/.*\( *([0-9,]+) cond.*/\1/' | tr -d ,)
+                miss=$(grep 'Mispredicts:' "$B/bf.log" | sed -E 's/.*\( *([0-9,]+) cond.*/\1/' | tr -d ,)
+                counts="$counts $cond $miss"
+            done
+            # per extra sample: conditional branches and mispredictions
+            set -- $counts
+            per=$(awk -v a="$1" -v b="$3" 'BEGIN{printf "%.3f", (b - a) / (1000 * 160)}')
+            mis=$(awk -v a="$2" -v b="$4" 'BEGIN{printf "%.4f", (b - a) / (1000 * 160)}')
+            limit=1.05; [ "$v" = simd ] && limit=0.25
+            label="$v $( [ $law = 0 ] && echo PCMU || echo PCMA ) encoder: $per branches, $mis mispredictions per sample"
+            if awk -v p="$per" -v m="$mis" -v l="$limit" 'BEGIN{exit !(p <= l && m <= 0.01)}'; then pass "$label"; else fail "$label (limit $limit)"; fi
+        done
+    done
+else
+    skip "G.711 branch-free check" "valgrind not installed"
+fi
+
 echo "== README example =="
 awk '/^```c$/{f=1;next} /^```$/{if(f)exit} f' README.md > "$B/readme.c"
 head -n 2 "$B/readme.c" > "$B/readme_head.h"
