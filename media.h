@@ -529,6 +529,7 @@ typedef struct media_rtp_stats {
     uint64_t lsr_arrival_us;
 } media_rtp_stats;
 
+/* clock_rate in Hz (0 means 8000; capped at 1048576). */
 MEDIADEF void media_rtp_stats_init(media_rtp_stats *st, uint32_t clock_rate);
 
 /* Feeds one received packet (arrival on the media_now_us() timeline or any
@@ -1360,6 +1361,8 @@ MEDIADEF int media_rtcp_rtt_us(const media_rtcp_report_block *rb, uint64_t arriv
 
 /* >>stats implementation -------------------------------------------------- */
 
+#define MEDIA__MAX_CLOCK (1u << 20)
+
 static void media__stats_init_seq(media_rtp_stats *st, uint16_t seq)
 {
     /* RFC 3550 A.1 init_seq() */
@@ -1379,7 +1382,9 @@ static void media__stats_init_seq(media_rtp_stats *st, uint16_t seq)
 MEDIADEF void media_rtp_stats_init(media_rtp_stats *st, uint32_t clock_rate)
 {
     memset(st, 0, sizeof *st);
-    st->clock_rate = clock_rate ? clock_rate : 8000;
+    /* RTP clocks run from 8 kHz to 90 kHz (video) or 192 kHz; the cap keeps the
+       jitter arithmetic inside 64 bits for any input */
+    st->clock_rate = clock_rate == 0 ? 8000 : clock_rate > MEDIA__MAX_CLOCK ? MEDIA__MAX_CLOCK : clock_rate;
 }
 
 /* The seen-bitmap: bit i stands for extended sequence (cycles + max_seq) - i. */
@@ -1429,9 +1434,9 @@ MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet 
        kept in 1/16 RTP units and jitter in 1/256, to avoid the rounding of A.8's
        integer code while producing the same estimator. */
     if (st->have_transit) {
-        /* arrival deltas may be negative (A.8's D is symmetric); gaps beyond ~12
-           days are clamped so the products below cannot overflow */
-        const uint64_t lim = (uint64_t)1 << 40;
+        /* arrival deltas may be negative (A.8's D is symmetric); gaps beyond ~19
+           hours are clamped so that delta * rate * 16 stays below 2^60 */
+        const uint64_t lim = (uint64_t)1 << 36;
         uint64_t up = arrival_us - st->last_arrival_us, dn = st->last_arrival_us - arrival_us;
         int64_t dus = arrival_us >= st->last_arrival_us ? (int64_t)(up < lim ? up : lim)
                                                         : -(int64_t)(dn < lim ? dn : lim);

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ROUNDS 100
+#define ROUNDS 300
 
 static double now_s(void)
 {

@@ -254,6 +254,26 @@ static void test_burst_ratio(void)
     CHECK_NEAR(media_rtp_stats_burst_ratio(&st), 1.0, 0.05);
 }
 
+static void test_extreme_inputs_stay_defined(void)
+{
+    /* an absurd clock rate, arrival times days apart and going backwards, and
+       timestamps jumping by 2^31: the arithmetic must stay defined (UBSan runs
+       this) and the figures finite */
+    media_rtp_stats st;
+    media_rtcp_report_block rb;
+    media_rtp_stats_init(&st, 0xFFFFFFFFu);
+    CHECK(st.clock_rate <= (1u << 20));
+    feed(&st, 1, 1, 0, 0);
+    feed(&st, 1, 2, 0x80000000u, 400000000000ull);      /* 4.6 days later */
+    feed(&st, 1, 3, 0, 1);                               /* and back again */
+    feed(&st, 1, 4, 0x7FFFFFFFu, 0xFFFFFFFFFFFFull);
+    CHECK(media_rtp_stats_jitter_ms(&st) >= 0 && media_rtp_stats_jitter_ms(&st) < 1e12);
+    media_rtp_stats_report_block(&st, &rb, 0);
+    CHECK_EQ_INT(rb.highest_seq, 4);
+    media_rtp_stats_init(&st, 0);
+    CHECK_EQ_INT(st.clock_rate, 8000);
+}
+
 static double r_of(double t, double ie, double bpl, double ppl, double burst)
 {
     media_emodel_params p;
@@ -309,6 +329,7 @@ int main(void)
     RUN(test_lsr_dlsr);
     RUN(test_cumulative_lost_24bit_clamp);
     RUN(test_burst_ratio);
+    RUN(test_extreme_inputs_stay_defined);
     RUN(test_emodel_against_g107);
     RUN(test_stream_mos);
     return harness_summary();
