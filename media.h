@@ -1,8 +1,8 @@
 /* media.h - v0.1.0 - public domain or MIT (your choice; full text at the end of this file)
 
-   The media half of a VoIP call in one C file: G.711, RTP/RTCP packets, receiver
-   statistics with an E-model MOS estimate (SDP, jitter buffer and the poll-driven
-   session follow in later versions, in the order of section 2 below).
+   The media half of a VoIP call in one C file: G.711, RTP/RTCP packets, and
+   receiver statistics with an E-model MOS estimate. SDP offer/answer, the
+   jitter buffer and the poll-driven session are being added in that order.
 
    Do this:
       #define MEDIA_IMPLEMENTATION
@@ -18,23 +18,23 @@
    1. QUICK START
    ============================================================================
 
-   Encode 20 ms of audio as PCMU, wrap it in RTP, parse it back, feed the
-   receiver statistics and ask for a MOS estimate:
+   Encode 20 ms of audio as PCMU straight into a datagram, put the RTP header
+   in front, parse it back, feed the receiver statistics, ask for a MOS:
 
       int16_t pcm[160];              // 20 ms at 8 kHz, from your microphone
-      uint8_t ulaw[160], wire[1500];
+      uint8_t wire[1500];
       media_rtp_packet out, in;
       media_rtp_stats st;
       int n;
 
-      media_pcmu_encode(ulaw, pcm, 160);
+      media_rtp_stats_init(&st, 8000);                     // once per source
+      media_pcmu_encode(wire + MEDIA_RTP_HEADER_SIZE, pcm, 160);
       memset(&out, 0, sizeof out);
       out.payload_type = 0; out.seq = 1000; out.timestamp = 160000; out.ssrc = 0x1234;
-      out.payload = ulaw; out.payload_len = 160;
-      n = media_rtp_write(wire, sizeof wire, &out);        // 172 bytes, or < 0
-      // ... sendto(fd, wire, n, ...) ... recvfrom(fd, wire, ...) ...
-      media_rtp_stats_init(&st, 8000);
-      if (media_rtp_parse(&in, wire, (size_t)n) == MEDIA_OK)   // in.payload points into wire
+      out.payload = wire + MEDIA_RTP_HEADER_SIZE; out.payload_len = 160;
+      n = media_rtp_write(wire, sizeof wire, &out);        // 172; the payload is not copied
+      // ... sendto(fd, wire, n, ...) ... n = recvfrom(fd, wire, ...) ...
+      if (n > 0 && media_rtp_parse(&in, wire, (size_t)n) == MEDIA_OK)   // in.payload points into wire
           media_rtp_stats_update(&st, &in, media_now_us());
       printf("lost %lld, jitter %.1f ms, MOS %.2f\n", (long long)media_rtp_stats_lost(&st),
              media_rtp_stats_jitter_ms(&st), media_rtp_stats_mos(&st, 40.0, MEDIA_EMODEL_G711_IE, MEDIA_EMODEL_G711_BPL));
@@ -48,7 +48,7 @@
       >>rtp      RTP header parse/write (RFC 3550), RFC 8285 header extensions
       >>rtcp     compound RTCP parse (SR, RR, SDES, BYE, APP; others kept raw),
                  SR/RR+SDES and BYE writers, NTP time helpers
-      >>stats    RFC 3550 A.1/A.3/A.8 receiver statistics, RTT, ITU-T G.107 E-model
+      >>stats    RFC 3550 A.1/A.3/A.8 receiver statistics, ITU-T G.107 E-model
 
    Each section stands on its own: take the RTP parser without the statistics, or
    the statistics without the parser (they only share the packet struct).
@@ -67,6 +67,8 @@
       MEDIA_ASSERT(x)       internal consistency checks (default: assert)
       MEDIA_NO_SOCKETS      leave out everything that needs a socket API
       MEDIA_NO_STDIO        leave out everything that needs files (<stdio.h>)
+                            (nothing in this version needs either; the session
+                            and WAV parts will honour them)
       MEDIA_NO_SIMD         use only the portable scalar code (SSE2 is used
                             where the compiler targets it; results are identical)
 
@@ -159,6 +161,8 @@
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.
    RTCP: see the capacity macros above. Sizes are size_t; functions that return
    a byte count refuse (MEDIA_EINVAL) sizes that do not fit an int.
+   Statistics: clock rates up to 1048576 Hz; for jitter, arrival gaps longer
+   than about 19 hours count as 19 hours (the arithmetic stays in 64 bits).
 */
 
 /* The implementation needs POSIX declarations; they must be requested before the
