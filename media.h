@@ -413,7 +413,7 @@ typedef struct media_rtcp_packet {
     const uint8_t *data;      /* the whole packet from its header, padding excluded */
     size_t   size;
     uint32_t ssrc;            /* SR, RR, APP: the sender. Others: first word after the header, or 0 */
-    /* SR sender info */
+    /* type-specific from here to the end (zeroed where they do not apply). SR sender info: */
     uint64_t ntp;
     uint32_t rtp_timestamp;
     uint32_t packet_count;
@@ -1159,12 +1159,14 @@ MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, uns
             body = size - pad;
         }
         pk = c->packet_count < MEDIA_RTCP_MAX_PACKETS ? &c->packets[c->packet_count] : &tmp;
-        memset(pk, 0, sizeof *pk);
+        /* every field is set, so callers may read any of them whatever the type */
         pk->type = (uint8_t)pt;
         pk->count = (uint8_t)rc;
         pk->data = p;
         pk->size = body;
-        if (body >= 8) pk->ssrc = media__rd32(p + 4);
+        pk->ssrc = body >= 8 ? media__rd32(p + 4) : 0;
+        /* the type-specific fields follow ntp to the end of the struct */
+        memset(&pk->ntp, 0, sizeof *pk - offsetof(media_rtcp_packet, ntp));
         switch (pt) {
         case MEDIA_RTCP_SR:
             if (body < 28 + 24u * rc) return MEDIA_EPARSE;
