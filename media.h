@@ -345,7 +345,9 @@ MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt);
 /* Writes pkt into buf. Returns the datagram length, MEDIA_ENOSPC if cap is too
    small, MEDIA_EINVAL for impossible fields (payload type > 127, more than 15
    CSRCs, extension length not a multiple of 4). The payload may already sit at
-   buf + media_rtp_header_size(pkt); overlapping payloads are moved, not copied. */
+   buf + media_rtp_header_size(pkt) (then it is not touched), and pkt may be a
+   packet parsed from buf itself with a changed header: extension and payload
+   are moved safely. */
 MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt);
 
 /* Walks the RFC 8285 elements of a parsed packet. Start with *pos = 0.
@@ -937,8 +939,23 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
     if (pkt->payload_len > (size_t)INT_MAX - hdr - 255) return MEDIA_EINVAL;
     total = hdr + pkt->payload_len + pkt->padding;
     if (total > cap) return MEDIA_ENOSPC;
-    /* payload first: it may overlap where the header goes if the caller built it in place */
-    if (pkt->payload_len && pkt->payload != buf + hdr) memmove(buf + hdr, pkt->payload, pkt->payload_len);
+    /* Move extension data and payload before writing any header byte: their
+       source may be this very buffer (a packet parsed from buf, rewritten with
+       more or fewer CSRCs). Both shift the same way, so moving the leading part
+       first when shifting left, and the trailing part first when shifting right,
+       never overwrites a source that is still to be read. */
+    {
+        uint8_t *ext_dst = buf + 16 + 4u * pkt->csrc_count, *pay_dst = buf + hdr;
+        int ext_moves = x && pkt->ext_len && pkt->ext != ext_dst;
+        int pay_moves = pkt->payload_len && pkt->payload != pay_dst;
+        if (ext_moves && pkt->ext > ext_dst) {
+            memmove(ext_dst, pkt->ext, pkt->ext_len);
+            if (pay_moves) memmove(pay_dst, pkt->payload, pkt->payload_len);
+        } else {
+            if (pay_moves) memmove(pay_dst, pkt->payload, pkt->payload_len);
+            if (ext_moves) memmove(ext_dst, pkt->ext, pkt->ext_len);
+        }
+    }
     buf[0] = (uint8_t)(0x80 | (pkt->padding ? 0x20 : 0) | (x ? 0x10 : 0) | pkt->csrc_count);
     buf[1] = (uint8_t)((pkt->marker ? 0x80 : 0) | pkt->payload_type);
     media__wr16(buf + 2, pkt->seq);
@@ -946,10 +963,8 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
     media__wr32(buf + 8, pkt->ssrc);
     for (i = 0; i < pkt->csrc_count; i++) media__wr32(buf + 12 + 4 * i, pkt->csrc[i]);
     if (x) {
-        uint8_t *e = buf + 12 + 4u * pkt->csrc_count;
-        media__wr16(e, pkt->ext_profile);
-        media__wr16(e + 2, (uint32_t)(pkt->ext_len / 4));
-        if (pkt->ext_len && pkt->ext != e + 4) memmove(e + 4, pkt->ext, pkt->ext_len);
+        media__wr16(buf + 12 + 4u * pkt->csrc_count, pkt->ext_profile);
+        media__wr16(buf + 14 + 4u * pkt->csrc_count, (uint32_t)(pkt->ext_len / 4));
     }
     if (pkt->padding) {
         uint8_t *p = buf + hdr + pkt->payload_len;

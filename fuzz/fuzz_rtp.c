@@ -35,5 +35,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                q.ext_profile == p.ext_profile && q.ext_len == p.ext_len && q.payload_len == p.payload_len &&
                q.padding == p.padding);
     FUZZ_CHECK(media_rtp_write(out2, sizeof out2, &q) == n && memcmp(out, out2, (size_t)n) == 0);
+    /* rewritten in place with its CSRCs dropped (a relay's edit): the extension
+       and payload must come out intact although they move within the buffer */
+    memcpy(out2, data, size);
+    FUZZ_CHECK(media_rtp_parse(&q, out2, size) == MEDIA_OK);
+    q.csrc_count = 0;
+    n = media_rtp_write(out2, sizeof out2, &q);
+    FUZZ_CHECK(n == (int)(size - 4u * p.csrc_count));
+    FUZZ_CHECK(media_rtp_parse(&q, out2, (size_t)n) == MEDIA_OK);
+    FUZZ_CHECK(q.ext_len == p.ext_len && (!p.ext_len || memcmp(q.ext, p.ext, p.ext_len) == 0));
+    FUZZ_CHECK(q.payload_len == p.payload_len && (!p.payload_len || memcmp(q.payload, p.payload, p.payload_len) == 0));
     return 0;
 }

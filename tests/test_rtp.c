@@ -324,6 +324,36 @@ static void test_write_in_place(void)
     CHECK_EQ_INT(q.csrc[0], 0xABCDEF01u);
 }
 
+/* A relay parses a packet, changes its CSRC list and writes it back into the
+   same buffer: extension and payload move while they are the source. */
+static void test_rewrite_in_place_with_another_header_size(void)
+{
+    uint8_t buf[256], ext[8] = { 0x10, 0xAB, 0x21, 0xCD, 0xEF, 0, 0, 0 }, pay[40];
+    media_rtp_packet p, q;
+    int i, n, cc;
+    for (i = 0; i < 40; i++) pay[i] = (uint8_t)(200 - i);
+    for (cc = 0; cc <= 6; cc += 3) {
+        int to;
+        for (to = 0; to <= 6; to += 3) {
+            memset(&p, 0, sizeof p);
+            p.csrc_count = (uint8_t)cc;
+            for (i = 0; i < cc; i++) p.csrc[i] = 0x11111111u * (uint32_t)(i + 1);
+            p.has_extension = 1; p.ext_profile = 0xBEDE; p.ext = ext; p.ext_len = 8;
+            p.payload = pay; p.payload_len = 40; p.seq = 9;
+            n = media_rtp_write(buf, sizeof buf, &p);
+            CHECK_EQ_INT(media_rtp_parse(&q, buf, (size_t)n), MEDIA_OK);   /* q aliases buf */
+            q.csrc_count = (uint8_t)to;
+            for (i = 0; i < to; i++) q.csrc[i] = 0xA0000000u + (uint32_t)i;
+            n = media_rtp_write(buf, sizeof buf, &q);
+            CHECK_EQ_INT(n, 12 + 4 * to + 12 + 40);
+            CHECK_EQ_INT(media_rtp_parse(&p, buf, (size_t)n), MEDIA_OK);
+            CHECKF(p.csrc_count == to && p.ext_len == 8 && memcmp(p.ext, ext, 8) == 0, "%d -> %d CSRCs: extension", cc, to);
+            CHECKF(p.payload_len == 40 && memcmp(p.payload, pay, 40) == 0, "%d -> %d CSRCs: payload", cc, to);
+            for (i = 0; i < to; i++) CHECK_EQ_INT(p.csrc[i], 0xA0000000u + (uint32_t)i);
+        }
+    }
+}
+
 static void test_random_round_trips(void)
 {
     uint8_t pay[300], ext[64], a[1024], b[1024];  /* worst case 12+60+4+64+300+255 */
@@ -393,6 +423,7 @@ int main(void)
     RUN(test_every_truncation_of_a_full_packet);
     RUN(test_write_errors);
     RUN(test_write_in_place);
+    RUN(test_rewrite_in_place_with_another_header_size);
     RUN(test_random_round_trips);
     RUN(test_wrap_safe_arithmetic);
     return harness_summary();
