@@ -288,12 +288,15 @@ MEDIADEF uint64_t media_now_us(void);
    >>g711
    --------------------------------------------------------------------------- */
 
+/* One sample: 16-bit linear PCM to its G.711 code, and a code back to 16-bit
+   linear (the middle of its quantisation interval, as G.191 expands it). */
 MEDIADEF uint8_t media_pcmu_from_linear(int16_t s);
 MEDIADEF int16_t media_pcmu_to_linear(uint8_t u);
 MEDIADEF uint8_t media_pcma_from_linear(int16_t s);
 MEDIADEF int16_t media_pcma_to_linear(uint8_t a);
 
-/* n samples; dst and src must not overlap. */
+/* n samples, same results as the one-sample functions; dst and src must not
+   overlap. Any n and any alignment. */
 MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n);
 MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n);
 MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n);
@@ -361,7 +364,8 @@ MEDIADEF int media_rtp_ext_find(const media_rtp_packet *pkt, int id, media_rtp_e
 /* Encodes count elements into dst as an extension block (without its 4-byte
    header: point pkt->ext at dst). Uses the one-byte form when every element fits
    it, otherwise the two-byte form; *profile receives the matching profile value.
-   Pads with zero bytes to a multiple of 4. Returns the block length. */
+   Pads with zero bytes to a multiple of 4. Returns the block length, or
+   MEDIA_ENOSPC / MEDIA_EINVAL (id 0, data NULL). dst must not overlap the data. */
 MEDIADEF int media_rtp_ext_write(uint8_t *dst, size_t cap, uint16_t *profile,
                                  const media_rtp_ext_element *el, size_t count);
 
@@ -574,7 +578,9 @@ typedef struct media_emodel_params {
     double burst_ratio;    /* BurstR, 1 for random loss */
 } media_emodel_params;
 
+/* The transmission rating R (0..100, 93.2 for a perfect narrowband call). */
 MEDIADEF double media_emodel_r(const media_emodel_params *p);
+/* R to an estimated mean opinion score, 1.0 .. 4.5. */
 MEDIADEF double media_emodel_mos(double r);
 /* The MOS of this stream from its loss and burstiness, one_way_delay_ms and the
    codec's Ie and Bpl (e.g. MEDIA_EMODEL_G711_IE, MEDIA_EMODEL_G711_BPL). */
