@@ -1179,6 +1179,7 @@ MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, uns
             if (off + size != len || pad == 0 || pad > size - 4) return MEDIA_EPARSE;
             body = size - pad;
         }
+        uint16_t nrep = c->report_count, nch = c->chunk_count, nit = c->item_count, nbye = c->bye_count;
         pk = c->packet_count < MEDIA_RTCP_MAX_PACKETS ? &c->packets[c->packet_count] : &tmp;
         /* every field is set, so callers may read any of them whatever the type */
         pk->type = (uint8_t)pt;
@@ -1236,8 +1237,15 @@ MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, uns
         default:
             break;  /* kept raw: type, count, data, size */
         }
-        if (pk == &tmp) c->omitted++;
-        else c->packet_count++;
+        if (pk == &tmp) {
+            /* validated, but not kept: neither are its blocks, chunks and items,
+               which would otherwise use up room no kept packet can reach */
+            c->omitted += 1u + (uint32_t)(c->report_count - nrep) + (uint32_t)(c->chunk_count - nch) +
+                          (uint32_t)(c->item_count - nit) + (uint32_t)(c->bye_count - nbye);
+            c->report_count = nrep; c->chunk_count = nch; c->item_count = nit; c->bye_count = nbye;
+        } else {
+            c->packet_count++;
+        }
         off += size;
     }
     return (int)c->packet_count;

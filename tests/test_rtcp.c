@@ -212,6 +212,26 @@ static void test_capacity_is_counted_not_overrun(void)
     CHECK_EQ_INT(c.packets[2].n, 64 - 62);
 }
 
+static void test_packets_beyond_capacity_keep_nothing(void)
+{
+    /* MEDIA_RTCP_MAX_PACKETS + 2 RRs with one block each: the last two are
+       validated and counted, and their blocks take no room */
+    static uint8_t v[(MEDIA_RTCP_MAX_PACKETS + 2) * 32];
+    media_rtcp c;
+    int k, total = MEDIA_RTCP_MAX_PACKETS + 2;
+    memset(v, 0, sizeof v);
+    for (k = 0; k < total; k++) {
+        uint8_t *p = v + 32 * k;
+        p[0] = 0x81; p[1] = 201; p[3] = 7; p[7] = (uint8_t)k; p[11] = (uint8_t)(100 + k);
+    }
+    CHECK_EQ_INT(media_rtcp_parse(&c, v, sizeof v, 0), MEDIA_RTCP_MAX_PACKETS);
+    CHECK_EQ_INT(c.report_count, MEDIA_RTCP_MAX_PACKETS);
+    CHECK_EQ_INT(c.omitted, 4);  /* two packets and their two blocks */
+    CHECK_EQ_INT(c.reports[MEDIA_RTCP_MAX_PACKETS - 1].ssrc, 100 + MEDIA_RTCP_MAX_PACKETS - 1);
+    v[sizeof v - 32] = 0x41;     /* a malformed packet beyond capacity still fails the compound */
+    CHECK_EQ_INT(media_rtcp_parse(&c, v, sizeof v, 0), MEDIA_EPARSE);
+}
+
 static void test_write_report_round_trip(void)
 {
     media_rtcp_report_block blocks[40], *b;
@@ -361,6 +381,7 @@ int main(void)
     RUN(test_sdes_all_item_types);
     RUN(test_validation);
     RUN(test_capacity_is_counted_not_overrun);
+    RUN(test_packets_beyond_capacity_keep_nothing);
     RUN(test_write_report_round_trip);
     RUN(test_cumulative_lost_clamp);
     RUN(test_ntp_helpers);
