@@ -141,33 +141,24 @@ static void test_validation(void)
     memcpy(v, sr_sdes + 52, 20);
     CHECK_EQ_INT(parse_copy(v, 20, 0), MEDIA_EPARSE);
     CHECK_EQ_INT(parse_copy(v, 20, MEDIA_RTCP_REDUCED_SIZE), 1);
-    /* version of a later packet */
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[52] = 0x41;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    /* length field too long for the datagram */
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[55] = 5;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    /* padding bit on the first of two packets */
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[0] |= 0x20;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    /* SR whose RC promises more blocks than its length holds */
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[0] = 0x82;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    /* SDES: a non-zero byte in the END fill; an item longer than the packet;
-       fewer chunks than SC announces */
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[sizeof sr_sdes - 1] = 1;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[61] = 40;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
-    memcpy(v, sr_sdes, sizeof sr_sdes);
-    v[52] = 0x82;
-    CHECK_EQ_INT(parse_copy(v, sizeof sr_sdes, 0), MEDIA_EPARSE);
+    {
+        /* one corrupted byte of the SR + SDES compound, each malformed per A.2 */
+        static const struct { int at; uint8_t value; const char *what; } bad[] = {
+            { 52, 0x41, "version 1 in the second packet" },
+            { 55, 5, "length field past the end of the datagram" },
+            { 0, 0xA1, "padding bit on the first of two packets" },
+            { 0, 0x82, "SR whose RC promises more blocks than its length holds" },
+            { (int)sizeof sr_sdes - 1, 1, "non-zero byte in the SDES END fill" },
+            { 61, 40, "SDES item longer than its packet" },
+            { 52, 0x82, "fewer SDES chunks than SC announces" },
+        };
+        size_t k;
+        for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+            memcpy(v, sr_sdes, sizeof sr_sdes);
+            v[bad[k].at] = bad[k].value;
+            CHECKF(parse_copy(v, sizeof sr_sdes, 0) == MEDIA_EPARSE, "accepted: %s", bad[k].what);
+        }
+    }
     /* not a multiple of 4 */
     CHECK_EQ_INT(parse_copy(sr_sdes, sizeof sr_sdes - 2, 0), MEDIA_EPARSE);
     {
