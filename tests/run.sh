@@ -11,7 +11,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
-TESTS="test_g711 test_rtp test_rtcp test_stats test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_rtp test_rtcp test_stats test_tshark test_ffmpeg"
 passed=0 failed=0 skipped=0
 
 have() { command -v "$1" >/dev/null 2>&1; }
