@@ -18,7 +18,7 @@ fuzz:
 	@FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) sh fuzz/run.sh
 
 # Debian packages the project needs to build and test (run as root).
-DEPS = gcc g++ clang libclang-rt-14-dev make binutils valgrind gawk tshark ffmpeg
+DEPS = gcc g++ clang libclang-rt-14-dev make binutils valgrind gawk tshark ffmpeg libspandsp-dev
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEPS)
