@@ -1,13 +1,16 @@
-/* A real sender: ffmpeg streams a 440 Hz tone as PCMU (and PCMA) over loopback;
-   media.h must parse every RTP packet and every RTCP compound it sends, the
-   receiver statistics must see a clean stream, and the decoded audio must be
-   the tone. Bounded: ffmpeg plays 2 s of audio, the loop gives up after 15 s,
-   and ffmpeg is ended by its PID whatever happens. */
+/* ffmpeg as a real peer on loopback, both ways.
+   Sender: it streams a 440 Hz tone as PCMU and PCMA; media.h must parse every RTP
+   packet and RTCP compound, the statistics must see a clean stream, and the
+   decoded audio must be the tone.
+   Receiver: it depacketizes RTP written by media.h (across a sequence and a
+   timestamp wrap) and decodes it to WAV, which must equal our own decode.
+   Bounded: 2 s of audio each, 15 s at most per run, ffmpeg ended by its PID. */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include <math.h>
+#include <time.h>
 #include <errno.h>
 #include <signal.h>
 #include <unistd.h>
@@ -16,6 +19,14 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+
+static void sleep_us(long us)
+{
+    struct timespec ts;
+    ts.tv_sec = us / 1000000;
+    ts.tv_nsec = (us % 1000000) * 1000;
+    nanosleep(&ts, NULL);
+}
 
 static int have_ffmpeg(void) { return system("ffmpeg -version >/dev/null 2>&1") == 0; }
 
@@ -182,6 +193,147 @@ static void run_stream(const char *codec, int pt)
     CHECK(tone_share(audio, nsamp, 440, 8000) > 0.99);
 }
 
+/* a free even UDP port on 127.0.0.1 (with the next one free too), for ffmpeg to bind */
+static int free_port(void)
+{
+    int a, b, port;
+    if (bind_pair(&a, &b, &port) != 0) return -1;
+    close(a);
+    close(b);
+    return port;
+}
+
+/* 1 while something holds port on 127.0.0.1 */
+static int port_taken(int port)
+{
+    struct sockaddr_in a;
+    int s = socket(AF_INET, SOCK_DGRAM, 0), taken;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    taken = bind(s, (struct sockaddr *)&a, sizeof a) != 0 && errno == EADDRINUSE;
+    close(s);
+    return taken;
+}
+
+/* 16-bit mono samples of a WAV file written by ffmpeg; returns the count */
+static int read_wav(const char *path, int16_t *out, int cap)
+{
+    static uint8_t d[1 << 20];
+    FILE *f = fopen(path, "rb");
+    size_t n, i;
+    int k = 0;
+    if (!f) return -1;
+    n = fread(d, 1, sizeof d, f);
+    fclose(f);
+    for (i = 12; i + 8 <= n; ) {
+        uint32_t len = (uint32_t)d[i + 4] | (uint32_t)d[i + 5] << 8 | (uint32_t)d[i + 6] << 16 | (uint32_t)d[i + 7] << 24;
+        if (memcmp(d + i, "data", 4) == 0) {
+            for (i += 8; len >= 2 && i + 1 < n && k < cap; len -= 2, i += 2) out[k++] = (int16_t)(d[i] | d[i + 1] << 8);
+            return k;
+        }
+        i += 8 + len + (len & 1);
+    }
+    return -1;
+}
+
+/* We send 2 s of a tone as RTP written by media.h; ffmpeg (a real receiver)
+   depacketizes and decodes it to WAV. G.711 decoders agree everywhere, so the
+   WAV must equal our own decode of what we sent, sample for sample. */
+static void run_receiver(int pt)
+{
+    enum { FRAMES = 100, N = FRAMES * 160 };
+    static int16_t src[N], want[N], got[N + 8000];
+    static uint8_t codes[N];
+    char sdp_path[128], wav_path[128], url_sdp[512];
+    char *argv[24];
+    FILE *f;
+    int port = free_port(), k = 0, i, n, status = 0, waited, tx;
+    pid_t pid;
+    uint64_t deadline;
+    struct sockaddr_in to;
+    CHECK(port > 0);
+    if (port <= 0) return;
+    for (i = 0; i < N; i++) src[i] = (int16_t)(8000 * sin(2 * 3.14159265358979 * 440 * i / 8000.0) + (i * 7919 % 601) - 300);
+    if (pt == 0) { media_pcmu_encode(codes, src, N); media_pcmu_decode(want, codes, N); }
+    else { media_pcma_encode(codes, src, N); media_pcma_decode(want, codes, N); }
+    snprintf(sdp_path, sizeof sdp_path, "/tmp/media_ffrx_%ld.sdp", (long)getpid());
+    snprintf(wav_path, sizeof wav_path, "/tmp/media_ffrx_%ld.wav", (long)getpid());
+    f = fopen(sdp_path, "w");
+    CHECK(f != NULL);
+    if (!f) return;
+    fprintf(f, "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=media.h test\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+               "m=audio %d RTP/AVP %d\r\na=rtpmap:%d %s/8000\r\n", port, pt, pt, pt == 0 ? "PCMU" : "PCMA");
+    fclose(f);
+    remove(wav_path);
+    snprintf(url_sdp, sizeof url_sdp, "%s", sdp_path);
+    argv[k++] = (char *)"ffmpeg"; argv[k++] = (char *)"-hide_banner"; argv[k++] = (char *)"-nostdin";
+    argv[k++] = (char *)"-loglevel"; argv[k++] = (char *)"error";
+    argv[k++] = (char *)"-protocol_whitelist"; argv[k++] = (char *)"file,udp,rtp";
+    argv[k++] = (char *)"-listen_timeout"; argv[k++] = (char *)"1";
+    argv[k++] = (char *)"-i"; argv[k++] = url_sdp; argv[k++] = (char *)"-y"; argv[k++] = (char *)"-f"; argv[k++] = (char *)"wav";
+    argv[k++] = wav_path; argv[k] = NULL;
+    pid = spawn(argv);
+    CHECK(pid > 0);
+    if (pid <= 0) return;
+    /* ffmpeg binds its port a moment after it starts: wait for that (bounded) */
+    for (waited = 0; waited < 500 && !port_taken(port); waited++) sleep_us(10000);
+    CHECK(waited < 500);
+    tx = socket(AF_INET, SOCK_DGRAM, 0);
+    memset(&to, 0, sizeof to);
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons((uint16_t)port);
+    for (i = 0; i < FRAMES; i++) {
+        uint8_t pkt[12 + 160];
+        media_rtp_packet p;
+        memset(&p, 0, sizeof p);
+        p.payload_type = (uint8_t)pt; p.seq = (uint16_t)(65500 + i); p.timestamp = 0xFFFFF000u + 160u * (uint32_t)i;
+        p.ssrc = 0x4D454449u; p.marker = i == 0;
+        memcpy(pkt + 12, codes + 160 * i, 160);
+        p.payload = pkt + 12; p.payload_len = 160;
+        n = media_rtp_write(pkt, sizeof pkt, &p);
+        CHECK_EQ_INT(n, 172);
+        sendto(tx, pkt, (size_t)n, 0, (struct sockaddr *)&to, sizeof to);
+        sleep_us(2000);   /* gentle on the receive queue; RTP timestamps carry the timing */
+    }
+    close(tx);
+    /* ffmpeg stops about a second after the last packet; give it up to 15 s */
+    deadline = media_now_us() + 15000000u;
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (media_now_us() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            CHECK(!"ffmpeg did not finish within 15 s");
+            break;
+        }
+        sleep_us(20000);
+    }
+    n = read_wav(wav_path, got, (int)(sizeof got / sizeof got[0]));
+    remove(sdp_path);
+    remove(wav_path);
+    printf("  ffmpeg decoded %d samples of the %d we sent (%s)\n", n, N, pt == 0 ? "PCMU" : "PCMA");
+    CHECK_EQ_INT(n, N);
+    if (n == N) {
+        int mismatches = 0;
+        for (i = 0; i < N; i++) mismatches += got[i] != want[i];
+        CHECK_EQ_INT(mismatches, 0);
+    }
+}
+
+static void test_ffmpeg_receives_our_pcmu(void)
+{
+    if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
+    run_receiver(0);
+}
+
+static void test_ffmpeg_receives_our_pcma(void)
+{
+    if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
+    run_receiver(8);
+}
+
 static void test_ffmpeg_pcmu(void)
 {
     if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
@@ -199,5 +351,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     RUN(test_ffmpeg_pcmu);
     RUN(test_ffmpeg_pcma);
+    RUN(test_ffmpeg_receives_our_pcmu);
+    RUN(test_ffmpeg_receives_our_pcma);
     return harness_summary();
 }
