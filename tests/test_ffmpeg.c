@@ -271,7 +271,7 @@ static void run_receiver(int pt)
     argv[k++] = (char *)"ffmpeg"; argv[k++] = (char *)"-hide_banner"; argv[k++] = (char *)"-nostdin";
     argv[k++] = (char *)"-loglevel"; argv[k++] = (char *)"error";
     argv[k++] = (char *)"-protocol_whitelist"; argv[k++] = (char *)"file,udp,rtp";
-    argv[k++] = (char *)"-listen_timeout"; argv[k++] = (char *)"1";
+    argv[k++] = (char *)"-listen_timeout"; argv[k++] = (char *)"2";   /* idle seconds before it stops */
     argv[k++] = (char *)"-i"; argv[k++] = url_sdp; argv[k++] = (char *)"-y"; argv[k++] = (char *)"-f"; argv[k++] = (char *)"wav";
     argv[k++] = wav_path; argv[k] = NULL;
     pid = spawn(argv);
@@ -299,7 +299,7 @@ static void run_receiver(int pt)
         sleep_us(2000);   /* gentle on the receive queue; RTP timestamps carry the timing */
     }
     close(tx);
-    /* ffmpeg stops about a second after the last packet; give it up to 15 s */
+    /* ffmpeg stops two seconds after the last packet; give it up to 15 s */
     deadline = media_now_us() + 15000000u;
     while (waitpid(pid, &status, WNOHANG) != pid) {
         if (media_now_us() > deadline) {
