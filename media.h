@@ -274,7 +274,6 @@ typedef enum media_result {
 #define MEDIA__RESULT_ENUM(name, value, text) name = value,
     MEDIA_RESULT_LIST(MEDIA__RESULT_ENUM)
 #undef MEDIA__RESULT_ENUM
-    MEDIA__RESULT_LAST = -15
 } media_result;
 
 /* A static English description of a media_result ("unknown result" for others). */
