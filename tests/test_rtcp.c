@@ -203,6 +203,46 @@ static void test_capacity_is_counted_not_overrun(void)
     CHECK_EQ_INT(c.packets[2].n, 64 - 62);
 }
 
+/* appends an SDES packet of sc chunks, each with items CNAME items of 2 bytes */
+static size_t sdes_packet(uint8_t *p, int sc, int items, uint32_t first_ssrc)
+{
+    size_t off = 4;
+    int k, i;
+    for (k = 0; k < sc; k++) {
+        p[off] = 0; p[off + 1] = 0; p[off + 2] = (uint8_t)((first_ssrc + (uint32_t)k) >> 8); p[off + 3] = (uint8_t)(first_ssrc + (uint32_t)k);
+        off += 4;
+        for (i = 0; i < items; i++) { p[off] = 1; p[off + 1] = 2; p[off + 2] = 'a'; p[off + 3] = (uint8_t)('a' + i % 26); off += 4; }
+        p[off] = p[off + 1] = p[off + 2] = p[off + 3] = 0;   /* END and fill */
+        off += 4;
+    }
+    p[0] = (uint8_t)(0x80 | sc); p[1] = 202; p[2] = (uint8_t)((off / 4 - 1) >> 8); p[3] = (uint8_t)(off / 4 - 1);
+    return off;
+}
+
+static void test_sdes_beyond_capacity_is_counted(void)
+{
+    static uint8_t v[4096];
+    media_rtcp c;
+    size_t n;
+    /* RR, then SDES with 31 chunks and SDES with 2 more: 33 chunks > 31 kept */
+    memset(v, 0, sizeof v);
+    v[0] = 0x80; v[1] = 201; v[3] = 1; v[7] = 1;
+    n = 8;
+    n += sdes_packet(v + n, 31, 1, 100);
+    n += sdes_packet(v + n, 2, 1, 200);
+    CHECK_EQ_INT(media_rtcp_parse(&c, v, n, 0), 3);
+    CHECK_EQ_INT(c.chunk_count, MEDIA_RTCP_MAX_SDES_CHUNKS);
+    CHECK_EQ_INT(c.item_count, MEDIA_RTCP_MAX_SDES_CHUNKS);
+    CHECK_EQ_INT(c.omitted, 2 + 2);   /* two chunks and their items */
+    CHECK_EQ_INT(c.packets[2].n, MEDIA_RTCP_MAX_SDES_CHUNKS - 31);
+    /* one chunk with 40 items: 32 kept */
+    n = 8 + sdes_packet(v + 8, 1, 40, 300);
+    CHECK_EQ_INT(media_rtcp_parse(&c, v, n, 0), 2);
+    CHECK_EQ_INT(c.item_count, MEDIA_RTCP_MAX_SDES_ITEMS);
+    CHECK_EQ_INT(c.chunks[0].item_count, MEDIA_RTCP_MAX_SDES_ITEMS);
+    CHECK_EQ_INT(c.omitted, 40 - MEDIA_RTCP_MAX_SDES_ITEMS);
+}
+
 static void test_packets_beyond_capacity_keep_nothing(void)
 {
     /* MEDIA_RTCP_MAX_PACKETS + 2 RRs with one block each: the last two are
@@ -373,6 +413,7 @@ int main(void)
     RUN(test_validation);
     RUN(test_capacity_is_counted_not_overrun);
     RUN(test_packets_beyond_capacity_keep_nothing);
+    RUN(test_sdes_beyond_capacity_is_counted);
     RUN(test_write_report_round_trip);
     RUN(test_cumulative_lost_clamp);
     RUN(test_ntp_helpers);
