@@ -183,6 +183,83 @@ static void test_validation(void)
     }
 }
 
+/* RR(1 word) + one SDES packet made of the given words: each must be refused */
+static void test_malformed_sdes_forms(void)
+{
+    static const struct { uint8_t b[16]; size_t n; const char *what; } bad[] = {
+        { { 0x81, 202, 0, 2, 0, 0, 0, 9, 1, 2, 'a', 'b' }, 12, "no END item before the packet ends" },
+        { { 0xA1, 202, 0, 2, 0, 0, 0, 9, 1, 0, 0, 1 }, 12, "END whose zero fill runs into the padding" },
+        { { 0x81, 202, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0 }, 12, "SC promises a chunk but the packet has one (ok)" },
+        { { 0x81, 202, 0, 3, 0, 0, 0, 9, 8, 2, 5, 'x', 0, 0, 0, 0 }, 16, "PRIV prefix longer than the item" },
+        { { 0x81, 202, 0, 3, 0, 0, 0, 9, 0, 0, 0, 0, 7, 7, 7, 7 }, 16, "bytes after the last chunk" },
+        { { 0x82, 202, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0 }, 12, "SC of 2 with room for one chunk" },
+    };
+    uint8_t v[64];
+    size_t k;
+    for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        static const uint8_t rr[8] = { 0x80, 201, 0, 1, 0, 0, 0, 1 };
+        int want = k == 2 ? 2 : MEDIA_EPARSE;
+        memcpy(v, rr, 8);
+        memcpy(v + 8, bad[k].b, bad[k].n);
+        CHECKF(parse_copy(v, 8 + bad[k].n, 0) == want, "%s", bad[k].what);
+    }
+    {
+        /* an item whose 2-byte header is cut by the packet end: 0x01 alone at the end */
+        static const uint8_t cut[] = { 0x80, 201, 0, 1, 0, 0, 0, 1, 0x81, 202, 0, 1, 0, 0, 0, 9 };
+        uint8_t w[20];
+        memcpy(w, cut, sizeof cut);
+        CHECK_EQ_INT(parse_copy(w, sizeof cut, 0), MEDIA_EPARSE);  /* chunk with no items and no END */
+    }
+}
+
+static void test_rr_bye_edge_forms(void)
+{
+    static uint8_t v[512];
+    media_rtcp c;
+    size_t n;
+    int i;
+    /* RR whose RC (2) needs 56 bytes but has 32 */
+    static const uint8_t rr[32] = { 0x82, 201, 0, 7 };
+    CHECK_EQ_INT(parse_copy(rr, sizeof rr, 0), MEDIA_EPARSE);
+    /* RR + BYE without a reason + BYE with 31 SSRCs: 32 > MEDIA_RTCP_MAX_BYE_SSRCS */
+    memset(v, 0, sizeof v);
+    v[0] = 0x80; v[1] = 201; v[3] = 1;
+    v[8] = 0x81; v[9] = 203; v[11] = 1; v[15] = 77;
+    n = 16;
+    v[n] = 0x80 | 31; v[n + 1] = 203; v[n + 3] = 31;
+    for (i = 0; i < 31; i++) v[n + 4 + 4 * i + 3] = (uint8_t)(100 + i);
+    n += 4 + 31 * 4;
+    CHECK_EQ_INT(media_rtcp_parse(&c, v, n, 0), 3);
+    CHECK_EQ_INT(c.packets[1].reason_len, 0);
+    CHECK(c.packets[1].reason != NULL && c.packets[1].reason[0] == 0);
+    CHECK_EQ_INT(c.bye_ssrcs[c.packets[1].first], 77);
+    CHECK_EQ_INT(c.bye_count, MEDIA_RTCP_MAX_BYE_SSRCS);
+    CHECK_EQ_INT(c.packets[2].n, MEDIA_RTCP_MAX_BYE_SSRCS - 1);
+    CHECK_EQ_INT(c.omitted, 32 - MEDIA_RTCP_MAX_BYE_SSRCS);
+}
+
+static void test_writers_refuse_impossible_input(void)
+{
+    media_rtcp_report r;
+    uint8_t buf[2048];
+    char long_name[300];
+    uint32_t ssrcs[32] = { 1 };
+    memset(&r, 0, sizeof r);
+    memset(long_name, 'x', sizeof long_name - 1);
+    long_name[sizeof long_name - 1] = 0;
+    r.cname = long_name;   /* an SDES item holds at most 255 bytes */
+    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), MEDIA_EINVAL);
+    r.cname = NULL;
+    r.block_count = 3;     /* blocks missing */
+    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_write_report(NULL, sizeof buf, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 32, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 0, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 1, long_name), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_parse(NULL, buf, 8, 0), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_rtt_us(NULL, 0, NULL), MEDIA_EINVAL);
+}
+
 static void test_capacity_is_counted_not_overrun(void)
 {
     /* three RRs of 31 blocks = 93 blocks > MEDIA_RTCP_MAX_REPORTS (64) */
@@ -411,6 +488,9 @@ int main(void)
     RUN(test_rr_bye_app_and_unknown);
     RUN(test_sdes_all_item_types);
     RUN(test_validation);
+    RUN(test_malformed_sdes_forms);
+    RUN(test_rr_bye_edge_forms);
+    RUN(test_writers_refuse_impossible_input);
     RUN(test_capacity_is_counted_not_overrun);
     RUN(test_packets_beyond_capacity_keep_nothing);
     RUN(test_sdes_beyond_capacity_is_counted);

@@ -302,6 +302,43 @@ static void test_write_errors(void)
     CHECK_EQ_INT(buf[20], 1);
 }
 
+static void test_impossible_arguments_are_refused(void)
+{
+    uint8_t buf[64], data[4] = { 1, 2, 3, 4 };
+    media_rtp_packet p;
+    media_rtp_ext_element el;
+    uint16_t prof;
+    size_t pos = 0;
+    static uint8_t big[4 * 65536 + 64];
+    static media_rtp_ext_element many[1100];
+    static const uint8_t src[255] = { 7 };
+    int i;
+    memset(&p, 0, sizeof p);
+    memset(buf, 0x80, sizeof buf);
+    CHECK_EQ_INT(media_rtp_parse(NULL, buf, 12), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_parse(&p, NULL, 12), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_write(NULL, 64, &p), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_write(buf, 64, NULL), MEDIA_EINVAL);
+    p.payload_len = 4;                          /* a length without data */
+    CHECK_EQ_INT(media_rtp_write(buf, 64, &p), MEDIA_EINVAL);
+    p.payload = data;
+    p.csrc_count = 1;
+    CHECK_EQ_INT(media_rtp_write(buf, 64, &p), 20);
+    p.ext_len = 8;                              /* extension length without data */
+    CHECK_EQ_INT(media_rtp_write(buf, 64, &p), MEDIA_EINVAL);
+    p.ext_len = 4u * 65536u;                    /* more words than the 16-bit field holds */
+    p.ext = big;
+    CHECK_EQ_INT(media_rtp_write(big, sizeof big, &p), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_ext_next(NULL, &pos, &el), MEDIA_EINVAL);
+    el.id = 1; el.len = 2; el.data = NULL;      /* data missing */
+    CHECK_EQ_INT(media_rtp_ext_write(buf, sizeof buf, &prof, &el, 1), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_ext_write(buf, sizeof buf, NULL, &el, 0), MEDIA_EINVAL);
+    /* 1100 elements of 2 + 255 bytes (282,700) do not fit one block (65535 words) */
+    for (i = 0; i < 1100; i++) { many[i].id = 200; many[i].len = 255; many[i].data = src; }
+    CHECK_EQ_INT(media_rtp_ext_write(big, sizeof big, &prof, many, 1100), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtp_ext_write(big, sizeof big, &prof, many, 1000), 257000);  /* 64250 words fit */
+}
+
 static void test_write_in_place(void)
 {
     /* the payload encoded straight into the datagram is left where it is */
@@ -422,6 +459,7 @@ int main(void)
     RUN(test_malformed_forms);
     RUN(test_every_truncation_of_a_full_packet);
     RUN(test_write_errors);
+    RUN(test_impossible_arguments_are_refused);
     RUN(test_write_in_place);
     RUN(test_rewrite_in_place_with_another_header_size);
     RUN(test_random_round_trips);

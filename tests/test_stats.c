@@ -254,6 +254,45 @@ static void test_burst_ratio(void)
     CHECK_NEAR(media_rtp_stats_burst_ratio(&st), 1.0, 0.05);
 }
 
+static void test_duplicate_window_edges(void)
+{
+    /* duplicates are recognised up to 99 packets back (A.1 treats MAX_MISORDER =
+       100 back as a jump), which reaches into the window's upper 64 bits; a gap
+       of 200 clears the window */
+    media_rtp_stats st;
+    uint16_t s;
+    media_rtp_stats_init(&st, 8000);
+    for (s = 0; s < 300; s++) feed(&st, 1, s, 160u * s, 20000u * s);
+    CHECK_EQ_INT(feed(&st, 1, 299 - 99, 0, 0), MEDIA_RTP_DUPLICATE);    /* seen, 99 back */
+    CHECK_EQ_INT(feed(&st, 1, 299 - 70, 0, 0), MEDIA_RTP_DUPLICATE);    /* seen, 70 back */
+    CHECK_EQ_INT(feed(&st, 1, 299 - 40, 0, 0), MEDIA_RTP_DUPLICATE);    /* seen, 40 back */
+    CHECK_EQ_INT(feed(&st, 1, 299 - 100, 0, 0), MEDIA_RTP_BAD_SEQ);     /* 100 back: a jump */
+    CHECK_EQ_INT(st.duplicates, 3);
+    CHECK_EQ_INT(feed(&st, 1, 500, 160u * 500, 20000u * 500), MEDIA_RTP_ACCEPTED);  /* gap of 200 */
+    CHECK_EQ_INT(feed(&st, 1, 450, 0, 0), MEDIA_RTP_REORDERED);   /* a hole 50 back: new */
+    CHECK_EQ_INT(feed(&st, 1, 450, 0, 0), MEDIA_RTP_DUPLICATE);   /* and now seen */
+    CHECK_EQ_INT(feed(&st, 1, 299, 0, 0), MEDIA_RTP_BAD_SEQ);     /* 201 back: beyond MAX_MISORDER */
+}
+
+static void test_report_edges(void)
+{
+    media_rtp_stats st;
+    media_rtcp_report_block rb;
+    uint16_t s;
+    media_rtp_stats_init(&st, 8000);
+    CHECK_EQ_INT(media_rtp_stats_expected(&st), 0);          /* nothing yet */
+    CHECK_NEAR(media_rtp_stats_loss_percent(&st), 0.0, 0);
+    CHECK_NEAR(media_rtp_stats_burst_ratio(&st), 1.0, 0);
+    for (s = 0; s < 10; s++) feed(&st, 1, s, 160u * s, 20000u * s);
+    media_rtp_stats_report_block(&st, &rb, 0);
+    media_rtp_stats_report_block(&st, &rb, 0);                /* an interval with nothing in it */
+    CHECK_EQ_INT(rb.fraction_lost, 0);
+    st.received = 0x900000u;                                  /* as if 9.4 M duplicates had come */
+    media_rtp_stats_report_block(&st, &rb, 0);
+    CHECK_EQ_INT(rb.cumulative_lost, -0x800000);              /* the 24-bit field's floor */
+    CHECK_EQ_INT(rb.fraction_lost, 0);
+}
+
 static void test_extreme_inputs_stay_defined(void)
 {
     /* an absurd clock rate, arrival times days apart and going backwards, and
@@ -330,6 +369,8 @@ int main(void)
     RUN(test_cumulative_lost_24bit_clamp);
     RUN(test_burst_ratio);
     RUN(test_extreme_inputs_stay_defined);
+    RUN(test_duplicate_window_edges);
+    RUN(test_report_edges);
     RUN(test_emodel_against_g107);
     RUN(test_stream_mos);
     return harness_summary();
