@@ -191,6 +191,7 @@ static void test_malformed_sdes_forms(void)
         { { 0xA1, 202, 0, 2, 0, 0, 0, 9, 1, 0, 0, 1 }, 12, "END whose zero fill runs into the padding" },
         { { 0x81, 202, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0 }, 12, "SC promises a chunk but the packet has one (ok)" },
         { { 0x81, 202, 0, 3, 0, 0, 0, 9, 8, 2, 5, 'x', 0, 0, 0, 0 }, 16, "PRIV prefix longer than the item" },
+        { { 0x81, 202, 0, 2, 0, 0, 0, 9, 8, 0, 0, 0 }, 12, "PRIV item without its prefix length" },
         { { 0x81, 202, 0, 3, 0, 0, 0, 9, 0, 0, 0, 0, 7, 7, 7, 7 }, 16, "bytes after the last chunk" },
         { { 0x82, 202, 0, 2, 0, 0, 0, 9, 0, 0, 0, 0 }, 12, "SC of 2 with room for one chunk" },
     };
@@ -198,7 +199,7 @@ static void test_malformed_sdes_forms(void)
     size_t k;
     for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         static const uint8_t rr[8] = { 0x80, 201, 0, 1, 0, 0, 0, 1 };
-        int want = k == 2 ? 2 : MEDIA_EPARSE;
+        int want = k == 2 ? 2 : MEDIA_EPARSE;   /* entry 2 is the one valid control case */
         memcpy(v, rr, 8);
         memcpy(v + 8, bad[k].b, bad[k].n);
         CHECKF(parse_copy(v, 8 + bad[k].n, 0) == want, "%s", bad[k].what);

@@ -339,6 +339,11 @@ static void test_emodel_against_g107(void)
     CHECK_NEAR(media_emodel_mos(-5), 1.0, 0);
     CHECK_NEAR(media_emodel_mos(100), 4.5, 0);
     CHECK_NEAR(media_emodel_mos(3), 1.0, 0.0);  /* the cubic's dip below 1 is clamped */
+    /* inputs outside the model's range are clamped: no loss below 0 %, none above
+       100 %, burstiness at least 1 */
+    CHECK_NEAR(r_of(0, 0, 25.1, -5, 1), r_of(0, 0, 25.1, 0, 1), 1e-12);
+    CHECK_NEAR(r_of(0, 0, 25.1, 250, 1), r_of(0, 0, 25.1, 100, 1), 1e-12);
+    CHECK_NEAR(r_of(0, 0, 25.1, 5, 0.2), r_of(0, 0, 25.1, 5, 1), 1e-12);
     /* more loss and burstier loss never raise R */
     CHECK(r_of(0, 0, 25.1, 5, 1) < r_of(0, 0, 25.1, 2, 1));
     CHECK(r_of(0, 0, 25.1, 5, 3) < r_of(0, 0, 25.1, 5, 1));
