@@ -1178,8 +1178,14 @@ MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, uns
             if (off + size != len || pad == 0 || pad > size - 4) return MEDIA_EPARSE;
             body = size - pad;
         }
-        uint16_t nrep = c->report_count, nch = c->chunk_count, nit = c->item_count, nbye = c->bye_count;
-        pk = c->packet_count < MEDIA_RTCP_MAX_PACKETS ? &c->packets[c->packet_count] : &tmp;
+        uint16_t nrep = 0, nch = 0, nit = 0, nbye = 0;
+        if (c->packet_count < MEDIA_RTCP_MAX_PACKETS) {
+            pk = &c->packets[c->packet_count];
+        } else {
+            /* beyond capacity: parse to validate, then roll back what it stored */
+            pk = &tmp;
+            nrep = c->report_count; nch = c->chunk_count; nit = c->item_count; nbye = c->bye_count;
+        }
         /* every field is set, so callers may read any of them whatever the type */
         pk->type = (uint8_t)pt;
         pk->count = (uint8_t)rc;
