@@ -1166,7 +1166,8 @@ MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, uns
         size_t size, body;
         unsigned rc, pt;
         media_rtcp_packet tmp, *pk;
-        if (len - off < 4 || (p[0] >> 6) != 2) return MEDIA_EPARSE;
+        /* len and every packet size are whole words, so a header always fits here */
+        if ((p[0] >> 6) != 2) return MEDIA_EPARSE;
         size = ((size_t)media__rd16(p + 2) + 1) * 4;
         if (size > len - off) return MEDIA_EPARSE;
         rc = p[0] & 31u;
