@@ -243,6 +243,38 @@
 #error "MEDIA_RTP_MIN_SEQUENTIAL/MAX_DROPOUT/MAX_MISORDER out of range"
 #endif
 
+/* SDP capacities: one media_sdp holds this much (about 24 KiB with these). */
+#ifndef MEDIA_SDP_MAX_MEDIA
+#define MEDIA_SDP_MAX_MEDIA 16        /* m= lines */
+#endif
+#ifndef MEDIA_SDP_MAX_ATTRS
+#define MEDIA_SDP_MAX_ATTRS 384       /* a= lines, all levels together */
+#endif
+#ifndef MEDIA_SDP_MAX_LINES
+#define MEDIA_SDP_MAX_LINES 64        /* other lines (i u e p b t r z k, unknown), all levels */
+#endif
+#ifndef MEDIA_SDP_MAX_FORMATS
+#define MEDIA_SDP_MAX_FORMATS 64      /* formats on one m= line */
+#endif
+#ifndef MEDIA_SDP_TEXT_SIZE
+#define MEDIA_SDP_TEXT_SIZE 16384     /* bytes of strings (about the SDP's size) */
+#endif
+#if MEDIA_SDP_MAX_MEDIA < 1 || MEDIA_SDP_MAX_MEDIA > 1024
+#error "MEDIA_SDP_MAX_MEDIA must be 1..1024"
+#endif
+#if MEDIA_SDP_MAX_ATTRS < 16 || MEDIA_SDP_MAX_ATTRS > 65535
+#error "MEDIA_SDP_MAX_ATTRS must be 16..65535"
+#endif
+#if MEDIA_SDP_MAX_LINES < 4 || MEDIA_SDP_MAX_LINES > 65535
+#error "MEDIA_SDP_MAX_LINES must be 4..65535"
+#endif
+#if MEDIA_SDP_MAX_FORMATS < 4 || MEDIA_SDP_MAX_FORMATS > 255
+#error "MEDIA_SDP_MAX_FORMATS must be 4..255"
+#endif
+#if MEDIA_SDP_TEXT_SIZE < 512 || MEDIA_SDP_TEXT_SIZE > 65535
+#error "MEDIA_SDP_TEXT_SIZE must be 512..65535 (strings are addressed with 16 bits)"
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -300,6 +332,44 @@ MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n);
 MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n);
 MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n);
 MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
+
+/* ---------------------------------------------------------------------------
+   >>codec
+   --------------------------------------------------------------------------- */
+
+/* A codec as negotiation and the session see it: what goes into SDP (name,
+   RTP clock rate, channels, static payload type or dynamic, default fmtp), the
+   default packet time, and the functions that turn PCM into payload and back.
+   PCMU, PCMA and telephone-event are built in; media_opus.h supplies Opus the
+   same way, and your own codecs are a struct like these. */
+#define MEDIA_CODEC_EVENTS 1u   /* flags: RFC 4733 telephone-event, not audio */
+
+typedef struct media_codec media_codec;
+struct media_codec {
+    const char *name;          /* encoding name in a=rtpmap: "PCMU", "opus" (matched case-insensitively) */
+    uint32_t clock_rate;       /* RTP clock rate; 0 for telephone-event: "at the audio codec's rate" */
+    uint32_t sample_rate;      /* PCM rate encode() takes and decode() gives */
+    uint8_t  channels;         /* as in a=rtpmap (1 when omitted there) */
+    int8_t   static_pt;        /* RFC 3551 static payload type 0..95, or -1 for dynamic */
+    uint16_t frame_ms;         /* default packet time */
+    uint32_t flags;            /* MEDIA_CODEC_EVENTS */
+    const char *fmtp;          /* a=fmtp parameters we offer and answer with, or NULL */
+    size_t   state_size;       /* bytes of per-stream state handed to create() (may be 0) */
+    /* All optional for event codecs. create() gets zeroed state_size bytes and
+       the peer's fmtp (NULL when none); encode returns payload bytes, decode and
+       conceal return samples written, each < 0 on error. */
+    int  (*create)(void *state, const media_codec *codec, const char *remote_fmtp);
+    void (*destroy)(void *state);
+    int  (*encode)(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t samples);
+    int  (*decode)(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len);
+    int  (*conceal)(void *state, int16_t *pcm, size_t samples);
+    void *user;                /* for your own codecs; media.h never touches it */
+};
+
+/* The built-in codecs: static descriptions, valid for the whole program. */
+MEDIADEF const media_codec *media_codec_pcmu(void);             /* PT 0, 8000 Hz, 20 ms */
+MEDIADEF const media_codec *media_codec_pcma(void);             /* PT 8, 8000 Hz, 20 ms */
+MEDIADEF const media_codec *media_codec_telephone_event(void);  /* RFC 4733, fmtp "0-16" */
 
 /* ---------------------------------------------------------------------------
    >>rtp
@@ -585,6 +655,344 @@ MEDIADEF double media_emodel_mos(double r);
    codec's Ie and Bpl (e.g. MEDIA_EMODEL_G711_IE, MEDIA_EMODEL_G711_BPL). */
 MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_delay_ms, double ie, double bpl);
 
+/* ---------------------------------------------------------------------------
+   >>sdp
+   --------------------------------------------------------------------------- */
+
+/* Levels: attribute and line functions take a media index (0..media_count-1)
+   or MEDIA_SDP_SESSION for the session level. */
+#define MEDIA_SDP_SESSION (-1)
+
+/* Directions (RFC 3264 section 5.1); zero is the default, sendrecv. */
+typedef enum media_sdp_direction {
+    MEDIA_SDP_SENDRECV = 0,
+    MEDIA_SDP_SENDONLY = 1,
+    MEDIA_SDP_RECVONLY = 2,
+    MEDIA_SDP_INACTIVE = 3
+} media_sdp_direction;
+
+/* A piece of a value string: not NUL-terminated, print with "%.*s". */
+typedef struct media_sdp_span {
+    const char *ptr;
+    size_t len;
+} media_sdp_span;
+
+/* Strings live in media_sdp.text; a field holding an offset there is a
+   media_sdp_ref (0 is the empty string). media_sdp_str() turns it into a
+   NUL-terminated C string. Offsets, not pointers: a media_sdp can be copied
+   with memcpy or assignment and stays valid. */
+typedef uint16_t media_sdp_ref;
+
+typedef struct media_sdp_conn {   /* c= (and the address part of o=) */
+    media_sdp_ref nettype;        /* "IN" */
+    media_sdp_ref addrtype;       /* "IP4", "IP6" */
+    media_sdp_ref address;        /* as written, multicast "/ttl/n" included; 0 = no c= line */
+    uint8_t family;               /* 4, 6, or 0 for another address type */
+} media_sdp_conn;
+
+typedef struct media_sdp_attr {   /* a=name or a=name:value */
+    media_sdp_ref name;
+    media_sdp_ref value;          /* 0 when the line had no ':' */
+    uint16_t name_len, value_len;
+} media_sdp_attr;
+
+typedef struct media_sdp_line {   /* any other line: i u e p b t r z k, unknown letters, extra c= */
+    char type;
+    media_sdp_ref value;
+    uint16_t len;
+} media_sdp_line;
+
+typedef struct media_sdp_media {
+    media_sdp_ref media;          /* "audio", "video", "application", ... */
+    uint16_t port;
+    uint16_t nports;              /* the "/2" of m=audio 49170/2; 0 when not written */
+    media_sdp_ref proto;          /* "RTP/AVP", "UDP/TLS/RTP/SAVPF", "udptl", ... */
+    uint8_t is_rtp;               /* proto contains RTP/: formats are payload types */
+    uint16_t fmt_count;
+    uint8_t pt[MEDIA_SDP_MAX_FORMATS];  /* payload types, in order (is_rtp) */
+    media_sdp_ref fmt;            /* the format list as text when !is_rtp */
+    media_sdp_conn conn;          /* media-level c=; conn.address 0 when absent */
+    uint16_t attr_first, attr_count;   /* its slice of media_sdp.attr */
+    uint16_t line_first, line_count;   /* its slice of media_sdp.line */
+} media_sdp_media;
+
+/* A whole session description. Everything it refers to is inside it, so it
+   outlives the text it was parsed from and can be edited. Large (see the
+   capacity macros): keep it in a struct of yours or a static, not a small stack. */
+typedef struct media_sdp {
+    media_sdp_ref origin_username;  /* o=<username> <sess-id> <sess-version> <nettype> <addrtype> <address> */
+    media_sdp_ref origin_sess_id;
+    uint64_t origin_version;
+    media_sdp_conn origin;
+    media_sdp_ref name;             /* s= */
+    media_sdp_conn conn;            /* session-level c=; conn.address 0 when absent */
+    uint16_t media_count;
+    uint16_t attr_count, session_attrs;   /* attrs in use; the first session_attrs are session level */
+    uint16_t line_count, session_lines;
+    uint16_t text_len;              /* bytes of text in use (strings are NUL-terminated) */
+    int error_line;                 /* after a failed parse: 1-based line of the error */
+    media_sdp_media media[MEDIA_SDP_MAX_MEDIA];
+    media_sdp_attr attr[MEDIA_SDP_MAX_ATTRS];
+    media_sdp_line line[MEDIA_SDP_MAX_LINES];
+    char text[MEDIA_SDP_TEXT_SIZE];
+} media_sdp;
+
+/* Parses an SDP (RFC 8866) of len bytes (no NUL needed). Returns MEDIA_OK;
+   MEDIA_EPARSE for malformed input and MEDIA_ENOSPC when a capacity macro is too
+   small, both with sdp->error_line set; MEDIA_EINVAL for NULL arguments. On
+   failure the struct holds an empty description. Deviations accepted are
+   listed in the manual (section SDP). */
+MEDIADEF int media_sdp_parse(media_sdp *sdp, const char *text, size_t len);
+
+/* Writes canonical SDP: CRLF line ends, RFC 8866 line order, one space between
+   fields, every attribute and unknown line in order. Returns the length
+   written (NUL-terminated), MEDIA_ENOSPC if cap is too small. */
+MEDIADEF int media_sdp_write(char *buf, size_t cap, const media_sdp *sdp);
+
+/* An empty description: v=0, o=<username or "-"> <sess_id> <version> IN IP4|IP6
+   <address>, s=-, c= with the same address, t=0 0. Returns MEDIA_OK, or
+   MEDIA_EINVAL for a NULL/empty address or strings with spaces or line breaks. */
+MEDIADEF int media_sdp_init(media_sdp *sdp, const char *username, uint64_t sess_id,
+                            uint64_t version, const char *address);
+
+/* The NUL-terminated string of a ref ("" for 0 or out of range). */
+MEDIADEF const char *media_sdp_str(const media_sdp *sdp, media_sdp_ref ref);
+
+/* ---- attributes: generic access ---- */
+
+/* Index (into sdp->attr) of the next attribute called name (ASCII
+   case-insensitive) at level, after index `after` (-1 to start). Returns the
+   index or MEDIA_ENOTFOUND. */
+MEDIADEF int media_sdp_attr_find(const media_sdp *sdp, int level, const char *name, int after);
+/* Name and value of attribute i; the value is NULL when the line had no ':'. */
+MEDIADEF const char *media_sdp_attr_name(const media_sdp *sdp, int i);
+MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i);
+/* Value of the first attribute called name at level, or NULL. */
+MEDIADEF const char *media_sdp_attr_get(const media_sdp *sdp, int level, const char *name);
+
+/* ---- typed accessors (media level falls back to session level where RFC 8866 says so) ---- */
+
+typedef struct media_sdp_rtpmap {   /* a=rtpmap:<pt> <encoding>/<clock>[/<channels>] */
+    int payload_type;
+    media_sdp_span encoding;
+    uint32_t clock_rate;
+    uint32_t channels;               /* 1 when omitted */
+    int is_static;                   /* 1 when taken from RFC 3551's table (no a=rtpmap) */
+} media_sdp_rtpmap;
+
+/* rtpmap of payload type pt in media m: the a=rtpmap line, or for a static
+   type without one RFC 3551's table. MEDIA_ENOTFOUND for a dynamic (or
+   unassigned) type without a=rtpmap. */
+MEDIADEF int media_sdp_get_rtpmap(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out);
+/* The parameters of a=fmtp:<pt> <params> (NUL-terminated), or NULL. */
+MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt);
+/* The value of key in a "k1=v1;k2=v2" fmtp string (case-insensitive key,
+   spaces around ';' allowed). MEDIA_OK or MEDIA_ENOTFOUND. */
+MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const char *key);
+/* a=ptime / a=maxptime in whole ms (media, else session level); 0 when absent. */
+MEDIADEF int media_sdp_get_ptime(const media_sdp *sdp, int m);
+MEDIADEF int media_sdp_get_maxptime(const media_sdp *sdp, int m);
+/* a=sendrecv/sendonly/recvonly/inactive of media m (media, else session level,
+   else sendrecv). Does not look at port 0 or c=0.0.0.0: see media_sdp_is_hold(). */
+MEDIADEF media_sdp_direction media_sdp_get_direction(const media_sdp *sdp, int m);
+/* The c= that applies to media m: its own, else the session's; NULL if none. */
+MEDIADEF const media_sdp_conn *media_sdp_get_conn(const media_sdp *sdp, int m);
+/* 1 when media m is put on hold the RFC 2543 way (c= 0.0.0.0, or :: for IPv6). */
+MEDIADEF int media_sdp_is_hold(const media_sdp *sdp, int m);
+/* a=rtcp-mux present (media, else session level). */
+MEDIADEF int media_sdp_get_rtcp_mux(const media_sdp *sdp, int m);
+/* a=mid value or NULL. */
+MEDIADEF const char *media_sdp_get_mid(const media_sdp *sdp, int m);
+
+/* ---- typed attribute values: parse one attribute's value ---- */
+
+typedef struct media_sdp_rtcp {          /* RFC 3605: a=rtcp:<port> [IN IP4|IP6 <address>] */
+    uint16_t port;
+    uint8_t family;                      /* 0 when no address given */
+    media_sdp_span address;
+} media_sdp_rtcp;
+
+typedef struct media_sdp_ssrc {          /* RFC 5576: a=ssrc:<ssrc> <attribute>[:<value>] */
+    uint32_t ssrc;
+    media_sdp_span attribute, value;
+} media_sdp_ssrc;
+
+typedef struct media_sdp_extmap {        /* RFC 8285: a=extmap:<id>[/<direction>] <uri> [<attributes>] */
+    int id;
+    int has_direction;
+    media_sdp_direction direction;
+    media_sdp_span uri, attributes;
+} media_sdp_extmap;
+
+typedef struct media_sdp_rtcp_fb {       /* RFC 4585: a=rtcp-fb:<pt>|* <type> [<subtype>...] */
+    int payload_type;                    /* -1 for "*" */
+    media_sdp_span type, params;
+} media_sdp_rtcp_fb;
+
+typedef struct media_sdp_candidate {     /* RFC 8839: a=candidate:... */
+    media_sdp_span foundation;
+    uint32_t component;
+    media_sdp_span transport;            /* "UDP", "TCP" */
+    uint32_t priority;
+    media_sdp_span address;              /* IPv4, IPv6 or an mDNS/FQDN name */
+    uint16_t port;
+    media_sdp_span type;                 /* "host", "srflx", "prflx", "relay" */
+    media_sdp_span raddr;                /* empty when absent */
+    int rport;                           /* -1 when absent */
+    media_sdp_span extensions;           /* the rest ("generation 0 ufrag ..."), may be empty */
+} media_sdp_candidate;
+
+typedef struct media_sdp_fingerprint {   /* RFC 8122: a=fingerprint:<hash> <XX:XX:...> */
+    media_sdp_span hash, value;
+} media_sdp_fingerprint;
+
+typedef enum media_sdp_setup {           /* RFC 4145: a=setup */
+    MEDIA_SDP_SETUP_ACTPASS = 0,
+    MEDIA_SDP_SETUP_ACTIVE = 1,
+    MEDIA_SDP_SETUP_PASSIVE = 2,
+    MEDIA_SDP_SETUP_HOLDCONN = 3
+} media_sdp_setup;
+
+typedef struct media_sdp_crypto {        /* RFC 4568: a=crypto:<tag> <suite> <key-params> [<session-params>] */
+    uint32_t tag;
+    media_sdp_span suite, key_params, session_params;
+} media_sdp_crypto;
+
+/* Each parses the value string of one attribute (what media_sdp_attr_value()
+   returns) and returns MEDIA_OK or MEDIA_EPARSE. The parser applies the same
+   functions, so on a parsed media_sdp they succeed. */
+MEDIADEF int media_sdp_rtpmap_parse(media_sdp_rtpmap *out, const char *value);
+MEDIADEF int media_sdp_rtcp_parse(media_sdp_rtcp *out, const char *value);
+MEDIADEF int media_sdp_ssrc_parse(media_sdp_ssrc *out, const char *value);
+MEDIADEF int media_sdp_extmap_parse(media_sdp_extmap *out, const char *value);
+MEDIADEF int media_sdp_rtcp_fb_parse(media_sdp_rtcp_fb *out, const char *value);
+MEDIADEF int media_sdp_candidate_parse(media_sdp_candidate *out, const char *value);
+MEDIADEF int media_sdp_fingerprint_parse(media_sdp_fingerprint *out, const char *value);
+MEDIADEF int media_sdp_setup_parse(media_sdp_setup *out, const char *value);
+MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value);
+/* 1 when a span equals a C string, ASCII case-insensitively. */
+MEDIADEF int media_sdp_span_eq(media_sdp_span s, const char *str);
+
+/* ---- edits (all return MEDIA_OK or the index created, else < 0) ---- */
+
+/* Appends a=name[:value] at level (value NULL for a flag attribute). Known
+   attributes are validated like the parser does (MEDIA_EINVAL if malformed). */
+MEDIADEF int media_sdp_attr_add(media_sdp *sdp, int level, const char *name, const char *value);
+/* Removes attribute i; or every attribute called name at level (returns how many). */
+MEDIADEF int media_sdp_attr_remove_at(media_sdp *sdp, int i);
+MEDIADEF int media_sdp_attr_remove(media_sdp *sdp, int level, const char *name);
+/* Replaces the first name at level with the new value (removing any others of
+   that name) or appends it. */
+MEDIADEF int media_sdp_attr_set(media_sdp *sdp, int level, const char *name, const char *value);
+/* Replaces any direction attribute at level with dir (always written, sendrecv too). */
+MEDIADEF int media_sdp_set_direction(media_sdp *sdp, int level, media_sdp_direction dir);
+/* Removes payload type pt from media m with its rtpmap, fmtp and rtcp-fb lines. */
+MEDIADEF int media_sdp_remove_format(media_sdp *sdp, int m, int pt);
+/* Appends payload type pt to media m (MEDIA_EINVAL if present or not RTP). */
+MEDIADEF int media_sdp_add_format(media_sdp *sdp, int m, int pt);
+/* Sets the c= line of a level ("IN IP4" or "IN IP6" from the address form). */
+MEDIADEF int media_sdp_set_connection(media_sdp *sdp, int level, const char *address);
+MEDIADEF int media_sdp_set_port(media_sdp *sdp, int m, uint16_t port);
+/* Increments the o= session version (RFC 3264 section 8: every changed offer). */
+MEDIADEF int media_sdp_bump_version(media_sdp *sdp);
+/* Appends an m= line; returns its index. */
+MEDIADEF int media_sdp_add_media(media_sdp *sdp, const char *media, uint16_t port, const char *proto);
+/* Appends any other line (type one of i u e p b k or an unknown letter) at level. */
+MEDIADEF int media_sdp_line_add(media_sdp *sdp, int level, char type, const char *value);
+
+/* ---- offer/answer (RFC 3264) ---- */
+
+/* How the answerer orders (and filters) the codecs both sides have. */
+typedef enum media_sdp_strategy {
+    MEDIA_SDP_OFFERER_ORDER = 0,   /* the offer's order (default; what RFC 3264 expects) */
+    MEDIA_SDP_LOCAL_ORDER = 1,     /* our codec list's order */
+    MEDIA_SDP_REQUIRED = 2,        /* every codec in `required` must be offered, else the
+                                      stream is refused; they come first, in that order */
+    MEDIA_SDP_SELECT = 3           /* the select() function decides */
+} media_sdp_strategy;
+
+typedef struct media_sdp_match {   /* one codec both sides have */
+    const media_codec *codec;      /* ours */
+    int payload_type;              /* the offerer's number for it */
+    const char *remote_fmtp;       /* the offer's fmtp for it, or NULL */
+} media_sdp_match;
+
+typedef struct media_sdp_oa_config {
+    const media_codec *const *codecs;   /* ours, in preference order (NULL: PCMU, PCMA, telephone-event) */
+    size_t codec_count;
+    media_sdp_strategy strategy;
+    const media_codec *const *required; /* for MEDIA_SDP_REQUIRED */
+    size_t required_count;
+    /* MEDIA_SDP_SELECT: matches are in the offer's order; write the indices of
+       the chosen ones into order (first = preferred) and return how many (0
+       refuses the stream). */
+    int (*select)(const media_sdp_match *matches, int count, int *order, void *user);
+    void *user;
+    media_sdp_direction direction;      /* what we want: sendrecv, sendonly (we hold), ... */
+    const char *address;                /* our address, IPv4 or IPv6 text (required) */
+    uint16_t port;                      /* our RTP port (required) */
+    uint16_t rtcp_port;                 /* 0: port + 1 */
+    int rtcp_mux;                       /* offer rtcp-mux / accept it when offered */
+    uint16_t ptime;                     /* ms we want to receive; 0: the first codec's frame_ms */
+    uint16_t maxptime;                  /* 0: not written */
+    const char *username;               /* o= username; NULL: "-" */
+    uint64_t session_id;                /* o= sess-id (when there is no previous) */
+    uint64_t session_version;           /* o= sess-version (when there is no previous) */
+    /* Our last SDP in this dialog (offer or answer), or NULL. A new offer keeps
+       its m-lines, origin and payload numbers and increments the version. */
+    const media_sdp *previous;
+} media_sdp_oa_config;
+
+/* Fills defaults: built-in codecs, offerer order, sendrecv, no ports. */
+MEDIADEF void media_sdp_oa_config_init(media_sdp_oa_config *cfg);
+
+#define MEDIA_SDP_MAX_ADDRESS 64          /* bytes for an address, NUL included */
+#define MEDIA_SDP_MAX_NEGOTIATED 8        /* codecs kept in a negotiation result */
+
+/* What a negotiation settled for the (first) audio stream. */
+typedef struct media_sdp_result {
+    int media_index;                     /* m-line of the audio stream, -1 if none */
+    int accepted;                        /* 0: refused (port 0 in the answer) */
+    const media_codec *codec;            /* what we send (first of codecs[]) */
+    int payload_type;
+    int codec_count;                     /* every codec in the answer, answer order */
+    const media_codec *codecs[MEDIA_SDP_MAX_NEGOTIATED];
+    int payload_types[MEDIA_SDP_MAX_NEGOTIATED];
+    int telephone_event_pt;              /* at the codec's clock rate, -1 if none */
+    uint8_t events[32];                  /* telephone-event numbers both accept, bitmap */
+    media_sdp_direction direction;       /* what we do: SENDONLY = we send, do not receive */
+    int remote_hold;                     /* the peer holds us (sendonly, inactive or c=0.0.0.0) */
+    char remote_address[MEDIA_SDP_MAX_ADDRESS];
+    uint8_t remote_family;               /* 4 or 6 */
+    uint16_t remote_rtp_port;
+    char remote_rtcp_address[MEDIA_SDP_MAX_ADDRESS];
+    uint16_t remote_rtcp_port;
+    int rtcp_mux;
+    int ptime;                           /* ms we send (the peer's a=ptime, within its maxptime) */
+    int remote_maxptime;                 /* 0 if the peer gave none */
+    uint64_t remote_version;             /* the peer's o= version */
+} media_sdp_result;
+
+/* Builds an offer: one audio m-line with our codecs (static types by number,
+   dynamic from 96, telephone-event at each audio clock rate), rtpmap for each,
+   fmtp where the codec has one, ptime, a=rtcp, rtcp-mux if configured and the
+   direction. With cfg->previous, its m-lines, origin and payload numbers are kept
+   and the version incremented (re-offer: hold, resume, codec or port change). */
+MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config *cfg);
+
+/* Answers an offer: same m-lines in the same order, the first usable audio
+   stream answered, everything else refused with port 0. Fills *result.
+   Returns MEDIA_OK, or MEDIA_ENEGOTIATION when no audio stream could be
+   accepted (the answer, all streams refused, is still written). */
+MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
+                                     const media_sdp_oa_config *cfg, media_sdp_result *result);
+
+/* The offerer's side: checks the answer against our offer (same m-lines,
+   only formats we offered) and fills *result. MEDIA_OK, MEDIA_EREJECTED when
+   the audio stream was refused, MEDIA_ENEGOTIATION when the answer is invalid. */
+MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp *offer,
+                                      const media_sdp *answer, const media_sdp_oa_config *cfg);
+
 #ifdef __cplusplus
 }
 #endif
@@ -821,6 +1229,72 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     media__g711_decode(dst, src, n, media__alaw_tab);
 }
+
+/* >>codec implementation -------------------------------------------------- */
+
+static int media__g711_create(void *state, const media_codec *codec, const char *remote_fmtp)
+{
+    (void)state; (void)codec; (void)remote_fmtp;
+    return MEDIA_OK;
+}
+
+/* One G.711 byte per sample both ways; the session keeps frames far below INT_MAX. */
+static int media__g711_sizes(size_t cap, size_t n)
+{
+    if (n > cap) return MEDIA_ENOSPC;
+    if (n > (size_t)INT_MAX) return MEDIA_EINVAL;
+    return (int)n;
+}
+
+static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+{
+    int r = media__g711_sizes(cap, n);
+    (void)state;
+    if (r >= 0) media_pcmu_encode(dst, pcm, n);
+    return r;
+}
+
+static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+{
+    int r = media__g711_sizes(cap, len);
+    (void)state;
+    if (r >= 0) media_pcmu_decode(pcm, payload, len);
+    return r;
+}
+
+static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+{
+    int r = media__g711_sizes(cap, n);
+    (void)state;
+    if (r >= 0) media_pcma_encode(dst, pcm, n);
+    return r;
+}
+
+static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+{
+    int r = media__g711_sizes(cap, len);
+    (void)state;
+    if (r >= 0) media_pcma_decode(pcm, payload, len);
+    return r;
+}
+
+static const media_codec media__codec_pcmu = {
+    "PCMU", 8000, 8000, 1, 0, 20, 0, NULL, 0,
+    media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, NULL, NULL
+};
+static const media_codec media__codec_pcma = {
+    "PCMA", 8000, 8000, 1, 8, 20, 0, NULL, 0,
+    media__g711_create, NULL, media__pcma_enc, media__pcma_dec, NULL, NULL
+};
+/* 0-16: the DTMF digits and flash (RFC 4733 section 3.2). */
+static const media_codec media__codec_te = {
+    "telephone-event", 0, 0, 1, -1, 0, MEDIA_CODEC_EVENTS, "0-16", 0,
+    NULL, NULL, NULL, NULL, NULL, NULL
+};
+
+MEDIADEF const media_codec *media_codec_pcmu(void) { return &media__codec_pcmu; }
+MEDIADEF const media_codec *media_codec_pcma(void) { return &media__codec_pcma; }
+MEDIADEF const media_codec *media_codec_telephone_event(void) { return &media__codec_te; }
 
 /* >>rtp implementation ---------------------------------------------------- */
 
@@ -1682,6 +2156,1904 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
     p.loss_percent = media_rtp_stats_loss_percent(st);
     p.burst_ratio = media_rtp_stats_burst_ratio(st);
     return media_emodel_mos(media_emodel_r(&p));
+}
+
+/* >>sdp implementation ----------------------------------------------------
+   The parser copies each line it keeps into sdp->text once: an attribute
+   "a=name:value" becomes "name\0value\0", other lines their value. o=, s=, c=
+   and m= are split into fields because offer/answer and the edit helpers work
+   on them; everything else stays a (type, text) pair so it is written back as
+   it came. Typed attribute values are parsed on demand by the accessors, and
+   once at parse time to reject malformed ones, with the same functions. */
+
+#define MEDIA__SDP_V 1u
+#define MEDIA__SDP_O 2u
+#define MEDIA__SDP_S 4u
+#define MEDIA__SDP_T 8u
+
+static int media__lc(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* a[0..n) equals the NUL-terminated b, ASCII case-insensitively */
+static int media__ieqn(const char *a, size_t n, const char *b)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (!b[i] || media__lc((unsigned char)a[i]) != media__lc((unsigned char)b[i])) return 0;
+    return b[n] == 0;
+}
+
+static int media__ieq2(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (media__lc((unsigned char)a[i]) != media__lc((unsigned char)b[i])) return 0;
+    return 1;
+}
+
+static int media__isdigit(int c) { return c >= '0' && c <= '9'; }
+
+/* all digits, 1..20 of them, value <= max */
+static int media__sdp_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t i;
+    if (n == 0 || n > 20) return MEDIA_EPARSE;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d > 9) return MEDIA_EPARSE;
+        if (v > (max - d) / 10) return MEDIA_EPARSE;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return MEDIA_OK;
+}
+
+/* Next space-separated token of [*p, end); runs of spaces (and tabs, which some
+   phones emit) count as one separator. Returns 0 when there is none. */
+static int media__sdp_tok(const char **p, const char *end, media_sdp_span *tok)
+{
+    const char *s = *p;
+    while (s < end && (*s == ' ' || *s == '\t')) s++;
+    tok->ptr = s;
+    while (s < end && *s != ' ' && *s != '\t') s++;
+    tok->len = (size_t)(s - tok->ptr);
+    *p = s;
+    return tok->len != 0;
+}
+
+static int media__sdp_tok_uint(const char **p, const char *end, uint64_t max, uint64_t *out)
+{
+    media_sdp_span t;
+    if (!media__sdp_tok(p, end, &t)) return MEDIA_EPARSE;
+    return media__sdp_uint(t.ptr, t.len, max, out);
+}
+
+/* the rest after skipping separators */
+static media_sdp_span media__sdp_rest(const char *p, const char *end)
+{
+    media_sdp_span r;
+    while (p < end && (*p == ' ' || *p == '\t')) p++;
+    r.ptr = p;
+    r.len = (size_t)(end - p);
+    return r;
+}
+
+MEDIADEF int media_sdp_span_eq(media_sdp_span s, const char *str)
+{
+    return s.ptr && str && media__ieqn(s.ptr, s.len, str);
+}
+
+/* First '\n', '\r' or NUL in [p, end), or end. */
+static const char *media__sdp_eol(const char *p, const char *end)
+{
+#ifdef MEDIA__SSE2
+    const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r'), z = _mm_setzero_si128();
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, nl),
+                                                 _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, z)));
+        if (m) {
+#if defined(__GNUC__) || defined(__clang__)
+            return p + __builtin_ctz(m);
+#else
+            while (!(m & 1u)) { m >>= 1; p++; }
+            return p;
+#endif
+        }
+        p += 16;
+    }
+#endif
+    while (p < end && *p != '\n' && *p != '\r' && *p != 0) p++;
+    return p;
+}
+
+/* ---- the string arena ---- */
+
+static void media__sdp_clear(media_sdp *sdp)
+{
+    sdp->origin_username = sdp->origin_sess_id = 0;
+    sdp->origin_version = 0;
+    memset(&sdp->origin, 0, sizeof sdp->origin);
+    memset(&sdp->conn, 0, sizeof sdp->conn);
+    sdp->name = 0;
+    sdp->media_count = sdp->attr_count = sdp->session_attrs = 0;
+    sdp->line_count = sdp->session_lines = 0;
+    sdp->text[0] = 0;
+    sdp->text_len = 1;
+}
+
+/* Copies n bytes + NUL into the arena; returns the ref or 0 when full. */
+static media_sdp_ref media__sdp_put(media_sdp *sdp, const char *s, size_t n)
+{
+    size_t at = sdp->text_len;
+    if (n >= (size_t)MEDIA_SDP_TEXT_SIZE - at) return 0;
+    memcpy(sdp->text + at, s, n);
+    sdp->text[at + n] = 0;
+    sdp->text_len = (uint16_t)(at + n + 1);
+    return (media_sdp_ref)at;
+}
+
+MEDIADEF const char *media_sdp_str(const media_sdp *sdp, media_sdp_ref ref)
+{
+    if (!sdp || ref >= sdp->text_len) return "";
+    return sdp->text + ref;
+}
+
+typedef struct media__sdp_refwalk {
+    int mode;               /* 0: find the smallest ref >= lo; 1: rename from -> to */
+    media_sdp_ref lo, min, from, to;
+} media__sdp_refwalk;
+
+static void media__sdp_ref1(media__sdp_refwalk *w, media_sdp_ref *r)
+{
+    if (*r == 0) return;
+    if (w->mode == 0) { if (*r >= w->lo && *r < w->min) w->min = *r; }
+    else if (*r == w->from) *r = w->to;
+}
+
+static void media__sdp_conn_refs(media__sdp_refwalk *w, media_sdp_conn *c)
+{
+    media__sdp_ref1(w, &c->nettype); media__sdp_ref1(w, &c->addrtype); media__sdp_ref1(w, &c->address);
+}
+
+static void media__sdp_walk(media_sdp *sdp, media__sdp_refwalk *w)
+{
+    int i;
+    media__sdp_ref1(w, &sdp->origin_username); media__sdp_ref1(w, &sdp->origin_sess_id);
+    media__sdp_conn_refs(w, &sdp->origin);
+    media__sdp_ref1(w, &sdp->name);
+    media__sdp_conn_refs(w, &sdp->conn);
+    for (i = 0; i < sdp->media_count; i++) {
+        media_sdp_media *m = &sdp->media[i];
+        media__sdp_ref1(w, &m->media); media__sdp_ref1(w, &m->proto); media__sdp_ref1(w, &m->fmt);
+        media__sdp_conn_refs(w, &m->conn);
+    }
+    for (i = 0; i < sdp->attr_count; i++) {
+        media__sdp_ref1(w, &sdp->attr[i].name); media__sdp_ref1(w, &sdp->attr[i].value);
+    }
+    for (i = 0; i < sdp->line_count; i++) media__sdp_ref1(w, &sdp->line[i].value);
+}
+
+/* Edits append new strings and leave the old ones behind; when the arena is
+   full, the live strings slide down in order. Quadratic in the number of
+   fields, which is fine for something that happens once per thousands of edits. */
+static void media__sdp_compact(media_sdp *sdp)
+{
+    media__sdp_refwalk w;
+    unsigned dst = 1;
+    w.lo = 1;
+    for (;;) {
+        size_t len;
+        w.mode = 0; w.min = 0xFFFFu;
+        media__sdp_walk(sdp, &w);
+        if (w.min == 0xFFFFu) break;
+        len = strlen(sdp->text + w.min) + 1;
+        if (dst != w.min) memmove(sdp->text + dst, sdp->text + w.min, len);
+        w.mode = 1; w.from = w.min; w.to = (media_sdp_ref)dst;
+        media__sdp_walk(sdp, &w);
+        w.lo = (media_sdp_ref)(w.min + len);
+        dst += (unsigned)len;
+    }
+    sdp->text_len = (uint16_t)dst;
+}
+
+/* Edits make room for all the strings they add before adding any (a
+   compaction moves strings, so refs held in local variables must not span one). */
+static int media__sdp_reserve(media_sdp *sdp, size_t n)
+{
+    if (n < (size_t)MEDIA_SDP_TEXT_SIZE - sdp->text_len) return MEDIA_OK;
+    media__sdp_compact(sdp);
+    return n < (size_t)MEDIA_SDP_TEXT_SIZE - sdp->text_len ? MEDIA_OK : MEDIA_ENOSPC;
+}
+
+/* ---- typed attribute values ---- */
+
+/* RFC 3551 table 4 and 5: the static payload types an SDP may use without a=rtpmap. */
+typedef struct media__sdp_static { uint8_t pt; uint8_t channels; uint32_t rate; const char *name; } media__sdp_static;
+static const media__sdp_static media__sdp_statics[] = {
+    {0, 1, 8000, "PCMU"}, {3, 1, 8000, "GSM"}, {4, 1, 8000, "G723"}, {5, 1, 8000, "DVI4"},
+    {6, 1, 16000, "DVI4"}, {7, 1, 8000, "LPC"}, {8, 1, 8000, "PCMA"}, {9, 1, 8000, "G722"},
+    {10, 2, 44100, "L16"}, {11, 1, 44100, "L16"}, {12, 1, 8000, "QCELP"}, {13, 1, 8000, "CN"},
+    {14, 1, 90000, "MPA"}, {15, 1, 8000, "G728"}, {16, 1, 11025, "DVI4"}, {17, 1, 22050, "DVI4"},
+    {18, 1, 8000, "G729"}, {25, 1, 90000, "CelB"}, {26, 1, 90000, "JPEG"}, {28, 1, 90000, "nv"},
+    {31, 1, 90000, "H261"}, {32, 1, 90000, "MPV"}, {33, 1, 90000, "MP2T"}, {34, 1, 90000, "H263"}
+};
+
+MEDIADEF int media_sdp_rtpmap_parse(media_sdp_rtpmap *out, const char *value)
+{
+    const char *p, *end, *s1, *s2;
+    uint64_t v;
+    media_sdp_span enc;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (media__sdp_tok_uint(&p, end, 127, &v)) return MEDIA_EPARSE;
+    out->payload_type = (int)v;
+    if (!media__sdp_tok(&p, end, &enc) || media__sdp_rest(p, end).len) return MEDIA_EPARSE;
+    s1 = (const char *)memchr(enc.ptr, '/', enc.len);
+    if (!s1 || s1 == enc.ptr) return MEDIA_EPARSE;
+    out->encoding.ptr = enc.ptr; out->encoding.len = (size_t)(s1 - enc.ptr);
+    end = enc.ptr + enc.len;
+    s2 = (const char *)memchr(s1 + 1, '/', (size_t)(end - s1 - 1));
+    if (media__sdp_uint(s1 + 1, (size_t)((s2 ? s2 : end) - s1 - 1), 0xFFFFFFFFu, &v) || v == 0) return MEDIA_EPARSE;
+    out->clock_rate = (uint32_t)v;
+    out->channels = 1;
+    if (s2) {
+        if (media__sdp_uint(s2 + 1, (size_t)(end - s2 - 1), 255, &v) || v == 0) return MEDIA_EPARSE;
+        out->channels = (uint32_t)v;
+    }
+    out->is_static = 0;
+    return MEDIA_OK;
+}
+
+static int media__sdp_family(media_sdp_span addrtype)
+{
+    if (media_sdp_span_eq(addrtype, "IP4")) return 4;
+    if (media_sdp_span_eq(addrtype, "IP6")) return 6;
+    return 0;
+}
+
+MEDIADEF int media_sdp_rtcp_parse(media_sdp_rtcp *out, const char *value)
+{
+    const char *p, *end;
+    uint64_t v;
+    media_sdp_span net, type;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (media__sdp_tok_uint(&p, end, 65535, &v)) return MEDIA_EPARSE;
+    out->port = (uint16_t)v;
+    out->family = 0;
+    out->address.ptr = p; out->address.len = 0;
+    if (!media__sdp_tok(&p, end, &net)) return MEDIA_OK;
+    if (!media__sdp_tok(&p, end, &type) || !media__sdp_tok(&p, end, &out->address) ||
+        media__sdp_rest(p, end).len) return MEDIA_EPARSE;
+    out->family = (uint8_t)media__sdp_family(type);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_ssrc_parse(media_sdp_ssrc *out, const char *value)
+{
+    const char *p, *end, *colon;
+    uint64_t v;
+    media_sdp_span rest;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (media__sdp_tok_uint(&p, end, 0xFFFFFFFFu, &v)) return MEDIA_EPARSE;
+    out->ssrc = (uint32_t)v;
+    rest = media__sdp_rest(p, end);
+    colon = rest.len ? (const char *)memchr(rest.ptr, ':', rest.len) : NULL;
+    out->attribute.ptr = rest.ptr;
+    out->attribute.len = colon ? (size_t)(colon - rest.ptr) : rest.len;
+    out->value.ptr = colon ? colon + 1 : end;
+    out->value.len = colon ? (size_t)(end - colon - 1) : 0;
+    if (colon && colon == rest.ptr) return MEDIA_EPARSE;
+    return MEDIA_OK;
+}
+
+static int media__sdp_dir_word(media_sdp_span w, media_sdp_direction *d)
+{
+    if (media_sdp_span_eq(w, "sendrecv")) *d = MEDIA_SDP_SENDRECV;
+    else if (media_sdp_span_eq(w, "sendonly")) *d = MEDIA_SDP_SENDONLY;
+    else if (media_sdp_span_eq(w, "recvonly")) *d = MEDIA_SDP_RECVONLY;
+    else if (media_sdp_span_eq(w, "inactive")) *d = MEDIA_SDP_INACTIVE;
+    else return MEDIA_EPARSE;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_extmap_parse(media_sdp_extmap *out, const char *value)
+{
+    const char *p, *end, *slash;
+    uint64_t v;
+    media_sdp_span id;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (!media__sdp_tok(&p, end, &id)) return MEDIA_EPARSE;
+    slash = (const char *)memchr(id.ptr, '/', id.len);
+    /* RFC 8285: 1-14 one-byte, 1-255 two-byte; RFC 5285 reserved up to 4095 */
+    if (media__sdp_uint(id.ptr, slash ? (size_t)(slash - id.ptr) : id.len, 4095, &v) || v == 0) return MEDIA_EPARSE;
+    out->id = (int)v;
+    out->has_direction = slash != NULL;
+    out->direction = MEDIA_SDP_SENDRECV;
+    if (slash) {
+        media_sdp_span w;
+        w.ptr = slash + 1; w.len = (size_t)(id.ptr + id.len - slash - 1);
+        if (media__sdp_dir_word(w, &out->direction)) return MEDIA_EPARSE;
+    }
+    if (!media__sdp_tok(&p, end, &out->uri)) return MEDIA_EPARSE;
+    out->attributes = media__sdp_rest(p, end);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_rtcp_fb_parse(media_sdp_rtcp_fb *out, const char *value)
+{
+    const char *p, *end;
+    uint64_t v;
+    media_sdp_span pt;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (!media__sdp_tok(&p, end, &pt)) return MEDIA_EPARSE;
+    if (pt.len == 1 && pt.ptr[0] == '*') out->payload_type = -1;
+    else if (media__sdp_uint(pt.ptr, pt.len, 127, &v)) return MEDIA_EPARSE;
+    else out->payload_type = (int)v;
+    if (!media__sdp_tok(&p, end, &out->type)) return MEDIA_EPARSE;
+    out->params = media__sdp_rest(p, end);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_candidate_parse(media_sdp_candidate *out, const char *value)
+{
+    const char *p, *end;
+    uint64_t v;
+    media_sdp_span typ, k;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    /* RFC 8839 5.1: foundation is 1*32 ice-char */
+    if (!media__sdp_tok(&p, end, &out->foundation) || out->foundation.len > 32) return MEDIA_EPARSE;
+    if (media__sdp_tok_uint(&p, end, 256, &v) || v == 0) return MEDIA_EPARSE;
+    out->component = (uint32_t)v;
+    if (!media__sdp_tok(&p, end, &out->transport)) return MEDIA_EPARSE;
+    if (media__sdp_tok_uint(&p, end, 0xFFFFFFFFu, &v)) return MEDIA_EPARSE;
+    out->priority = (uint32_t)v;
+    if (!media__sdp_tok(&p, end, &out->address)) return MEDIA_EPARSE;
+    if (media__sdp_tok_uint(&p, end, 65535, &v)) return MEDIA_EPARSE;
+    out->port = (uint16_t)v;
+    if (!media__sdp_tok(&p, end, &typ) || !media_sdp_span_eq(typ, "typ") ||
+        !media__sdp_tok(&p, end, &out->type)) return MEDIA_EPARSE;
+    out->raddr.ptr = end; out->raddr.len = 0;
+    out->rport = -1;
+    for (;;) {
+        const char *save = p;
+        if (!media__sdp_tok(&p, end, &k)) break;
+        if (media_sdp_span_eq(k, "raddr")) {
+            if (!media__sdp_tok(&p, end, &out->raddr)) return MEDIA_EPARSE;
+        } else if (media_sdp_span_eq(k, "rport")) {
+            if (media__sdp_tok_uint(&p, end, 65535, &v)) return MEDIA_EPARSE;
+            out->rport = (int)v;
+        } else { p = save; break; }
+    }
+    out->extensions = media__sdp_rest(p, end);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_fingerprint_parse(media_sdp_fingerprint *out, const char *value)
+{
+    const char *p, *end;
+    size_t i;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (!media__sdp_tok(&p, end, &out->hash) || !media__sdp_tok(&p, end, &out->value) ||
+        media__sdp_rest(p, end).len) return MEDIA_EPARSE;
+    for (i = 0; i < out->value.len; i++) {   /* 2UHEX *(":" 2UHEX), case-insensitive in practice */
+        int c = media__lc((unsigned char)out->value.ptr[i]);
+        if (i % 3 == 2 ? c != ':' : !(media__isdigit(c) || (c >= 'a' && c <= 'f'))) return MEDIA_EPARSE;
+    }
+    return out->value.len % 3 == 2 ? MEDIA_OK : MEDIA_EPARSE;
+}
+
+MEDIADEF int media_sdp_setup_parse(media_sdp_setup *out, const char *value)
+{
+    media_sdp_span w;
+    if (!out || !value) return MEDIA_EINVAL;
+    w = media__sdp_rest(value, value + strlen(value));
+    if (media_sdp_span_eq(w, "actpass")) *out = MEDIA_SDP_SETUP_ACTPASS;
+    else if (media_sdp_span_eq(w, "active")) *out = MEDIA_SDP_SETUP_ACTIVE;
+    else if (media_sdp_span_eq(w, "passive")) *out = MEDIA_SDP_SETUP_PASSIVE;
+    else if (media_sdp_span_eq(w, "holdconn")) *out = MEDIA_SDP_SETUP_HOLDCONN;
+    else return MEDIA_EPARSE;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value)
+{
+    const char *p, *end;
+    uint64_t v;
+    if (!out || !value) return MEDIA_EINVAL;
+    p = value; end = value + strlen(value);
+    if (media__sdp_tok_uint(&p, end, 999999999u, &v)) return MEDIA_EPARSE;   /* RFC 4568: 1*9DIGIT */
+    out->tag = (uint32_t)v;
+    if (!media__sdp_tok(&p, end, &out->suite) || !media__sdp_tok(&p, end, &out->key_params)) return MEDIA_EPARSE;
+    out->session_params = media__sdp_rest(p, end);
+    return MEDIA_OK;
+}
+
+/* ptime-style value: digits with an optional fraction ("20", "22.5"); whole
+   milliseconds 1..65535 */
+static int media__sdp_ms(const char *v, size_t n, int *ms)
+{
+    const char *dot = (const char *)memchr(v, '.', n);
+    size_t whole = dot ? (size_t)(dot - v) : n, i;
+    uint64_t x;
+    if (dot) for (i = whole + 1; i < n; i++) if (!media__isdigit((unsigned char)v[i])) return MEDIA_EPARSE;
+    if (dot && whole + 1 == n) return MEDIA_EPARSE;
+    if (media__sdp_uint(v, whole, 65535, &x) || x == 0) return MEDIA_EPARSE;
+    *ms = (int)x;
+    return MEDIA_OK;
+}
+
+/* Checks the value of the attributes media.h interprets; others pass as they
+   are. name is name_len bytes, value NUL-terminated or NULL. */
+static int media__sdp_check_attr(const char *name, size_t name_len, const char *value, int is_rtp)
+{
+    union {
+        media_sdp_rtpmap rtpmap; media_sdp_rtcp rtcp; media_sdp_ssrc ssrc; media_sdp_extmap extmap;
+        media_sdp_rtcp_fb fb; media_sdp_candidate cand; media_sdp_fingerprint fp; media_sdp_setup setup;
+        media_sdp_crypto crypto;
+    } u;
+    int ms;
+    switch (name_len) {
+    case 3:
+        if (media__ieqn(name, 3, "mid")) return value && *value ? MEDIA_OK : MEDIA_EPARSE;
+        break;
+    case 4:
+        if (media__ieqn(name, 4, "fmtp")) {
+            const char *p, *end;
+            media_sdp_span f;
+            uint64_t v;
+            if (!value) return MEDIA_EPARSE;
+            p = value; end = value + strlen(value);
+            if (!media__sdp_tok(&p, end, &f)) return MEDIA_EPARSE;
+            return (is_rtp && media__sdp_uint(f.ptr, f.len, 127, &v)) ? MEDIA_EPARSE : MEDIA_OK;
+        }
+        if (media__ieqn(name, 4, "rtcp")) return value ? media_sdp_rtcp_parse(&u.rtcp, value) : MEDIA_EPARSE;
+        if (media__ieqn(name, 4, "ssrc")) return value ? media_sdp_ssrc_parse(&u.ssrc, value) : MEDIA_EPARSE;
+        break;
+    case 5:
+        if (media__ieqn(name, 5, "ptime"))
+            return value ? media__sdp_ms(value, strlen(value), &ms) : MEDIA_EPARSE;
+        if (media__ieqn(name, 5, "setup")) return value ? media_sdp_setup_parse(&u.setup, value) : MEDIA_EPARSE;
+        break;
+    case 6:
+        if (media__ieqn(name, 6, "rtpmap")) return value ? media_sdp_rtpmap_parse(&u.rtpmap, value) : MEDIA_EPARSE;
+        if (media__ieqn(name, 6, "extmap")) return value ? media_sdp_extmap_parse(&u.extmap, value) : MEDIA_EPARSE;
+        if (media__ieqn(name, 6, "crypto")) return value ? media_sdp_crypto_parse(&u.crypto, value) : MEDIA_EPARSE;
+        break;
+    case 7:
+        if (media__ieqn(name, 7, "rtcp-fb")) return value ? media_sdp_rtcp_fb_parse(&u.fb, value) : MEDIA_EPARSE;
+        break;
+    case 8:
+        if (media__ieqn(name, 8, "maxptime"))
+            return value ? media__sdp_ms(value, strlen(value), &ms) : MEDIA_EPARSE;
+        break;
+    case 9:
+        if (media__ieqn(name, 9, "candidate")) return value ? media_sdp_candidate_parse(&u.cand, value) : MEDIA_EPARSE;
+        break;
+    case 11:
+        if (media__ieqn(name, 11, "fingerprint")) return value ? media_sdp_fingerprint_parse(&u.fp, value) : MEDIA_EPARSE;
+        break;
+    default:
+        break;
+    }
+    return MEDIA_OK;
+}
+
+/* ---- line and attribute slots ---- */
+
+/* RFC 8866 section 5 order; r= shares t='s rank so repeat times stay with their
+   t=, extra c= lines follow the typed one, unknown letters go last. */
+static int media__sdp_rank(char type)
+{
+    switch (type) {
+    case 'i': return 1; case 'u': return 2; case 'e': return 3; case 'p': return 4;
+    case 'c': return 5; case 'b': return 6; case 't': case 'r': return 7; case 'z': return 8;
+    case 'k': return 9; default: return 10;
+    }
+}
+
+static int media__sdp_level_ok(const media_sdp *sdp, int level)
+{
+    return level >= MEDIA_SDP_SESSION && level < (int)sdp->media_count;
+}
+
+/* Inserts a line at its rank within the level (after lines of equal rank). */
+static int media__sdp_line_insert(media_sdp *sdp, int level, char type, media_sdp_ref value, size_t len)
+{
+    unsigned first, count, pos, i;
+    int rank = media__sdp_rank(type);
+    if (sdp->line_count >= MEDIA_SDP_MAX_LINES) return MEDIA_ENOSPC;
+    if (level < 0) { first = 0; count = sdp->session_lines; }
+    else { first = sdp->media[level].line_first; count = sdp->media[level].line_count; }
+    pos = first + count;
+    while (pos > first && media__sdp_rank(sdp->line[pos - 1].type) > rank) pos--;
+    memmove(&sdp->line[pos + 1], &sdp->line[pos], (sdp->line_count - pos) * sizeof sdp->line[0]);
+    sdp->line[pos].type = type;
+    sdp->line[pos].value = value;
+    sdp->line[pos].len = (uint16_t)len;
+    sdp->line_count++;
+    if (level < 0) sdp->session_lines++;
+    else sdp->media[level].line_count++;
+    for (i = (unsigned)(level + 1); i < sdp->media_count; i++) sdp->media[i].line_first++;
+    return (int)pos;
+}
+
+/* Inserts an attribute at the end of its level. */
+static int media__sdp_attr_insert(media_sdp *sdp, int level, media_sdp_ref name, size_t nlen,
+                                  media_sdp_ref value, size_t vlen)
+{
+    unsigned pos, i;
+    if (sdp->attr_count >= MEDIA_SDP_MAX_ATTRS) return MEDIA_ENOSPC;
+    if (level < 0) pos = sdp->session_attrs;
+    else pos = (unsigned)sdp->media[level].attr_first + sdp->media[level].attr_count;
+    memmove(&sdp->attr[pos + 1], &sdp->attr[pos], (sdp->attr_count - pos) * sizeof sdp->attr[0]);
+    sdp->attr[pos].name = name;
+    sdp->attr[pos].name_len = (uint16_t)nlen;
+    sdp->attr[pos].value = value;
+    sdp->attr[pos].value_len = (uint16_t)vlen;
+    sdp->attr_count++;
+    if (level < 0) sdp->session_attrs++;
+    else sdp->media[level].attr_count++;
+    for (i = (unsigned)(level + 1); i < sdp->media_count; i++) sdp->media[i].attr_first++;
+    return (int)pos;
+}
+
+/* level of attribute i */
+static int media__sdp_attr_level(const media_sdp *sdp, int i)
+{
+    int m;
+    if (i < (int)sdp->session_attrs) return MEDIA_SDP_SESSION;
+    for (m = 0; m < (int)sdp->media_count; m++)
+        if (i < (int)sdp->media[m].attr_first + (int)sdp->media[m].attr_count) return m;
+    return MEDIA_SDP_SESSION;
+}
+
+/* ---- parse ---- */
+
+/* "<nettype> <addrtype> <address>" into c (strings copied). */
+static int media__sdp_parse_conn(media_sdp *sdp, media_sdp_conn *c, const char **pp, const char *end, int last)
+{
+    media_sdp_span net, type, addr;
+    if (!media__sdp_tok(pp, end, &net) || !media__sdp_tok(pp, end, &type) ||
+        !media__sdp_tok(pp, end, &addr)) return MEDIA_EPARSE;
+    if (last && media__sdp_rest(*pp, end).len) return MEDIA_EPARSE;
+    if (!(c->nettype = media__sdp_put(sdp, net.ptr, net.len)) ||
+        !(c->addrtype = media__sdp_put(sdp, type.ptr, type.len)) ||
+        !(c->address = media__sdp_put(sdp, addr.ptr, addr.len))) return MEDIA_ENOSPC;
+    c->family = (uint8_t)media__sdp_family(type);
+    return MEDIA_OK;
+}
+
+static int media__sdp_parse_origin(media_sdp *sdp, const char *p, const char *end)
+{
+    media_sdp_span user, id;
+    uint64_t v;
+    if (!media__sdp_tok(&p, end, &user) || !media__sdp_tok(&p, end, &id)) return MEDIA_EPARSE;
+    if (media__sdp_tok_uint(&p, end, UINT64_MAX, &v)) return MEDIA_EPARSE;
+    if (!(sdp->origin_username = media__sdp_put(sdp, user.ptr, user.len)) ||
+        !(sdp->origin_sess_id = media__sdp_put(sdp, id.ptr, id.len))) return MEDIA_ENOSPC;
+    sdp->origin_version = v;
+    return media__sdp_parse_conn(sdp, &sdp->origin, &p, end, 1);
+}
+
+static int media__sdp_is_rtp_proto(media_sdp_span proto)
+{
+    size_t i;
+    for (i = 0; i + 4 <= proto.len; i++)
+        if (media__ieqn(proto.ptr + i, 3, "RTP") && proto.ptr[i + 3] == '/') return 1;
+    return 0;
+}
+
+static int media__sdp_parse_m(media_sdp *sdp, const char *p, const char *end)
+{
+    media_sdp_media *m;
+    media_sdp_span media, port, proto, f;
+    const char *slash;
+    uint64_t v;
+    if (sdp->media_count >= MEDIA_SDP_MAX_MEDIA) return MEDIA_ENOSPC;
+    m = &sdp->media[sdp->media_count];
+    memset(&m->conn, 0, sizeof m->conn);
+    if (!media__sdp_tok(&p, end, &media) || !media__sdp_tok(&p, end, &port) ||
+        !media__sdp_tok(&p, end, &proto)) return MEDIA_EPARSE;
+    slash = (const char *)memchr(port.ptr, '/', port.len);
+    if (media__sdp_uint(port.ptr, slash ? (size_t)(slash - port.ptr) : port.len, 65535, &v)) return MEDIA_EPARSE;
+    m->port = (uint16_t)v;
+    m->nports = 0;
+    if (slash) {
+        if (media__sdp_uint(slash + 1, (size_t)(port.ptr + port.len - slash - 1), 65535, &v) || v == 0)
+            return MEDIA_EPARSE;
+        m->nports = (uint16_t)v;
+    }
+    m->is_rtp = (uint8_t)media__sdp_is_rtp_proto(proto);
+    m->fmt_count = 0;
+    m->fmt = 0;
+    if (m->is_rtp) {
+        while (media__sdp_tok(&p, end, &f)) {
+            if (media__sdp_uint(f.ptr, f.len, 127, &v)) return MEDIA_EPARSE;
+            if (m->fmt_count >= MEDIA_SDP_MAX_FORMATS) return MEDIA_ENOSPC;
+            m->pt[m->fmt_count++] = (uint8_t)v;
+        }
+    } else {
+        /* kept as text with single spaces: "webrtc-datachannel", "t38", "*" */
+        char *o;
+        media_sdp_span rest = media__sdp_rest(p, end);
+        if (rest.len) {
+            if (rest.len >= (size_t)MEDIA_SDP_TEXT_SIZE - sdp->text_len) return MEDIA_ENOSPC;
+            m->fmt = sdp->text_len;
+            o = sdp->text + sdp->text_len;
+            while (media__sdp_tok(&p, end, &f)) {
+                if (m->fmt_count++) *o++ = ' ';
+                memcpy(o, f.ptr, f.len);
+                o += f.len;
+            }
+            *o++ = 0;
+            sdp->text_len = (uint16_t)(o - sdp->text);
+        }
+    }
+    if (!(m->media = media__sdp_put(sdp, media.ptr, media.len)) ||
+        !(m->proto = media__sdp_put(sdp, proto.ptr, proto.len))) return MEDIA_ENOSPC;
+    m->attr_first = sdp->attr_count; m->attr_count = 0;
+    m->line_first = sdp->line_count; m->line_count = 0;
+    sdp->media_count++;
+    return MEDIA_OK;
+}
+
+/* The session level is complete (first m= or the end): fill what real peers
+   leave out so the description written back is a valid one. */
+static int media__sdp_session_done(media_sdp *sdp, unsigned seen)
+{
+    if (!(seen & MEDIA__SDP_O)) return MEDIA_EPARSE;
+    if (!(seen & MEDIA__SDP_S) && !(sdp->name = media__sdp_put(sdp, "-", 1))) return MEDIA_ENOSPC;
+    if (!(seen & MEDIA__SDP_T)) {
+        media_sdp_ref r = media__sdp_put(sdp, "0 0", 3);
+        if (!r) return MEDIA_ENOSPC;
+        return media__sdp_line_insert(sdp, MEDIA_SDP_SESSION, 't', r, 3) < 0 ? MEDIA_ENOSPC : MEDIA_OK;
+    }
+    return MEDIA_OK;
+}
+
+static int media__sdp_parse_line(media_sdp *sdp, int *level, unsigned *seen, const char *line, const char *end)
+{
+    char type = line[0];
+    const char *v = line + 2;
+    size_t vlen = (size_t)(end - v);
+    media_sdp_ref r;
+    int rc;
+    if (type == 'a') {
+        const char *colon = (const char *)memchr(v, ':', vlen);
+        size_t nlen = colon ? (size_t)(colon - v) : vlen;
+        size_t at = sdp->text_len;
+        media_sdp_attr *a;
+        if (nlen == 0) return MEDIA_EPARSE;
+        if (sdp->attr_count >= MEDIA_SDP_MAX_ATTRS) return MEDIA_ENOSPC;
+        if (vlen + 1 > (size_t)MEDIA_SDP_TEXT_SIZE - at) return MEDIA_ENOSPC;
+        /* "name:value" -> "name\0value\0" in one copy */
+        memcpy(sdp->text + at, v, vlen);
+        sdp->text[at + nlen] = 0;
+        sdp->text[at + vlen] = 0;
+        a = &sdp->attr[sdp->attr_count];
+        a->name = (media_sdp_ref)at;
+        a->name_len = (uint16_t)nlen;
+        a->value = colon ? (media_sdp_ref)(at + nlen + 1) : 0;
+        a->value_len = colon ? (uint16_t)(vlen - nlen - 1) : 0;
+        rc = media__sdp_check_attr(v, nlen, colon ? sdp->text + at + nlen + 1 : NULL,
+                                   *level >= 0 && sdp->media[*level].is_rtp);
+        if (rc) return rc;
+        sdp->text_len = (uint16_t)(at + vlen + 1);
+        sdp->attr_count++;
+        if (*level < 0) sdp->session_attrs++;
+        else sdp->media[*level].attr_count++;
+        return MEDIA_OK;
+    }
+    switch (type) {
+    case 'm':
+        if (*level < 0 && (rc = media__sdp_session_done(sdp, *seen)) != MEDIA_OK) return rc;
+        if ((rc = media__sdp_parse_m(sdp, v, end)) != MEDIA_OK) return rc;
+        *level = sdp->media_count - 1;
+        return MEDIA_OK;
+    case 'c': {
+        media_sdp_conn *c = *level < 0 ? &sdp->conn : &sdp->media[*level].conn;
+        if (!c->address) return media__sdp_parse_conn(sdp, c, &v, end, 1);
+        /* RFC 8866 5.7: several c= only at media level (layered multicast) */
+        if (*level < 0) return MEDIA_EPARSE;
+        {
+            media_sdp_conn tmp;
+            const char *q = v;
+            size_t keep = sdp->text_len;
+            if ((rc = media__sdp_parse_conn(sdp, &tmp, &q, end, 1)) != MEDIA_OK) return rc;
+            sdp->text_len = (uint16_t)keep;
+        }
+        break;
+    }
+    case 'o':
+        if (*level >= 0 || (*seen & MEDIA__SDP_O)) return MEDIA_EPARSE;
+        *seen |= MEDIA__SDP_O;
+        return media__sdp_parse_origin(sdp, v, end);
+    case 's':
+        if (*level >= 0 || (*seen & MEDIA__SDP_S)) return MEDIA_EPARSE;
+        *seen |= MEDIA__SDP_S;
+        /* RFC 8866 5.3: "s= " or "s=-" when there is no name; trailing blanks
+           are trimmed, so an empty one becomes "-" */
+        if (!vlen) { v = "-"; vlen = 1; }
+        return (sdp->name = media__sdp_put(sdp, v, vlen)) ? MEDIA_OK : MEDIA_ENOSPC;
+    case 't': {
+        const char *q = v;
+        uint64_t x;
+        if (*level >= 0) return MEDIA_EPARSE;
+        if (media__sdp_tok_uint(&q, end, UINT64_MAX, &x) || media__sdp_tok_uint(&q, end, UINT64_MAX, &x) ||
+            media__sdp_rest(q, end).len) return MEDIA_EPARSE;
+        *seen |= MEDIA__SDP_T;
+        break;
+    }
+    case 'r': case 'z':
+        if (*level >= 0 || !(*seen & MEDIA__SDP_T) || !vlen) return MEDIA_EPARSE;
+        break;
+    case 'b': {
+        const char *colon = (const char *)memchr(v, ':', vlen);
+        uint64_t x;
+        if (!colon || colon == v || media__sdp_uint(colon + 1, (size_t)(end - colon - 1), 0xFFFFFFFFu, &x))
+            return MEDIA_EPARSE;
+        break;
+    }
+    case 'v':
+        return MEDIA_EPARSE;
+    default:
+        if (!((type >= 'a' && type <= 'z') || (type >= 'A' && type <= 'Z'))) return MEDIA_EPARSE;
+        break;
+    }
+    if (!(r = media__sdp_put(sdp, v, vlen))) return MEDIA_ENOSPC;
+    return media__sdp_line_insert(sdp, *level, type, r, vlen) < 0 ? MEDIA_ENOSPC : MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_parse(media_sdp *sdp, const char *text, size_t len)
+{
+    const char *p, *end;
+    int line = 0, level = MEDIA_SDP_SESSION, rc = MEDIA_OK;
+    unsigned seen = 0;
+    if (!sdp) return MEDIA_EINVAL;
+    media__sdp_clear(sdp);
+    sdp->error_line = 0;
+    if (!text && len) return MEDIA_EINVAL;
+    p = text; end = text + len;
+    while (p < end) {
+        const char *e = media__sdp_eol(p, end), *next = end;
+        line++;
+        if (e < end) {
+            if (*e == '\n') next = e + 1;
+            else if (*e == '\r' && (e + 1 == end || e[1] == '\n')) next = e + 1 + (e + 1 < end);
+            else { rc = MEDIA_EPARSE; break; }          /* NUL or a lone CR */
+        }
+        while (e > p && (e[-1] == ' ' || e[-1] == '\t')) e--;
+        if (e == p) { p = next; continue; }             /* blank line */
+        if (e - p < 2 || p[1] != '=') { rc = MEDIA_EPARSE; break; }
+        if (!(seen & MEDIA__SDP_V)) {
+            if (e - p != 3 || p[0] != 'v' || p[2] != '0') { rc = MEDIA_EPARSE; break; }
+            seen |= MEDIA__SDP_V;
+        } else if ((rc = media__sdp_parse_line(sdp, &level, &seen, p, e)) != MEDIA_OK) {
+            break;
+        }
+        p = next;
+    }
+    if (rc == MEDIA_OK) {
+        if (!(seen & MEDIA__SDP_V)) { rc = MEDIA_EPARSE; line = line ? line : 1; }
+        else if (level < 0) { rc = media__sdp_session_done(sdp, seen); line++; }
+    }
+    if (rc != MEDIA_OK) {
+        media__sdp_clear(sdp);
+        sdp->error_line = line;
+        return rc;
+    }
+    return MEDIA_OK;
+}
+
+/* ---- write ---- */
+
+typedef struct media__sdp_out { char *o, *lim; } media__sdp_out;
+
+/* appends n bytes; the NUL's byte was kept out of lim */
+static int media__sdp_cat(media__sdp_out *w, const char *s, size_t n)
+{
+    if (n > (size_t)(w->lim - w->o)) return 0;
+    memcpy(w->o, s, n);
+    w->o += n;
+    return 1;
+}
+
+static int media__sdp_catu(media__sdp_out *w, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do { tmp[19 - n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    return media__sdp_cat(w, tmp + 20 - n, (size_t)n);
+}
+
+static int media__sdp_catr(media__sdp_out *w, const media_sdp *sdp, media_sdp_ref r)
+{
+    const char *s = sdp->text + r;
+    return media__sdp_cat(w, s, strlen(s));
+}
+
+static int media__sdp_cat_conn(media__sdp_out *w, const media_sdp *sdp, const media_sdp_conn *c)
+{
+    return media__sdp_catr(w, sdp, c->nettype) && media__sdp_cat(w, " ", 1) &&
+           media__sdp_catr(w, sdp, c->addrtype) && media__sdp_cat(w, " ", 1) &&
+           media__sdp_catr(w, sdp, c->address);
+}
+
+static int media__sdp_write_level(media__sdp_out *w, const media_sdp *sdp, const media_sdp_conn *c,
+                                  unsigned lfirst, unsigned lcount, unsigned afirst, unsigned acount)
+{
+    unsigned i = lfirst, lend = lfirst + lcount, aend = afirst + acount;
+    char ln[2] = {0, '='};
+    for (; i < lend && media__sdp_rank(sdp->line[i].type) < 5; i++) {
+        ln[0] = sdp->line[i].type;
+        if (!media__sdp_cat(w, ln, 2) || !media__sdp_cat(w, sdp->text + sdp->line[i].value, sdp->line[i].len) ||
+            !media__sdp_cat(w, "\r\n", 2)) return 0;
+    }
+    if (c->address && !(media__sdp_cat(w, "c=", 2) && media__sdp_cat_conn(w, sdp, c) && media__sdp_cat(w, "\r\n", 2)))
+        return 0;
+    for (; i < lend; i++) {
+        ln[0] = sdp->line[i].type;
+        if (!media__sdp_cat(w, ln, 2) || !media__sdp_cat(w, sdp->text + sdp->line[i].value, sdp->line[i].len) ||
+            !media__sdp_cat(w, "\r\n", 2)) return 0;
+    }
+    for (i = afirst; i < aend; i++) {
+        const media_sdp_attr *a = &sdp->attr[i];
+        size_t need = 4u + a->name_len + (a->value ? 1u + a->value_len : 0u);
+        char *o = w->o;
+        if (need > (size_t)(w->lim - o)) return 0;
+        o[0] = 'a'; o[1] = '=';
+        memcpy(o + 2, sdp->text + a->name, a->name_len);
+        o += 2 + a->name_len;
+        if (a->value) {
+            *o++ = ':';
+            memcpy(o, sdp->text + a->value, a->value_len);
+            o += a->value_len;
+        }
+        o[0] = '\r'; o[1] = '\n';
+        w->o = o + 2;
+    }
+    return 1;
+}
+
+MEDIADEF int media_sdp_write(char *buf, size_t cap, const media_sdp *sdp)
+{
+    media__sdp_out w;
+    unsigned i, j;
+    if (!buf || !sdp) return MEDIA_EINVAL;
+    if (cap == 0) return MEDIA_ENOSPC;
+    if (cap > (size_t)INT_MAX) cap = (size_t)INT_MAX;
+    w.o = buf; w.lim = buf + cap - 1;
+    if (!(media__sdp_cat(&w, "v=0\r\no=", 7) && media__sdp_catr(&w, sdp, sdp->origin_username) &&
+          media__sdp_cat(&w, " ", 1) && media__sdp_catr(&w, sdp, sdp->origin_sess_id) &&
+          media__sdp_cat(&w, " ", 1) && media__sdp_catu(&w, sdp->origin_version) &&
+          media__sdp_cat(&w, " ", 1) && media__sdp_cat_conn(&w, sdp, &sdp->origin) &&
+          media__sdp_cat(&w, "\r\ns=", 4) && media__sdp_catr(&w, sdp, sdp->name) && media__sdp_cat(&w, "\r\n", 2) &&
+          media__sdp_write_level(&w, sdp, &sdp->conn, 0, sdp->session_lines, 0, sdp->session_attrs)))
+        goto full;
+    for (i = 0; i < sdp->media_count; i++) {
+        const media_sdp_media *m = &sdp->media[i];
+        if (!(media__sdp_cat(&w, "m=", 2) && media__sdp_catr(&w, sdp, m->media) && media__sdp_cat(&w, " ", 1) &&
+              media__sdp_catu(&w, m->port))) goto full;
+        if (m->nports && !(media__sdp_cat(&w, "/", 1) && media__sdp_catu(&w, m->nports))) goto full;
+        if (!(media__sdp_cat(&w, " ", 1) && media__sdp_catr(&w, sdp, m->proto))) goto full;
+        if (m->is_rtp) {
+            for (j = 0; j < m->fmt_count; j++)
+                if (!(media__sdp_cat(&w, " ", 1) && media__sdp_catu(&w, m->pt[j]))) goto full;
+        } else if (m->fmt && !(media__sdp_cat(&w, " ", 1) && media__sdp_catr(&w, sdp, m->fmt))) {
+            goto full;
+        }
+        if (!(media__sdp_cat(&w, "\r\n", 2) &&
+              media__sdp_write_level(&w, sdp, &m->conn, m->line_first, m->line_count, m->attr_first, m->attr_count)))
+            goto full;
+    }
+    *w.o = 0;
+    return (int)(w.o - buf);
+full:
+    buf[0] = 0;
+    return MEDIA_ENOSPC;
+}
+
+/* ---- generic attribute access ---- */
+
+static void media__sdp_range(const media_sdp *sdp, int level, unsigned *first, unsigned *end)
+{
+    if (level < 0) { *first = 0; *end = sdp->session_attrs; }
+    else { *first = sdp->media[level].attr_first; *end = *first + sdp->media[level].attr_count; }
+}
+
+static int media__sdp_find(const media_sdp *sdp, int level, const char *name, size_t nlen, int after)
+{
+    unsigned i, end;
+    media__sdp_range(sdp, level, &i, &end);
+    if (after >= (int)i) i = (unsigned)after + 1;
+    for (; i < end; i++)
+        if (sdp->attr[i].name_len == nlen && media__ieqn(sdp->text + sdp->attr[i].name, nlen, name)) return (int)i;
+    return MEDIA_ENOTFOUND;
+}
+
+MEDIADEF int media_sdp_attr_find(const media_sdp *sdp, int level, const char *name, int after)
+{
+    if (!sdp || !name || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
+    return media__sdp_find(sdp, level, name, strlen(name), after);
+}
+
+MEDIADEF const char *media_sdp_attr_name(const media_sdp *sdp, int i)
+{
+    if (!sdp || i < 0 || i >= (int)sdp->attr_count) return NULL;
+    return sdp->text + sdp->attr[i].name;
+}
+
+MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i)
+{
+    if (!sdp || i < 0 || i >= (int)sdp->attr_count || !sdp->attr[i].value) return NULL;
+    return sdp->text + sdp->attr[i].value;
+}
+
+MEDIADEF const char *media_sdp_attr_get(const media_sdp *sdp, int level, const char *name)
+{
+    int i = media_sdp_attr_find(sdp, level, name, -1);
+    return i >= 0 ? media_sdp_attr_value(sdp, i) : NULL;
+}
+
+/* media level, then session level */
+static int media__sdp_find2(const media_sdp *sdp, int m, const char *name, size_t nlen)
+{
+    int i = media__sdp_find(sdp, m, name, nlen, -1);
+    return i >= 0 ? i : media__sdp_find(sdp, MEDIA_SDP_SESSION, name, nlen, -1);
+}
+
+/* The attribute at level m whose value starts with payload type pt. */
+static int media__sdp_find_pt(const media_sdp *sdp, int m, const char *name, size_t nlen, int pt, const char **rest)
+{
+    int i = -1;
+    while ((i = media__sdp_find(sdp, m, name, nlen, i)) >= 0) {
+        const char *v = media_sdp_attr_value(sdp, i);
+        int x = 0, n = 0;
+        if (!v) continue;
+        while (media__isdigit((unsigned char)v[n]) && n < 4) x = x * 10 + (v[n++] - '0');
+        if (n && x == pt && (v[n] == ' ' || v[n] == '\t' || v[n] == 0)) {
+            while (v[n] == ' ' || v[n] == '\t') n++;
+            *rest = v + n;
+            return i;
+        }
+    }
+    return MEDIA_ENOTFOUND;
+}
+
+MEDIADEF int media_sdp_get_rtpmap(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out)
+{
+    const char *rest;
+    size_t k;
+    int i;
+    if (!sdp || !out || m < 0 || m >= (int)sdp->media_count || pt < 0 || pt > 127) return MEDIA_EINVAL;
+    i = media__sdp_find_pt(sdp, m, "rtpmap", 6, pt, &rest);
+    if (i >= 0) return media_sdp_rtpmap_parse(out, media_sdp_attr_value(sdp, i));
+    for (k = 0; k < sizeof media__sdp_statics / sizeof media__sdp_statics[0]; k++) {
+        const media__sdp_static *s = &media__sdp_statics[k];
+        if (s->pt != pt) continue;
+        out->payload_type = pt;
+        out->encoding.ptr = s->name; out->encoding.len = strlen(s->name);
+        out->clock_rate = s->rate;
+        out->channels = s->channels;
+        out->is_static = 1;
+        return MEDIA_OK;
+    }
+    return MEDIA_ENOTFOUND;
+}
+
+MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt)
+{
+    const char *rest;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
+    return media__sdp_find_pt(sdp, m, "fmtp", 4, pt, &rest) >= 0 ? rest : NULL;
+}
+
+MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const char *key)
+{
+    const char *p;
+    size_t klen;
+    if (!value || !fmtp || !key) return MEDIA_EINVAL;
+    klen = strlen(key);
+    p = fmtp;
+    while (*p) {
+        const char *k, *ke, *e = p;
+        while (*e && *e != ';') e++;
+        k = p;
+        while (k < e && (*k == ' ' || *k == '\t')) k++;
+        ke = k;
+        while (ke < e && *ke != '=') ke++;
+        if (ke < e) {
+            const char *kt = ke, *vs = ke + 1, *ve = e;
+            while (kt > k && (kt[-1] == ' ' || kt[-1] == '\t')) kt--;
+            if ((size_t)(kt - k) == klen && media__ieqn(k, klen, key)) {
+                while (vs < ve && (*vs == ' ' || *vs == '\t')) vs++;
+                while (ve > vs && (ve[-1] == ' ' || ve[-1] == '\t')) ve--;
+                value->ptr = vs; value->len = (size_t)(ve - vs);
+                return MEDIA_OK;
+            }
+        }
+        p = *e ? e + 1 : e;
+    }
+    return MEDIA_ENOTFOUND;
+}
+
+static int media__sdp_get_ms(const media_sdp *sdp, int m, const char *name, size_t nlen)
+{
+    int i, ms = 0;
+    const char *v;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return 0;
+    i = media__sdp_find2(sdp, m, name, nlen);
+    if (i < 0 || !(v = media_sdp_attr_value(sdp, i)) || media__sdp_ms(v, strlen(v), &ms)) return 0;
+    return ms;
+}
+
+MEDIADEF int media_sdp_get_ptime(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "ptime", 5); }
+MEDIADEF int media_sdp_get_maxptime(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "maxptime", 8); }
+
+/* the direction attribute at one level, or -1 */
+static int media__sdp_dir_at(const media_sdp *sdp, int level)
+{
+    unsigned i, end;
+    media__sdp_range(sdp, level, &i, &end);
+    for (; i < end; i++) {
+        media_sdp_span w;
+        media_sdp_direction d;
+        if (sdp->attr[i].name_len != 8) continue;
+        w.ptr = sdp->text + sdp->attr[i].name; w.len = 8;
+        if (media__sdp_dir_word(w, &d) == MEDIA_OK) return (int)d;
+    }
+    return -1;
+}
+
+MEDIADEF media_sdp_direction media_sdp_get_direction(const media_sdp *sdp, int m)
+{
+    int d;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return MEDIA_SDP_SENDRECV;
+    d = media__sdp_dir_at(sdp, m);
+    if (d < 0) d = media__sdp_dir_at(sdp, MEDIA_SDP_SESSION);
+    return d < 0 ? MEDIA_SDP_SENDRECV : (media_sdp_direction)d;
+}
+
+MEDIADEF const media_sdp_conn *media_sdp_get_conn(const media_sdp *sdp, int m)
+{
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
+    if (sdp->media[m].conn.address) return &sdp->media[m].conn;   /* RFC 8866 5.7: media level wins */
+    return sdp->conn.address ? &sdp->conn : NULL;
+}
+
+MEDIADEF int media_sdp_is_hold(const media_sdp *sdp, int m)
+{
+    const media_sdp_conn *c = media_sdp_get_conn(sdp, m);
+    const char *a;
+    if (!c) return 0;
+    a = sdp->text + c->address;
+    return strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0;
+}
+
+MEDIADEF int media_sdp_get_rtcp_mux(const media_sdp *sdp, int m)
+{
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return 0;
+    return media__sdp_find2(sdp, m, "rtcp-mux", 8) >= 0;
+}
+
+MEDIADEF const char *media_sdp_get_mid(const media_sdp *sdp, int m)
+{
+    int i;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
+    i = media__sdp_find(sdp, m, "mid", 3, -1);
+    return i >= 0 ? media_sdp_attr_value(sdp, i) : NULL;
+}
+
+/* ---- edits ---- */
+
+/* no CR, LF or NUL (they would end the line); with no_space, no blanks either */
+static int media__sdp_clean(const char *s, int no_space)
+{
+    for (; *s; s++)
+        if (*s == '\r' || *s == '\n' || (no_space && (*s == ' ' || *s == '\t'))) return 0;
+    return 1;
+}
+
+MEDIADEF int media_sdp_attr_add(media_sdp *sdp, int level, const char *name, const char *value)
+{
+    size_t nlen, vlen;
+    media_sdp_ref rn, rv = 0;
+    int rc, is_rtp;
+    if (!sdp || !name || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
+    nlen = strlen(name);
+    vlen = value ? strlen(value) : 0;
+    if (!nlen || memchr(name, ':', nlen) || !media__sdp_clean(name, 1) || (value && !media__sdp_clean(value, 0)) ||
+        nlen > 0xFFFFu || vlen > 0xFFFFu) return MEDIA_EINVAL;
+    is_rtp = level >= 0 && sdp->media[level].is_rtp;
+    if (media__sdp_check_attr(name, nlen, value, is_rtp)) return MEDIA_EINVAL;
+    if (sdp->attr_count >= MEDIA_SDP_MAX_ATTRS) return MEDIA_ENOSPC;
+    if ((rc = media__sdp_reserve(sdp, nlen + vlen + 2)) != MEDIA_OK) return rc;
+    rn = media__sdp_put(sdp, name, nlen);
+    if (value) rv = media__sdp_put(sdp, value, vlen);
+    return media__sdp_attr_insert(sdp, level, rn, nlen, rv, vlen);
+}
+
+MEDIADEF int media_sdp_attr_remove_at(media_sdp *sdp, int i)
+{
+    int level, m;
+    if (!sdp || i < 0 || i >= (int)sdp->attr_count) return MEDIA_EINVAL;
+    level = media__sdp_attr_level(sdp, i);
+    memmove(&sdp->attr[i], &sdp->attr[i + 1], (size_t)(sdp->attr_count - i - 1) * sizeof sdp->attr[0]);
+    sdp->attr_count--;
+    if (level < 0) sdp->session_attrs--;
+    else sdp->media[level].attr_count--;
+    for (m = level + 1; m < (int)sdp->media_count; m++) sdp->media[m].attr_first--;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_attr_remove(media_sdp *sdp, int level, const char *name)
+{
+    int i, n = 0;
+    if (!sdp || !name || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
+    while ((i = media_sdp_attr_find(sdp, level, name, -1)) >= 0) { media_sdp_attr_remove_at(sdp, i); n++; }
+    return n;
+}
+
+MEDIADEF int media_sdp_attr_set(media_sdp *sdp, int level, const char *name, const char *value)
+{
+    int i, j, rc;
+    size_t vlen;
+    if (!sdp || !name || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
+    i = media_sdp_attr_find(sdp, level, name, -1);
+    if (i < 0) return media_sdp_attr_add(sdp, level, name, value);
+    vlen = value ? strlen(value) : 0;
+    if ((value && !media__sdp_clean(value, 0)) || vlen > 0xFFFFu ||
+        media__sdp_check_attr(name, strlen(name), value, level >= 0 && sdp->media[level].is_rtp)) return MEDIA_EINVAL;
+    while ((j = media_sdp_attr_find(sdp, level, name, i)) >= 0) media_sdp_attr_remove_at(sdp, j);
+    if ((rc = media__sdp_reserve(sdp, vlen + 1)) != MEDIA_OK) return rc;
+    sdp->attr[i].value = value ? media__sdp_put(sdp, value, vlen) : 0;
+    sdp->attr[i].value_len = (uint16_t)vlen;
+    return i;
+}
+
+static const char *const media__sdp_dir_names[4] = {"sendrecv", "sendonly", "recvonly", "inactive"};
+
+MEDIADEF int media_sdp_set_direction(media_sdp *sdp, int level, media_sdp_direction dir)
+{
+    int k;
+    if (!sdp || !media__sdp_level_ok(sdp, level) || (unsigned)dir > 3u) return MEDIA_EINVAL;
+    for (k = 0; k < 4; k++) media_sdp_attr_remove(sdp, level, media__sdp_dir_names[k]);
+    return media_sdp_attr_add(sdp, level, media__sdp_dir_names[dir], NULL);
+}
+
+MEDIADEF int media_sdp_remove_format(media_sdp *sdp, int m, int pt)
+{
+    static const char *const names[3] = {"rtpmap", "fmtp", "rtcp-fb"};
+    media_sdp_media *md;
+    int j, k, found = 0;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count || !sdp->media[m].is_rtp) return MEDIA_EINVAL;
+    md = &sdp->media[m];
+    for (j = 0; j < (int)md->fmt_count; j++) {
+        if (md->pt[j] != pt) continue;
+        memmove(&md->pt[j], &md->pt[j + 1], (size_t)(md->fmt_count - j - 1));
+        md->fmt_count--;
+        j--;
+        found = 1;
+    }
+    if (!found) return MEDIA_ENOTFOUND;
+    for (k = 0; k < 3; k++) {
+        const char *rest;
+        int i;
+        while ((i = media__sdp_find_pt(sdp, m, names[k], strlen(names[k]), pt, &rest)) >= 0)
+            media_sdp_attr_remove_at(sdp, i);
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_add_format(media_sdp *sdp, int m, int pt)
+{
+    media_sdp_media *md;
+    int j;
+    if (!sdp || m < 0 || m >= (int)sdp->media_count || !sdp->media[m].is_rtp || pt < 0 || pt > 127)
+        return MEDIA_EINVAL;
+    md = &sdp->media[m];
+    for (j = 0; j < (int)md->fmt_count; j++) if (md->pt[j] == pt) return MEDIA_EINVAL;
+    if (md->fmt_count >= MEDIA_SDP_MAX_FORMATS) return MEDIA_ENOSPC;
+    md->pt[md->fmt_count++] = (uint8_t)pt;
+    return MEDIA_OK;
+}
+
+/* "IN IP4|IP6 <address>" from the address's form */
+static int media__sdp_set_conn(media_sdp *sdp, media_sdp_conn *c, const char *address)
+{
+    size_t n;
+    int v6, rc;
+    if (!address || !(n = strlen(address)) || !media__sdp_clean(address, 1)) return MEDIA_EINVAL;
+    v6 = memchr(address, ':', n) != NULL;
+    if ((rc = media__sdp_reserve(sdp, n + 8)) != MEDIA_OK) return rc;
+    c->nettype = media__sdp_put(sdp, "IN", 2);
+    c->addrtype = media__sdp_put(sdp, v6 ? "IP6" : "IP4", 3);
+    c->address = media__sdp_put(sdp, address, n);
+    c->family = (uint8_t)(v6 ? 6 : 4);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_set_connection(media_sdp *sdp, int level, const char *address)
+{
+    if (!sdp || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
+    return media__sdp_set_conn(sdp, level < 0 ? &sdp->conn : &sdp->media[level].conn, address);
+}
+
+MEDIADEF int media_sdp_set_port(media_sdp *sdp, int m, uint16_t port)
+{
+    if (!sdp || m < 0 || m >= (int)sdp->media_count) return MEDIA_EINVAL;
+    sdp->media[m].port = port;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_bump_version(media_sdp *sdp)
+{
+    if (!sdp) return MEDIA_EINVAL;
+    if (sdp->origin_version == UINT64_MAX) return MEDIA_ENOSPC;
+    sdp->origin_version++;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_add_media(media_sdp *sdp, const char *media, uint16_t port, const char *proto)
+{
+    media_sdp_media *m;
+    media_sdp_span ps;
+    size_t n1, n2;
+    int rc;
+    if (!sdp || !media || !proto || !(n1 = strlen(media)) || !(n2 = strlen(proto)) ||
+        !media__sdp_clean(media, 1) || !media__sdp_clean(proto, 1)) return MEDIA_EINVAL;
+    if (sdp->media_count >= MEDIA_SDP_MAX_MEDIA) return MEDIA_ENOSPC;
+    if ((rc = media__sdp_reserve(sdp, n1 + n2 + 2)) != MEDIA_OK) return rc;
+    m = &sdp->media[sdp->media_count];
+    memset(m, 0, sizeof *m);
+    m->media = media__sdp_put(sdp, media, n1);
+    m->proto = media__sdp_put(sdp, proto, n2);
+    m->port = port;
+    ps.ptr = proto; ps.len = n2;
+    m->is_rtp = (uint8_t)media__sdp_is_rtp_proto(ps);
+    m->attr_first = sdp->attr_count;
+    m->line_first = sdp->line_count;
+    return sdp->media_count++;
+}
+
+MEDIADEF int media_sdp_line_add(media_sdp *sdp, int level, char type, const char *value)
+{
+    size_t n;
+    int rc;
+    if (!sdp || !value || !media__sdp_level_ok(sdp, level) || !media__sdp_clean(value, 0)) return MEDIA_EINVAL;
+    if (!((type >= 'a' && type <= 'z') || (type >= 'A' && type <= 'Z'))) return MEDIA_EINVAL;
+    /* the typed lines have their own functions; t= r= z= only at session level */
+    if (type == 'a' || type == 'm' || type == 'v' || type == 'o' || type == 's' || type == 'c' ||
+        (level >= 0 && (type == 't' || type == 'r' || type == 'z'))) return MEDIA_EINVAL;
+    if (!(n = strlen(value)) || n > 0xFFFFu) return MEDIA_EINVAL;
+    if (sdp->line_count >= MEDIA_SDP_MAX_LINES) return MEDIA_ENOSPC;
+    if ((rc = media__sdp_reserve(sdp, n + 1)) != MEDIA_OK) return rc;
+    return media__sdp_line_insert(sdp, level, type, media__sdp_put(sdp, value, n), n);
+}
+
+static int media__sdp_init(media_sdp *sdp, const char *username, const char *sess_id, uint64_t version,
+                           const char *address)
+{
+    int rc;
+    size_t nu = strlen(username), ni = strlen(sess_id);
+    if (!nu || !ni || !media__sdp_clean(username, 1) || !media__sdp_clean(sess_id, 1)) return MEDIA_EINVAL;
+    media__sdp_clear(sdp);
+    sdp->error_line = 0;
+    sdp->origin_username = media__sdp_put(sdp, username, nu);
+    sdp->origin_sess_id = media__sdp_put(sdp, sess_id, ni);
+    sdp->origin_version = version;
+    sdp->name = media__sdp_put(sdp, "-", 1);
+    if (!sdp->origin_username || !sdp->origin_sess_id || !sdp->name) return MEDIA_ENOSPC;
+    if ((rc = media__sdp_set_conn(sdp, &sdp->origin, address)) != MEDIA_OK ||
+        (rc = media__sdp_set_conn(sdp, &sdp->conn, address)) != MEDIA_OK) return rc;
+    return media_sdp_line_add(sdp, MEDIA_SDP_SESSION, 't', "0 0") < 0 ? MEDIA_ENOSPC : MEDIA_OK;
+}
+
+static char *media__u64_str(char *buf, uint64_t v)   /* buf has 21 bytes */
+{
+    char *p = buf + 20;
+    *p = 0;
+    do { *--p = (char)('0' + v % 10); v /= 10; } while (v);
+    return p;
+}
+
+MEDIADEF int media_sdp_init(media_sdp *sdp, const char *username, uint64_t sess_id, uint64_t version,
+                            const char *address)
+{
+    char idb[21];
+    if (!sdp) return MEDIA_EINVAL;
+    return media__sdp_init(sdp, username ? username : "-", media__u64_str(idb, sess_id), version, address);
+}
+
+/* ---- offer/answer (RFC 3264) ---- */
+
+static const media_codec *const media__default_codecs[3] = {
+    &media__codec_pcmu, &media__codec_pcma, &media__codec_te
+};
+
+MEDIADEF void media_sdp_oa_config_init(media_sdp_oa_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->codecs = media__default_codecs;
+    cfg->codec_count = 3;
+}
+
+/* directions as bits: 1 = send, 2 = receive */
+static unsigned media__dir_bits(media_sdp_direction d)
+{
+    static const unsigned bits[4] = {3u, 1u, 2u, 0u};
+    return bits[(unsigned)d & 3u];
+}
+static media_sdp_direction media__dir_from_bits(unsigned b)
+{
+    static const media_sdp_direction d[4] = {MEDIA_SDP_INACTIVE, MEDIA_SDP_SENDONLY, MEDIA_SDP_RECVONLY, MEDIA_SDP_SENDRECV};
+    return d[b & 3u];
+}
+
+/* A little string builder for attribute values (no stdio needed). */
+typedef struct media__sdp_buf { char s[512]; size_t n; int bad; } media__sdp_buf;
+static void media__sb_cat(media__sdp_buf *b, const char *s, size_t n)
+{
+    if (b->bad || n >= sizeof b->s - b->n) { b->bad = 1; return; }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = 0;
+}
+static void media__sb_str(media__sdp_buf *b, const char *s) { media__sb_cat(b, s, strlen(s)); }
+static void media__sb_u64(media__sdp_buf *b, uint64_t v) { char t[21]; media__sb_str(b, media__u64_str(t, v)); }
+
+/* RFC 4733 event lists ("0-15,66") to and from a 256-bit map. Without an
+   fmtp a receiver assumes 0-15 (RFC 4733 section 7.1.1). */
+static void media__events_parse(uint8_t map[32], const char *s)
+{
+    memset(map, 0, 32);
+    if (!s) s = "0-15";
+    while (*s) {
+        uint64_t a, b;
+        const char *e = s, *dash;
+        while (*e && *e != ',') e++;
+        while (s < e && *s == ' ') s++;
+        dash = (const char *)memchr(s, '-', (size_t)(e - s));
+        if (!media__sdp_uint(s, (size_t)((dash ? dash : e) - s), 255, &a)) {
+            const char *be = e;
+            while (be > s && be[-1] == ' ') be--;
+            if (!dash) b = a;
+            else if (media__sdp_uint(dash + 1, (size_t)(be - dash - 1), 255, &b) || b < a) b = 256;
+            if (!dash && media__sdp_uint(s, (size_t)(be - s), 255, &a)) b = 256;
+            if (b < 256) for (; a <= b; a++) map[a >> 3] |= (uint8_t)(1u << (a & 7));
+        }
+        s = *e ? e + 1 : e;
+    }
+}
+
+static int media__events_any(const uint8_t map[32])
+{
+    int i;
+    for (i = 0; i < 32; i++) if (map[i]) return 1;
+    return 0;
+}
+
+static void media__events_write(media__sdp_buf *b, const uint8_t map[32])
+{
+    int e = 0, first = 1;
+    while (e < 256) {
+        int f;
+        if (!(map[e >> 3] & (1u << (e & 7)))) { e++; continue; }
+        f = e;
+        while (e + 1 < 256 && (map[(e + 1) >> 3] & (1u << ((e + 1) & 7)))) e++;
+        if (!first) media__sb_cat(b, ",", 1);
+        media__sb_u64(b, (uint64_t)f);
+        if (e > f) { media__sb_cat(b, "-", 1); media__sb_u64(b, (uint64_t)e); }
+        first = 0;
+        e++;
+    }
+}
+
+static int media__codec_matches(const media_codec *c, const media_sdp_rtpmap *r)
+{
+    return media_sdp_span_eq(r->encoding, c->name) && (c->clock_rate == r->clock_rate || !c->clock_rate) &&
+           (uint32_t)(c->channels ? c->channels : 1) == r->channels;
+}
+
+static int media__sdp_is_te(const media_sdp_rtpmap *r) { return media_sdp_span_eq(r->encoding, "telephone-event"); }
+
+static const media_codec *media__find_te(const media_codec *const *codecs, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) if (codecs[i] && (codecs[i]->flags & MEDIA_CODEC_EVENTS)) return codecs[i];
+    return NULL;
+}
+
+/* a=rtpmap (and a=fmtp when fmtp) for one format */
+static int media__sdp_add_rtpmap(media_sdp *sdp, int m, int pt, const char *enc, size_t enclen, uint32_t rate,
+                                 uint32_t ch, const char *fmtp)
+{
+    media__sdp_buf b;
+    int rc;
+    b.n = 0; b.bad = 0; b.s[0] = 0;
+    media__sb_u64(&b, (uint64_t)pt); media__sb_cat(&b, " ", 1); media__sb_cat(&b, enc, enclen);
+    media__sb_cat(&b, "/", 1); media__sb_u64(&b, rate);
+    if (ch > 1) { media__sb_cat(&b, "/", 1); media__sb_u64(&b, ch); }
+    if (b.bad) return MEDIA_EINVAL;
+    if ((rc = media_sdp_attr_add(sdp, m, "rtpmap", b.s)) < 0) return rc;
+    if (!fmtp || !*fmtp) return MEDIA_OK;
+    b.n = 0; b.s[0] = 0;
+    media__sb_u64(&b, (uint64_t)pt); media__sb_cat(&b, " ", 1); media__sb_str(&b, fmtp);
+    if (b.bad) return MEDIA_EINVAL;
+    rc = media_sdp_attr_add(sdp, m, "fmtp", b.s);
+    return rc < 0 ? rc : MEDIA_OK;
+}
+
+/* ptime, maxptime, rtcp, rtcp-mux, mid and the direction: the tail of our audio m-line */
+static int media__sdp_add_tail(media_sdp *sdp, int m, int ptime, int maxptime, unsigned rtcp_port, int mux,
+                               const char *mid, media_sdp_direction dir)
+{
+    media__sdp_buf b;
+    int rc = MEDIA_OK;
+    b.bad = 0;
+    if (ptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)ptime); rc = media_sdp_attr_add(sdp, m, "ptime", b.s); }
+    if (rc >= 0 && maxptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)maxptime); rc = media_sdp_attr_add(sdp, m, "maxptime", b.s); }
+    /* RFC 3605: always say where RTCP goes, even at the default port + 1 */
+    if (rc >= 0) { b.n = 0; media__sb_u64(&b, rtcp_port); rc = media_sdp_attr_add(sdp, m, "rtcp", b.s); }
+    if (rc >= 0 && mux) rc = media_sdp_attr_add(sdp, m, "rtcp-mux", NULL);
+    if (rc >= 0 && mid) rc = media_sdp_attr_add(sdp, m, "mid", mid);
+    if (rc >= 0) rc = media_sdp_attr_add(sdp, m, media__sdp_dir_names[dir], NULL);
+    return rc < 0 ? rc : MEDIA_OK;
+}
+
+static int media__sdp_oa_check(const media_sdp_oa_config *cfg, const media_codec *const **codecs, size_t *n)
+{
+    if (!cfg || !cfg->address || !cfg->port || (unsigned)cfg->direction > 3u ||
+        (cfg->codecs && !cfg->codec_count)) return MEDIA_EINVAL;
+    *codecs = cfg->codecs ? cfg->codecs : media__default_codecs;
+    *n = cfg->codecs ? cfg->codec_count : 3;
+    return MEDIA_OK;
+}
+
+/* the origin of a new SDP of ours: kept from the previous one, version + 1 */
+static int media__sdp_oa_origin(media_sdp *sdp, const media_sdp_oa_config *cfg)
+{
+    const media_sdp *prev = cfg->previous;
+    char idb[21];
+    if (prev) {
+        if (prev->origin_version == UINT64_MAX) return MEDIA_EINVAL;
+        return media__sdp_init(sdp, media_sdp_str(prev, prev->origin_username),
+                               media_sdp_str(prev, prev->origin_sess_id), prev->origin_version + 1, cfg->address);
+    }
+    return media__sdp_init(sdp, cfg->username ? cfg->username : "-", media__u64_str(idb, cfg->session_id),
+                           cfg->session_version, cfg->address);
+}
+
+/* first audio RTP m-line (with a port unless any_port) */
+static int media__sdp_audio_index(const media_sdp *sdp, int any_port)
+{
+    int i;
+    for (i = 0; i < (int)sdp->media_count; i++) {
+        const media_sdp_media *m = &sdp->media[i];
+        if (m->is_rtp && (any_port || m->port) && media__ieqn(sdp->text + m->media, strlen(sdp->text + m->media), "audio"))
+            return i;
+    }
+    return -1;
+}
+
+/* the payload type sdp's media m used for this codec (name/rate/channels), or -1 */
+static int media__sdp_pt_of(const media_sdp *sdp, int m, const char *name, uint32_t rate, uint32_t ch)
+{
+    int j;
+    if (!sdp || m < 0) return -1;
+    for (j = 0; j < (int)sdp->media[m].fmt_count; j++) {
+        media_sdp_rtpmap r;
+        int pt = sdp->media[m].pt[j];
+        if (media_sdp_get_rtpmap(sdp, m, pt, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, name) &&
+            r.clock_rate == rate && r.channels == ch) return pt;
+    }
+    return -1;
+}
+
+/* a copy of another description's m-line, refused (port 0) */
+static int media__sdp_copy_refused(media_sdp *dst, const media_sdp *src, int i)
+{
+    const media_sdp_media *sm = &src->media[i];
+    const char *mid = media_sdp_get_mid(src, i);
+    int m = media_sdp_add_media(dst, media_sdp_str(src, sm->media), 0, media_sdp_str(src, sm->proto)), rc;
+    if (m < 0) return m;
+    if (sm->is_rtp != dst->media[m].is_rtp) return MEDIA_EINVAL;
+    if (sm->is_rtp) {
+        memcpy(dst->media[m].pt, sm->pt, sm->fmt_count);
+        dst->media[m].fmt_count = sm->fmt_count;
+    } else if (sm->fmt) {
+        const char *f = media_sdp_str(src, sm->fmt);
+        size_t n = strlen(f);
+        if ((rc = media__sdp_reserve(dst, n + 1)) != MEDIA_OK) return rc;
+        dst->media[m].fmt = media__sdp_put(dst, f, n);
+        dst->media[m].fmt_count = sm->fmt_count;
+    }
+    if (mid && (rc = media_sdp_attr_add(dst, m, "mid", mid)) < 0) return rc;
+    return m;
+}
+
+MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config *cfg)
+{
+    const media_codec *const *codecs;
+    const media_codec *te;
+    const media_sdp *prev;
+    size_t ncodecs, k;
+    uint8_t used[128];
+    int pts[MEDIA_SDP_MAX_FORMATS], idx[MEDIA_SDP_MAX_FORMATS];
+    uint32_t te_rates[MEDIA_SDP_MAX_FORMATS];
+    int n = 0, nte = 0, rc, m = -1, prevm = -1, i, next_dyn = 96, ptime;
+    if (!offer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
+    prev = cfg->previous;
+    te = media__find_te(codecs, ncodecs);
+    if ((rc = media__sdp_oa_origin(offer, cfg)) != MEDIA_OK) return rc;
+    /* RFC 3264 8: a new offer keeps every earlier m-line, in place */
+    if (prev) {
+        prevm = media__sdp_audio_index(prev, 1);
+        for (i = 0; i < (int)prev->media_count; i++) {
+            if (i == prevm) {
+                m = media_sdp_add_media(offer, "audio", cfg->port,
+                                        media__ieqn(media_sdp_str(prev, prev->media[i].proto), 8, "RTP/AVPF") ? "RTP/AVPF" : "RTP/AVP");
+            } else {
+                m = media__sdp_copy_refused(offer, prev, i);
+            }
+            if (m < 0) return m;
+        }
+        m = prevm;
+    }
+    if (m < 0 && (m = media_sdp_add_media(offer, "audio", cfg->port, "RTP/AVP")) < 0) return m;
+    /* payload numbers: the previous ones, else static, else dynamic from 96 */
+    memset(used, 0, sizeof used);
+    for (k = 0; k < ncodecs && n < MEDIA_SDP_MAX_FORMATS; k++) {
+        const media_codec *c = codecs[k];
+        int pt;
+        if (!c || !c->name || (c->flags & MEDIA_CODEC_EVENTS) || !c->clock_rate) continue;
+        pt = media__sdp_pt_of(prev, prevm, c->name, c->clock_rate, c->channels ? c->channels : 1);
+        if (pt < 0 && c->static_pt >= 0 && c->static_pt < 96) pt = c->static_pt;
+        if (pt >= 0 && used[pt]) continue;
+        if (pt >= 0) used[pt] = 1;
+        pts[n] = pt; idx[n++] = (int)k;
+    }
+    for (i = 0; i < n; i++) {
+        if (pts[i] >= 0) continue;
+        while (next_dyn < 128 && used[next_dyn]) next_dyn++;
+        if (next_dyn >= 128) return MEDIA_ENOSPC;
+        pts[i] = next_dyn; used[next_dyn] = 1;
+    }
+    if (!n) return MEDIA_EINVAL;
+    for (i = 0; i < n; i++) {
+        const media_codec *c = codecs[idx[i]];
+        if ((rc = media_sdp_add_format(offer, m, pts[i])) != MEDIA_OK) return rc;
+        if ((rc = media__sdp_add_rtpmap(offer, m, pts[i], c->name, strlen(c->name), c->clock_rate,
+                                        c->channels ? c->channels : 1, c->fmtp)) != MEDIA_OK) return rc;
+    }
+    /* telephone-event once per audio clock rate, 101 by custom */
+    for (i = 0; te && i < n; i++) {
+        uint32_t rate = codecs[idx[i]]->clock_rate;
+        int j, pt, dup = 0;
+        for (j = 0; j < nte; j++) dup |= te_rates[j] == rate;
+        if (dup) continue;
+        te_rates[nte++] = rate;
+        pt = media__sdp_pt_of(prev, prevm, "telephone-event", rate, 1);
+        if (pt < 0 || used[pt]) {
+            for (pt = 101; pt < 128 && used[pt]; pt++) {}
+            if (pt == 128) for (pt = 96; pt < 128 && used[pt]; pt++) {}
+            if (pt == 128) return MEDIA_ENOSPC;
+        }
+        used[pt] = 2;
+        if ((rc = media_sdp_add_format(offer, m, pt)) != MEDIA_OK ||
+            (rc = media__sdp_add_rtpmap(offer, m, pt, "telephone-event", 15, rate, 1, te->fmtp ? te->fmtp : "0-15")) != MEDIA_OK)
+            return rc;
+    }
+    ptime = cfg->ptime ? cfg->ptime : codecs[idx[0]]->frame_ms;
+    return media__sdp_add_tail(offer, m, ptime, cfg->maxptime, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
+                               cfg->rtcp_mux, prev ? media_sdp_get_mid(prev, prevm) : NULL, cfg->direction);
+}
+
+static void media__result_init(media_sdp_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->media_index = -1;
+    res->payload_type = -1;
+    res->telephone_event_pt = -1;
+    res->direction = MEDIA_SDP_INACTIVE;
+}
+
+static int media__copy_addr(char *dst, const char *src, size_t n)
+{
+    if (n == 0 || n >= MEDIA_SDP_MAX_ADDRESS) return MEDIA_ENEGOTIATION;
+    memcpy(dst, src, n);
+    dst[n] = 0;
+    return MEDIA_OK;
+}
+
+/* Where the peer wants media m: address (multicast "/ttl" cut off), RTP port,
+   RTCP per RFC 3605 or port + 1 (RFC 3550 11), or the RTP port under rtcp-mux. */
+static int media__result_remote(media_sdp_result *res, const media_sdp *peer, int m, int mux)
+{
+    const media_sdp_conn *c = media_sdp_get_conn(peer, m);
+    const char *a, *slash;
+    int i, rc;
+    if (!c) return MEDIA_ENEGOTIATION;
+    a = media_sdp_str(peer, c->address);
+    slash = strchr(a, '/');
+    if ((rc = media__copy_addr(res->remote_address, a, slash ? (size_t)(slash - a) : strlen(a))) != MEDIA_OK) return rc;
+    res->remote_family = c->family;
+    res->remote_rtp_port = peer->media[m].port;
+    memcpy(res->remote_rtcp_address, res->remote_address, sizeof res->remote_address);
+    res->rtcp_mux = mux;
+    if (mux) {
+        res->remote_rtcp_port = res->remote_rtp_port;
+    } else if ((i = media__sdp_find(peer, m, "rtcp", 4, -1)) >= 0) {
+        media_sdp_rtcp r;
+        if (media_sdp_rtcp_parse(&r, media_sdp_attr_value(peer, i)) != MEDIA_OK) return MEDIA_ENEGOTIATION;
+        res->remote_rtcp_port = r.port;
+        if (r.family && (rc = media__copy_addr(res->remote_rtcp_address, r.address.ptr, r.address.len)) != MEDIA_OK)
+            return rc;
+    } else {
+        res->remote_rtcp_port = (uint16_t)(res->remote_rtp_port + 1u);
+    }
+    res->remote_maxptime = media_sdp_get_maxptime(peer, m);
+    res->remote_version = peer->origin_version;
+    return MEDIA_OK;
+}
+
+/* what we send at: the peer's ptime, else the codec's, within the peer's maxptime */
+static int media__result_ptime(const media_sdp_result *res, const media_sdp *peer, int m)
+{
+    int p = media_sdp_get_ptime(peer, m);
+    if (!p) p = res->codec->frame_ms ? res->codec->frame_ms : 20;
+    if (res->remote_maxptime && p > res->remote_maxptime) p = res->remote_maxptime;
+    return p;
+}
+
+/* The peer's direction as bits, with RFC 2543 hold (c= 0.0.0.0) taken as
+   "does not receive" (RFC 3264 8.4). */
+static unsigned media__peer_dir(const media_sdp *peer, int m, int *hold)
+{
+    unsigned b = media__dir_bits(media_sdp_get_direction(peer, m));
+    if (media_sdp_is_hold(peer, m)) b &= ~2u;
+    *hold = !(b & 2u);
+    return b;
+}
+
+static int media__same_codec(const media_codec *a, const media_codec *b)
+{
+    return a == b || (a->name && b->name && media__ieqn(a->name, strlen(a->name), b->name) &&
+                      a->clock_rate == b->clock_rate && a->channels == b->channels);
+}
+
+/* Orders the matches by strategy into chosen[]; returns how many, 0 to refuse. */
+static int media__oa_choose(const media_sdp_oa_config *cfg, const media_codec *const *codecs, size_t ncodecs,
+                            const media_sdp_match *mt, int n, int *chosen)
+{
+    int k = 0, i, j;
+    size_t c;
+    if (cfg->strategy == MEDIA_SDP_SELECT && cfg->select) {
+        int order[MEDIA_SDP_MAX_FORMATS];
+        uint8_t taken[MEDIA_SDP_MAX_FORMATS];
+        int got = cfg->select(mt, n, order, cfg->user);
+        if (got <= 0) return 0;
+        if (got > n) got = n;
+        memset(taken, 0, sizeof taken);
+        for (i = 0; i < got; i++) {   /* out-of-range or repeated picks are ignored */
+            if (order[i] < 0 || order[i] >= n || taken[order[i]]) continue;
+            taken[order[i]] = 1;
+            chosen[k++] = order[i];
+        }
+        return k;
+    }
+    if (cfg->strategy == MEDIA_SDP_REQUIRED) {
+        uint8_t taken[MEDIA_SDP_MAX_FORMATS];
+        memset(taken, 0, sizeof taken);
+        for (c = 0; c < cfg->required_count; c++) {
+            for (i = 0; i < n && !(cfg->required[c] && media__same_codec(mt[i].codec, cfg->required[c])); i++) {}
+            if (i == n) return 0;
+            if (!taken[i]) { taken[i] = 1; chosen[k++] = i; }
+        }
+        for (i = 0; i < n; i++) if (!taken[i]) chosen[k++] = i;
+        return k;
+    }
+    if (cfg->strategy == MEDIA_SDP_LOCAL_ORDER) {
+        for (c = 0; c < ncodecs; c++)
+            for (i = 0; i < n; i++) if (mt[i].codec == codecs[c]) chosen[k++] = i;
+        return k;
+    }
+    for (j = 0; j < n; j++) chosen[k++] = j;
+    return k;
+}
+
+/* Answers one offered audio m-line into answer media am. */
+static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *offer, int m,
+                                  const media_sdp_oa_config *cfg, const media_codec *const *codecs, size_t ncodecs,
+                                  media_sdp_result *res)
+{
+    const media_sdp_media *om = &offer->media[m];
+    const media_codec *te = media__find_te(codecs, ncodecs);
+    media_sdp_match mt[MEDIA_SDP_MAX_FORMATS];
+    int te_pt[MEDIA_SDP_MAX_FORMATS], chosen[MEDIA_SDP_MAX_FORMATS];
+    int n = 0, nte = 0, k, i, j, rc, mux;
+    uint8_t local_ev[32];
+    unsigned peer, ours;
+    /* what both have, in the offer's order; each of our codecs once */
+    for (j = 0; j < (int)om->fmt_count; j++) {
+        media_sdp_rtpmap r;
+        int pt = om->pt[j], dup = 0;
+        size_t c;
+        if (media_sdp_get_rtpmap(offer, m, pt, &r) != MEDIA_OK) continue;   /* dynamic without rtpmap */
+        if (media__sdp_is_te(&r)) { if (te) te_pt[nte++] = pt; continue; }
+        for (c = 0; c < ncodecs; c++) {
+            const media_codec *cd = codecs[c];
+            if (!cd || !cd->name || (cd->flags & MEDIA_CODEC_EVENTS) || !media__codec_matches(cd, &r)) continue;
+            for (i = 0; i < n; i++) dup |= mt[i].codec == cd;
+            if (!dup) { mt[n].codec = cd; mt[n].payload_type = pt; mt[n].remote_fmtp = media_sdp_get_fmtp(offer, m, pt); n++; }
+            break;
+        }
+    }
+    k = n ? media__oa_choose(cfg, codecs, ncodecs, mt, n, chosen) : 0;
+    if (k > MEDIA_SDP_MAX_NEGOTIATED) k = MEDIA_SDP_MAX_NEGOTIATED;
+    if (k == 0) return MEDIA_ENEGOTIATION;
+    mux = cfg->rtcp_mux && media_sdp_get_rtcp_mux(offer, m);
+    res->media_index = m;
+    res->codec_count = k;
+    for (i = 0; i < k; i++) { res->codecs[i] = mt[chosen[i]].codec; res->payload_types[i] = mt[chosen[i]].payload_type; }
+    res->codec = res->codecs[0];
+    res->payload_type = res->payload_types[0];
+    if ((rc = media__result_remote(res, offer, m, mux)) != MEDIA_OK) return rc;
+    res->ptime = media__result_ptime(res, offer, m);
+    peer = media__peer_dir(offer, m, &res->remote_hold);
+    /* we send if the peer receives and we want to send; likewise receiving */
+    ours = media__dir_bits(cfg->direction) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u));
+    res->direction = media__dir_from_bits(ours);
+    for (i = 0; i < k; i++) {
+        media_sdp_rtpmap r;
+        int pt = res->payload_types[i];
+        media_sdp_get_rtpmap(offer, m, pt, &r);
+        if ((rc = media_sdp_add_format(answer, am, pt)) != MEDIA_OK ||
+            (rc = media__sdp_add_rtpmap(answer, am, pt, r.encoding.ptr, r.encoding.len, r.clock_rate, r.channels,
+                                        res->codecs[i]->fmtp)) != MEDIA_OK) return rc;
+    }
+    /* telephone-event only at the clock rate of a codec we answered (the
+       offer may list it at 16000 before 8000), events both sides know */
+    if (te) media__events_parse(local_ev, te->fmtp);
+    for (j = 0; j < nte; j++) {
+        media_sdp_rtpmap r;
+        uint8_t ev[32];
+        int use = 0, e;
+        media__sdp_buf b;
+        media_sdp_get_rtpmap(offer, m, te_pt[j], &r);
+        for (i = 0; i < k; i++) use |= res->codecs[i]->clock_rate == r.clock_rate;
+        for (i = 0; i < j; i++) {   /* one per rate */
+            media_sdp_rtpmap r2;
+            media_sdp_get_rtpmap(offer, m, te_pt[i], &r2);
+            if (r2.clock_rate == r.clock_rate) use = 0;
+        }
+        if (!use) continue;
+        media__events_parse(ev, media_sdp_get_fmtp(offer, m, te_pt[j]));
+        for (e = 0; e < 32; e++) ev[e] &= local_ev[e];
+        if (!media__events_any(ev)) continue;
+        b.n = 0; b.bad = 0; b.s[0] = 0;
+        media__events_write(&b, ev);
+        if ((rc = media_sdp_add_format(answer, am, te_pt[j])) != MEDIA_OK ||
+            (rc = media__sdp_add_rtpmap(answer, am, te_pt[j], r.encoding.ptr, r.encoding.len, r.clock_rate, 1, b.s)) != MEDIA_OK)
+            return rc;
+        if (r.clock_rate == res->codec->clock_rate) {
+            res->telephone_event_pt = te_pt[j];
+            memcpy(res->events, ev, sizeof ev);
+        }
+    }
+    return media__sdp_add_tail(answer, am, cfg->ptime ? cfg->ptime : res->codec->frame_ms, cfg->maxptime,
+                               mux ? cfg->port : (cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u),
+                               mux, media_sdp_get_mid(offer, m), res->direction);
+}
+
+MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
+                                     const media_sdp_oa_config *cfg, media_sdp_result *result)
+{
+    const media_codec *const *codecs;
+    size_t ncodecs;
+    int i, rc, am;
+    if (!answer || !offer || !result || answer == offer || media__sdp_oa_check(cfg, &codecs, &ncodecs))
+        return MEDIA_EINVAL;
+    media__result_init(result);
+    if ((rc = media__sdp_oa_origin(answer, cfg)) != MEDIA_OK) return rc;
+    /* RFC 3264 6: one m-line per offered one, same order; ours is the first
+       audio RTP stream we can take, the others get port 0 */
+    for (i = 0; i < (int)offer->media_count; i++) {
+        const media_sdp_media *om = &offer->media[i];
+        const char *proto = media_sdp_str(offer, om->proto);
+        int usable = result->media_index < 0 && om->port != 0 && om->is_rtp &&
+                     media__ieqn(media_sdp_str(offer, om->media), strlen(media_sdp_str(offer, om->media)), "audio") &&
+                     (media__ieqn(proto, strlen(proto), "RTP/AVP") || media__ieqn(proto, strlen(proto), "RTP/AVPF"));
+        if (usable) {
+            media_sdp_result keep = *result;
+            if ((am = media_sdp_add_media(answer, "audio", cfg->port, proto)) < 0) return am;
+            rc = media__oa_answer_audio(answer, am, offer, i, cfg, codecs, ncodecs, result);
+            if (rc == MEDIA_OK) { result->accepted = 1; continue; }
+            if (rc != MEDIA_ENEGOTIATION) return rc;
+            /* nothing in common: take the m-line back and refuse it */
+            *result = keep;
+            while (answer->media[am].attr_count) media_sdp_attr_remove_at(answer, answer->media[am].attr_first);
+            answer->media_count--;
+        }
+        if ((am = media__sdp_copy_refused(answer, offer, i)) < 0) return am;
+    }
+    return result->accepted ? MEDIA_OK : MEDIA_ENEGOTIATION;
+}
+
+MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp *offer,
+                                      const media_sdp *answer, const media_sdp_oa_config *cfg)
+{
+    const media_codec *const *codecs;
+    size_t ncodecs, c;
+    const media_sdp_media *om, *am;
+    int i, j, m, rc, k = 0, hold;
+    unsigned peer, ours;
+    if (!result || !offer || !answer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
+    media__result_init(result);
+    m = media__sdp_audio_index(offer, 0);
+    if (m < 0) return MEDIA_EINVAL;
+    if (answer->media_count != offer->media_count) return MEDIA_ENEGOTIATION;
+    for (i = 0; i < (int)offer->media_count; i++) {
+        const char *a = media_sdp_str(offer, offer->media[i].media);
+        if (!media__ieqn(a, strlen(a), media_sdp_str(answer, answer->media[i].media))) return MEDIA_ENEGOTIATION;
+    }
+    om = &offer->media[m];
+    am = &answer->media[m];
+    result->media_index = m;
+    if (am->port == 0) return MEDIA_EREJECTED;
+    if (!am->is_rtp) return MEDIA_ENEGOTIATION;
+    /* only formats we offered, meaning what we meant by them */
+    for (j = 0; j < (int)am->fmt_count; j++) {
+        media_sdp_rtpmap ro, ra;
+        int pt = am->pt[j], offered = 0;
+        for (i = 0; i < (int)om->fmt_count; i++) offered |= om->pt[i] == pt;
+        if (!offered || media_sdp_get_rtpmap(offer, m, pt, &ro) != MEDIA_OK) return MEDIA_ENEGOTIATION;
+        if (media_sdp_get_rtpmap(answer, m, pt, &ra) == MEDIA_OK &&
+            (ro.clock_rate != ra.clock_rate || ro.channels != ra.channels ||
+             ro.encoding.len != ra.encoding.len || !media__ieq2(ro.encoding.ptr, ra.encoding.ptr, ro.encoding.len)))
+            return MEDIA_ENEGOTIATION;
+        if (media__sdp_is_te(&ro)) continue;
+        for (c = 0; c < ncodecs; c++) {
+            const media_codec *cd = codecs[c];
+            if (!cd || !cd->name || (cd->flags & MEDIA_CODEC_EVENTS) || !media__codec_matches(cd, &ro)) continue;
+            if (k < MEDIA_SDP_MAX_NEGOTIATED) { result->codecs[k] = cd; result->payload_types[k] = pt; k++; }
+            break;
+        }
+    }
+    if (!k) return MEDIA_ENEGOTIATION;
+    result->codec_count = k;
+    result->codec = result->codecs[0];
+    result->payload_type = result->payload_types[0];
+    for (j = 0; j < (int)am->fmt_count; j++) {
+        media_sdp_rtpmap r;
+        media_sdp_get_rtpmap(offer, m, am->pt[j], &r);
+        if (media__sdp_is_te(&r) && r.clock_rate == result->codec->clock_rate) {
+            uint8_t ev[32];
+            int e;
+            result->telephone_event_pt = am->pt[j];
+            media__events_parse(result->events, media_sdp_get_fmtp(answer, m, am->pt[j]));
+            media__events_parse(ev, media_sdp_get_fmtp(offer, m, am->pt[j]));
+            for (e = 0; e < 32; e++) result->events[e] &= ev[e];
+            break;
+        }
+    }
+    if ((rc = media__result_remote(result, answer, m, media_sdp_get_rtcp_mux(offer, m) &&
+                                   media_sdp_get_rtcp_mux(answer, m))) != MEDIA_OK) return rc;
+    result->ptime = media__result_ptime(result, answer, m);
+    peer = media__peer_dir(answer, m, &hold);
+    result->remote_hold = hold;
+    ours = media__dir_bits(media_sdp_get_direction(offer, m)) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u));
+    result->direction = media__dir_from_bits(ours);
+    result->accepted = 1;
+    return MEDIA_OK;
 }
 
 #ifdef __cplusplus
