@@ -2920,6 +2920,7 @@ MEDIADEF int media_sdp_parse(media_sdp *sdp, const char *text, size_t len)
     media__sdp_clear(sdp);
     sdp->error_line = 0;
     if (!text && len) return MEDIA_EINVAL;
+    if (!text) text = "";
     p = text; end = text + len;
     while (p < end) {
         const char *e = media__sdp_eol(p, end), *next = end;
@@ -3086,13 +3087,13 @@ MEDIADEF int media_sdp_attr_find(const media_sdp *sdp, int level, const char *na
 
 MEDIADEF const char *media_sdp_attr_name(const media_sdp *sdp, int i)
 {
-    if (!sdp || i < 0 || i >= (int)sdp->attr_count) return NULL;
+    if (!sdp || i < 0 || i >= (int)sdp->attr_count || i >= MEDIA_SDP_MAX_ATTRS) return NULL;
     return sdp->text + sdp->attr[i].name;
 }
 
 MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i)
 {
-    if (!sdp || i < 0 || i >= (int)sdp->attr_count || !sdp->attr[i].value) return NULL;
+    if (!sdp || i < 0 || i >= (int)sdp->attr_count || i >= MEDIA_SDP_MAX_ATTRS || !sdp->attr[i].value) return NULL;
     return sdp->text + sdp->attr[i].value;
 }
 
@@ -3689,6 +3690,7 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
     uint8_t used[128];
     int pts[MEDIA_SDP_MAX_FORMATS], idx[MEDIA_SDP_MAX_FORMATS];
     uint32_t te_rates[MEDIA_SDP_MAX_FORMATS];
+    int te_pts[MEDIA_SDP_MAX_FORMATS];
     int n = 0, nte = 0, rc, m = -1, prevm = -1, i, next_dyn = 96, ptime;
     if (!offer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
     prev = cfg->previous;
@@ -3734,24 +3736,31 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
         if ((rc = media__sdp_add_rtpmap(offer, m, pts[i], c->name, strlen(c->name), c->clock_rate,
                                         c->channels ? c->channels : 1, c->fmtp)) != MEDIA_OK) return rc;
     }
-    /* telephone-event once per audio clock rate, 101 by custom */
+    /* telephone-event once per audio clock rate: the previous numbers first,
+       then new ones from 101 (the customary number) */
     for (i = 0; te && i < n; i++) {
         uint32_t rate = codecs[idx[i]]->clock_rate;
-        int j, pt, dup = 0;
+        int j, dup = 0;
         for (j = 0; j < nte; j++) dup |= te_rates[j] == rate;
-        if (dup) continue;
-        te_rates[nte++] = rate;
-        pt = media__sdp_pt_of(prev, prevm, "telephone-event", rate, 1);
-        if (pt < 0 || used[pt]) {
-            for (pt = 101; pt < 128 && used[pt]; pt++) {}
-            if (pt == 128) for (pt = 96; pt < 128 && used[pt]; pt++) {}
-            if (pt == 128) return MEDIA_ENOSPC;
-        }
-        used[pt] = 2;
-        if ((rc = media_sdp_add_format(offer, m, pt)) != MEDIA_OK ||
-            (rc = media__sdp_add_rtpmap(offer, m, pt, "telephone-event", 15, rate, 1, te->fmtp ? te->fmtp : "0-15")) != MEDIA_OK)
-            return rc;
+        if (!dup) { te_pts[nte] = -1; te_rates[nte++] = rate; }
     }
+    for (i = 0; i < nte; i++) {
+        int pt = media__sdp_pt_of(prev, prevm, "telephone-event", te_rates[i], 1);
+        if (pt >= 0 && !used[pt]) { te_pts[i] = pt; used[pt] = 1; }
+    }
+    for (i = 0; i < nte; i++) {
+        int pt;
+        if (te_pts[i] >= 0) continue;
+        for (pt = 101; pt < 128 && used[pt]; pt++) {}
+        if (pt == 128) for (pt = 96; pt < 128 && used[pt]; pt++) {}
+        if (pt == 128) return MEDIA_ENOSPC;
+        te_pts[i] = pt; used[pt] = 1;
+    }
+    for (i = 0; i < nte; i++)
+        if ((rc = media_sdp_add_format(offer, m, te_pts[i])) != MEDIA_OK ||
+            (rc = media__sdp_add_rtpmap(offer, m, te_pts[i], "telephone-event", 15, te_rates[i], 1,
+                                        te->fmtp ? te->fmtp : "0-15")) != MEDIA_OK)
+            return rc;
     ptime = cfg->ptime ? cfg->ptime : codecs[idx[0]]->frame_ms;
     return media__sdp_add_tail(offer, m, ptime, cfg->maxptime, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
                                cfg->rtcp_mux, prev ? media_sdp_get_mid(prev, prevm) : NULL, cfg->direction);
