@@ -1,0 +1,101 @@
+/* libFuzzer target: media_sdp_parse on arbitrary text. On success the
+   description must write, parse back to the same fields and write the same
+   bytes again; every typed accessor must answer without failing on what the
+   parser accepted; and answering it as an offer must give an answer that
+   round-trips and that the offerer side accepts. */
+#define MEDIA_IMPLEMENTATION
+#include "../media.h"
+#include "../tests/sdp_diff.h"
+#include <stdlib.h>
+
+#define FUZZ_CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static media_sdp s1, s2, ans;
+static char w1[1 << 17], w2[1 << 17];
+
+static void roundtrip(const media_sdp *s)
+{
+    int n1 = media_sdp_write(w1, sizeof w1, s), n2;
+    FUZZ_CHECK(n1 > 0);
+    FUZZ_CHECK(media_sdp_parse(&s2, w1, (size_t)n1) == MEDIA_OK);
+    FUZZ_CHECK(sdp_diff(s, &s2) == NULL);
+    n2 = media_sdp_write(w2, sizeof w2, &s2);
+    FUZZ_CHECK(n1 == n2 && memcmp(w1, w2, (size_t)n1) == 0);
+}
+
+static void accessors(const media_sdp *s)
+{
+    int m, j, i;
+    for (m = 0; m < s->media_count; m++) {
+        for (j = 0; j < s->media[m].fmt_count && s->media[m].is_rtp; j++) {
+            media_sdp_rtpmap r;
+            int rc = media_sdp_get_rtpmap(s, m, s->media[m].pt[j], &r);
+            FUZZ_CHECK(rc == MEDIA_OK || rc == MEDIA_ENOTFOUND);
+            (void)media_sdp_get_fmtp(s, m, s->media[m].pt[j]);
+        }
+        FUZZ_CHECK((unsigned)media_sdp_get_direction(s, m) <= 3u);
+        FUZZ_CHECK(media_sdp_get_ptime(s, m) >= 0 && media_sdp_get_maxptime(s, m) >= 0);
+        (void)media_sdp_get_conn(s, m);
+        (void)media_sdp_is_hold(s, m);
+    }
+    /* the parser validated these; their parse functions must agree */
+    for (i = 0; i < s->attr_count; i++) {
+        const char *n = media_sdp_attr_name(s, i), *v = media_sdp_attr_value(s, i);
+        union { media_sdp_rtpmap a; media_sdp_candidate b; media_sdp_extmap c; media_sdp_ssrc d; media_sdp_rtcp_fb e;
+                media_sdp_fingerprint f; media_sdp_setup g; media_sdp_crypto h; media_sdp_rtcp k; } u;
+        if (!v) continue;
+        if (!strcmp(n, "rtpmap")) FUZZ_CHECK(media_sdp_rtpmap_parse(&u.a, v) == MEDIA_OK);
+        if (!strcmp(n, "candidate")) FUZZ_CHECK(media_sdp_candidate_parse(&u.b, v) == MEDIA_OK);
+        if (!strcmp(n, "extmap")) FUZZ_CHECK(media_sdp_extmap_parse(&u.c, v) == MEDIA_OK);
+        if (!strcmp(n, "ssrc")) FUZZ_CHECK(media_sdp_ssrc_parse(&u.d, v) == MEDIA_OK);
+        if (!strcmp(n, "rtcp-fb")) FUZZ_CHECK(media_sdp_rtcp_fb_parse(&u.e, v) == MEDIA_OK);
+        if (!strcmp(n, "fingerprint")) FUZZ_CHECK(media_sdp_fingerprint_parse(&u.f, v) == MEDIA_OK);
+        if (!strcmp(n, "setup")) FUZZ_CHECK(media_sdp_setup_parse(&u.g, v) == MEDIA_OK);
+        if (!strcmp(n, "crypto")) FUZZ_CHECK(media_sdp_crypto_parse(&u.h, v) == MEDIA_OK);
+        if (!strcmp(n, "rtcp")) FUZZ_CHECK(media_sdp_rtcp_parse(&u.k, v) == MEDIA_OK);
+    }
+}
+
+static void negotiate(const media_sdp *offer)
+{
+    media_sdp_oa_config cfg;
+    media_sdp_result res, res2;
+    int rc;
+    media_sdp_oa_config_init(&cfg);
+    cfg.address = "192.0.2.1";
+    cfg.port = 4000;
+    cfg.rtcp_mux = 1;
+    rc = media_sdp_create_answer(&ans, offer, &cfg, &res);
+    if (rc != MEDIA_OK && rc != MEDIA_ENEGOTIATION) {
+        /* only capacity limits may stop an answer (the offer was near one) */
+        FUZZ_CHECK(rc == MEDIA_ENOSPC);
+        return;
+    }
+    FUZZ_CHECK(ans.media_count == offer->media_count);
+    roundtrip(&ans);
+    if (rc == MEDIA_OK) {
+        FUZZ_CHECK(res.accepted && res.codec && res.media_index >= 0);
+        /* we as offerer accept the answer we would give to ourselves */
+        rc = media_sdp_process_answer(&res2, offer, &ans, &cfg);
+        if (media_sdp_get_direction(offer, res.media_index) == MEDIA_SDP_SENDRECV && rc == MEDIA_OK)
+            FUZZ_CHECK(res2.codec == res.codec);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (media_sdp_parse(&s1, (const char *)data, size) != MEDIA_OK) {
+        FUZZ_CHECK(s1.media_count == 0 && s1.attr_count == 0 && s1.error_line >= 1);
+        return 0;
+    }
+    roundtrip(&s1);
+    accessors(&s1);
+    negotiate(&s1);
+    /* edits keep it writable and parseable */
+    if (s1.media_count && s1.media[0].is_rtp && s1.media[0].fmt_count) {
+        FUZZ_CHECK(media_sdp_remove_format(&s1, 0, s1.media[0].pt[0]) == MEDIA_OK);
+        if (media_sdp_set_direction(&s1, 0, MEDIA_SDP_SENDONLY) >= 0) FUZZ_CHECK(media_sdp_get_direction(&s1, 0) == MEDIA_SDP_SENDONLY);
+        roundtrip(&s1);
+    }
+    return 0;
+}
