@@ -346,9 +346,109 @@ static void test_ffmpeg_pcma(void)
     run_stream("pcm_alaw", 8);
 }
 
+/* SDPs ffmpeg writes (-sdp_file) at test time: parsed, round-tripped through
+   our writer, read for what matters (ports, media-level c=, rtpmap or the
+   static table) and answered. */
+static media_sdp sdp_a, sdp_b, sdp_ans;
+
+static int ffmpeg_sdp(const char *args, const char *path, char *text, size_t cap)
+{
+    char cmd[1024];
+    FILE *f;
+    size_t n;
+    remove(path);
+    snprintf(cmd, sizeof cmd, "timeout 20 ffmpeg -hide_banner -loglevel error -y -f lavfi "
+             "-i sine=frequency=440:duration=0.2:sample_rate=48000 %s -sdp_file %s", args, path);
+    if (system(cmd) != 0) return -1;
+    f = fopen(path, "rb");
+    if (!f) return -1;
+    n = fread(text, 1, cap - 1, f);
+    fclose(f);
+    text[n] = 0;
+    return (int)n;
+}
+
+static void sdp_roundtrip(const char *text, int n)
+{
+    static char w1[8192], w2[8192];
+    int n1, n2;
+    CHECK_EQ_INT(media_sdp_parse(&sdp_a, text, (size_t)n), MEDIA_OK);
+    n1 = media_sdp_write(w1, sizeof w1, &sdp_a);
+    CHECK(n1 > 0 && media_sdp_parse(&sdp_b, w1, (size_t)n1) == MEDIA_OK);
+    n2 = media_sdp_write(w2, sizeof w2, &sdp_b);
+    CHECK(n1 == n2 && memcmp(w1, w2, (size_t)n1) == 0);
+    /* ffmpeg writes canonical CRLF SDP in RFC order: ours is byte-identical */
+    CHECKF(n1 == n && memcmp(w1, text, (size_t)n) == 0, "ffmpeg:\n%s\nours:\n%s", text, w1);
+}
+
+static void test_ffmpeg_sdp(void)
+{
+    static char text[8192];
+    char args[512];
+    int n, r1, r2, p1, q1, q2, p2;
+    media_sdp_oa_config cfg;
+    media_sdp_result res;
+    media_sdp_rtpmap r;
+    const media_codec *list[4];
+    static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+    const char *path = "build/test/ffmpeg.sdp";
+    if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
+    if (bind_pair(&r1, &q1, &p1) || bind_pair(&r2, &q2, &p2)) { CHECK(!"no ports"); return; }
+    media_sdp_oa_config_init(&cfg);
+    cfg.address = "127.0.0.1";
+    cfg.port = 30000;
+    /* PCMU and PCMA: static types, no rtpmap */
+    snprintf(args, sizeof args, "-ac 1 -ar 8000 -c:a pcm_mulaw -f rtp rtp://127.0.0.1:%d", p1);
+    n = ffmpeg_sdp(args, path, text, sizeof text);
+    CHECK(n > 0);
+    if (n <= 0) goto out;
+    sdp_roundtrip(text, n);
+    CHECK(sdp_a.media_count == 1 && sdp_a.media[0].port == p1 && sdp_a.media[0].pt[0] == 0);
+    CHECK(media_sdp_attr_find(&sdp_a, 0, "rtpmap", -1) < 0 && media_sdp_get_rtpmap(&sdp_a, 0, 0, &r) == MEDIA_OK && r.is_static);
+    CHECK(strcmp(media_sdp_attr_get(&sdp_a, MEDIA_SDP_SESSION, "tool"), "libavformat LIBAVFORMAT_VERSION") == 0);
+    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK(res.codec == media_codec_pcmu() && res.remote_rtp_port == p1 && strcmp(res.remote_address, "127.0.0.1") == 0);
+    snprintf(args, sizeof args, "-ac 1 -ar 8000 -c:a pcm_alaw -f rtp rtp://127.0.0.1:%d", p1);
+    n = ffmpeg_sdp(args, path, text, sizeof text);
+    CHECK(n > 0);
+    if (n <= 0) goto out;
+    sdp_roundtrip(text, n);
+    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK(res.codec == media_codec_pcma() && res.payload_type == 8);
+    /* G.722: static 9, RTP clock 8000 although the audio is 16 kHz */
+    snprintf(args, sizeof args, "-ac 1 -ar 16000 -c:a g722 -f rtp rtp://127.0.0.1:%d", p1);
+    n = ffmpeg_sdp(args, path, text, sizeof text);
+    CHECK(n > 0);
+    if (n <= 0) goto out;
+    sdp_roundtrip(text, n);
+    CHECK(media_sdp_get_rtpmap(&sdp_a, 0, 9, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "G722") && r.clock_rate == 8000);
+    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_ENEGOTIATION);   /* not ours */
+    /* two streams, media-level c= only: PCMU taken, stereo Opus refused by default
+       and accepted once an Opus description is in our list */
+    snprintf(args, sizeof args, "-map 0:a -ac 1 -ar 8000 -c:a pcm_mulaw -f rtp rtp://127.0.0.1:%d "
+             "-map 0:a -ac 2 -c:a libopus -f rtp rtp://127.0.0.1:%d", p1, p2);
+    n = ffmpeg_sdp(args, path, text, sizeof text);
+    CHECK(n > 0);
+    if (n <= 0) goto out;
+    sdp_roundtrip(text, n);
+    CHECK(sdp_a.media_count == 2 && sdp_a.conn.address == 0 && sdp_a.media[1].conn.address != 0);
+    CHECK(media_sdp_get_rtpmap(&sdp_a, 1, 97, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "opus") && r.channels == 2);
+    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK(res.media_index == 0 && sdp_ans.media[1].port == 0 && res.remote_rtp_port == p1);
+    list[0] = &opus; list[1] = media_codec_pcmu(); list[2] = media_codec_telephone_event();
+    cfg.codecs = list; cfg.codec_count = 3;
+    /* PCMU comes first in the offer, so it is taken; with PCMU gone, Opus */
+    CHECK_EQ_INT(media_sdp_remove_format(&sdp_a, 0, 0), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK(res.media_index == 1 && res.codec == &opus && res.payload_type == 97 && res.remote_rtp_port == p2);
+out:
+    close(r1); close(q1); close(r2); close(q2);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    RUN(test_ffmpeg_sdp);
     RUN(test_ffmpeg_pcmu);
     RUN(test_ffmpeg_pcma);
     RUN(test_ffmpeg_receives_our_pcmu);
