@@ -3573,6 +3573,20 @@ static const media_codec *media__find_te(const media_codec *const *codecs, size_
     return NULL;
 }
 
+/* Appends an attribute the builders made themselves: no parse-back check,
+   only that nothing in it could end the line. */
+static int media__sdp_attr_raw(media_sdp *sdp, int m, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+    media_sdp_ref rn, rv = 0;
+    int rc;
+    if (value && !media__sdp_clean(value, 0)) return MEDIA_EINVAL;
+    if (sdp->attr_count >= MEDIA_SDP_MAX_ATTRS) return MEDIA_ENOSPC;
+    if ((rc = media__sdp_reserve(sdp, nlen + vlen + 2)) != MEDIA_OK) return rc;
+    rn = media__sdp_put(sdp, name, nlen);
+    if (value) rv = media__sdp_put(sdp, value, vlen);
+    return media__sdp_attr_insert(sdp, m, rn, nlen, rv, vlen);
+}
+
 /* a=rtpmap (and a=fmtp when fmtp) for one format */
 static int media__sdp_add_rtpmap(media_sdp *sdp, int m, int pt, const char *enc, size_t enclen, uint32_t rate,
                                  uint32_t ch, const char *fmtp)
@@ -3583,13 +3597,13 @@ static int media__sdp_add_rtpmap(media_sdp *sdp, int m, int pt, const char *enc,
     media__sb_u64(&b, (uint64_t)pt); media__sb_cat(&b, " ", 1); media__sb_cat(&b, enc, enclen);
     media__sb_cat(&b, "/", 1); media__sb_u64(&b, rate);
     if (ch > 1) { media__sb_cat(&b, "/", 1); media__sb_u64(&b, ch); }
-    if (b.bad) return MEDIA_EINVAL;
-    if ((rc = media_sdp_attr_add(sdp, m, "rtpmap", b.s)) < 0) return rc;
+    if (b.bad || memchr(enc, ' ', enclen) || memchr(enc, '/', enclen)) return MEDIA_EINVAL;
+    if ((rc = media__sdp_attr_raw(sdp, m, "rtpmap", 6, b.s, b.n)) < 0) return rc;
     if (!fmtp || !*fmtp) return MEDIA_OK;
     b.n = 0; b.s[0] = 0;
     media__sb_u64(&b, (uint64_t)pt); media__sb_cat(&b, " ", 1); media__sb_str(&b, fmtp);
     if (b.bad) return MEDIA_EINVAL;
-    rc = media_sdp_attr_add(sdp, m, "fmtp", b.s);
+    rc = media__sdp_attr_raw(sdp, m, "fmtp", 4, b.s, b.n);
     return rc < 0 ? rc : MEDIA_OK;
 }
 
@@ -3600,13 +3614,14 @@ static int media__sdp_add_tail(media_sdp *sdp, int m, int ptime, int maxptime, u
     media__sdp_buf b;
     int rc = MEDIA_OK;
     b.bad = 0;
-    if (ptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)ptime); rc = media_sdp_attr_add(sdp, m, "ptime", b.s); }
-    if (rc >= 0 && maxptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)maxptime); rc = media_sdp_attr_add(sdp, m, "maxptime", b.s); }
+    if (rtcp_port > 65535u) return MEDIA_EINVAL;
+    if (ptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)ptime); rc = media__sdp_attr_raw(sdp, m, "ptime", 5, b.s, b.n); }
+    if (rc >= 0 && maxptime > 0) { b.n = 0; media__sb_u64(&b, (uint64_t)maxptime); rc = media__sdp_attr_raw(sdp, m, "maxptime", 8, b.s, b.n); }
     /* RFC 3605: always say where RTCP goes, even at the default port + 1 */
-    if (rc >= 0) { b.n = 0; media__sb_u64(&b, rtcp_port); rc = media_sdp_attr_add(sdp, m, "rtcp", b.s); }
-    if (rc >= 0 && mux) rc = media_sdp_attr_add(sdp, m, "rtcp-mux", NULL);
-    if (rc >= 0 && mid) rc = media_sdp_attr_add(sdp, m, "mid", mid);
-    if (rc >= 0) rc = media_sdp_attr_add(sdp, m, media__sdp_dir_names[dir], NULL);
+    if (rc >= 0) { b.n = 0; media__sb_u64(&b, rtcp_port); rc = media__sdp_attr_raw(sdp, m, "rtcp", 4, b.s, b.n); }
+    if (rc >= 0 && mux) rc = media__sdp_attr_raw(sdp, m, "rtcp-mux", 8, NULL, 0);
+    if (rc >= 0 && mid) rc = media__sdp_attr_raw(sdp, m, "mid", 3, mid, strlen(mid));
+    if (rc >= 0) rc = media__sdp_attr_raw(sdp, m, media__sdp_dir_names[dir], 8, NULL, 0);
     return rc < 0 ? rc : MEDIA_OK;
 }
 
@@ -3879,6 +3894,50 @@ static int media__oa_choose(const media_sdp_oa_config *cfg, const media_codec *c
     return k;
 }
 
+/* What an offered m-line says about each of its formats, found in one pass
+   over its attributes (the first a=rtpmap / a=fmtp of a number counts). */
+typedef struct media__sdp_fmts {
+    const char *rtpmap[128];
+    const char *fmtp[128];
+} media__sdp_fmts;
+
+static void media__sdp_fmt_scan(const media_sdp *sdp, int m, media__sdp_fmts *f)
+{
+    unsigned i = sdp->media[m].attr_first, end = i + sdp->media[m].attr_count;
+    memset(f, 0, sizeof *f);
+    for (; i < end; i++) {
+        const media_sdp_attr *a = &sdp->attr[i];
+        const char *n = sdp->text + a->name, *v = sdp->text + a->value, **slot;
+        int pt = 0, k = 0;
+        if (!a->value) continue;
+        if (a->name_len == 6 && media__ieqn(n, 6, "rtpmap")) slot = f->rtpmap;
+        else if (a->name_len == 4 && media__ieqn(n, 4, "fmtp")) slot = f->fmtp;
+        else continue;
+        while (media__isdigit((unsigned char)v[k]) && k < 4) pt = pt * 10 + (v[k++] - '0');
+        if (!k || pt > 127 || (v[k] != ' ' && v[k] != '\t' && v[k] != 0) || slot[pt]) continue;
+        while (v[k] == ' ' || v[k] == '\t') k++;
+        slot[pt] = slot == f->rtpmap ? v : v + k;
+    }
+}
+
+/* rtpmap of a format from the scan, or RFC 3551's table */
+static int media__sdp_fmt_rtpmap(const media__sdp_fmts *f, int pt, media_sdp_rtpmap *r)
+{
+    size_t k;
+    if (f->rtpmap[pt]) return media_sdp_rtpmap_parse(r, f->rtpmap[pt]);
+    for (k = 0; k < sizeof media__sdp_statics / sizeof media__sdp_statics[0]; k++) {
+        const media__sdp_static *st = &media__sdp_statics[k];
+        if (st->pt != pt) continue;
+        r->payload_type = pt;
+        r->encoding.ptr = st->name; r->encoding.len = strlen(st->name);
+        r->clock_rate = st->rate;
+        r->channels = st->channels;
+        r->is_static = 1;
+        return MEDIA_OK;
+    }
+    return MEDIA_ENOTFOUND;
+}
+
 /* Answers one offered audio m-line into answer media am. */
 static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *offer, int m,
                                   const media_sdp_oa_config *cfg, const media_codec *const *codecs, size_t ncodecs,
@@ -3886,23 +3945,26 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
 {
     const media_sdp_media *om = &offer->media[m];
     const media_codec *te = media__find_te(codecs, ncodecs);
+    media__sdp_fmts f;
     media_sdp_match mt[MEDIA_SDP_MAX_FORMATS];
+    media_sdp_rtpmap mr[MEDIA_SDP_MAX_FORMATS], ter[MEDIA_SDP_MAX_FORMATS];
     int te_pt[MEDIA_SDP_MAX_FORMATS], chosen[MEDIA_SDP_MAX_FORMATS];
     int n = 0, nte = 0, k, i, j, rc, mux;
     uint8_t local_ev[32];
     unsigned peer, ours;
+    media__sdp_fmt_scan(offer, m, &f);
     /* what both have, in the offer's order; each of our codecs once */
     for (j = 0; j < (int)om->fmt_count; j++) {
         media_sdp_rtpmap r;
         int pt = om->pt[j], dup = 0;
         size_t c;
-        if (media_sdp_get_rtpmap(offer, m, pt, &r) != MEDIA_OK) continue;   /* dynamic without rtpmap */
-        if (media__sdp_is_te(&r)) { if (te) te_pt[nte++] = pt; continue; }
+        if (media__sdp_fmt_rtpmap(&f, pt, &r) != MEDIA_OK) continue;   /* dynamic without rtpmap */
+        if (media__sdp_is_te(&r)) { if (te) { ter[nte] = r; te_pt[nte++] = pt; } continue; }
         for (c = 0; c < ncodecs; c++) {
             const media_codec *cd = codecs[c];
             if (!cd || !cd->name || (cd->flags & MEDIA_CODEC_EVENTS) || !media__codec_matches(cd, &r)) continue;
             for (i = 0; i < n; i++) dup |= mt[i].codec == cd;
-            if (!dup) { mt[n].codec = cd; mt[n].payload_type = pt; mt[n].remote_fmtp = media_sdp_get_fmtp(offer, m, pt); n++; }
+            if (!dup) { mr[n] = r; mt[n].codec = cd; mt[n].payload_type = pt; mt[n].remote_fmtp = f.fmtp[pt]; n++; }
             break;
         }
     }
@@ -3922,38 +3984,34 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
     ours = media__dir_bits(cfg->direction) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u));
     res->direction = media__dir_from_bits(ours);
     for (i = 0; i < k; i++) {
-        media_sdp_rtpmap r;
+        const media_sdp_rtpmap *r = &mr[chosen[i]];
         int pt = res->payload_types[i];
-        media_sdp_get_rtpmap(offer, m, pt, &r);
+        /* the offer's spelling of the name, our own fmtp */
         if ((rc = media_sdp_add_format(answer, am, pt)) != MEDIA_OK ||
-            (rc = media__sdp_add_rtpmap(answer, am, pt, r.encoding.ptr, r.encoding.len, r.clock_rate, r.channels,
+            (rc = media__sdp_add_rtpmap(answer, am, pt, r->encoding.ptr, r->encoding.len, r->clock_rate, r->channels,
                                         res->codecs[i]->fmtp)) != MEDIA_OK) return rc;
     }
     /* telephone-event only at the clock rate of a codec we answered (the
-       offer may list it at 16000 before 8000), events both sides know */
+       offer may list it at 16000 before 8000), once per rate, with the
+       events both sides know */
     if (te) media__events_parse(local_ev, te->fmtp);
     for (j = 0; j < nte; j++) {
-        media_sdp_rtpmap r;
         uint8_t ev[32];
         int use = 0, e;
         media__sdp_buf b;
-        media_sdp_get_rtpmap(offer, m, te_pt[j], &r);
-        for (i = 0; i < k; i++) use |= res->codecs[i]->clock_rate == r.clock_rate;
-        for (i = 0; i < j; i++) {   /* one per rate */
-            media_sdp_rtpmap r2;
-            media_sdp_get_rtpmap(offer, m, te_pt[i], &r2);
-            if (r2.clock_rate == r.clock_rate) use = 0;
-        }
+        for (i = 0; i < k; i++) use |= res->codecs[i]->clock_rate == ter[j].clock_rate;
+        for (i = 0; i < j; i++) if (ter[i].clock_rate == ter[j].clock_rate) use = 0;
         if (!use) continue;
-        media__events_parse(ev, media_sdp_get_fmtp(offer, m, te_pt[j]));
+        media__events_parse(ev, f.fmtp[te_pt[j]]);
         for (e = 0; e < 32; e++) ev[e] &= local_ev[e];
         if (!media__events_any(ev)) continue;
         b.n = 0; b.bad = 0; b.s[0] = 0;
         media__events_write(&b, ev);
         if ((rc = media_sdp_add_format(answer, am, te_pt[j])) != MEDIA_OK ||
-            (rc = media__sdp_add_rtpmap(answer, am, te_pt[j], r.encoding.ptr, r.encoding.len, r.clock_rate, 1, b.s)) != MEDIA_OK)
+            (rc = media__sdp_add_rtpmap(answer, am, te_pt[j], ter[j].encoding.ptr, ter[j].encoding.len,
+                                        ter[j].clock_rate, 1, b.s)) != MEDIA_OK)
             return rc;
-        if (r.clock_rate == res->codec->clock_rate) {
+        if (ter[j].clock_rate == res->codec->clock_rate) {
             res->telephone_event_pt = te_pt[j];
             memcpy(res->events, ev, sizeof ev);
         }
