@@ -3547,6 +3547,7 @@ static void media__events_write(media__sdp_buf *b, const uint8_t map[32])
     int e = 0, first = 1;
     while (e < 256) {
         int f;
+        if (!(e & 7) && !map[e >> 3]) { e += 8; continue; }   /* most of the map is empty */
         if (!(map[e >> 3] & (1u << (e & 7)))) { e++; continue; }
         f = e;
         while (e + 1 < 256 && (map[(e + 1) >> 3] & (1u << ((e + 1) & 7)))) e++;
