@@ -1,8 +1,9 @@
 /* media.h - v0.1.0 - public domain or MIT (your choice; full text at the end of this file)
 
-   The media half of a VoIP call in one C file: G.711, RTP/RTCP packets, and
-   receiver statistics with an E-model MOS estimate. SDP offer/answer, the
-   jitter buffer and the poll-driven session are being added in that order.
+   The media half of a VoIP call in one C file: G.711, RTP/RTCP packets,
+   receiver statistics with an E-model MOS estimate, and SDP with RFC 3264
+   offer/answer. The jitter buffer and the poll-driven session are being added
+   in that order.
 
    Do this:
       #define MEDIA_IMPLEMENTATION
@@ -45,10 +46,14 @@
 
       >>common   results, media_result_string(), media_now_us()
       >>g711     PCMU/PCMA (ITU-T G.711), bit-exact with the G.191 reference
+      >>codec    media_codec: what negotiation and the session know of a codec;
+                 PCMU, PCMA and telephone-event built in, yours plug in alike
       >>rtp      RTP header parse/write (RFC 3550), RFC 8285 header extensions
       >>rtcp     compound RTCP parse (SR, RR, SDES, BYE, APP; others kept raw),
                  SR/RR+SDES and BYE writers, NTP time helpers
       >>stats    RFC 3550 A.1/A.3/A.8 receiver statistics, ITU-T G.107 E-model
+      >>sdp      SDP parse/write (RFC 8866), typed accessors, edits, RFC 3264
+                 offer/answer
 
    Each section stands on its own: take the RTP parser without the statistics, or
    the statistics without the parser (they only share the packet struct).
@@ -79,9 +84,15 @@
       MEDIA_RTCP_MAX_SDES_ITEMS  SDES items kept from one compound (32)
       MEDIA_RTCP_MAX_SDES_CHUNKS SDES chunks kept from one compound (31)
       MEDIA_RTCP_MAX_BYE_SSRCS   BYE sources kept from one compound (31)
+      MEDIA_SDP_MAX_MEDIA        m= lines in one SDP (16)
+      MEDIA_SDP_MAX_ATTRS        a= lines in one SDP, all levels (384)
+      MEDIA_SDP_MAX_LINES        other lines (i u e p b t r z k, unknown) (64)
+      MEDIA_SDP_MAX_FORMATS      formats on one m= line (64)
+      MEDIA_SDP_TEXT_SIZE        bytes of strings one SDP keeps (16384)
 
    Whatever a compound holds beyond a capacity is counted in media_rtcp.omitted,
-   never written out of bounds; the packets themselves stay reachable raw.
+   never written out of bounds; the packets themselves stay reachable raw. An
+   SDP beyond a capacity is refused with MEDIA_ENOSPC and the line, never cut.
 
    With -std=c99 and glibc the implementation needs POSIX declarations
    (clock_gettime). media.h defines _POSIX_C_SOURCE itself when it is the first
@@ -93,7 +104,8 @@
    ============================================================================
 
    Nothing in this version allocates: every object lives in memory you provide
-   (a struct on the stack or inside your own structs). Parsers alias the buffer
+   (a struct on the stack or inside your own structs; media_sdp is large, so
+   static or inside your call object). Parsers alias the buffer
    you hand them: the packet struct points into it and is valid while it is.
 
    Functions return int: >= 0 is success (a byte count where one makes sense),
@@ -155,7 +167,69 @@
    MOS (G.107 Annex B). Defaults give R = 93.2, MOS = 4.41.
 
    ============================================================================
-   8. LIMITS
+   8. SDP AND OFFER/ANSWER
+   ============================================================================
+
+   Parse an offer, answer it, send the answer:
+
+      static media_sdp offer, answer;            // ~21 KB each: not on a small stack
+      media_sdp_oa_config cfg;
+      media_sdp_result res;
+      char text[4096];
+
+      if (media_sdp_parse(&offer, body, body_len) != MEDIA_OK)
+          return reply_400(offer.error_line);   // MEDIA_EPARSE / MEDIA_ENOSPC + line
+      media_sdp_oa_config_init(&cfg);            // PCMU, PCMA, telephone-event
+      cfg.address = "192.0.2.10";                // ours (IPv4 or IPv6)
+      cfg.port = 40000;                          // our RTP port (RTCP on 40001)
+      if (media_sdp_create_answer(&answer, &offer, &cfg, &res) != MEDIA_OK)
+          return reply_488();                    // nothing in common
+      media_sdp_write(text, sizeof text, &answer);
+      // res.codec, res.payload_type, res.remote_address, res.remote_rtp_port,
+      // res.remote_rtcp_port, res.ptime, res.direction, res.telephone_event_pt
+
+   The model. A media_sdp holds the description and every string of it (an
+   arena inside the struct; fields are 16-bit offsets, media_sdp_str() gives the
+   C string), so it outlives the text it came from and copies with memcpy.
+   o=, s=, c= and m= are split into fields; every a= line is kept, in order, as
+   (name, value); every other line (i u e p b t r z k, and letters SDP does not
+   define) as (type, text). media_sdp_write() puts them back in RFC 8866 order
+   with CRLF, so parse -> write -> parse gives the same struct for any input.
+
+   Accessors read the common attributes: rtpmap (or RFC 3551's table for a
+   static type without one), fmtp and its parameters, ptime, maxptime,
+   direction, c= (media level over session level), rtcp, rtcp-mux, mid; and
+   media_sdp_*_parse() read one value of ssrc, extmap, rtcp-fb, candidate,
+   fingerprint, setup or crypto. The parser checks all of these (and rejects
+   malformed ones with the line), so on a parsed SDP they do not fail.
+
+   Deviations accepted, because real peers send them: LF or CRLF or a mix, no
+   newline at the end, blank lines, blanks at the end of a line, runs of spaces
+   or tabs between fields, lines out of RFC order (written back in order), an
+   empty s= (kept as "-"), no s= or no t= at all (added as "s=-" and "t=0 0"), an
+   m= line without formats, a fractional ptime ("22.5": 22 ms), attribute names
+   in any case, unknown line letters (kept). Refused (MEDIA_EPARSE): anything
+   before v=0, NUL bytes, a lone CR, lines without "x=", a second v=, o=, s= or
+   session-level c=, o=/t=/r=/z=/s= at media level, missing o=, wrong field
+   counts, numbers out of range, malformed values of the attributes above.
+
+   Offer/answer (RFC 3264). media_sdp_create_offer() writes one audio m-line
+   from cfg.codecs; media_sdp_create_answer() answers every m-line in order,
+   takes the first audio RTP/AVP(F) stream it has a codec for and refuses the
+   rest with port 0; media_sdp_process_answer() checks an answer against our
+   offer. Codecs match by name (any case), clock rate and channels; the answer
+   uses the offerer's numbers; cfg.strategy orders them (the offer's order,
+   ours, required codecs, or your select() function). telephone-event is
+   answered only at the clock rate of an answered codec, with the event ranges
+   intersected. Directions follow RFC 3264 6.1 against cfg.direction (what we
+   want): a sendonly offer gets recvonly, a hold while we hold gets inactive,
+   c=0.0.0.0 counts as the peer not receiving. a=rtcp is always written; the
+   peer's a=rtcp and rtcp-mux are honoured. For a re-offer or a later answer,
+   set cfg.previous to our last SDP: its origin is kept, the version goes up,
+   payload numbers and m-lines are kept.
+
+   ============================================================================
+   9. LIMITS
    ============================================================================
 
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.
@@ -163,6 +237,9 @@
    a byte count refuse (MEDIA_EINVAL) sizes that do not fit an int.
    Statistics: clock rates up to 1048576 Hz; for jitter, arrival gaps longer
    than about 19 hours count as 19 hours (the arithmetic stays in 64 bits).
+   SDP: see the capacity macros; one audio stream is negotiated per description
+   (a second audio m-line is refused); no SRTP profiles (RTP/SAVP is refused);
+   multicast addresses are read but the "/ttl" part is dropped in results.
 */
 
 /* The implementation needs POSIX declarations; they must be requested before the

@@ -108,6 +108,19 @@ if gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme_example.c -o "$
 else
     fail "README example does not compile"; head -20 "$B/readme.log" | sed 's/^/    /'
 fi
+# the second C block: a whole program that answers the SDP offer on stdin
+awk '/^```c$/{n++; if (n == 2) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_sdp.c"
+if gcc -std=c99 $WARN -I. "$B/readme_sdp.c" -o "$B/readme_sdp" -lm 2>"$B/readme_sdp.log"; then
+    "$B/readme_sdp" < tests/sdp/pbx_asterisk.sdp > "$B/readme_sdp.out" 2> "$B/readme_sdp.err"; rc=$?
+    if [ $rc -eq 0 ] && grep -q '^m=audio 40000 RTP/AVP 0 8 101.$' "$B/readme_sdp.out" && grep -q '^a=rtcp:40001.$' "$B/readme_sdp.out" &&
+       [ "$(cat "$B/readme_sdp.err")" = "PCMU/8000 pt 0 -> 203.0.113.5:17654 (RTCP 17655), ptime 20 ms, DTMF pt 101" ]; then
+        pass "README SDP example answers Asterisk's offer as the README says"
+    else
+        fail "README SDP example (exit $rc)"; sed 's/^/    /' "$B/readme_sdp.out" "$B/readme_sdp.err" | head -30
+    fi
+else
+    fail "README SDP example does not compile"; head -20 "$B/readme_sdp.log" | sed 's/^/    /'
+fi
 
 echo "== compile checks =="
 for std in c99 c11; do
