@@ -27,6 +27,10 @@ static int read_file(const char *path, char *buf, size_t cap)
 
 #include "sdp_diff.h"
 
+/* a minimal session level, and one audio m-line after it */
+#define H "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"     /* lines 1-4 */
+#define M H "m=audio 5000 RTP/AVP 0 8\r\n"                          /* line 5 */
+
 /* parse -> write -> parse gives the same description, and writing is a fixed point */
 static void check_roundtrip(const char *name, const char *text, size_t len)
 {
@@ -302,6 +306,16 @@ static void test_deviations(void)
     /* leading and inner blank lines, a fractional ptime, CRLF at the very end only */
     CHECK_EQ_INT(parse_str(&A, "\r\n\r\nv=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\r\ns=x\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=ptime:22.5\r\n"), MEDIA_OK);
     CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 22);
+    /* several media-level c= (layered multicast, RFC 8866 5.7): the first is
+       the typed one, the others are kept as lines after it */
+    CHECK_EQ_INT(parse_str(&A, H "m=video 5000/2 RTP/AVP 96\r\nc=IN IP4 233.252.0.1/127\r\nc=IN IP4 233.252.0.2/127\r\n"
+                               "a=rtpmap:96 H264/90000\r\n"), MEDIA_OK);
+    CHECK(strcmp(media_sdp_str(&A, A.media[0].conn.address), "233.252.0.1/127") == 0 && A.media[0].line_count == 1 &&
+          A.line[A.media[0].line_first].type == 'c');
+    CHECK(media_sdp_write(out, sizeof out, &A) > 0 && strstr(out, "c=IN IP4 233.252.0.1/127\r\nc=IN IP4 233.252.0.2/127\r\na=rtpmap"));
+    check_roundtrip("two media c=", out, strlen(out));
+    CHECK_EQ_INT(parse_str(&A, H "m=video 5000 RTP/AVP 96\r\nc=IN IP4 233.252.0.1\r\nc=IN IP4\r\n"), MEDIA_EPARSE);
+    CHECK_EQ_INT(A.error_line, 7);
     /* an empty description and a NULL text */
     CHECK_EQ_INT(media_sdp_parse(&A, "", 0), MEDIA_EPARSE);
     CHECK_EQ_INT(media_sdp_parse(&A, NULL, 0), MEDIA_EPARSE);
@@ -310,8 +324,6 @@ static void test_deviations(void)
 }
 
 /* ---- malformed input: each rejected with the right error at the right line ---- */
-#define H "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"     /* lines 1-4 */
-#define M H "m=audio 5000 RTP/AVP 0 8\r\n"                          /* line 5 */
 typedef struct bad_case { const char *text; size_t len; int rc; int line; } bad_case;
 #define BAD(t, rc, line) {t, sizeof(t) - 1, rc, line}
 static const bad_case bad_cases[] = {
@@ -1015,6 +1027,28 @@ static void test_offers_and_reoffers(void)
     CHECK(media_sdp_create_answer(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime == 40 && res2.remote_maxptime == 40);
     CHECK_EQ_INT(parse_str(&C, H "a=ptime:10\r\nm=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\n"), MEDIA_OK);
     CHECK(media_sdp_create_answer(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime == 10);   /* session level */
+    /* a re-offer after we answered a multi-stream offer keeps every m-line:
+       the refused ones stay refused, ours is rebuilt */
+    oa_cfg(&cfg, "192.0.2.1", 4000);
+    CHECK_EQ_INT(parse_str(&C, rfc3264_10_1_offer), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_create_answer(&prev, &C, &cfg, &res2), MEDIA_OK);
+    cfg.previous = &prev;
+    cfg.direction = MEDIA_SDP_INACTIVE;
+    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK(A.media_count == 3 && A.media[0].port == 4000 && A.media[1].port == 0 && A.media[2].port == 0 &&
+          strcmp(pts(&A, 1), "31") == 0 && strcmp(media_sdp_str(&A, A.media[2].media), "video") == 0);
+    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_INACTIVE && A.origin_version == prev.origin_version + 1);
+    /* required codecs are matched by description, not only by pointer */
+    {
+        static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+        const media_codec *req[1];
+        media_sdp_oa_config c2;
+        oa_cfg(&c2, "192.0.2.1", 4000);
+        req[0] = &pcmu_copy;
+        c2.strategy = MEDIA_SDP_REQUIRED; c2.required = req; c2.required_count = 1;
+        CHECK_EQ_INT(parse_str(&C, H "m=audio 5000 RTP/AVP 8 0\r\nc=IN IP4 192.0.2.9\r\n"), MEDIA_OK);
+        CHECK(media_sdp_create_answer(&B, &C, &c2, &res2) == MEDIA_OK && strcmp(pts(&B, 0), "0 8") == 0);
+    }
     /* bad configurations */
     cfg.address = NULL;
     CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_EINVAL);
