@@ -2456,6 +2456,23 @@ static const media__sdp_static media__sdp_statics[] = {
     {31, 1, 90000, "H261"}, {32, 1, 90000, "MPV"}, {33, 1, 90000, "MP2T"}, {34, 1, 90000, "H263"}
 };
 
+/* RFC 3551's meaning of a static payload type without a=rtpmap */
+static int media__sdp_static_rtpmap(int pt, media_sdp_rtpmap *r)
+{
+    size_t k;
+    for (k = 0; k < sizeof media__sdp_statics / sizeof media__sdp_statics[0]; k++) {
+        const media__sdp_static *st = &media__sdp_statics[k];
+        if (st->pt != pt) continue;
+        r->payload_type = pt;
+        r->encoding.ptr = st->name; r->encoding.len = strlen(st->name);
+        r->clock_rate = st->rate;
+        r->channels = st->channels;
+        r->is_static = 1;
+        return MEDIA_OK;
+    }
+    return MEDIA_ENOTFOUND;
+}
+
 MEDIADEF int media_sdp_rtpmap_parse(media_sdp_rtpmap *out, const char *value)
 {
     const char *p, *end, *s1, *s2;
@@ -2794,12 +2811,11 @@ static int media__sdp_attr_level(const media_sdp *sdp, int i)
 /* ---- parse ---- */
 
 /* "<nettype> <addrtype> <address>" into c (strings copied). */
-static int media__sdp_parse_conn(media_sdp *sdp, media_sdp_conn *c, const char **pp, const char *end, int last)
+static int media__sdp_parse_conn(media_sdp *sdp, media_sdp_conn *c, const char *p, const char *end)
 {
     media_sdp_span net, type, addr;
-    if (!media__sdp_tok(pp, end, &net) || !media__sdp_tok(pp, end, &type) ||
-        !media__sdp_tok(pp, end, &addr)) return MEDIA_EPARSE;
-    if (last && media__sdp_rest(*pp, end).len) return MEDIA_EPARSE;
+    if (!media__sdp_tok(&p, end, &net) || !media__sdp_tok(&p, end, &type) ||
+        !media__sdp_tok(&p, end, &addr) || media__sdp_rest(p, end).len) return MEDIA_EPARSE;
     if (!(c->nettype = media__sdp_put(sdp, net.ptr, net.len)) ||
         !(c->addrtype = media__sdp_put(sdp, type.ptr, type.len)) ||
         !(c->address = media__sdp_put(sdp, addr.ptr, addr.len))) return MEDIA_ENOSPC;
@@ -2816,7 +2832,7 @@ static int media__sdp_parse_origin(media_sdp *sdp, const char *p, const char *en
     if (!(sdp->origin_username = media__sdp_put(sdp, user.ptr, user.len)) ||
         !(sdp->origin_sess_id = media__sdp_put(sdp, id.ptr, id.len))) return MEDIA_ENOSPC;
     sdp->origin_version = v;
-    return media__sdp_parse_conn(sdp, &sdp->origin, &p, end, 1);
+    return media__sdp_parse_conn(sdp, &sdp->origin, p, end);
 }
 
 static int media__sdp_is_rtp_proto(media_sdp_span proto)
@@ -2936,14 +2952,13 @@ static int media__sdp_parse_line(media_sdp *sdp, int *level, unsigned *seen, con
         return MEDIA_OK;
     case 'c': {
         media_sdp_conn *c = *level < 0 ? &sdp->conn : &sdp->media[*level].conn;
-        if (!c->address) return media__sdp_parse_conn(sdp, c, &v, end, 1);
+        if (!c->address) return media__sdp_parse_conn(sdp, c, v, end);
         /* RFC 8866 5.7: several c= only at media level (layered multicast) */
         if (*level < 0) return MEDIA_EPARSE;
         {
             media_sdp_conn tmp;
-            const char *q = v;
             size_t keep = sdp->text_len;
-            if ((rc = media__sdp_parse_conn(sdp, &tmp, &q, end, 1)) != MEDIA_OK) return rc;
+            if ((rc = media__sdp_parse_conn(sdp, &tmp, v, end)) != MEDIA_OK) return rc;
             sdp->text_len = (uint16_t)keep;
         }
         break;
@@ -3208,22 +3223,11 @@ static int media__sdp_find_pt(const media_sdp *sdp, int m, const char *name, siz
 MEDIADEF int media_sdp_get_rtpmap(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out)
 {
     const char *rest;
-    size_t k;
     int i;
     if (!sdp || !out || m < 0 || m >= (int)sdp->media_count || pt < 0 || pt > 127) return MEDIA_EINVAL;
     i = media__sdp_find_pt(sdp, m, "rtpmap", 6, pt, &rest);
     if (i >= 0) return media_sdp_rtpmap_parse(out, media_sdp_attr_value(sdp, i));
-    for (k = 0; k < sizeof media__sdp_statics / sizeof media__sdp_statics[0]; k++) {
-        const media__sdp_static *s = &media__sdp_statics[k];
-        if (s->pt != pt) continue;
-        out->payload_type = pt;
-        out->encoding.ptr = s->name; out->encoding.len = strlen(s->name);
-        out->clock_rate = s->rate;
-        out->channels = s->channels;
-        out->is_static = 1;
-        return MEDIA_OK;
-    }
-    return MEDIA_ENOTFOUND;
+    return media__sdp_static_rtpmap(pt, out);
 }
 
 MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt)
@@ -4001,19 +4005,8 @@ static void media__sdp_fmt_scan(const media_sdp *sdp, int m, media__sdp_fmts *f)
 /* rtpmap of a format from the scan, or RFC 3551's table */
 static int media__sdp_fmt_rtpmap(const media__sdp_fmts *f, int pt, media_sdp_rtpmap *r)
 {
-    size_t k;
     if (f->rtpmap[pt]) return media_sdp_rtpmap_parse(r, f->rtpmap[pt]);
-    for (k = 0; k < sizeof media__sdp_statics / sizeof media__sdp_statics[0]; k++) {
-        const media__sdp_static *st = &media__sdp_statics[k];
-        if (st->pt != pt) continue;
-        r->payload_type = pt;
-        r->encoding.ptr = st->name; r->encoding.len = strlen(st->name);
-        r->clock_rate = st->rate;
-        r->channels = st->channels;
-        r->is_static = 1;
-        return MEDIA_OK;
-    }
-    return MEDIA_ENOTFOUND;
+    return media__sdp_static_rtpmap(pt, r);
 }
 
 /* Answers one offered audio m-line into answer media am. */
