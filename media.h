@@ -852,6 +852,7 @@ typedef struct media_jitter {
     int64_t play_ts;             /* first sample not yet played */
     int64_t next_play_us;        /* when play_ts plays */
     int64_t frame_ts;            /* packet duration assumed for what is not known */
+    int64_t frame_us;            /* the same in microseconds */
     int64_t last_arrival_us;
     uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
     int64_t target;              /* target transit (arrival minus media time), us */
@@ -868,6 +869,10 @@ typedef struct media_jitter {
     int64_t blk_min[MEDIA__JITTER_BLOCKS];
     uint16_t blk_n[MEDIA__JITTER_BLOCKS];
     uint16_t blk_cur, blk_used;
+    int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
+    int64_t old_min;
+    uint32_t old_n;
+    int old_nb;
     /* payload pool: a ring of [4-byte header][payload] blocks */
     uint32_t head, tail, blocks;
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
@@ -2458,6 +2463,18 @@ static int64_t media__jb_us(const media_jitter *jb, int64_t ts)
     return (int64_t)(((uint64_t)ts * jb->mul) >> 20);
 }
 
+/* microseconds of n RTP units, rounded the way media__jb_us() is */
+static int64_t media__jb_span_us(const media_jitter *jb, int64_t n)
+{
+    return media__jb_us(jb, MEDIA__JB_TS0 + n) - media__jb_us(jb, MEDIA__JB_TS0);
+}
+
+static void media__jb_set_frame(media_jitter *jb, int64_t n)
+{
+    jb->frame_ts = n;
+    jb->frame_us = media__jb_span_us(jb, n);
+}
+
 /* ---- payload pool: blocks in allocation order, reclaimed from the tail ---- */
 
 static uint32_t media__jb_blk_size(uint32_t len) { return MEDIA__JB_HDR + ((len + 3u) & ~3u); }
@@ -2529,25 +2546,45 @@ static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 
 /* ---- estimator ---- */
 
+/* largest-first merge of n sorted values into best[0..*nb) (capacity TOP) */
+static void media__jb_merge(int64_t *best, int *nb, const int64_t *v, int n)
+{
+    int i, j;
+    for (i = 0; i < n; i++) {
+        if (*nb == MEDIA__JITTER_TOP && v[i] <= best[*nb - 1]) break;
+        for (j = *nb < MEDIA__JITTER_TOP ? (*nb)++ : *nb - 1; j > 0 && best[j - 1] < v[i]; j--) best[j] = best[j - 1];
+        best[j] = v[i];
+    }
+}
+
+/* The completed blocks change only when one completes: their merged largest
+   values, count and minimum are kept, so an estimate merges just 2 x 8 values. */
+static void media__jb_summarise(media_jitter *jb)
+{
+    int b;
+    jb->old_nb = 0;
+    jb->old_n = 0;
+    jb->old_min = INT64_MAX;
+    for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) {
+        if (b == jb->blk_cur || !jb->blk_n[b]) continue;
+        jb->old_n += jb->blk_n[b];
+        if (jb->blk_min[b] < jb->old_min) jb->old_min = jb->blk_min[b];
+        media__jb_merge(jb->old_top, &jb->old_nb, jb->blk_top[b],
+                        jb->blk_n[b] < MEDIA__JITTER_TOP ? jb->blk_n[b] : MEDIA__JITTER_TOP);
+    }
+}
+
 static void media__jb_estimate(media_jitter *jb)
 {
-    int64_t best[MEDIA__JITTER_TOP], base = INT64_MAX;
-    uint32_t n = 0;
-    int b, i, j, k, nb = 0;
-    int64_t rel, lo, hi;
-    for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) {
-        if (!jb->blk_n[b]) continue;
-        n += jb->blk_n[b];
-        if (jb->blk_min[b] < base) base = jb->blk_min[b];
-        /* merge this block's largest into the running largest (both sorted, descending) */
-        for (i = 0; i < MEDIA__JITTER_TOP && i < jb->blk_n[b]; i++) {
-            int64_t v = jb->blk_top[b][i];
-            if (nb == MEDIA__JITTER_TOP && v <= best[nb - 1]) break;
-            for (j = nb < MEDIA__JITTER_TOP ? nb++ : nb - 1; j > 0 && best[j - 1] < v; j--) best[j] = best[j - 1];
-            best[j] = v;
-        }
-    }
+    int64_t best[MEDIA__JITTER_TOP], base = jb->old_min, rel, lo, hi;
+    int nb = jb->old_nb, k, c = jb->blk_cur;
+    uint32_t n = jb->old_n + jb->blk_n[c];
     if (!n) return;
+    memcpy(best, jb->old_top, sizeof best);
+    if (jb->blk_n[c]) {
+        if (jb->blk_min[c] < base) base = jb->blk_min[c];
+        media__jb_merge(best, &nb, jb->blk_top[c], jb->blk_n[c] < MEDIA__JITTER_TOP ? jb->blk_n[c] : MEDIA__JITTER_TOP);
+    }
     k = (int)((n * 4 + 999) / 1000);            /* 0.4 % of the window */
     if (k < 1) k = 1;
     if (k > nb) k = nb;
@@ -2569,9 +2606,7 @@ static void media__jb_observe(media_jitter *jb, int64_t t)
     int64_t *top = jb->blk_top[b];
     if (n == 0 || t < jb->blk_min[b]) jb->blk_min[b] = t;
     i = n < MEDIA__JITTER_TOP ? n : MEDIA__JITTER_TOP;
-    if (i == MEDIA__JITTER_TOP && t <= top[i - 1]) {
-        /* the common case: not among the largest */
-    } else {
+    if (i < MEDIA__JITTER_TOP || t > top[i - 1]) {   /* else the common case: not among the largest */
         if (i == MEDIA__JITTER_TOP) i--;
         for (; i > 0 && top[i - 1] < t; i--) top[i] = top[i - 1];
         top[i] = t;
@@ -2580,6 +2615,7 @@ static void media__jb_observe(media_jitter *jb, int64_t t)
     if (n == MEDIA__JB_BLOCK) {
         jb->blk_cur = (uint16_t)((b + 1) % MEDIA__JITTER_BLOCKS);
         jb->blk_n[jb->blk_cur] = 0;
+        media__jb_summarise(jb);
     }
     /* re-estimate every 16 packets, and at once when a packet is (nearly) late */
     if ((n & 15) == 0 || t + MEDIA__JB_GUARD_US > jb->target || t < jb->base) media__jb_estimate(jb);
@@ -2610,10 +2646,11 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->play_ts = MEDIA__JB_TS0;
     t0 = arrival - media__jb_us(jb, MEDIA__JB_TS0);
     jb->next_play_us = arrival + delay;
-    jb->frame_ts = (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000;
-    if (jb->frame_ts < 1) jb->frame_ts = 1;
+    media__jb_set_frame(jb, (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000 > 0 ?
+                            (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000 : 1);
     memset(jb->blk_n, 0, sizeof jb->blk_n);
     jb->blk_cur = 0;
+    media__jb_summarise(jb);
     jb->seed = delay;
     jb->base = t0;
     jb->target = t0 + delay;
@@ -2747,11 +2784,17 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
         int n = jb->cfg.duration(pkt->payload, pkt->payload_len, jb->cfg.user);
         if (n > 0) s->samples = (uint32_t)n;
     }
-    /* the packet time, as the stream shows it */
-    if (s->samples) jb->frame_ts = s->samples;
-    else {
+    /* the packet time, as the stream shows it; the previous packet's length
+       when only the timestamps tell it */
+    if (s->samples) {
+        if (s->samples != jb->frame_ts) media__jb_set_frame(jb, s->samples);
+    } else {
         media__jitter_slot *prev = media__jb_slot(jb, eseq - 1);
-        if (prev && !s->marker && ets - prev->ts > 0 && ets - prev->ts <= (int64_t)jb->cfg.clock_rate / 8) jb->frame_ts = ets - prev->ts;
+        int64_t delta = prev ? ets - prev->ts : 0;
+        if (delta > 0 && !s->marker && delta <= (int64_t)jb->cfg.clock_rate / 8) {
+            if (!jb->cfg.duration) prev->samples = (uint32_t)delta;
+            if (delta != jb->frame_ts) media__jb_set_frame(jb, delta);
+        }
     }
     if ((int32_t)(eseq - jb->ref_seq) > 0) { jb->ref_seq = eseq; jb->ref_ts = ets; jb->ref_ts_raw = pkt->timestamp; }
     /* the end of a gap: in sequence means it was silence */
@@ -2760,21 +2803,17 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     return resynced ? MEDIA_JITTER_RESYNCED : MEDIA_JITTER_QUEUED;
 }
 
-/* duration of a queued frame: told by config.duration, else up to the next one */
-static int64_t media__jb_dur(media_jitter *jb, const media__jitter_slot *s)
+/* duration of a queued frame: told by config.duration or by the next packet, else assumed */
+static int64_t media__jb_dur(const media_jitter *jb, const media__jitter_slot *s)
 {
-    const media__jitter_slot *n;
-    if (s->samples) return s->samples;
-    n = media__jb_slot(jb, s->seq + 1);
-    if (n && n->ts - s->ts > 0 && n->ts - s->ts <= 4 * jb->frame_ts) return n->ts - s->ts;
-    return jb->frame_ts;
+    return s->samples ? s->samples : jb->frame_ts;
 }
 
 static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t samples)
 {
     out->timestamp = (uint32_t)(jb->ref_ts_raw + (uint32_t)(jb->play_ts - jb->ref_ts));
     out->samples = (uint32_t)samples;
-    jb->next_play_us += media__jb_us(jb, MEDIA__JB_TS0 + samples) - media__jb_us(jb, MEDIA__JB_TS0);
+    jb->next_play_us += samples == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, samples);
 }
 
 MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
@@ -2788,7 +2827,7 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     /* the offset this frame really gets: the caller's clock may tick after it was due */
     off = now - media__jb_us(jb, jb->play_ts);
     excess = off - jb->target;
-    fus = media__jb_us(jb, MEDIA__JB_TS0 + jb->frame_ts) - media__jb_us(jb, MEDIA__JB_TS0);
+    fus = jb->frame_us;
     maxd = (int64_t)jb->cfg.max_delay_ms * 1000;
     s = media__jb_slot(jb, jb->play_seq);
     /* grow: a frame of concealment (or more silence), the media clock held;

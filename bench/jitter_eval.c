@@ -19,6 +19,9 @@
 
 #define FRAME_US 20000
 #define MAXPKT 100000
+#ifndef COST_ROUNDS
+#define COST_ROUNDS 30
+#endif
 
 typedef struct pkt { int64_t send_us, arrival_us; uint32_t ts; uint16_t seq; } pkt;   /* arrival < 0: lost */
 
@@ -145,6 +148,7 @@ static result replay(int64_t *target_us_out)
 {
     result r;
     int n = 0, i, k = 0;
+    long pending = 0;
     int64_t tick, end;
     media_jitter_config cfg;
     media_jitter_stats st;
@@ -174,8 +178,10 @@ static result replay(int64_t *target_us_out)
                 frame_delay[nframe] = (double)(tick - trace[idx].send_us) / 1000.0;
                 frame_time[nframe++] = tick;
                 r.frames++;
+                r.concealed += pending;   /* only what lies between frames counts */
+                pending = 0;
             } else if (r.frames) {
-                r.concealed++;
+                pending++;
             }
         }
         if (target_us_out) {
@@ -184,7 +190,7 @@ static result replay(int64_t *target_us_out)
         }
     }
     r.received = n;
-    if (getenv("JB_DEBUG")) {
+    if (getenv("JITTER_EVAL_DEBUG")) {
         media_jitter_get_stats(&jb, &st);
         fprintf(stderr, "  played %llu lost %llu gap %llu silence %llu inserted %llu dropped %llu late %llu dup %llu overflow %llu resyncs %llu\n",
                 (unsigned long long)st.played, (unsigned long long)st.lost, (unsigned long long)st.gap, (unsigned long long)st.silence,
@@ -235,11 +241,11 @@ static void svg_plot(const char *path, const char *title, int64_t *target)
         fprintf(f, "<text x='%.1f' y='%d' text-anchor='middle'>%d s</text>\n", i * w / tmax, h + 14, i);
     /* network one-way delay of each packet: grey dots */
     fprintf(f, "<g fill='#bbb'>");
-    for (i = 0; i < n; i += n > 6000 ? n / 6000 : 1) if (trace[i].arrival_us >= 0)
+    for (i = 0; i < n; i += n > 2000 ? n / 2000 : 1) if (trace[i].arrival_us >= 0)
         fprintf(f, "<rect x='%.1f' y='%.1f' width='1.2' height='1.2'/>", trace[i].send_us / 1e6 * w / tmax,
                 h - (trace[i].arrival_us - trace[i].send_us) / 1000.0 * h / maxd);
     fprintf(f, "</g>\n<polyline fill='none' stroke='#c22' stroke-width='1.2' points='");
-    for (i = 0; i < nframe; i += nframe > 3000 ? nframe / 3000 : 1)
+    for (i = 0; i < nframe; i += nframe > 1500 ? nframe / 1500 : 1)
         fprintf(f, "%.1f,%.1f ", (frame_time[i] - t0) / 1e6 * w / tmax, h - frame_delay[i] * h / maxd);
     fprintf(f, "'/>\n");
     (void)target;
@@ -265,7 +271,7 @@ static double cost_ns(void)
     rs = s0;
     for (i = 0; i < n; i++) order[i] = tr[i];
     qsort(order, (size_t)n, sizeof order[0], cmp_arrival);   /* the jitter reorders some */
-    for (rounds = 0; rounds < 30; rounds++) {
+    for (rounds = 0; rounds < COST_ROUNDS; rounds++) {
         struct timespec a, b;
         media_jitter_config cfg;
         int k = 0, put = 0;

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.." || exit 2
 mkdir -p build/bench
 for cc in ${CC:-gcc clang}; do
     command -v "$cc" >/dev/null 2>&1 || { echo "(no $cc: skipped)"; continue; }
-    for b in bench/bench_*.c; do
+    for b in bench/bench_*.c bench/jitter_eval.c; do
         name=$(basename "$b" .c)
         "$cc" -std=c99 -O2 -I. "$b" -o "build/bench/$name.$cc" -lm || exit 1
         echo "== $name ($cc $("$cc" -dumpversion) -O2, $(uname -m))"
