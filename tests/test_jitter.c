@@ -1,0 +1,463 @@
+/* The jitter buffer on small hand-built sequences with exact expectations:
+   which frames come out when, which are reported lost, late or duplicate, and
+   what the counters say. Virtual time only; no timing assertions. */
+#define MEDIA_IMPLEMENTATION
+#include "../media.h"
+#include "harness.h"
+
+static media_jitter jb;
+static uint8_t payload[2000];
+#define T0 10000000ull   /* a microsecond clock that does not start at 0 */
+#define MS 1000ull
+
+static void setup(uint32_t fixed_ms, uint32_t max_ms)
+{
+    media_jitter_config cfg;
+    media_jitter_config_init(&cfg);
+    cfg.fixed_delay_ms = fixed_ms;
+    cfg.max_delay_ms = max_ms;
+    CHECK_EQ_INT(media_jitter_init(&jb, &cfg), MEDIA_OK);
+}
+
+static int put_full(uint16_t seq, uint32_t ts, uint64_t at, int marker, uint32_t ssrc, size_t len)
+{
+    media_rtp_packet p;
+    memset(&p, 0, sizeof p);
+    p.version = 2;
+    p.seq = seq;
+    p.timestamp = ts;
+    p.ssrc = ssrc;
+    p.marker = (uint8_t)marker;
+    p.payload_type = 0;
+    payload[0] = (uint8_t)seq;   /* the payload says which packet it is */
+    payload[1] = (uint8_t)(seq >> 8);
+    p.payload = payload;
+    p.payload_len = len;
+    return media_jitter_put(&jb, &p, at);
+}
+static int put(uint16_t seq, uint32_t ts, uint64_t at) { return put_full(seq, ts, at, 0, 0xABCD, 160); }
+
+/* everything due at now, as a string: "F100 L101 G N" (F frame, L lost, I inserted, G gap) */
+static const char *drain(uint64_t now)
+{
+    static char buf[4096];
+    media_jitter_frame f;
+    int rc, n = 0;
+    buf[0] = 0;
+    while ((rc = media_jitter_get(&jb, now, &f)) != MEDIA_JITTER_NONE && n < 4000) {
+        if (rc == MEDIA_JITTER_FRAME) {
+            CHECK(f.len >= 2 && (uint16_t)(f.payload[0] | f.payload[1] << 8) == f.seq);
+            n += sprintf(buf + n, "%sF%u", n ? " " : "", (unsigned)f.seq);
+        } else if (rc == MEDIA_JITTER_LOST) {
+            n += sprintf(buf + n, "%s%c%u", n ? " " : "", f.flags & MEDIA_JITTER_INSERTED ? 'I' : 'L', (unsigned)f.seq);
+        } else {
+            n += sprintf(buf + n, "%sG", n ? " " : "");
+        }
+    }
+    return buf;
+}
+
+static void stats(media_jitter_stats *st) { media_jitter_get_stats(&jb, st); }
+
+/* every packet put is played, late, duplicate, dropped, flushed, refused or still queued */
+static int accounted(void)
+{
+    media_jitter_stats st;
+    stats(&st);
+    return st.packets == st.played + st.late + st.duplicates + st.overflow + st.dropped + st.flushed + st.rejected + st.queued;
+}
+
+static void test_in_order(void)
+{
+    int i;
+    setup(40, 200);
+    CHECK(strcmp(drain(T0), "") == 0);                     /* nothing yet */
+    CHECK_EQ_INT(put(100, 1000, T0), MEDIA_JITTER_QUEUED);
+    CHECK(strcmp(drain(T0 + 39999), "") == 0);             /* due 40 ms after the first arrival */
+    CHECK(strcmp(drain(T0 + 40 * MS), "F100") == 0);
+    for (i = 1; i < 10; i++) {
+        CHECK_EQ_INT(put((uint16_t)(100 + i), 1000u + 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS), MEDIA_JITTER_QUEUED);
+        CHECK(strcmp(drain(T0 + (uint64_t)i * 20 * MS + 40 * MS - 1), "") == 0);
+        {
+            char want[16];
+            sprintf(want, "F%d", 100 + i);
+            CHECK(strcmp(drain(T0 + (uint64_t)i * 20 * MS + 40 * MS), want) == 0);
+        }
+    }
+    {
+        media_jitter_stats st;
+        stats(&st);
+        CHECK(st.played == 10 && st.lost == 0 && st.late == 0 && st.gap == 0 && st.queued == 0);
+        CHECK(st.delay_us == 40000 && st.target_us == 40000);
+    }
+    CHECK(accounted());
+}
+
+static void test_frame_fields(void)
+{
+    media_jitter_frame f;
+    setup(40, 200);
+    put_full(7, 555, T0, 1, 1, 160);
+    CHECK_EQ_INT(media_jitter_get(&jb, T0 + 40 * MS, &f), MEDIA_JITTER_FRAME);
+    CHECK(f.seq == 7 && f.timestamp == 555 && f.samples == 160 && f.len == 160 && f.marker == 1 &&
+          (f.flags & MEDIA_JITTER_TALKSPURT));
+    /* the payload is a copy: the caller's buffer can change */
+    CHECK(f.payload != payload && f.payload[0] == 7);
+    CHECK_EQ_INT(media_jitter_get(&jb, T0 + 40 * MS, &f), MEDIA_JITTER_NONE);
+}
+
+static void test_reorder_duplicate_loss_late(void)
+{
+    media_jitter_stats st;
+    setup(40, 200);
+    put(1, 0, T0);
+    put(3, 320, T0 + 40 * MS);          /* 3 before 2 */
+    put(2, 160, T0 + 41 * MS);
+    CHECK_EQ_INT(put(2, 160, T0 + 42 * MS), MEDIA_JITTER_DUPLICATE);
+    CHECK(strcmp(drain(T0 + 40 * MS), "F1") == 0);
+    CHECK(strcmp(drain(T0 + 60 * MS), "F2") == 0);
+    CHECK(strcmp(drain(T0 + 80 * MS), "F3") == 0);
+    CHECK_EQ_INT(put(1, 0, T0 + 85 * MS), MEDIA_JITTER_DUPLICATE);    /* already played */
+    /* 4 is lost: 5 is here when 4 is due */
+    put(5, 640, T0 + 80 * MS);
+    CHECK(strcmp(drain(T0 + 100 * MS), "L4") == 0);
+    CHECK(strcmp(drain(T0 + 120 * MS), "F5") == 0);
+    /* 6 comes after its time: 7 was here, so 6 was reported lost, then it is late */
+    put(7, 960, T0 + 120 * MS);
+    CHECK(strcmp(drain(T0 + 140 * MS), "L6") == 0);
+    CHECK_EQ_INT(put(6, 800, T0 + 145 * MS), MEDIA_JITTER_LATE);
+    CHECK(strcmp(drain(T0 + 160 * MS), "F7") == 0);
+    stats(&st);
+    CHECK(st.played == 5 && st.lost == 2 && st.late == 1 && st.duplicates == 2 && st.queued == 0);
+    CHECK(accounted());
+}
+
+static void test_wrap(void)
+{
+    /* sequence 65534..3 and timestamps across 2^32 */
+    uint32_t ts = 0xFFFFFF00u;
+    int i;
+    char got[256] = "";
+    setup(40, 200);
+    for (i = 0; i < 6; i++) {
+        put((uint16_t)(65534 + i), ts + 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+        strcat(got, drain(T0 + (uint64_t)i * 20 * MS + 40 * MS));
+        strcat(got, " ");
+    }
+    CHECK(strcmp(got, "F65534 F65535 F0 F1 F2 F3 ") == 0);
+    {
+        media_jitter_frame f;
+        put(4, ts + 960, T0 + 120 * MS);
+        CHECK(media_jitter_get(&jb, T0 + 160 * MS, &f) == MEDIA_JITTER_FRAME && f.timestamp == ts + 960 && f.seq == 4);
+    }
+}
+
+static void test_dtx_silence(void)
+{
+    /* a talkspurt, 1 s of silence (consecutive sequence numbers, timestamps jump),
+       the next talkspurt with the marker: the silence is not loss */
+    media_jitter_stats st;
+    int i, gaps = 0;
+    setup(40, 200);
+    for (i = 0; i < 3; i++) put((uint16_t)(10 + i), 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+    put_full(13, 480 + 8000, T0 + 1060 * MS, 1, 0xABCD, 160);
+    for (i = 0; i < 3; i++) CHECK(drain(T0 + 40 * MS + (uint64_t)i * 20 * MS)[0] == 'F');
+    for (i = 3; i < 53; i++) {
+        const char *s = drain(T0 + 40 * MS + (uint64_t)i * 20 * MS);
+        gaps += strcmp(s, "G") == 0;
+    }
+    CHECK_EQ_INT(gaps, 50);
+    CHECK(strcmp(drain(T0 + 40 * MS + 53 * 20 * MS), "F13") == 0);
+    stats(&st);
+    CHECK(st.lost == 0 && st.gap == 50 && st.silence == 50 && st.late == 0);
+    CHECK(accounted());
+}
+
+static void test_gap_then_loss(void)
+{
+    /* nothing arrives for a while and the next packet shows one was lost: the
+       gap frames were a loss, not silence */
+    media_jitter_stats st;
+    setup(40, 200);
+    put(1, 0, T0);
+    CHECK(strcmp(drain(T0 + 40 * MS), "F1") == 0);
+    CHECK(strcmp(drain(T0 + 60 * MS), "G") == 0);          /* 2 missing, nothing behind it yet */
+    put(3, 320, T0 + 70 * MS);
+    CHECK(strcmp(drain(T0 + 80 * MS), "F3") == 0);
+    stats(&st);
+    CHECK(st.gap == 1 && st.silence == 0);
+}
+
+static void test_ssrc_change(void)
+{
+    /* a new source plays within the delay, not seconds later */
+    media_jitter_stats st;
+    int i;
+    setup(40, 200);
+    for (i = 0; i < 5; i++) put((uint16_t)i, 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+    CHECK(strcmp(drain(T0 + 40 * MS), "F0") == 0);
+    CHECK(strcmp(drain(T0 + 60 * MS), "F1") == 0);
+    CHECK_EQ_INT(put_full(40000, 99999, T0 + 100 * MS, 1, 0x5555, 160), MEDIA_JITTER_RESYNCED);
+    put_full(40001, 99999 + 160, T0 + 120 * MS, 0, 0x5555, 160);
+    CHECK(strcmp(drain(T0 + 139 * MS), "") == 0);
+    CHECK(strcmp(drain(T0 + 140 * MS), "F40000") == 0);
+    CHECK(strcmp(drain(T0 + 160 * MS), "F40001") == 0);
+    stats(&st);
+    CHECK(st.resyncs == 1 && st.flushed == 3);   /* 2, 3 and 4 of the old source were queued */
+    CHECK(accounted());
+}
+
+static void test_timestamp_jump(void)
+{
+    /* the far end parks the call and resumes with a timestamp 10 minutes on (or
+       back) though only 20 ms passed: start over at the same delay, no lasting
+       extra delay and no wait */
+    media_jitter_stats st;
+    int i;
+    setup(40, 200);
+    for (i = 0; i < 3; i++) put((uint16_t)i, 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+    CHECK(strcmp(drain(T0 + 40 * MS), "F0") == 0);
+    CHECK(strcmp(drain(T0 + 60 * MS), "F1") == 0);
+    CHECK(strcmp(drain(T0 + 80 * MS), "F2") == 0);
+    CHECK_EQ_INT(put(3, 480 + 8000 * 600, T0 + 60 * MS), MEDIA_JITTER_RESYNCED);
+    put(4, 480 + 8000 * 600 + 160, T0 + 80 * MS);
+    CHECK(strcmp(drain(T0 + 100 * MS), "F3") == 0);
+    CHECK(strcmp(drain(T0 + 120 * MS), "F4") == 0);
+    CHECK_EQ_INT(put(5, 1000, T0 + 100 * MS), MEDIA_JITTER_RESYNCED);        /* and back */
+    CHECK(strcmp(drain(T0 + 140 * MS), "F5") == 0);
+    stats(&st);
+    CHECK(st.resyncs == 2 && st.delay_us == 40000);
+    /* a sequence jump (sender restarted) resyncs too */
+    CHECK_EQ_INT(put(30000, 1160, T0 + 120 * MS), MEDIA_JITTER_RESYNCED);
+    CHECK(strcmp(drain(T0 + 160 * MS), "F30000") == 0);
+}
+
+static void test_ptime_change(void)
+{
+    /* 10 ms packets, then 60 ms packets: durations follow, nothing lost or gapped */
+    media_jitter_frame f;
+    media_jitter_stats st;
+    uint64_t now = T0 + 40 * MS;
+    uint32_t ts = 0;
+    int i, rc;
+    setup(40, 200);
+    for (i = 0; i < 4; i++) { put((uint16_t)i, ts, T0 + (uint64_t)i * 10 * MS); ts += 80; }
+    for (i = 4; i < 8; i++) { put_full((uint16_t)i, ts, T0 + 40 * MS + (uint64_t)(i - 4) * 60 * MS, 0, 0xABCD, 480); ts += 480; }
+    for (i = 0; i < 8; i++) {
+        rc = media_jitter_get(&jb, now, &f);
+        CHECKF(rc == MEDIA_JITTER_FRAME && f.seq == i, "frame %d: rc %d seq %u", i, rc, f.seq);
+        CHECKF(f.samples == (i < 4 ? 80u : 480u) || i == 7, "frame %d: %u samples", i, f.samples);
+        now += (uint64_t)f.samples * 1000000 / 8000;
+        CHECK_EQ_INT(media_jitter_get(&jb, now - 1, &f), MEDIA_JITTER_NONE);
+    }
+    stats(&st);
+    CHECK(st.lost == 0 && st.gap == 0 && st.played == 8);
+}
+
+/* the payload length gives the duration when config.duration says so */
+static int g711_samples(const uint8_t *p, size_t len, void *user) { (void)p; (void)user; return (int)len; }
+static void test_duration_callback(void)
+{
+    media_jitter_config cfg;
+    media_jitter_frame f;
+    media_jitter_config_init(&cfg);
+    cfg.fixed_delay_ms = 40;
+    cfg.duration = g711_samples;
+    media_jitter_init(&jb, &cfg);
+    put_full(1, 0, T0, 0, 9, 480);    /* 60 ms, alone in the buffer */
+    CHECK(media_jitter_get(&jb, T0 + 40 * MS, &f) == MEDIA_JITTER_FRAME && f.samples == 480);
+    CHECK_EQ_INT(media_jitter_get(&jb, T0 + 99 * MS, &f), MEDIA_JITTER_NONE);
+    CHECK_EQ_INT(media_jitter_get(&jb, T0 + 100 * MS, &f), MEDIA_JITTER_GAP);
+}
+
+/* Sender and receiver clocks 0.1 % apart for a simulated hour, with jitter:
+   the buffer neither grows nor drains without bound; it drops or inserts
+   about one frame per 1000. Adaptive mode, and fixed mode too. */
+static void drift_hour(double ppm, uint32_t fixed_ms)
+{
+    media_jitter_stats st;
+    uint64_t tick, next_pkt = T0, now;
+    int64_t max_delay = 0, min_delay = INT64_MAX;
+    uint32_t i = 0, max_queued = 0;
+    const uint32_t n = 3600 * 50;
+    setup(fixed_ms, 300);
+    harness_seed(42);
+    tick = T0 + 60 * MS;
+    while (i < n) {
+        /* packets leave the sender every 20 ms of its clock and take 30-45 ms */
+        next_pkt = T0 + (uint64_t)((double)i * 20000.0 * (1.0 + ppm * 1e-6));
+        now = next_pkt + 30 * MS + harness_rand() % 15000;
+        while (tick < now) {
+            drain(tick);
+            tick += 20 * MS;
+        }
+        put((uint16_t)i, 160u * i, now);
+        i++;
+        if (i % 500 == 0) {
+            stats(&st);
+            if (i > 5000) {
+                if (st.delay_us > max_delay) max_delay = st.delay_us;
+                if (st.delay_us < min_delay) min_delay = st.delay_us;
+            }
+            if (st.queued > max_queued) max_queued = st.queued;
+        }
+    }
+    stats(&st);
+    CHECKF(max_delay <= 80000 && min_delay >= 0, "%+.0f ppm, fixed %u: delay %lld..%lld us over the hour",
+           ppm, fixed_ms, (long long)min_delay, (long long)max_delay);
+    CHECKF(max_queued <= 6, "%+.0f ppm: up to %u queued", ppm, max_queued);
+    /* 3600 s * 0.1 % = 3.6 s = 180 frames to drop or insert */
+    if (ppm < 0) CHECKF(st.dropped >= 150 && st.dropped <= 260, "dropped %llu", (unsigned long long)st.dropped);
+    else CHECKF(st.inserted + st.gap >= 150 && st.inserted + st.gap <= 260, "inserted %llu gap %llu",
+                (unsigned long long)st.inserted, (unsigned long long)st.gap);
+    CHECKF(st.late < n / 200, "late %llu", (unsigned long long)st.late);
+    CHECK(accounted());
+}
+static void test_drift_fast_sender(void) { drift_hour(-1000, 0); }
+static void test_drift_slow_sender(void) { drift_hour(1000, 0); }
+static void test_drift_fixed_mode(void) { drift_hour(-1000, 50); drift_hour(1000, 50); }
+
+/* A packet flood (a thousand at the same instant, as from a misbehaving
+   sender racing ahead of real time): memory stays bounded, the oldest go,
+   counted; timestamps too far ahead of the clock start the stream over. */
+static void test_flood(void)
+{
+    media_jitter_stats st;
+    int i;
+    uint32_t max_queued = 0;
+    setup(0, 1000);
+    for (i = 0; i < 1000; i++) {
+        put((uint16_t)i, 160u * (uint32_t)i, T0);
+        stats(&st);
+        if (st.queued > max_queued) max_queued = st.queued;
+        CHECK(accounted());
+    }
+    stats(&st);
+    CHECK(max_queued <= MEDIA_JITTER_SLOTS && max_queued * 164 <= MEDIA_JITTER_BYTES);
+    CHECKF(st.overflow > 0 && st.overflow + st.flushed + st.queued == 1000,
+           "overflow %llu flushed %llu queued %u", (unsigned long long)st.overflow, (unsigned long long)st.flushed, st.queued);
+    /* large payloads fill the byte pool before the slots */
+    setup(0, 1000);
+    max_queued = 0;
+    for (i = 0; i < 200; i++) {
+        put_full((uint16_t)i, 480u * (uint32_t)i, T0, 0, 1, 1400);
+        stats(&st);
+        if (st.queued > max_queued) max_queued = st.queued;
+    }
+    stats(&st);
+    CHECK(max_queued >= 1 && max_queued * (1400 + 4) <= MEDIA_JITTER_BYTES && st.overflow > 0);
+    CHECK(accounted());
+    /* and it plays on */
+    CHECK(drain(T0 + 2000 * MS)[0] == 'F');
+    /* too large for anything: refused */
+    CHECK_EQ_INT(put_full(500, 0, T0, 0, 1, MEDIA_JITTER_MAX_PAYLOAD + 1), MEDIA_ENOSPC);
+    stats(&st);
+    CHECK(st.rejected == 1 && accounted());
+}
+
+/* Adaptive: a delay spike makes it grow (inserting frames), calm makes it
+   shrink back (dropping frames, flagged), and it never goes past max. */
+static void test_adapt_spike_and_recovery(void)
+{
+    media_jitter_stats st;
+    uint64_t tick = T0;
+    uint32_t i;
+    int64_t peak = 0, worst = 0;
+    int inserted = 0, discontinuities = 0;
+    setup(0, 150);
+    harness_seed(7);
+    for (i = 0; i < 3000; i++) {
+        uint64_t send = T0 + (uint64_t)i * 20 * MS, d = 30 * MS + harness_rand() % 3000;
+        /* 20 s to 25 s: a spike of +100 ms; 40 s to 41 s: +600 ms (beyond max) */
+        if (i >= 1000 && i < 1250) d += 100 * MS;
+        if (i >= 2000 && i < 2050) d += 600 * MS;
+        while (tick <= send + d) {
+            media_jitter_frame f;
+            int rc;
+            while ((rc = media_jitter_get(&jb, tick, &f)) != MEDIA_JITTER_NONE) {
+                if (rc == MEDIA_JITTER_LOST && (f.flags & MEDIA_JITTER_INSERTED)) inserted++;
+                if (rc == MEDIA_JITTER_FRAME && (f.flags & MEDIA_JITTER_DISCONTINUITY)) discontinuities++;
+            }
+            stats(&st);
+            if (st.delay_us > worst) worst = st.delay_us;
+            if (i >= 1000 && i < 1300 && st.delay_us > peak) peak = st.delay_us;
+            tick += 20 * MS;
+        }
+        put((uint16_t)i, 160u * i, send + d);
+    }
+    stats(&st);
+    CHECKF(peak >= 100000, "grew only to %lld us during the spike", (long long)peak);
+    CHECKF(worst <= 150000 + 20000, "delay reached %lld us, max is 150 ms", (long long)worst);
+    CHECKF(st.delay_us <= 30000, "still at %lld us after 19 s of calm (target %lld)", (long long)st.delay_us,
+           (long long)st.target_us);
+    /* it grew by inserting frames or holding the silence of the spike's start */
+    CHECKF(inserted + st.gap > 0 && st.dropped > 0 && discontinuities > 0, "inserted %d dropped %llu discontinuities %d gap %llu",
+           inserted, (unsigned long long)st.dropped, discontinuities, (unsigned long long)st.gap);
+    CHECK(accounted());
+}
+
+/* A loss at the start must not leave the buffer at its maximum. */
+static void test_loss_does_not_stick(void)
+{
+    media_jitter_stats st;
+    uint64_t tick = T0;
+    uint32_t i;
+    setup(0, 400);
+    for (i = 0; i < 1500; i++) {
+        uint64_t at = T0 + (uint64_t)i * 20 * MS + 20 * MS;
+        if (i == 5 || i == 6 || i == 7) continue;   /* a burst lost early */
+        while (tick <= at) { drain(tick); tick += 20 * MS; }
+        put((uint16_t)i, 160u * i, at);
+    }
+    stats(&st);
+    CHECKF(st.delay_us <= 25000 && st.target_us <= 25000, "delay %lld target %lld", (long long)st.delay_us, (long long)st.target_us);
+}
+
+static void test_reset_and_arguments(void)
+{
+    media_jitter_config cfg;
+    media_jitter_frame f;
+    media_jitter_stats st;
+    setup(40, 200);
+    put(1, 0, T0);
+    put(2, 160, T0 + 20 * MS);
+    media_jitter_reset(&jb);
+    stats(&st);
+    CHECK(st.flushed == 2 && st.queued == 0 && accounted());
+    CHECK_EQ_INT(media_jitter_get(&jb, T0 + 100 * MS, &f), MEDIA_JITTER_NONE);
+    CHECK_EQ_INT(put(9, 5000, T0 + 200 * MS), MEDIA_JITTER_QUEUED);    /* a fresh start, not a resync */
+    CHECK(strcmp(drain(T0 + 240 * MS), "F9") == 0);
+    CHECK_EQ_INT(media_jitter_put(NULL, NULL, 0), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_jitter_get(&jb, 0, NULL), MEDIA_EINVAL);
+    media_jitter_config_init(&cfg);
+    cfg.clock_rate = 0;
+    CHECK_EQ_INT(media_jitter_init(&jb, &cfg), MEDIA_EINVAL);
+    media_jitter_config_init(&cfg);
+    cfg.min_delay_ms = 300; cfg.max_delay_ms = 200;
+    CHECK_EQ_INT(media_jitter_init(&jb, &cfg), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_jitter_init(&jb, NULL), MEDIA_OK);   /* defaults */
+    media_jitter_reset(NULL);
+    media_jitter_get_stats(NULL, &st);
+}
+
+int main(void)
+{
+    RUN(test_in_order);
+    RUN(test_frame_fields);
+    RUN(test_reorder_duplicate_loss_late);
+    RUN(test_wrap);
+    RUN(test_dtx_silence);
+    RUN(test_gap_then_loss);
+    RUN(test_ssrc_change);
+    RUN(test_timestamp_jump);
+    RUN(test_ptime_change);
+    RUN(test_duration_callback);
+    RUN(test_drift_fast_sender);
+    RUN(test_drift_slow_sender);
+    RUN(test_drift_fixed_mode);
+    RUN(test_flood);
+    RUN(test_adapt_spike_and_recovery);
+    RUN(test_loss_does_not_stick);
+    RUN(test_reset_and_arguments);
+    return harness_summary();
+}
