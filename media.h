@@ -903,6 +903,8 @@ MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats 
 typedef struct media_plc {
     uint32_t rate;
     int pitch;                   /* samples, of the current concealment */
+    double pitch_f;              /* the same with its fraction */
+    double corr;                 /* how periodic the history was (0..1) */
     int lost;                    /* samples concealed in the current loss */
     int pos;                     /* read position in the pitch buffer */
     int merge;                   /* blend the next good frame into the concealment */
@@ -2973,47 +2975,79 @@ MEDIADEF int media_plc_init(media_plc *plc, uint32_t sample_rate)
 
 static int media__plc_hist_cap(const media_plc *plc) { return media__plc_scale(plc, MEDIA_PLC_HISTORY); }
 
-/* best lag of normalised correlation, in samples of plc->rate */
-static int media__plc_pitch(const media_plc *plc)
+/* The period: the lag (5-15 ms) of best normalised correlation between the
+   last 20 ms and the signal before it, refined to a fraction of a sample by a
+   parabola through the neighbouring lags (an integer period drifts out of
+   phase within a few periods at the higher harmonics). */
+static double media__plc_pitch(media_plc *plc)
 {
     const int16_t *h = plc->hist;
     int len = plc->hist_len, lo = media__plc_scale(plc, 40), hi = media__plc_scale(plc, 120);
-    int w = media__plc_scale(plc, 160), best = hi, p, i;
-    double best_score = -1.0;
+    int w = media__plc_scale(plc, 80), best = hi, p, i;
+    double score[(120 - 40 + 1) * (MEDIA_PLC_MAX_RATE / 8000) + 2], best_score = -1.0, best_xy = 0, best_yy = 1, xx = 1e-9;
+    double frac = 0;
     if (w + hi > len) {            /* short history: the longest period that fits */
         w = len - hi;
-        if (w < lo) return len / 2 > 0 ? (len / 2 < hi ? len / 2 : hi) : 1;
+        if (w < lo) { plc->corr = 0.5; return len / 2 > 1 ? (len / 2 < hi ? len / 2 : hi) : 1; }
     }
+    for (i = 0; i < w; i++) xx += (double)h[len - w + i] * h[len - w + i];
     for (p = lo; p <= hi; p++) {
-        double xy = 0, yy = 1e-9, score;
+        double xy = 0, yy = 1e-9;
         const int16_t *x = h + len - w, *y = x - p;
         for (i = 0; i < w; i++) { xy += (double)x[i] * y[i]; yy += (double)y[i] * y[i]; }
-        score = xy / sqrt(yy);
-        if (score > best_score) { best_score = score; best = p; }
+        score[p - lo] = xy / sqrt(yy);
+        if (score[p - lo] > best_score) { best_score = score[p - lo]; best = p; best_xy = xy; best_yy = yy; }
     }
-    return best;
+    if (best > lo && best < hi) {
+        double a = score[best - lo - 1], b = score[best - lo], c = score[best - lo + 1], den = a - 2 * b + c;
+        if (den < 0) frac = 0.5 * (a - c) / den;
+        if (frac > 0.5) frac = 0.5;
+        if (frac < -0.5) frac = -0.5;
+    }
+    /* how periodic the signal is decides how long the repetition is trusted */
+    plc->corr = best_xy > 0 ? best_xy / sqrt(best_yy * xx) : 0;
+    return best + frac;
+}
+
+/* pbuf at a fractional position (Catmull-Rom cubic, ends clamped) */
+static double media__plc_at(const media_plc *plc, double pos)
+{
+    int i = (int)floor(pos), n = plc->pbuf_len, k;
+    double f = pos - i, y[4];
+    for (k = 0; k < 4; k++) {
+        int j = i - 1 + k;
+        y[k] = plc->pbuf[j < 0 ? 0 : j >= n ? n - 1 : j];
+    }
+    return y[1] + 0.5 * f * (y[2] - y[0] + f * (2 * y[0] - 5 * y[1] + 4 * y[2] - y[3] + f * (3 * (y[1] - y[2]) + y[3] - y[0])));
+}
+
+/* the periodic continuation of the last `span` samples, at sample k of the loss */
+static double media__plc_wave(const media_plc *plc, double span, int k)
+{
+    return media__plc_at(plc, plc->pbuf_len + k - span * (floor(k / span) + 1));
 }
 
 /* sample k of the concealment (k counts from the start of the loss): the last
    1, 2 or 3 periods repeated, with the level at the seam matched */
 static double media__plc_sample(const media_plc *plc, int k)
 {
-    int p = plc->pitch, len = plc->pbuf_len, ten = media__plc_scale(plc, 80);
-    int periods = k < ten ? 1 : k < 2 * ten ? 2 : 3, span, idx, seam = p / 4 > 1 ? p / 4 : 1;
-    double v, gain;
+    double p = plc->pitch_f, v, gain, span;
+    int len = plc->pbuf_len, ten = media__plc_scale(plc, 80), j;
+    int periods = k < ten ? 1 : k < 2 * ten ? 2 : 3, seam = plc->pitch / 4 > 1 ? plc->pitch / 4 : 1;
     span = periods * p;
-    if (span > len) span = p;
-    idx = len - span + (k % span);
-    v = plc->pbuf[idx];
+    if (span > len - 3) { span = p; periods = 1; }
+    v = media__plc_wave(plc, span, k);
     /* the first quarter period: pull the repeated wave onto the last real sample */
-    if (k < seam) v += (double)(plc->pbuf[len - 1] - plc->pbuf[len - 1 - p]) * (double)(seam - k) / seam;
+    if (k < seam) v += (plc->pbuf[len - 1] - media__plc_at(plc, len - 1 - p)) * (double)(seam - k) / seam;
     /* entering 2 and 3 periods: blend from the previous pattern */
-    if (periods > 1 && (k - (periods - 1) * ten) < seam && span != p) {
-        int pspan = (periods - 1) * p, j = k - (periods - 1) * ten;
-        double old = plc->pbuf[len - pspan + (k % pspan)], wgt = (double)j / seam;
-        v = old * (1 - wgt) + v * wgt;
+    if (periods > 1 && k - (periods - 1) * ten < seam) {
+        double wgt = (double)(k - (periods - 1) * ten) / seam;
+        v = media__plc_wave(plc, (periods - 1) * p, k) * (1 - wgt) + v * wgt;
     }
     gain = k < ten ? 1.0 : 1.0 - 0.2 * (double)(k - ten) / ten;
+    /* less periodic, sooner faded: each period repeated is trusted as much as
+       the correlation that found it */
+    for (j = (int)(k / p); j > 0 && gain > 0; j--) gain *= plc->corr;
     return gain > 0 ? v * gain : 0.0;
 }
 
@@ -3042,7 +3076,7 @@ static void media__plc_push(media_plc *plc, const int16_t *pcm, size_t n)
 /* length of the blend into real audio: a quarter period + 4 ms per 10 ms lost, at most 10 ms */
 static int media__plc_merge_len(const media_plc *plc)
 {
-    int l = plc->pitch / 4 + (plc->lost / media__plc_scale(plc, 80)) * media__plc_scale(plc, 32);
+    int l = media__plc_scale(plc, 8);
     int cap = media__plc_scale(plc, 80);
     if (l < 1) l = 1;
     return l > cap ? cap : l;
@@ -3058,10 +3092,11 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n)
             if (n) memset(pcm, 0, n * sizeof *pcm);
             return;
         }
-        plc->pitch = media__plc_pitch(plc);
-        if (plc->pitch >= plc->hist_len) plc->pitch = plc->hist_len - 1;
-        /* the pattern to repeat: up to three periods (and the sample before) */
-        plc->pbuf_len = 3 * plc->pitch + 1 < plc->hist_len ? 3 * plc->pitch + 1 : plc->hist_len;
+        plc->pitch_f = media__plc_pitch(plc);
+        if (plc->pitch_f > plc->hist_len - 3) plc->pitch_f = plc->hist_len > 4 ? plc->hist_len - 3 : 1;
+        plc->pitch = (int)(plc->pitch_f + 0.5);
+        /* the pattern to repeat: up to three periods (and room to interpolate) */
+        plc->pbuf_len = 3 * plc->pitch + 4 < plc->hist_len ? 3 * plc->pitch + 4 : plc->hist_len;
         memcpy(plc->pbuf, plc->hist + plc->hist_len - plc->pbuf_len, (size_t)plc->pbuf_len * sizeof plc->pbuf[0]);
     }
     if (n == 0) {
