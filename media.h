@@ -1,9 +1,9 @@
 /* media.h - v0.1.0 - public domain or MIT (your choice; full text at the end of this file)
 
-   The media half of a VoIP call in one C file: G.711, RTP/RTCP packets,
-   receiver statistics with an E-model MOS estimate, and SDP with RFC 3264
-   offer/answer. The jitter buffer and the poll-driven session are being added
-   in that order.
+   The media half of a VoIP call in one C file: G.711 with packet-loss
+   concealment, RTP/RTCP packets, receiver statistics with an E-model MOS
+   estimate, an adaptive jitter buffer, and SDP with RFC 3264 offer/answer.
+   The poll-driven session is being added next.
 
    Do this:
       #define MEDIA_IMPLEMENTATION
@@ -52,6 +52,8 @@
       >>rtcp     compound RTCP parse (SR, RR, SDES, BYE, APP; others kept raw),
                  SR/RR+SDES and BYE writers, NTP time helpers
       >>stats    RFC 3550 A.1/A.3/A.8 receiver statistics, ITU-T G.107 E-model
+      >>jitter   adaptive jitter buffer (media_jitter) and packet-loss
+                 concealment for PCM (media_plc, G.711 Appendix I style)
       >>sdp      SDP parse/write (RFC 8866), typed accessors, edits, RFC 3264
                  offer/answer
 
@@ -84,6 +86,10 @@
       MEDIA_RTCP_MAX_SDES_ITEMS  SDES items kept from one compound (32)
       MEDIA_RTCP_MAX_SDES_CHUNKS SDES chunks kept from one compound (31)
       MEDIA_RTCP_MAX_BYE_SSRCS   BYE sources kept from one compound (31)
+      MEDIA_JITTER_SLOTS         packets a jitter buffer holds (64)
+      MEDIA_JITTER_BYTES         payload bytes it holds (8192: 1 s of G.711)
+      MEDIA_JITTER_MAX_PAYLOAD   largest payload it takes (1500)
+      MEDIA_PLC_MAX_RATE         highest rate media_plc serves (8000; sets its size)
       MEDIA_SDP_MAX_MEDIA        m= lines in one SDP (16)
       MEDIA_SDP_MAX_ATTRS        a= lines in one SDP, all levels (384)
       MEDIA_SDP_MAX_LINES        other lines (i u e p b t r z k, unknown) (64)
@@ -104,8 +110,8 @@
    ============================================================================
 
    Nothing in this version allocates: every object lives in memory you provide
-   (a struct on the stack or inside your own structs; media_sdp is large, so
-   static or inside your call object). Parsers alias the buffer
+   (a struct on the stack or inside your own structs; media_sdp and
+   media_jitter are large, so static or inside your call object). Parsers alias the buffer
    you hand them: the packet struct points into it and is valid while it is.
 
    Functions return int: >= 0 is success (a byte count where one makes sense),
@@ -167,7 +173,43 @@
    MOS (G.107 Annex B). Defaults give R = 93.2, MOS = 4.41.
 
    ============================================================================
-   8. SDP AND OFFER/ANSWER
+   8. JITTER BUFFER AND CONCEALMENT
+   ============================================================================
+
+   media_jitter lives in your memory (about 11 KB), allocates nothing and
+   copies payloads in. Put every RTP packet as it arrives; ask for audio with
+   the same clock:
+
+      media_jitter jb;                       // once
+      media_jitter_init(&jb, NULL);          // 8 kHz, 20 ms, adaptive 0..400 ms
+      ...
+      media_jitter_put(&jb, &pkt, media_now_us());            // on each packet
+      ...
+      while ((kind = media_jitter_get(&jb, media_now_us(), &f)) != MEDIA_JITTER_NONE) {
+          if (kind == MEDIA_JITTER_FRAME) codec->decode(st, pcm, cap, f.payload, f.len);
+          else codec->conceal(st, pcm, f.samples);            // LOST or GAP
+          if (f.flags & MEDIA_JITTER_DISCONTINUITY) ...       // see below
+      }
+
+   It handles reordering, duplicates (dropped, counted), late packets
+   (dropped, counted), losses (LOST: conceal), silence and DTX (a timestamp
+   gap with consecutive sequence numbers is GAP, not loss), sequence and
+   timestamp wrap, ptime changes, a new SSRC or a timestamp/sequence jump
+   (start over at the current delay, counted), clock drift (frames inserted or
+   dropped), floods (bounded; the oldest go, counted). Delay is adapted to the
+   network (see the >>jitter implementation banner for the algorithm in a
+   paragraph), within [min_delay_ms, max_delay_ms]; fixed_delay_ms > 0 fixes
+   it. Frames are dropped at talkspurt starts or in silence when one comes
+   soon; otherwise the next FRAME carries MEDIA_JITTER_DISCONTINUITY, and
+   calling conceal(state, pcm, 0) before decoding it blends the seam (no click).
+
+   media_plc conceals lost PCM frames by repeating the last pitch periods
+   (found to a fraction of a sample) with overlap, fading over 60 ms, and
+   blends real audio back in. PCMU and PCMA use it as their conceal(); their
+   state (codec->state_size bytes) is a media_plc.
+
+   ============================================================================
+   9. SDP AND OFFER/ANSWER
    ============================================================================
 
    Parse an offer, answer it, send the answer:
@@ -229,7 +271,7 @@
    payload numbers and m-lines are kept.
 
    ============================================================================
-   9. LIMITS
+   10. LIMITS
    ============================================================================
 
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.
@@ -775,7 +817,8 @@ enum {
     MEDIA_JITTER_QUEUED = 0,
     MEDIA_JITTER_LATE = 1,       /* its time has passed: dropped */
     MEDIA_JITTER_DUPLICATE = 2,  /* already queued or played: dropped */
-    MEDIA_JITTER_RESYNCED = 3    /* queued, after starting over (new SSRC, timestamp jump) */
+    MEDIA_JITTER_RESYNCED = 3,   /* queued, after starting over (new SSRC, timestamp jump) */
+    MEDIA_JITTER_DROPPED = 4     /* no room and older than everything queued: dropped (overflow) */
 };
 /* media_jitter_frame.flags */
 #define MEDIA_JITTER_INSERTED 1u       /* LOST only: not a loss, a frame inserted to grow the delay */
@@ -887,7 +930,7 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
 MEDIADEF void media_jitter_reset(media_jitter *jb);
 /* Queues a parsed packet (its payload is copied) that arrived at arrival_us
    (any monotonic microsecond clock; the same one get() is given). Returns
-   MEDIA_JITTER_QUEUED/_LATE/_DUPLICATE/_RESYNCED, or MEDIA_ENOSPC for a payload
+   MEDIA_JITTER_QUEUED/_LATE/_DUPLICATE/_RESYNCED/_DROPPED, or MEDIA_ENOSPC for a payload
    above MEDIA_JITTER_MAX_PAYLOAD, MEDIA_EINVAL for NULL. */
 MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us);
 /* The frame due at now_us: MEDIA_JITTER_FRAME, _LOST, _GAP, or _NONE when
@@ -2440,17 +2483,19 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
    The algorithm, in short. Each packet's transit t = arrival - media time
    (its timestamp in microseconds) is recorded; network delay variation and
    clock drift both show up in t. The target transit is a high quantile of t
-   over the last 512 packets (the k-th largest, k = 0.4 % of them, found from
-   the largest 8 of each block of 64) plus a 2 ms guard; `base` is the smallest
-   t in that window, and delay = offset - base. Frames play at media time +
-   offset, and the offset follows the target by whole frames: grow (insert a
-   concealed frame, or hold a silence) when it is a quarter frame short, shrink
-   (drop a frame, or cut a silence) when it is more than a frame and a quarter
-   above -- at a talkspurt start or in silence when one comes within 2 s,
-   anywhere after that, flagged so the decoder blends the seam. Late packets
-   raise the quantile at once; a spike leaves the window after ~10 s: fast up,
-   slow down. A new SSRC, a sequence jump or a timestamp that no longer fits the
-   stream starts over at the current delay. */
+   over the last 512 packets (the k-th largest, k = 0.4 % of them, from the 8
+   largest of each block of 64) plus a 2 ms guard; `base` is the smallest t in
+   that window and delay = offset - base, kept within [min, max]. Frames play
+   at media time + offset, measured at the moment get() is called, and the
+   offset follows the target by whole frames: it grows (a concealed frame is
+   inserted, or a silence held) when a quarter frame short, or when nothing is
+   there to play while below target (the packet is most likely just late);
+   it shrinks (a frame dropped, or a silence cut) when more than three quarters
+   of a frame + the guard above -- at once at a talkspurt start or in silence,
+   else after a patience of 2 s / (excess in frames)^2, flagged so the decoder
+   blends the seam. Late packets raise the quantile at once; a spike leaves the
+   window after ~10 s: fast up, slow down. A new SSRC, a sequence jump or a
+   timestamp far outside the stream starts over at the current delay. */
 
 #define MEDIA__JB_BLOCK 64
 #define MEDIA__JB_TS0 ((int64_t)1 << 24)       /* extended timestamps start here: never negative */
@@ -2766,10 +2811,14 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     }
     /* beyond the window (a flood): the oldest queued frames make room */
     if (d >= MEDIA_JITTER_SLOTS) media__jb_skip_to(jb, eseq - MEDIA_JITTER_SLOTS + 1, &jb->st.overflow);
+    /* no room for the payload: the oldest queued frames go, unless this one is older */
     while ((at = media__jb_alloc(jb, (uint32_t)pkt->payload_len)) < 0) {
         uint32_t q = jb->play_seq;
-        while (!media__jb_slot(jb, q)) q++;          /* the pool is full, so something is queued */
+        if (!jb->st.queued) { media__jb_pool_reset(jb); continue; }
+        while (!media__jb_slot(jb, q) && q - jb->play_seq < MEDIA_JITTER_SLOTS) q++;
+        if ((int32_t)(eseq - q) < 0) { jb->st.overflow++; return MEDIA_JITTER_DROPPED; }
         media__jb_skip_to(jb, q + 1, &jb->st.overflow);
+        s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     }
     if (pkt->payload_len) memcpy(jb->pool + at, pkt->payload, pkt->payload_len);
     s->used = 1;
@@ -2909,7 +2958,10 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
         uint32_t q = jb->play_seq + 1;
         media__jitter_slot *n;
         int64_t dur;
-        while (!(n = media__jb_slot(jb, q))) q++;
+        while (!(n = media__jb_slot(jb, q))) {
+            MEDIA_ASSERT(q - jb->play_seq < MEDIA_JITTER_SLOTS);   /* everything queued is in the window */
+            q++;
+        }
         dur = (n->ts - jb->play_ts) / (int64_t)(q - jb->play_seq);
         if (dur > jb->frame_ts) dur = jb->frame_ts;
         if (dur <= 0) {   /* no time left for it: go straight to the next one */
