@@ -898,6 +898,7 @@ typedef struct media_jitter {
     int64_t frame_us;            /* the same in microseconds */
     int64_t last_arrival_us;
     uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
+    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
     int64_t target;              /* target transit (arrival minus media time), us */
     int64_t base;                /* smallest recent transit */
     int64_t seed;                /* delay to keep across a resync until measured again */
@@ -2730,6 +2731,8 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
     memset(jb->slot, 0, sizeof jb->slot);
     jb->cfg = *cfg;
     jb->mul = (((uint64_t)1000000 << 20) + cfg->clock_rate / 2) / cfg->clock_rate;
+    jb->late_jump_us = 1000000 + (int64_t)cfg->max_delay_ms * 1000;
+    jb->early_jump_us = 500000 + (int64_t)cfg->max_delay_ms * 1000;
     jb->free_slot = -1;
     return MEDIA_OK;
 }
@@ -2781,8 +2784,7 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     /* a packet that no longer fits the stream: a restarted sequence, or a
        timestamp that jumped (far end parked and resumed) -> start over */
     if ((int32_t)(eseq - jb->ref_seq) > MEDIA_RTP_MAX_DROPOUT || (int32_t)(eseq - jb->ref_seq) < -MEDIA_RTP_MAX_MISORDER - 1000 ||
-        t > off + 1000000 + (int64_t)jb->cfg.max_delay_ms * 1000 ||
-        t < off - 500000 - (int64_t)jb->cfg.max_delay_ms * 1000) {
+        t - off > jb->late_jump_us || off - t > jb->early_jump_us) {
         jb->st.resyncs++;
         resynced = 1;
         media__jb_start(jb, pkt, a, jb->target - jb->base);
@@ -2872,9 +2874,9 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     int64_t now = (int64_t)now_us, off, excess, fus, maxd;
     media__jitter_slot *s;
     if (!jb || !out) return MEDIA_EINVAL;
+    if (!jb->started || now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }
     media__jb_release(jb);
     memset(out, 0, sizeof *out);
-    if (!jb->started || now < jb->next_play_us) return MEDIA_JITTER_NONE;
     /* the offset this frame really gets: the caller's clock may tick after it was due */
     off = now - media__jb_us(jb, jb->play_ts);
     excess = off - jb->target;
