@@ -873,7 +873,6 @@ typedef struct media_jitter_stats {
 /* Internal; read through media_jitter_get_stats(). */
 typedef struct media__jitter_slot {
     int64_t ts;                 /* extended timestamp */
-    int64_t arrival_us;
     uint32_t seq;               /* extended sequence number */
     uint32_t samples;           /* from config.duration, 0 when unknown */
     uint16_t off, len;          /* payload in the pool */
@@ -896,7 +895,6 @@ typedef struct media_jitter {
     int64_t next_play_us;        /* when play_ts plays */
     int64_t frame_ts;            /* packet duration assumed for what is not known */
     int64_t frame_us;            /* the same in microseconds */
-    int64_t last_arrival_us;
     uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
     int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
     int64_t target;              /* target transit (arrival minus media time), us */
@@ -912,7 +910,7 @@ typedef struct media_jitter {
     int64_t blk_top[MEDIA__JITTER_BLOCKS][MEDIA__JITTER_TOP];
     int64_t blk_min[MEDIA__JITTER_BLOCKS];
     uint16_t blk_n[MEDIA__JITTER_BLOCKS];
-    uint16_t blk_cur, blk_used;
+    uint16_t blk_cur;
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
     uint32_t old_n;
@@ -2793,7 +2791,6 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
         t = a - media__jb_us(jb, ets);
     }
     media__jb_observe(jb, t);
-    jb->last_arrival_us = a;
     d = (int32_t)(eseq - jb->play_seq);
     s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     if (d < 0 || ets < jb->play_ts) {
@@ -2826,7 +2823,6 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     s->used = 1;
     s->seq = eseq;
     s->ts = ets;
-    s->arrival_us = a;
     s->off = (uint16_t)at;
     s->len = (uint16_t)pkt->payload_len;
     s->marker = pkt->marker;
