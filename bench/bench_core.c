@@ -12,14 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define ROUNDS 300
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "bench.h"
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd(void)

@@ -19,14 +19,7 @@ static void *count_realloc(void *p, size_t n) { allocations++; return realloc(p,
 #define MEDIA_IMPLEMENTATION
 #include "../media.h"
 
-#define ROUNDS 300
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#include "bench.h"
 
 static char phone[4096], webrtc[16384], outbuf[32768];
 static size_t phone_len, webrtc_len;
