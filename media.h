@@ -1562,40 +1562,43 @@ static int media__g711_sizes(size_t cap, size_t n)
     return (int)n;
 }
 
+static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint8_t *dst, size_t cap,
+                           const int16_t *pcm, size_t n)
+{
+    int r = media__g711_sizes(cap, n);
+    if (r >= 0) law(dst, pcm, n);
+    return r;
+}
+
+/* decode, then let the concealment keep its history (and blend a seam) */
+static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void *state, int16_t *pcm, size_t cap,
+                           const uint8_t *payload, size_t len)
+{
+    int r = media__g711_sizes(cap, len);
+    if (r >= 0) {
+        law(pcm, payload, len);
+        if (state) media_plc_good((media_plc *)state, pcm, len);
+    }
+    return r;
+}
+
 static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
-    int r = media__g711_sizes(cap, n);
     (void)state;
-    if (r >= 0) media_pcmu_encode(dst, pcm, n);
-    return r;
+    return media__g711_enc(media_pcmu_encode, dst, cap, pcm, n);
 }
-
 static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
-    int r = media__g711_sizes(cap, len);
-    if (r >= 0) {
-        media_pcmu_decode(pcm, payload, len);
-        if (state) media_plc_good((media_plc *)state, pcm, len);
-    }
-    return r;
+    return media__g711_dec(media_pcmu_decode, state, pcm, cap, payload, len);
 }
-
 static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
-    int r = media__g711_sizes(cap, n);
     (void)state;
-    if (r >= 0) media_pcma_encode(dst, pcm, n);
-    return r;
+    return media__g711_enc(media_pcma_encode, dst, cap, pcm, n);
 }
-
 static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
-    int r = media__g711_sizes(cap, len);
-    if (r >= 0) {
-        media_pcma_decode(pcm, payload, len);
-        if (state) media_plc_good((media_plc *)state, pcm, len);
-    }
-    return r;
+    return media__g711_dec(media_pcma_decode, state, pcm, cap, payload, len);
 }
 
 static const media_codec media__codec_pcmu = {
@@ -2885,7 +2888,6 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     if ((excess < -fus / 4 || (excess < 0 && !s && !jb->st.queued)) && off + fus - jb->base <= maxd) {
         out->seq = (uint16_t)jb->play_seq;
         media__jb_emit(jb, out, jb->frame_ts);
-        out->timestamp = (uint32_t)(jb->ref_ts_raw + (uint32_t)(jb->play_ts - jb->ref_ts));
         if (!s && !jb->st.queued) { jb->st.gap++; jb->pending_gap++; jb->in_gap = 1; return MEDIA_JITTER_GAP; }
         out->flags = MEDIA_JITTER_INSERTED;
         jb->st.inserted++;
@@ -4147,19 +4149,24 @@ static int media__sdp_find2(const media_sdp *sdp, int m, const char *name, size_
 }
 
 /* The attribute at level m whose value starts with payload type pt. */
+/* The payload type an rtpmap/fmtp/rtcp-fb value starts with (0..127, else -1),
+   and where the rest of the value starts. */
+static int media__sdp_lead_pt(const char *v, const char **rest)
+{
+    int x = 0, n = 0;
+    while (media__isdigit((unsigned char)v[n]) && n < 4) x = x * 10 + (v[n++] - '0');
+    if (!n || x > 127 || (v[n] != ' ' && v[n] != '\t' && v[n] != 0)) return -1;
+    while (v[n] == ' ' || v[n] == '\t') n++;
+    *rest = v + n;
+    return x;
+}
+
 static int media__sdp_find_pt(const media_sdp *sdp, int m, const char *name, size_t nlen, int pt, const char **rest)
 {
     int i = -1;
     while ((i = media__sdp_find(sdp, m, name, nlen, i)) >= 0) {
         const char *v = media_sdp_attr_value(sdp, i);
-        int x = 0, n = 0;
-        if (!v) continue;
-        while (media__isdigit((unsigned char)v[n]) && n < 4) x = x * 10 + (v[n++] - '0');
-        if (n && x == pt && (v[n] == ' ' || v[n] == '\t' || v[n] == 0)) {
-            while (v[n] == ' ' || v[n] == '\t') n++;
-            *rest = v + n;
-            return i;
-        }
+        if (v && media__sdp_lead_pt(v, rest) == pt) return i;
     }
     return MEDIA_ENOTFOUND;
 }
@@ -4874,6 +4881,13 @@ static unsigned media__peer_dir(const media_sdp *peer, int m, int *hold)
     return b;
 }
 
+/* What we do, given what we want and what the peer does (bits: 1 send, 2
+   receive): we send if it receives, we receive if it sends (RFC 3264 6.1). */
+static media_sdp_direction media__dir_agree(media_sdp_direction want, unsigned peer)
+{
+    return media__dir_from_bits(media__dir_bits(want) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u)));
+}
+
 static int media__same_codec(const media_codec *a, const media_codec *b)
 {
     return a == b || (a->name && b->name && media__ieqn(a->name, strlen(a->name), b->name) &&
@@ -4933,16 +4947,14 @@ static void media__sdp_fmt_scan(const media_sdp *sdp, int m, media__sdp_fmts *f)
     memset(f, 0, sizeof *f);
     for (; i < end; i++) {
         const media_sdp_attr *a = &sdp->attr[i];
-        const char *n = sdp->text + a->name, *v = sdp->text + a->value, **slot;
-        int pt = 0, k = 0;
+        const char *n = sdp->text + a->name, *v = sdp->text + a->value, **slot, *rest;
+        int pt;
         if (!a->value) continue;
         if (a->name_len == 6 && media__ieqn(n, 6, "rtpmap")) slot = f->rtpmap;
         else if (a->name_len == 4 && media__ieqn(n, 4, "fmtp")) slot = f->fmtp;
         else continue;
-        while (media__isdigit((unsigned char)v[k]) && k < 4) pt = pt * 10 + (v[k++] - '0');
-        if (!k || pt > 127 || (v[k] != ' ' && v[k] != '\t' && v[k] != 0) || slot[pt]) continue;
-        while (v[k] == ' ' || v[k] == '\t') k++;
-        slot[pt] = slot == f->rtpmap ? v : v + k;
+        if ((pt = media__sdp_lead_pt(v, &rest)) < 0 || slot[pt]) continue;
+        slot[pt] = slot == f->rtpmap ? v : rest;
     }
 }
 
@@ -4966,7 +4978,7 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
     int te_pt[MEDIA_SDP_MAX_FORMATS], chosen[MEDIA_SDP_MAX_FORMATS];
     int n = 0, nte = 0, k, i, j, rc, mux;
     uint8_t local_ev[32];
-    unsigned peer, ours;
+    unsigned peer;
     media__sdp_fmt_scan(offer, m, &f);
     /* what both have, in the offer's order; each of our codecs once */
     for (j = 0; j < (int)om->fmt_count; j++) {
@@ -4995,9 +5007,7 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
     if ((rc = media__result_remote(res, offer, m, mux)) != MEDIA_OK) return rc;
     res->ptime = media__result_ptime(res, offer, m);
     peer = media__peer_dir(offer, m, &res->remote_hold);
-    /* we send if the peer receives and we want to send; likewise receiving */
-    ours = media__dir_bits(cfg->direction) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u));
-    res->direction = media__dir_from_bits(ours);
+    res->direction = media__dir_agree(cfg->direction, peer);
     for (i = 0; i < k; i++) {
         const media_sdp_rtpmap *r = &mr[chosen[i]];
         int pt = res->payload_types[i];
@@ -5076,8 +5086,10 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
     const media_codec *const *codecs;
     size_t ncodecs, c;
     const media_sdp_media *om, *am;
-    int i, j, m, rc, k = 0, hold;
-    unsigned peer, ours;
+    media__sdp_fmts fo, fa;
+    int i, j, m, rc, k = 0, hold, nte = 0, te_pt[MEDIA_SDP_MAX_NEGOTIATED];
+    uint32_t te_rate[MEDIA_SDP_MAX_NEGOTIATED];
+    unsigned peer;
     if (!result || !offer || !answer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
     media__result_init(result);
     m = media__sdp_audio_index(offer, 0);
@@ -5093,16 +5105,21 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
     if (am->port == 0) return MEDIA_EREJECTED;
     if (!am->is_rtp) return MEDIA_ENEGOTIATION;
     /* only formats we offered, meaning what we meant by them */
+    media__sdp_fmt_scan(offer, m, &fo);
+    media__sdp_fmt_scan(answer, m, &fa);
     for (j = 0; j < (int)am->fmt_count; j++) {
         media_sdp_rtpmap ro, ra;
         int pt = am->pt[j], offered = 0;
         for (i = 0; i < (int)om->fmt_count; i++) offered |= om->pt[i] == pt;
-        if (!offered || media_sdp_get_rtpmap(offer, m, pt, &ro) != MEDIA_OK) return MEDIA_ENEGOTIATION;
-        if (media_sdp_get_rtpmap(answer, m, pt, &ra) == MEDIA_OK &&
+        if (!offered || media__sdp_fmt_rtpmap(&fo, pt, &ro) != MEDIA_OK) return MEDIA_ENEGOTIATION;
+        if (media__sdp_fmt_rtpmap(&fa, pt, &ra) == MEDIA_OK &&
             (ro.clock_rate != ra.clock_rate || ro.channels != ra.channels ||
              ro.encoding.len != ra.encoding.len || !media__ieq2(ro.encoding.ptr, ra.encoding.ptr, ro.encoding.len)))
             return MEDIA_ENEGOTIATION;
-        if (media__sdp_is_te(&ro)) continue;
+        if (media__sdp_is_te(&ro)) {
+            if (nte < MEDIA_SDP_MAX_NEGOTIATED) { te_pt[nte] = pt; te_rate[nte++] = ro.clock_rate; }
+            continue;
+        }
         for (c = 0; c < ncodecs; c++) {
             const media_codec *cd = codecs[c];
             if (!cd || !cd->name || (cd->flags & MEDIA_CODEC_EVENTS) || !media__codec_matches(cd, &ro)) continue;
@@ -5114,26 +5131,22 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
     result->codec_count = k;
     result->codec = result->codecs[0];
     result->payload_type = result->payload_types[0];
-    for (j = 0; j < (int)am->fmt_count; j++) {
-        media_sdp_rtpmap r;
-        media_sdp_get_rtpmap(offer, m, am->pt[j], &r);
-        if (media__sdp_is_te(&r) && r.clock_rate == result->codec->clock_rate) {
-            uint8_t ev[32];
-            int e;
-            result->telephone_event_pt = am->pt[j];
-            media__events_parse(result->events, media_sdp_get_fmtp(answer, m, am->pt[j]));
-            media__events_parse(ev, media_sdp_get_fmtp(offer, m, am->pt[j]));
-            for (e = 0; e < 32; e++) result->events[e] &= ev[e];
-            break;
-        }
+    for (j = 0; j < nte; j++) {
+        uint8_t ev[32];
+        int e;
+        if (te_rate[j] != result->codec->clock_rate) continue;
+        result->telephone_event_pt = te_pt[j];
+        media__events_parse(result->events, fa.fmtp[te_pt[j]]);
+        media__events_parse(ev, fo.fmtp[te_pt[j]]);
+        for (e = 0; e < 32; e++) result->events[e] &= ev[e];
+        break;
     }
     if ((rc = media__result_remote(result, answer, m, media_sdp_get_rtcp_mux(offer, m) &&
                                    media_sdp_get_rtcp_mux(answer, m))) != MEDIA_OK) return rc;
     result->ptime = media__result_ptime(result, answer, m);
     peer = media__peer_dir(answer, m, &hold);
     result->remote_hold = hold;
-    ours = media__dir_bits(media_sdp_get_direction(offer, m)) & (((peer & 2u) ? 1u : 0u) | ((peer & 1u) ? 2u : 0u));
-    result->direction = media__dir_from_bits(ours);
+    result->direction = media__dir_agree(media_sdp_get_direction(offer, m), peer);
     result->accepted = 1;
     return MEDIA_OK;
 }
