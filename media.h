@@ -880,7 +880,8 @@ typedef struct media__jitter_slot {
 } media__jitter_slot;
 
 #define MEDIA__JITTER_BLOCKS 8   /* estimator window: BLOCKS x 64 packets */
-#define MEDIA__JITTER_TOP 8      /* largest transits kept per block */
+#define MEDIA__JITTER_TOP 3      /* largest transits kept per block: the quantile is at most
+                                    the ceil(0.4 % x 512) = 3rd largest of the window */
 
 typedef struct media_jitter {
     media_jitter_config cfg;
@@ -902,9 +903,9 @@ typedef struct media_jitter {
     int64_t seed;                /* delay to keep across a resync until measured again */
     int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
     uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
-    uint32_t flags_next;         /* flags for the next FRAME */
-    int in_gap;                  /* the last output was GAP */
-    int free_slot;               /* slot whose payload the caller holds, freed on the next call */
+    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
+    int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
+    int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
     uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
     /* estimator: per block of 64 transits, the smallest and the largest few */
     int64_t blk_top[MEDIA__JITTER_BLOCKS][MEDIA__JITTER_TOP];
@@ -915,8 +916,8 @@ typedef struct media_jitter {
     int64_t old_min;
     uint32_t old_n;
     int old_nb;
-    /* payload pool: a ring of [4-byte header][payload] blocks */
-    uint32_t head, tail, blocks;
+    /* payload bytes: a ring filled at head; [head, room_end) is known to be free */
+    uint32_t head, room_end;
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
     uint8_t pool[MEDIA_JITTER_BYTES];
 } media_jitter;
@@ -2504,7 +2505,7 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
 #define MEDIA__JB_SEQ0 0x40000000u
 #define MEDIA__JB_GUARD_US 2000
 #define MEDIA__JB_PATIENCE_US 2000000
-#define MEDIA__JB_HDR 4u
+#define MEDIA__JB_IN_GAP 0x400u   /* in flags_next: the last output was GAP (>> 8 = MEDIA_JITTER_TALKSPURT) */
 
 static int64_t media__jb_us(const media_jitter *jb, int64_t ts)
 {
@@ -2518,66 +2519,57 @@ static int64_t media__jb_span_us(const media_jitter *jb, int64_t n)
     return media__jb_us(jb, MEDIA__JB_TS0 + n) - media__jb_us(jb, MEDIA__JB_TS0);
 }
 
+/* get()'s common case is one range check on the playout offset: outside it,
+   the delay is adjusted (see media__jb_get_slow for the conditions) */
+static void media__jb_bounds(media_jitter *jb)
+{
+    int64_t fus = jb->frame_us, maxd = (int64_t)jb->cfg.max_delay_ms * 1000;
+    jb->grow_below = jb->target - fus / 4;
+    jb->shrink_above = jb->target + fus - fus / 4 + MEDIA__JB_GUARD_US;
+    if (jb->base + maxd + fus / 2 < jb->shrink_above) jb->shrink_above = jb->base + maxd + fus / 2;
+}
+
 static void media__jb_set_frame(media_jitter *jb, int64_t n)
 {
     jb->frame_ts = n;
     jb->frame_us = media__jb_span_us(jb, n);
+    media__jb_bounds(jb);
 }
 
-/* ---- payload pool: blocks in allocation order, reclaimed from the tail ---- */
+/* ---- payload bytes ----
+   Payloads are copied in arrival order into a ring. Nothing is freed
+   explicitly: when the room known to be free runs out, the oldest payload
+   still queued is found (one pass over the slots, every few dozen packets)
+   and the room recomputed. A payload handed out by get() stays intact until
+   the next put(), the only writer. */
 
-static uint32_t media__jb_blk_size(uint32_t len) { return MEDIA__JB_HDR + ((len + 3u) & ~3u); }
-
-static void media__jb_pool_reset(media_jitter *jb) { jb->head = jb->tail = jb->blocks = 0; }
-
-/* header: [len lo][len hi][1 = live, 2 = wrap here][0] */
-static int media__jb_alloc(media_jitter *jb, uint32_t len)
+static void media__jb_pool_reset(media_jitter *jb)
 {
-    uint32_t need = media__jb_blk_size(len), at;
-    if (jb->blocks == 0) jb->head = jb->tail = 0;
-    if (jb->blocks == 0 || jb->head > jb->tail) {
-        if (MEDIA_JITTER_BYTES - jb->head >= need) at = jb->head;
-        else if (jb->tail >= need) {
-            if (MEDIA_JITTER_BYTES - jb->head >= MEDIA__JB_HDR) jb->pool[jb->head + 2] = 2;
-            at = 0;
-        } else return -1;
-    } else if (jb->head < jb->tail && jb->tail - jb->head >= need) {
-        at = jb->head;
-    } else {
-        return -1;
-    }
-    jb->pool[at] = (uint8_t)len;
-    jb->pool[at + 1] = (uint8_t)(len >> 8);
-    jb->pool[at + 2] = 1;
-    jb->pool[at + 3] = 0;
-    jb->head = at + need;
-    if (jb->head == MEDIA_JITTER_BYTES) jb->head = 0;
-    jb->blocks++;
-    return (int)(at + MEDIA__JB_HDR);
+    jb->head = 0;
+    jb->room_end = MEDIA_JITTER_BYTES;
 }
 
-static void media__jb_free(media_jitter *jb, uint32_t data_off)
+static int media__jb_alloc_slow(media_jitter *jb, uint32_t len)
 {
-    jb->pool[data_off - MEDIA__JB_HDR + 2] = 0;
-    while (jb->blocks) {
-        uint8_t *h;
-        if (MEDIA_JITTER_BYTES - jb->tail < MEDIA__JB_HDR) { jb->tail = 0; continue; }
-        h = jb->pool + jb->tail;
-        if (h[2] == 2) { jb->tail = 0; continue; }
-        if (h[2] & 1) break;
-        jb->tail += media__jb_blk_size((uint32_t)h[0] | (uint32_t)h[1] << 8);
-        if (jb->tail == MEDIA_JITTER_BYTES) jb->tail = 0;
-        jb->blocks--;
+    uint32_t q, tail = 0, dmin = UINT32_MAX, at;
+    if (!jb->st.queued) media__jb_pool_reset(jb);
+    else {
+        /* what is queued lies between the play position and the newest packet */
+        for (q = jb->play_seq; (int32_t)(jb->ref_seq - q) >= 0 && q - jb->play_seq < MEDIA_JITTER_SLOTS; q++) {
+            const media__jitter_slot *s = &jb->slot[q % MEDIA_JITTER_SLOTS];
+            uint32_t dist = (s->off + MEDIA_JITTER_BYTES - jb->head) % MEDIA_JITTER_BYTES;
+            if (s->used && s->seq == q && s->len && dist < dmin) { dmin = dist; tail = s->off; }
+        }
+        if (dmin == 0) return -1;                      /* the oldest starts at head: full */
+        if (dmin == UINT32_MAX) media__jb_pool_reset(jb);   /* only empty payloads queued */
+        else if (tail > jb->head) jb->room_end = tail;
+        else if (MEDIA_JITTER_BYTES - jb->head >= len) jb->room_end = MEDIA_JITTER_BYTES;
+        else { jb->head = 0; jb->room_end = tail; }   /* wrap; the end stays unused */
     }
-}
-
-/* the payload handed out by the last get() is the caller's until the next call */
-static void media__jb_release(media_jitter *jb)
-{
-    if (jb->free_slot >= 0) {
-        media__jb_free(jb, jb->slot[jb->free_slot].off);
-        jb->free_slot = -1;
-    }
+    if (jb->room_end - jb->head < len) return -1;
+    at = jb->head;
+    jb->head += len;
+    return (int)at;
 }
 
 static media__jitter_slot *media__jb_slot(media_jitter *jb, uint32_t seq)
@@ -2588,12 +2580,19 @@ static media__jitter_slot *media__jb_slot(media_jitter *jb, uint32_t seq)
 
 static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 {
-    media__jb_free(jb, s->off);
     s->used = 0;
     jb->st.queued--;
 }
 
 /* ---- estimator ---- */
+
+static void media__jb_block_start(media_jitter *jb, int b)
+{
+    int i;
+    jb->blk_n[b] = 0;
+    jb->blk_min[b] = INT64_MAX;
+    for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk_top[b][i] = INT64_MIN;
+}
 
 /* largest-first merge of n sorted values into best[0..*nb) (capacity TOP) */
 static void media__jb_merge(int64_t *best, int *nb, const int64_t *v, int n)
@@ -2623,7 +2622,7 @@ static void media__jb_summarise(media_jitter *jb)
     }
 }
 
-static void media__jb_estimate(media_jitter *jb)
+static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 {
     int64_t best[MEDIA__JITTER_TOP], base = jb->old_min, rel, lo, hi;
     int nb = jb->old_nb, k, c = jb->blk_cur;
@@ -2646,26 +2645,28 @@ static void media__jb_estimate(media_jitter *jb)
     if (rel < lo) rel = lo;
     if (rel > hi) rel = hi;
     jb->target = base + rel;
+    media__jb_bounds(jb);
+}
+
+static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
+{
+    jb->blk_cur = (uint16_t)((jb->blk_cur + 1) % MEDIA__JITTER_BLOCKS);
+    media__jb_block_start(jb, jb->blk_cur);
+    media__jb_summarise(jb);
 }
 
 static void media__jb_observe(media_jitter *jb, int64_t t)
 {
     int b = jb->blk_cur, i;
-    uint16_t n = jb->blk_n[b];
     int64_t *top = jb->blk_top[b];
-    if (n == 0 || t < jb->blk_min[b]) jb->blk_min[b] = t;
-    i = n < MEDIA__JITTER_TOP ? n : MEDIA__JITTER_TOP;
-    if (i < MEDIA__JITTER_TOP || t > top[i - 1]) {   /* else the common case: not among the largest */
-        if (i == MEDIA__JITTER_TOP) i--;
-        for (; i > 0 && top[i - 1] < t; i--) top[i] = top[i - 1];
+    uint16_t n;
+    if (t < jb->blk_min[b]) jb->blk_min[b] = t;
+    if (t > top[MEDIA__JITTER_TOP - 1]) {   /* rare: among the block's largest */
+        for (i = MEDIA__JITTER_TOP - 1; i > 0 && top[i - 1] < t; i--) top[i] = top[i - 1];
         top[i] = t;
     }
-    jb->blk_n[b] = ++n;
-    if (n == MEDIA__JB_BLOCK) {
-        jb->blk_cur = (uint16_t)((b + 1) % MEDIA__JITTER_BLOCKS);
-        jb->blk_n[jb->blk_cur] = 0;
-        media__jb_summarise(jb);
-    }
+    n = ++jb->blk_n[b];
+    if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
     /* re-estimate every 16 packets, and at once when a packet is (nearly) late */
     if ((n & 15) == 0 || t + MEDIA__JB_GUARD_US > jb->target || t < jb->base) media__jb_estimate(jb);
 }
@@ -2678,13 +2679,13 @@ static void media__jb_flush(media_jitter *jb)
     for (i = 0; i < MEDIA_JITTER_SLOTS; i++)
         if (jb->slot[i].used) { jb->slot[i].used = 0; jb->st.flushed++; }
     jb->st.queued = 0;
-    jb->free_slot = -1;
     media__jb_pool_reset(jb);
 }
 
 static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t arrival, int64_t delay)
 {
-    int64_t t0;
+    int64_t t0, f = (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000;
+    int b;
     media__jb_flush(jb);
     jb->started = 1;
     jb->ssrc = p->ssrc;
@@ -2695,17 +2696,15 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->play_ts = MEDIA__JB_TS0;
     t0 = arrival - media__jb_us(jb, MEDIA__JB_TS0);
     jb->next_play_us = arrival + delay;
-    media__jb_set_frame(jb, (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000 > 0 ?
-                            (int64_t)jb->cfg.frame_ms * jb->cfg.clock_rate / 1000 : 1);
-    memset(jb->blk_n, 0, sizeof jb->blk_n);
+    for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) media__jb_block_start(jb, b);
     jb->blk_cur = 0;
     media__jb_summarise(jb);
     jb->seed = delay;
     jb->base = t0;
     jb->target = t0 + delay;
+    media__jb_set_frame(jb, f > 0 ? f : 1);
     jb->excess_since_us = 0;
     jb->pending_gap = 0;
-    jb->in_gap = 0;
     jb->played_mask = 0;
     jb->flags_next = MEDIA_JITTER_TALKSPURT;
 }
@@ -2734,7 +2733,7 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
     jb->mul = (((uint64_t)1000000 << 20) + cfg->clock_rate / 2) / cfg->clock_rate;
     jb->late_jump_us = 1000000 + (int64_t)cfg->max_delay_ms * 1000;
     jb->early_jump_us = 500000 + (int64_t)cfg->max_delay_ms * 1000;
-    jb->free_slot = -1;
+    media__jb_pool_reset(jb);
     return MEDIA_OK;
 }
 
@@ -2761,41 +2760,24 @@ static void media__jb_skip_to(media_jitter *jb, uint32_t seq, uint64_t *counter)
     }
 }
 
-MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
+/* A new SSRC (or the first packet), or a packet that no longer fits the
+   stream: a restarted sequence, or a timestamp that jumped (the far end
+   parked and resumed): start over, at the delay reached so far. */
+static MEDIA__NOINLINE int media__jb_resync(media_jitter *jb, const media_rtp_packet *p, int64_t arrival)
 {
-    int64_t a = (int64_t)arrival_us, ets, t, off;
-    uint32_t eseq;
-    int32_t d;
-    int resynced = 0, at;
-    media__jitter_slot *s;
-    if (!jb || !pkt || (!pkt->payload && pkt->payload_len)) return MEDIA_EINVAL;
-    media__jb_release(jb);
-    jb->st.packets++;
-    if (pkt->payload_len > MEDIA_JITTER_MAX_PAYLOAD) { jb->st.rejected++; return MEDIA_ENOSPC; }
-    if (!jb->started || pkt->ssrc != jb->ssrc) {
-        int64_t delay = jb->cfg.fixed_delay_ms ? (int64_t)jb->cfg.fixed_delay_ms * 1000
-                                               : (int64_t)jb->cfg.initial_delay_ms * 1000;
-        if (jb->started) { delay = jb->target - jb->base; jb->st.resyncs++; resynced = 1; }
-        media__jb_start(jb, pkt, a, delay);
-    }
-    eseq = jb->ref_seq + (uint32_t)(int32_t)(int16_t)(uint16_t)(pkt->seq - (uint16_t)jb->ref_seq);
-    ets = jb->ref_ts + (int32_t)(pkt->timestamp - jb->ref_ts_raw);
-    t = a - media__jb_us(jb, ets);
-    off = jb->next_play_us - media__jb_us(jb, jb->play_ts);
-    /* a packet that no longer fits the stream: a restarted sequence, or a
-       timestamp that jumped (far end parked and resumed) -> start over */
-    if ((int32_t)(eseq - jb->ref_seq) > MEDIA_RTP_MAX_DROPOUT || (int32_t)(eseq - jb->ref_seq) < -MEDIA_RTP_MAX_MISORDER - 1000 ||
-        t - off > jb->late_jump_us || off - t > jb->early_jump_us) {
-        jb->st.resyncs++;
-        resynced = 1;
-        media__jb_start(jb, pkt, a, jb->target - jb->base);
-        eseq = jb->ref_seq;
-        ets = jb->ref_ts;
-        t = a - media__jb_us(jb, ets);
-    }
-    media__jb_observe(jb, t);
-    d = (int32_t)(eseq - jb->play_seq);
-    s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
+    int64_t delay = jb->cfg.fixed_delay_ms ? (int64_t)jb->cfg.fixed_delay_ms * 1000
+                                           : (int64_t)jb->cfg.initial_delay_ms * 1000;
+    int again = jb->started;
+    if (again) { delay = jb->target - jb->base; jb->st.resyncs++; }
+    media__jb_start(jb, p, arrival, delay);
+    return again;
+}
+
+/* A packet that is not simply ahead of the play position: a put() result
+   when done with it, or -1 to queue it. */
+static MEDIA__NOINLINE int media__jb_put_odd(media_jitter *jb, uint32_t eseq, int64_t ets, int32_t d)
+{
+    media__jitter_slot *s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     if (d < 0 || ets < jb->play_ts) {
         if ((d < 0 && d >= -64 && ((jb->played_mask >> (-d - 1)) & 1)) || (s->used && s->seq == eseq)) {
             jb->st.duplicates++;
@@ -2808,29 +2790,78 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
         }
         return MEDIA_JITTER_LATE;
     }
-    if (s->used) {
-        if (s->seq == eseq) { jb->st.duplicates++; return MEDIA_JITTER_DUPLICATE; }
-    }
+    if (s->used && s->seq == eseq) { jb->st.duplicates++; return MEDIA_JITTER_DUPLICATE; }
     /* beyond the window (a flood): the oldest queued frames make room */
     if (d >= MEDIA_JITTER_SLOTS) media__jb_skip_to(jb, eseq - MEDIA_JITTER_SLOTS + 1, &jb->st.overflow);
-    /* no room for the payload: the oldest queued frames go, unless this one is older */
-    while ((at = media__jb_alloc(jb, (uint32_t)pkt->payload_len)) < 0) {
+    return -1;
+}
+
+/* No room for the payload: the oldest queued frames go, unless this one is
+   older than all of them. -1: dropped. */
+static MEDIA__NOINLINE int media__jb_make_room(media_jitter *jb, uint32_t eseq, uint32_t len)
+{
+    int at;
+    while ((at = media__jb_alloc_slow(jb, len)) < 0) {
         uint32_t q = jb->play_seq;
-        if (!jb->st.queued) { media__jb_pool_reset(jb); continue; }
-        while (!media__jb_slot(jb, q) && q - jb->play_seq < MEDIA_JITTER_SLOTS) q++;
-        if ((int32_t)(eseq - q) < 0) { jb->st.overflow++; return MEDIA_JITTER_DROPPED; }
+        while (!media__jb_slot(jb, q)) {
+            MEDIA_ASSERT(q - jb->play_seq < MEDIA_JITTER_SLOTS);   /* full, so something is queued */
+            q++;
+        }
+        if ((int32_t)(eseq - q) < 0) { jb->st.overflow++; return -1; }
         media__jb_skip_to(jb, q + 1, &jb->st.overflow);
-        s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     }
-    if (pkt->payload_len) memcpy(jb->pool + at, pkt->payload, pkt->payload_len);
-    s->used = 1;
-    s->seq = eseq;
+    return at;
+}
+
+MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
+{
+    int64_t a = (int64_t)arrival_us, ets, t, off;
+    uint32_t eseq, len;
+    int32_t d, ahead;
+    int resynced = 0, at;
+    media__jitter_slot *s;
+    if (!jb || !pkt || (!pkt->payload && pkt->payload_len)) return MEDIA_EINVAL;
+    jb->st.packets++;
+    if (pkt->payload_len > MEDIA_JITTER_MAX_PAYLOAD) { jb->st.rejected++; return MEDIA_ENOSPC; }
+    len = (uint32_t)pkt->payload_len;
+    if (!jb->started || pkt->ssrc != jb->ssrc) resynced = media__jb_resync(jb, pkt, a);
+    eseq = jb->ref_seq + (uint32_t)(int32_t)(int16_t)(uint16_t)(pkt->seq - (uint16_t)jb->ref_seq);
+    ets = jb->ref_ts + (int32_t)(pkt->timestamp - jb->ref_ts_raw);
+    t = a - media__jb_us(jb, ets);
+    off = jb->next_play_us - media__jb_us(jb, jb->play_ts);
+    ahead = (int32_t)(eseq - jb->ref_seq);
+    /* a sequence jump, or a timestamp far outside the stream: start over */
+    if ((uint32_t)ahead + (MEDIA_RTP_MAX_MISORDER + 1000) > MEDIA_RTP_MAX_DROPOUT + MEDIA_RTP_MAX_MISORDER + 1000 ||
+        (uint64_t)t - (uint64_t)off + (uint64_t)jb->early_jump_us > (uint64_t)(jb->late_jump_us + jb->early_jump_us)) {
+        media__jb_resync(jb, pkt, a);
+        resynced = 1;
+        eseq = jb->ref_seq;
+        ets = jb->ref_ts;
+        ahead = 0;
+        t = a - media__jb_us(jb, ets);
+    }
+    media__jb_observe(jb, t);
+    d = (int32_t)(eseq - jb->play_seq);
+    s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
+    if ((uint32_t)d >= MEDIA_JITTER_SLOTS || ets < jb->play_ts || s->used) {
+        int rc = media__jb_put_odd(jb, eseq, ets, d);
+        if (rc >= 0) return rc;
+    }
+    if (jb->room_end - jb->head >= len) {
+        at = (int)jb->head;
+        jb->head += len;
+    } else if ((at = media__jb_make_room(jb, eseq, len)) < 0) {
+        return MEDIA_JITTER_DROPPED;
+    }
+    if (len) memcpy(jb->pool + at, pkt->payload, len);
     s->ts = ets;
-    s->off = (uint16_t)at;
-    s->len = (uint16_t)pkt->payload_len;
-    s->marker = pkt->marker;
-    s->pt = pkt->payload_type;
+    s->seq = eseq;
     s->samples = 0;
+    s->off = (uint16_t)at;
+    s->len = (uint16_t)len;
+    s->used = 1;
+    s->marker = pkt->marker != 0;
+    s->pt = pkt->payload_type;
     jb->st.queued++;
     if (jb->cfg.duration) {
         int n = jb->cfg.duration(pkt->payload, pkt->payload_len, jb->cfg.user);
@@ -2848,10 +2879,12 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
             if (delta != jb->frame_ts) media__jb_set_frame(jb, delta);
         }
     }
-    if ((int32_t)(eseq - jb->ref_seq) > 0) { jb->ref_seq = eseq; jb->ref_ts = ets; jb->ref_ts_raw = pkt->timestamp; }
+    if (ahead > 0) { jb->ref_seq = eseq; jb->ref_ts = ets; jb->ref_ts_raw = pkt->timestamp; }
     /* the end of a gap: in sequence means it was silence */
-    if (jb->pending_gap && d == 0) jb->st.silence += jb->pending_gap;
-    if (d == 0) jb->pending_gap = 0;
+    if (d == 0) {
+        jb->st.silence += jb->pending_gap;
+        jb->pending_gap = 0;
+    }
     return resynced ? MEDIA_JITTER_RESYNCED : MEDIA_JITTER_QUEUED;
 }
 
@@ -2868,13 +2901,12 @@ static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t sa
     jb->next_play_us += samples == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, samples);
 }
 
-MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
+/* Everything but the common case (see media_jitter_get): the delay adjusted,
+   losses, silence. -1: play the frame at play_seq. */
+static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, media_jitter_frame *out)
 {
-    int64_t now = (int64_t)now_us, off, excess, fus, maxd;
+    int64_t off, excess, fus, maxd;
     media__jitter_slot *s;
-    if (!jb || !out) return MEDIA_EINVAL;
-    if (!jb->started || now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }
-    media__jb_release(jb);
     memset(out, 0, sizeof *out);
     /* the offset this frame really gets: the caller's clock may tick after it was due */
     off = now - media__jb_us(jb, jb->play_ts);
@@ -2888,7 +2920,12 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     if ((excess < -fus / 4 || (excess < 0 && !s && !jb->st.queued)) && off + fus - jb->base <= maxd) {
         out->seq = (uint16_t)jb->play_seq;
         media__jb_emit(jb, out, jb->frame_ts);
-        if (!s && !jb->st.queued) { jb->st.gap++; jb->pending_gap++; jb->in_gap = 1; return MEDIA_JITTER_GAP; }
+        if (!s && !jb->st.queued) {
+            jb->st.gap++;
+            jb->pending_gap++;
+            jb->flags_next |= MEDIA__JB_IN_GAP;
+            return MEDIA_JITTER_GAP;
+        }
         out->flags = MEDIA_JITTER_INSERTED;
         jb->st.inserted++;
         return MEDIA_JITTER_LOST;
@@ -2922,27 +2959,7 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
         jb->excess_since_us = 0;
     }
     out->seq = (uint16_t)jb->play_seq;
-    if (s && s->ts <= jb->play_ts) {
-        int64_t dur = media__jb_dur(jb, s);
-        out->payload = jb->pool + s->off;
-        out->len = s->len;
-        out->payload_type = s->pt;
-        out->marker = s->marker;
-        out->flags = jb->flags_next | (s->marker || jb->in_gap ? MEDIA_JITTER_TALKSPURT : 0u);
-        jb->flags_next = 0;
-        jb->play_ts = s->ts;
-        media__jb_emit(jb, out, dur);
-        jb->play_ts = s->ts + dur;
-        jb->play_seq++;
-        jb->played_mask = (jb->played_mask << 1) | 1u;
-        s->used = 0;
-        jb->st.queued--;
-        jb->free_slot = (int)(s - jb->slot);
-        jb->in_gap = 0;
-        jb->pending_gap = 0;
-        jb->st.played++;
-        return MEDIA_JITTER_FRAME;
-    }
+    if (s && s->ts <= jb->play_ts) return -1;
     if (s) {
         /* in sequence but later: a silence (DTX) before it */
         int64_t dur = s->ts - jb->play_ts < jb->frame_ts ? s->ts - jb->play_ts : jb->frame_ts;
@@ -2950,7 +2967,7 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
         jb->play_ts += dur;
         jb->st.gap++;
         jb->st.silence++;
-        jb->in_gap = 1;
+        jb->flags_next |= MEDIA__JB_IN_GAP;
         return MEDIA_JITTER_GAP;
     }
     if (jb->st.queued) {
@@ -2967,14 +2984,14 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
         if (dur <= 0) {   /* no time left for it: go straight to the next one */
             jb->st.lost += q - jb->play_seq;
             media__jb_skip_to(jb, q, &jb->st.late);
-            return media_jitter_get(jb, now_us, out);
+            return media_jitter_get(jb, (uint64_t)now, out);
         }
         media__jb_emit(jb, out, dur);
         jb->play_ts += dur;
         jb->play_seq++;
         jb->played_mask <<= 1;
         jb->st.lost++;
-        jb->in_gap = 0;
+        jb->flags_next &= ~MEDIA__JB_IN_GAP;
         return MEDIA_JITTER_LOST;
     }
     /* nothing here: silence, or a loss not known yet */
@@ -2982,8 +2999,48 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     jb->play_ts += jb->frame_ts;
     jb->st.gap++;
     jb->pending_gap++;
-    jb->in_gap = 1;
+    jb->flags_next |= MEDIA__JB_IN_GAP;
     return MEDIA_JITTER_GAP;
+}
+
+MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
+{
+    int64_t now = (int64_t)now_us, off, dur;
+    uint32_t f;
+    media__jitter_slot *s;
+    if (!jb || !out) return MEDIA_EINVAL;
+    if (!jb->started || now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }
+    /* the common case: the next frame is here, due, and the delay on target */
+    off = now - media__jb_us(jb, jb->play_ts);
+    s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
+    if (off >= jb->grow_below && off <= jb->shrink_above && s->used && s->seq == jb->play_seq && s->ts <= jb->play_ts) {
+        jb->excess_since_us = 0;
+    } else {
+        int rc = media__jb_get_slow(jb, now, out);
+        if (rc >= 0) return rc;
+        s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
+    }
+    /* play s: the marker, or a gap before it, starts a talkspurt */
+    f = jb->flags_next;
+    dur = s->samples ? s->samples : jb->frame_ts;
+    out->payload = jb->pool + s->off;
+    out->len = s->len;
+    out->timestamp = (uint32_t)(jb->ref_ts_raw + (uint32_t)(s->ts - jb->ref_ts));
+    out->seq = (uint16_t)jb->play_seq;
+    out->payload_type = s->pt;
+    out->marker = s->marker;
+    out->samples = (uint32_t)dur;
+    out->flags = (f & 7u) | ((f >> 8) & MEDIA_JITTER_TALKSPURT) | ((uint32_t)s->marker << 2);
+    jb->flags_next = 0;
+    jb->next_play_us += dur == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, dur);
+    jb->play_ts = s->ts + dur;
+    jb->play_seq++;
+    jb->played_mask = (jb->played_mask << 1) | 1u;
+    s->used = 0;
+    jb->st.queued--;
+    jb->pending_gap = 0;
+    jb->st.played++;
+    return MEDIA_JITTER_FRAME;
 }
 
 MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st)

@@ -27,7 +27,15 @@ static void check_books(void)
     media_jitter_get_stats(&jb, &st);
     FUZZ_CHECK(st.packets == st.played + st.late + st.duplicates + st.overflow + st.dropped + st.flushed + st.rejected + st.queued);
     FUZZ_CHECK(st.queued <= MEDIA_JITTER_SLOTS && (uint32_t)used == st.queued);
-    FUZZ_CHECK(jb.blocks <= MEDIA_JITTER_SLOTS + 1);
+    /* queued payloads lie in the pool and never overlap */
+    for (k = 0; k < MEDIA_JITTER_SLOTS; k++) {
+        int j;
+        if (!jb.slot[k].used || !jb.slot[k].len) continue;
+        FUZZ_CHECK((uint32_t)jb.slot[k].off + jb.slot[k].len <= MEDIA_JITTER_BYTES);
+        for (j = k + 1; j < MEDIA_JITTER_SLOTS; j++)
+            if (jb.slot[j].used && jb.slot[j].len)
+                FUZZ_CHECK(jb.slot[j].off >= jb.slot[k].off + jb.slot[k].len || jb.slot[k].off >= jb.slot[j].off + jb.slot[j].len);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
