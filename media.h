@@ -891,9 +891,10 @@ typedef struct media_jitter {
     uint32_t ref_seq;            /* extended seq of the reference packet */
     uint32_t ref_ts_raw;         /* its RTP timestamp */
     int64_t ref_ts;              /* and extended */
+    uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
     uint32_t play_seq;           /* next sequence number to play */
     int64_t play_ts;             /* first sample not yet played */
-    int64_t next_play_us;        /* when play_ts plays */
+    int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
     int64_t frame_ts;            /* packet duration assumed for what is not known */
     int64_t frame_us;            /* the same in microseconds */
     uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
@@ -2655,20 +2656,23 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
     media__jb_summarise(jb);
 }
 
+/* Records transit t and re-estimates every 16 packets, and at once when a
+   packet is (nearly) late or below the window's minimum. Whether t is among
+   the largest is a coin toss each time, so the block's minimum and top three
+   are kept with selects rather than branches (a mispredicted branch costs
+   more than the whole update). */
 static void media__jb_observe(media_jitter *jb, int64_t t)
 {
-    int b = jb->blk_cur, i;
-    int64_t *top = jb->blk_top[b];
-    uint16_t n;
-    if (t < jb->blk_min[b]) jb->blk_min[b] = t;
-    if (t > top[MEDIA__JITTER_TOP - 1]) {   /* rare: among the block's largest */
-        for (i = MEDIA__JITTER_TOP - 1; i > 0 && top[i - 1] < t; i--) top[i] = top[i - 1];
-        top[i] = t;
-    }
+    int b = jb->blk_cur, now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
+    int64_t *top = jb->blk_top[b], x = t, y, a;
+    unsigned n;
+    jb->blk_min[b] = t < jb->blk_min[b] ? t : jb->blk_min[b];
+    a = top[0]; top[0] = x > a ? x : a; y = x > a ? a : x;
+    a = top[1]; top[1] = y > a ? y : a; x = y > a ? a : y;
+    a = top[2]; top[2] = x > a ? x : a;
     n = ++jb->blk_n[b];
     if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
-    /* re-estimate every 16 packets, and at once when a packet is (nearly) late */
-    if ((n & 15) == 0 || t + MEDIA__JB_GUARD_US > jb->target || t < jb->base) media__jb_estimate(jb);
+    if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
 
 /* ---- stream ---- */
@@ -2692,6 +2696,7 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->ref_seq = MEDIA__JB_SEQ0 + p->seq;
     jb->ref_ts_raw = p->timestamp;
     jb->ref_ts = MEDIA__JB_TS0;
+    jb->ts_raw_off = p->timestamp - (uint32_t)MEDIA__JB_TS0;
     jb->play_seq = jb->ref_seq;
     jb->play_ts = MEDIA__JB_TS0;
     t0 = arrival - media__jb_us(jb, MEDIA__JB_TS0);
@@ -2733,6 +2738,7 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
     jb->mul = (((uint64_t)1000000 << 20) + cfg->clock_rate / 2) / cfg->clock_rate;
     jb->late_jump_us = 1000000 + (int64_t)cfg->max_delay_ms * 1000;
     jb->early_jump_us = 500000 + (int64_t)cfg->max_delay_ms * 1000;
+    jb->next_play_us = INT64_MAX;
     media__jb_pool_reset(jb);
     return MEDIA_OK;
 }
@@ -2742,6 +2748,7 @@ MEDIADEF void media_jitter_reset(media_jitter *jb)
     if (!jb) return;
     media__jb_flush(jb);
     jb->started = 0;
+    jb->next_play_us = INT64_MAX;
 }
 
 /* Skips the play position forward to seq, dropping what is queued before it. */
@@ -2813,6 +2820,21 @@ static MEDIA__NOINLINE int media__jb_make_room(media_jitter *jb, uint32_t eseq, 
     return at;
 }
 
+/* the packet time when config.duration tells it */
+static MEDIA__NOINLINE void media__jb_told(media_jitter *jb, media__jitter_slot *s, const media_rtp_packet *pkt)
+{
+    int n = jb->cfg.duration(pkt->payload, pkt->payload_len, jb->cfg.user);
+    if (n > 0) {
+        s->samples = (uint32_t)n;
+        if (s->samples != jb->frame_ts) media__jb_set_frame(jb, s->samples);
+    } else {
+        media__jitter_slot *prev = media__jb_slot(jb, s->seq - 1);
+        int64_t delta = prev ? s->ts - prev->ts : 0;
+        if (delta > 0 && !s->marker && delta <= (int64_t)jb->cfg.clock_rate / 8 && delta != jb->frame_ts)
+            media__jb_set_frame(jb, delta);
+    }
+}
+
 MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     int64_t a = (int64_t)arrival_us, ets, t, off;
@@ -2820,7 +2842,7 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     int32_t d, ahead;
     int resynced = 0, at;
     media__jitter_slot *s;
-    if (!jb || !pkt || (!pkt->payload && pkt->payload_len)) return MEDIA_EINVAL;
+    if (!jb || !pkt || (pkt->payload_len && !pkt->payload)) return MEDIA_EINVAL;
     jb->st.packets++;
     if (pkt->payload_len > MEDIA_JITTER_MAX_PAYLOAD) { jb->st.rejected++; return MEDIA_ENOSPC; }
     len = (uint32_t)pkt->payload_len;
@@ -2863,23 +2885,23 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     s->marker = pkt->marker != 0;
     s->pt = pkt->payload_type;
     jb->st.queued++;
-    if (jb->cfg.duration) {
-        int n = jb->cfg.duration(pkt->payload, pkt->payload_len, jb->cfg.user);
-        if (n > 0) s->samples = (uint32_t)n;
-    }
-    /* the packet time, as the stream shows it; the previous packet's length
-       when only the timestamps tell it */
-    if (s->samples) {
-        if (s->samples != jb->frame_ts) media__jb_set_frame(jb, s->samples);
-    } else {
-        media__jitter_slot *prev = media__jb_slot(jb, eseq - 1);
-        int64_t delta = prev ? ets - prev->ts : 0;
-        if (delta > 0 && !s->marker && delta <= (int64_t)jb->cfg.clock_rate / 8) {
-            if (!jb->cfg.duration) prev->samples = (uint32_t)delta;
+    /* the packet time, as the stream shows it: the previous packet's length
+       when only the timestamps tell it (up to 1/8 s, not across a marker) */
+    if (!jb->cfg.duration) {
+        media__jitter_slot *prev = &jb->slot[(eseq - 1) % MEDIA_JITTER_SLOTS];
+        int64_t delta = ets - prev->ts;
+        if (prev->used && prev->seq == eseq - 1 && !s->marker && (uint64_t)(delta - 1) < jb->cfg.clock_rate / 8) {
+            prev->samples = (uint32_t)delta;
             if (delta != jb->frame_ts) media__jb_set_frame(jb, delta);
         }
+    } else {
+        media__jb_told(jb, s, pkt);
     }
-    if (ahead > 0) { jb->ref_seq = eseq; jb->ref_ts = ets; jb->ref_ts_raw = pkt->timestamp; }
+    if (ahead > 0) {   /* the newest packet: sequence and timestamps extend from it */
+        jb->ref_seq = eseq;
+        jb->ref_ts = ets;
+        jb->ref_ts_raw = pkt->timestamp;
+    }
     /* the end of a gap: in sequence means it was silence */
     if (d == 0) {
         jb->st.silence += jb->pending_gap;
@@ -2896,7 +2918,7 @@ static int64_t media__jb_dur(const media_jitter *jb, const media__jitter_slot *s
 
 static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t samples)
 {
-    out->timestamp = (uint32_t)(jb->ref_ts_raw + (uint32_t)(jb->play_ts - jb->ref_ts));
+    out->timestamp = (uint32_t)jb->play_ts + jb->ts_raw_off;
     out->samples = (uint32_t)samples;
     jb->next_play_us += samples == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, samples);
 }
@@ -3009,7 +3031,7 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     uint32_t f;
     media__jitter_slot *s;
     if (!jb || !out) return MEDIA_EINVAL;
-    if (!jb->started || now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }
+    if (now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }   /* also before a packet */
     /* the common case: the next frame is here, due, and the delay on target */
     off = now - media__jb_us(jb, jb->play_ts);
     s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
@@ -3025,12 +3047,12 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
     dur = s->samples ? s->samples : jb->frame_ts;
     out->payload = jb->pool + s->off;
     out->len = s->len;
-    out->timestamp = (uint32_t)(jb->ref_ts_raw + (uint32_t)(s->ts - jb->ref_ts));
+    out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
     out->seq = (uint16_t)jb->play_seq;
     out->payload_type = s->pt;
     out->marker = s->marker;
     out->samples = (uint32_t)dur;
-    out->flags = (f & 7u) | ((f >> 8) & MEDIA_JITTER_TALKSPURT) | ((uint32_t)s->marker << 2);
+    out->flags = ((f | f >> 8) & 7u) | ((uint32_t)s->marker << 2);
     jb->flags_next = 0;
     jb->next_play_us += dur == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, dur);
     jb->play_ts = s->ts + dur;
