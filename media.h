@@ -916,7 +916,6 @@ typedef struct media_jitter {
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
     uint32_t old_n;
-    int old_nb;
     /* payload bytes: a ring filled at head; [head, room_end) is known to be free */
     uint32_t head, room_end;
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
@@ -2595,48 +2594,48 @@ static void media__jb_block_start(media_jitter *jb, int b)
     for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk_top[b][i] = INT64_MIN;
 }
 
-/* largest-first merge of n sorted values into best[0..*nb) (capacity TOP) */
-static void media__jb_merge(int64_t *best, int *nb, const int64_t *v, int n)
+static int64_t media__jb_max(int64_t a, int64_t b) { return a > b ? a : b; }
+static int64_t media__jb_min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* r = the three largest of two sorted (largest first) triples; r may be a.
+   The k-th largest of the union is the largest of min(a[i], b[j]) over
+   i + j = k - 2, with a[-1] = b[-1] = +infinity. Unused entries are INT64_MIN. */
+static void media__jb_top3(int64_t *r, const int64_t *a, const int64_t *b)
 {
-    int i, j;
-    for (i = 0; i < n; i++) {
-        if (*nb == MEDIA__JITTER_TOP && v[i] <= best[*nb - 1]) break;
-        for (j = *nb < MEDIA__JITTER_TOP ? (*nb)++ : *nb - 1; j > 0 && best[j - 1] < v[i]; j--) best[j] = best[j - 1];
-        best[j] = v[i];
-    }
+    int64_t r0 = media__jb_max(a[0], b[0]);
+    int64_t r1 = media__jb_max(media__jb_max(a[1], b[1]), media__jb_min(a[0], b[0]));
+    int64_t r2 = media__jb_max(media__jb_max(a[2], b[2]), media__jb_max(media__jb_min(a[0], b[1]), media__jb_min(a[1], b[0])));
+    r[0] = r0;
+    r[1] = r1;
+    r[2] = r2;
 }
 
 /* The completed blocks change only when one completes: their merged largest
-   values, count and minimum are kept, so an estimate merges just 2 x 8 values. */
+   values, count and minimum are kept, so an estimate merges just two triples. */
 static void media__jb_summarise(media_jitter *jb)
 {
     int b;
-    jb->old_nb = 0;
     jb->old_n = 0;
     jb->old_min = INT64_MAX;
+    jb->old_top[0] = jb->old_top[1] = jb->old_top[2] = INT64_MIN;
     for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) {
-        if (b == jb->blk_cur || !jb->blk_n[b]) continue;
+        if (b == jb->blk_cur) continue;
         jb->old_n += jb->blk_n[b];
-        if (jb->blk_min[b] < jb->old_min) jb->old_min = jb->blk_min[b];
-        media__jb_merge(jb->old_top, &jb->old_nb, jb->blk_top[b],
-                        jb->blk_n[b] < MEDIA__JITTER_TOP ? jb->blk_n[b] : MEDIA__JITTER_TOP);
+        jb->old_min = media__jb_min(jb->old_min, jb->blk_min[b]);
+        media__jb_top3(jb->old_top, jb->old_top, jb->blk_top[b]);
     }
 }
 
 static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 {
-    int64_t best[MEDIA__JITTER_TOP], base = jb->old_min, rel, lo, hi;
-    int nb = jb->old_nb, k, c = jb->blk_cur;
+    int64_t best[MEDIA__JITTER_TOP], base, rel, lo, hi;
+    int k, c = jb->blk_cur;
     uint32_t n = jb->old_n + jb->blk_n[c];
     if (!n) return;
-    memcpy(best, jb->old_top, sizeof best);
-    if (jb->blk_n[c]) {
-        if (jb->blk_min[c] < base) base = jb->blk_min[c];
-        media__jb_merge(best, &nb, jb->blk_top[c], jb->blk_n[c] < MEDIA__JITTER_TOP ? jb->blk_n[c] : MEDIA__JITTER_TOP);
-    }
-    k = (int)((n * 4 + 999) / 1000);            /* 0.4 % of the window */
-    if (k < 1) k = 1;
-    if (k > nb) k = nb;
+    media__jb_top3(best, jb->old_top, jb->blk_top[c]);
+    base = media__jb_min(jb->old_min, jb->blk_min[c]);
+    k = (int)((n * 4 + 999) / 1000);            /* 0.4 % of the window: 1..3, never more than n */
+    if (k > MEDIA__JITTER_TOP) k = MEDIA__JITTER_TOP;
     jb->base = base;
     rel = best[k - 1] + MEDIA__JB_GUARD_US - base;
     if (jb->cfg.fixed_delay_ms) rel = (int64_t)jb->cfg.fixed_delay_ms * 1000;
@@ -2664,12 +2663,14 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
 static void media__jb_observe(media_jitter *jb, int64_t t)
 {
     int b = jb->blk_cur, now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
-    int64_t *top = jb->blk_top[b], x = t, y, a;
+    int64_t *top = jb->blk_top[b], x, y;
     unsigned n;
-    jb->blk_min[b] = t < jb->blk_min[b] ? t : jb->blk_min[b];
-    a = top[0]; top[0] = x > a ? x : a; y = x > a ? a : x;
-    a = top[1]; top[1] = y > a ? y : a; x = y > a ? a : y;
-    a = top[2]; top[2] = x > a ? x : a;
+    jb->blk_min[b] = media__jb_min(jb->blk_min[b], t);
+    x = media__jb_min(top[0], t);
+    top[0] = media__jb_max(top[0], t);
+    y = media__jb_min(top[1], x);
+    top[1] = media__jb_max(top[1], x);
+    top[2] = media__jb_max(top[2], y);
     n = ++jb->blk_n[b];
     if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
     if (now || (n & 15) == 0) media__jb_estimate(jb);

@@ -20,7 +20,7 @@
 #define FRAME_US 20000
 #define MAXPKT 100000
 #ifndef COST_ROUNDS
-#define COST_ROUNDS 30
+#define COST_ROUNDS 100
 #endif
 
 typedef struct pkt { int64_t send_us, arrival_us; uint32_t ts; uint16_t seq; } pkt;   /* arrival < 0: lost */
