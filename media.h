@@ -2876,7 +2876,6 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
     } else if ((at = media__jb_make_room(jb, eseq, len)) < 0) {
         return MEDIA_JITTER_DROPPED;
     }
-    if (len) memcpy(jb->pool + at, pkt->payload, len);
     s->ts = ets;
     s->seq = eseq;
     s->samples = 0;
@@ -2908,6 +2907,7 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
         jb->st.silence += jb->pending_gap;
         jb->pending_gap = 0;
     }
+    if (len) memcpy(jb->pool + at, pkt->payload, len);   /* last: fewer values live across the call */
     return resynced ? MEDIA_JITTER_RESYNCED : MEDIA_JITTER_QUEUED;
 }
 
