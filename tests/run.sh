@@ -11,7 +11,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_tshark test_ffmpeg"
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
 passed=0 failed=0 skipped=0
@@ -134,6 +134,7 @@ for std in c++11 c++17; do
     compile_check "clang++ -std=$std implementation" clang++ -std=$std $WARN -x c++ tests/compile_impl.c
 done
 compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile_impl.c
+compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile_impl.c
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c
 compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile_twice.c
 compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile_twice.c
@@ -164,7 +165,7 @@ fi
 echo "== fuzz smoke (${FUZZ_SECONDS}s each) =="
 if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
         clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null; then
-    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter; do
+    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav; do
         if clang -std=c99 -O1 -g $WARN -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "fuzz/$f.c" -o "$B/$f" -lm 2>"$B/$f.log"; then
             mkdir -p "$B/corpus_$f"
             if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
