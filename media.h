@@ -920,8 +920,7 @@ typedef struct media_jitter {
     int started;
     uint32_t ssrc;
     uint32_t ref_seq;            /* extended seq of the reference packet */
-    uint32_t ref_ts_raw;         /* its RTP timestamp */
-    int64_t ref_ts;              /* and extended */
+    int64_t ref_ts;              /* its extended timestamp */
     uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
     uint32_t play_seq;           /* next sequence number to play */
     int64_t play_ts;             /* first sample not yet played */
@@ -2702,6 +2701,12 @@ static media__jitter_slot *media__jb_slot(media_jitter *jb, uint32_t seq)
     return s->used && s->seq == seq ? s : NULL;
 }
 
+/* duration of a queued frame: told by config.duration or by the next packet, else assumed */
+static int64_t media__jb_dur(const media_jitter *jb, const media__jitter_slot *s)
+{
+    return s->samples ? s->samples : jb->frame_ts;
+}
+
 static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 {
     s->used = 0;
@@ -2819,7 +2824,6 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->started = 1;
     jb->ssrc = p->ssrc;
     jb->ref_seq = MEDIA__JB_SEQ0 + p->seq;
-    jb->ref_ts_raw = p->timestamp;
     jb->ref_ts = MEDIA__JB_TS0;
     jb->ts_raw_off = p->timestamp - (uint32_t)MEDIA__JB_TS0;
     jb->play_seq = jb->ref_seq;
@@ -2882,8 +2886,7 @@ static void media__jb_skip_to(media_jitter *jb, uint32_t seq, uint64_t *counter)
     while ((int32_t)(seq - jb->play_seq) > 0) {
         media__jitter_slot *s = media__jb_slot(jb, jb->play_seq);
         if (s) {
-            if (jb->play_ts < s->ts + (s->samples ? s->samples : jb->frame_ts))
-                jb->play_ts = s->ts + (s->samples ? s->samples : jb->frame_ts);
+            if (jb->play_ts < s->ts + media__jb_dur(jb, s)) jb->play_ts = s->ts + media__jb_dur(jb, s);
             media__jb_drop_slot(jb, s);
             (*counter)++;
         }
@@ -2973,7 +2976,7 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     len = (uint32_t)pkt->payload_len;
     if (!jb->started || pkt->ssrc != jb->ssrc) resynced = media__jb_resync(jb, pkt, a);
     eseq = jb->ref_seq + (uint32_t)(int32_t)(int16_t)(uint16_t)(pkt->seq - (uint16_t)jb->ref_seq);
-    ets = jb->ref_ts + (int32_t)(pkt->timestamp - jb->ref_ts_raw);
+    ets = jb->ref_ts + (int32_t)(pkt->timestamp - ((uint32_t)jb->ref_ts + jb->ts_raw_off));
     t = a - media__jb_us(jb, ets);
     off = jb->next_play_us - media__jb_us(jb, jb->play_ts);
     ahead = (int32_t)(eseq - jb->ref_seq);
@@ -3024,7 +3027,6 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     if (ahead > 0) {   /* the newest packet: sequence and timestamps extend from it */
         jb->ref_seq = eseq;
         jb->ref_ts = ets;
-        jb->ref_ts_raw = pkt->timestamp;
     }
     /* the end of a gap: in sequence means it was silence */
     if (d == 0) {
@@ -3033,12 +3035,6 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     }
     if (len) memcpy(jb->pool + at, pkt->payload, len);   /* last: fewer values live across the call */
     return resynced ? MEDIA_JITTER_RESYNCED : MEDIA_JITTER_QUEUED;
-}
-
-/* duration of a queued frame: told by config.duration or by the next packet, else assumed */
-static int64_t media__jb_dur(const media_jitter *jb, const media__jitter_slot *s)
-{
-    return s->samples ? s->samples : jb->frame_ts;
 }
 
 static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t samples)
@@ -3169,7 +3165,7 @@ MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, medi
     }
     /* play s: the marker, or a gap before it, starts a talkspurt */
     f = jb->flags_next;
-    dur = s->samples ? s->samples : jb->frame_ts;
+    dur = media__jb_dur(jb, s);
     out->payload = jb->pool + s->off;
     out->len = s->len;
     out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
@@ -3203,8 +3199,7 @@ MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats 
         uint32_t q;
         for (q = jb->play_seq; q != jb->play_seq + MEDIA_JITTER_SLOTS; q++) {
             const media__jitter_slot *s = &jb->slot[q % MEDIA_JITTER_SLOTS];
-            if (s->used && s->seq == q && s->ts + (s->samples ? s->samples : jb->frame_ts) > end)
-                end = s->ts + (s->samples ? s->samples : jb->frame_ts);
+            if (s->used && s->seq == q && s->ts + media__jb_dur(jb, s) > end) end = s->ts + media__jb_dur(jb, s);
         }
         st->buffered_us = media__jb_us(jb, end) - media__jb_us(jb, jb->play_ts);
     }
