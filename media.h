@@ -1414,6 +1414,301 @@ MEDIADEF int media_resampler_init(media_resampler *r, uint32_t in_rate, uint32_t
 MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
                             const int16_t *src, size_t src_frames, size_t *used);
 
+/* ---------------------------------------------------------------------------
+   >>session
+   --------------------------------------------------------------------------- */
+
+/* Session capacities. */
+#ifndef MEDIA_SESSION_MAX_CODECS
+#define MEDIA_SESSION_MAX_CODECS 8     /* codecs in a session's list (telephone-event included) */
+#endif
+#ifndef MEDIA_SESSION_SDP_SIZE
+#define MEDIA_SESSION_SDP_SIZE 2048    /* bytes of our last offer or answer, kept as text */
+#endif
+#ifndef MEDIA_SESSION_PLAY_QUEUE
+#define MEDIA_SESSION_PLAY_QUEUE 4     /* WAV files queued for playback, the playing one included */
+#endif
+#ifndef MEDIA_SESSION_MAX_FRAME
+#define MEDIA_SESSION_MAX_FRAME 2880   /* PCM samples in one frame (60 ms at 48 kHz) */
+#endif
+#ifndef MEDIA_SESSION_MAX_BURST
+#define MEDIA_SESSION_MAX_BURST 3      /* packets one late poll sends to catch up; the rest is skipped */
+#endif
+#ifndef MEDIA_SESSION_DTMF_QUEUE
+#define MEDIA_SESSION_DTMF_QUEUE 32    /* digits waiting to be sent */
+#endif
+#ifndef MEDIA_SESSION_MAX_PACKET
+#define MEDIA_SESSION_MAX_PACKET 1500  /* largest datagram sent or received */
+#endif
+#if MEDIA_SESSION_MAX_CODECS < 1 || MEDIA_SESSION_MAX_CODECS > 64
+#error "MEDIA_SESSION_MAX_CODECS must be 1..64"
+#endif
+#if MEDIA_SESSION_SDP_SIZE < 512 || MEDIA_SESSION_SDP_SIZE > 65535
+#error "MEDIA_SESSION_SDP_SIZE must be 512..65535"
+#endif
+#if MEDIA_SESSION_PLAY_QUEUE < 1 || MEDIA_SESSION_PLAY_QUEUE > 256
+#error "MEDIA_SESSION_PLAY_QUEUE must be 1..256"
+#endif
+#if MEDIA_SESSION_MAX_FRAME < 160 || MEDIA_SESSION_MAX_FRAME > 65535
+#error "MEDIA_SESSION_MAX_FRAME must be 160..65535"
+#endif
+#if MEDIA_SESSION_MAX_BURST < 1 || MEDIA_SESSION_MAX_BURST > 100
+#error "MEDIA_SESSION_MAX_BURST must be 1..100"
+#endif
+#if MEDIA_SESSION_DTMF_QUEUE < 1 || MEDIA_SESSION_DTMF_QUEUE > 4096
+#error "MEDIA_SESSION_DTMF_QUEUE must be 1..4096"
+#endif
+#if MEDIA_SESSION_MAX_PACKET < 256 || MEDIA_SESSION_MAX_PACKET > 65535
+#error "MEDIA_SESSION_MAX_PACKET must be 256..65535"
+#endif
+
+/* An IP address and port, without any socket header. */
+typedef struct media_addr {
+    uint8_t family;             /* 4, 6, or 0 for none */
+    uint16_t port;
+    uint8_t ip[16];             /* IPv4 in the first 4 bytes */
+} media_addr;
+
+/* Reads an IPv4 ("192.0.2.1") or IPv6 ("2001:db8::1", "::ffff:1.2.3.4") address
+   in numeric form. MEDIA_OK or MEDIA_EINVAL. */
+MEDIADEF int media_addr_parse(media_addr *a, const char *text, uint16_t port);
+/* Writes the address (not the port) in numeric form. Length or MEDIA_ENOSPC. */
+MEDIADEF int media_addr_string(char *buf, size_t cap, const media_addr *a);
+/* 1 when family, address and port are the same (IPv4-mapped IPv6 equals IPv4). */
+MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b);
+
+typedef struct media_session media_session;
+
+/* media_session_state() values. */
+typedef enum media_state {
+    MEDIA_STATE_IDLE = 0,        /* created, nothing negotiated */
+    MEDIA_STATE_NEGOTIATING = 1, /* first offer made or received, no answer yet */
+    MEDIA_STATE_READY = 2,       /* negotiated; media starts at the next poll */
+    MEDIA_STATE_ACTIVE = 3,      /* media flowing */
+    MEDIA_STATE_PAUSED = 4,      /* the peer holds us: we do not send */
+    MEDIA_STATE_HELD = 5,        /* we hold the peer (media_session_hold) */
+    MEDIA_STATE_TERMINATED = 6   /* closed: only destroy is left */
+} media_state;
+
+/* stream_start/stream_stop directions */
+#define MEDIA_STREAM_SEND 1
+#define MEDIA_STREAM_RECEIVE 2
+
+/* What stream_error() returns. */
+#define MEDIA_ERROR_CONTINUE 0   /* note it and go on (the default) */
+#define MEDIA_ERROR_RETRY 1      /* try again: restart the RTP timer, keep reading the socket */
+#define MEDIA_ERROR_STOP 2       /* close the session */
+
+/* Quality levels of the quality alert. */
+#define MEDIA_QUALITY_GOOD 0
+#define MEDIA_QUALITY_FAIR 1
+#define MEDIA_QUALITY_POOR 2
+#define MEDIA_QUALITY_CRITICAL 3
+
+/* media_session_record() what */
+#define MEDIA_RECORD_RECEIVED 1  /* mono: what we play out */
+#define MEDIA_RECORD_SENT 2      /* mono: what we send */
+#define MEDIA_RECORD_BOTH 3      /* stereo: received left, sent right */
+
+/* media_request kinds */
+#define MEDIA_REQUEST_RTP 1      /* an RTP packet with a payload type nothing negotiated */
+#define MEDIA_REQUEST_RTCP_APP 2 /* an RTCP APP packet */
+
+/* Everything about a call in one snapshot (media_session_get_stats). */
+typedef struct media_session_stats {
+    int state;                   /* media_state */
+    const char *codec;           /* what we send, NULL before negotiation */
+    int payload_type;
+    uint32_t ptime_ms;
+    uint64_t duration_ms;        /* since media started */
+    uint32_t local_ssrc, remote_ssrc;
+    /* sent */
+    uint64_t packets_sent, bytes_sent;     /* RTP, payload bytes */
+    uint64_t rtcp_sent;
+    uint64_t dtmf_sent;                    /* digits */
+    /* received (RFC 3550 A.1/A.3/A.8, over every source the peer used) */
+    uint64_t packets_received, bytes_received;
+    int64_t lost;                          /* expected - received */
+    double loss_percent;
+    double jitter_ms;                      /* A.8 interarrival jitter */
+    uint64_t duplicates, reordered;
+    uint64_t late;                         /* arrived after their playout time */
+    uint64_t concealed;                    /* frames concealed (lost, late or missing) */
+    double jitter_delay_ms;                /* the jitter buffer's current delay */
+    double rtt_ms;                         /* from RTCP LSR/DLSR; 0 until known */
+    double mos;                            /* E-model estimate (listening, incl. delay) */
+    int quality;                           /* MEDIA_QUALITY_* of the last evaluation */
+    uint64_t rtcp_received;
+    uint64_t dtmf_received;                /* key presses */
+    /* what the peer reports about our stream (its RTCP) */
+    int have_remote_report;
+    uint32_t remote_fraction_lost;         /* 0..255 as on the wire */
+    double remote_loss_percent;            /* of the last report interval */
+    int32_t remote_lost;                   /* cumulative */
+    double remote_jitter_ms;
+    /* problems, each counted and survived */
+    uint64_t malformed_rtp, malformed_rtcp;
+    uint64_t foreign;                      /* from an address other than the peer's */
+    uint64_t unknown_pt;                   /* payload types nobody negotiated */
+    uint32_t ssrc_changes;                 /* the peer started a new source */
+    uint32_t collisions;                   /* the peer used our SSRC: we changed ours */
+    uint64_t send_errors, receive_errors;
+} media_session_stats;
+
+/* Callbacks; all optional (NULL: the default in brackets). user is
+   media_session_handler.user. Each may call the actions below and
+   media_session_get_stats(); none may call media_session_poll(). destroy and
+   close called from inside a callback take effect when it returns. */
+typedef struct media_session_handler {
+    void (*session_start)(media_session *s, void *user);            /* media starts */
+    void (*session_stop)(media_session *s, int reason, void *user);  /* closed (reason: MEDIA_OK, or why) */
+    /* Our offer before it is written (is_local 1, edit it), or the peer's offer
+       (is_local 0). Return < 0 to refuse it. [accept] */
+    int  (*offer)(media_session *s, media_sdp *sdp, int is_local, void *user);
+    /* The same for answers: ours before it is written, or the peer's. [accept] */
+    int  (*answer)(media_session *s, media_sdp *sdp, int is_local, void *user);
+    /* Codecs both sides have, in the offer's order: write the indices of those
+       to use into order (first = preferred) and return how many; 0 refuses.
+       [cfg.strategy] */
+    int  (*codec_negotiation)(media_session *s, const media_sdp_match *matches, int count, int *order,
+                              void *user);
+    /* An offer/answer exchange finished: result MEDIA_OK (r filled) or why not. */
+    void (*negotiation_complete)(media_session *s, int result, const media_sdp_result *r, void *user);
+    void (*state_change)(media_session *s, int old_state, int new_state, void *user);
+    void (*stream_start)(media_session *s, int direction, void *user);   /* MEDIA_STREAM_* */
+    void (*stream_stop)(media_session *s, int direction, void *user);
+    /* MEDIA_ETIMEOUT (no RTP for cfg.rtp_timeout_ms), MEDIA_ESOCKET (send or
+       receive failed). Return MEDIA_ERROR_*. [continue] */
+    int  (*stream_error)(media_session *s, int error, void *user);
+    void (*stats)(media_session *s, const media_session_stats *st, void *user);   /* every stats_interval_ms */
+    /* The quality level changed (evaluated every quality_interval_ms). */
+    void (*quality_alert)(media_session *s, int level, const media_session_stats *st, void *user);
+    /* One key press (RFC 4733): '0'-'9', '*', '#', 'A'-'D', '!' (flash), with its duration. */
+    void (*dtmf)(media_session *s, char digit, uint32_t duration_ms, void *user);
+    void (*play_complete)(media_session *s, int id, int result, void *user);
+    void (*record_complete)(media_session *s, int result, void *user);
+    /* Decoded audio as it plays out (rate Hz, mono). */
+    void (*audio_in)(media_session *s, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
+    /* Audio to send when no file plays: fill up to samples, return how many (the
+       rest is silence); 0 sends silence. */
+    int  (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
+    /* Something the session does not handle itself (MEDIA_REQUEST_*): data is the
+       datagram. Return 1 if you handled it (else it is counted as ignored). */
+    int  (*media_request)(media_session *s, int kind, const uint8_t *data, size_t len, void *user);
+    void *user;
+} media_session_handler;
+
+/* Quality levels: the worst of MOS, loss and jitter decides. */
+typedef struct media_session_thresholds {
+    double mos[3];               /* below [0]: fair, [1]: poor, [2]: critical (4.0, 3.6, 3.1) */
+    double loss_percent[3];      /* above: (1, 3, 10) */
+    double jitter_ms[3];         /* above: (30, 60, 120) */
+} media_session_thresholds;
+
+typedef struct media_session_config {
+    /* Transport. Our own sockets unless send is set. */
+    const char *local_address;   /* bind address, IPv4 or IPv6 ("0.0.0.0"; "::" takes both) */
+    const char *sdp_address;     /* address written into c= (NULL: local_address, or a guess for wildcards) */
+    uint16_t port_min, port_max; /* RTP port range (even port, RTCP on +1); 0, 0: any */
+    int rtcp_mux;                /* offer and accept RTCP on the RTP port (1) */
+    int latch;                   /* symmetric RTP: send to where the peer's RTP comes from (0) */
+    /* Custom transport: the session opens no socket and hands every datagram here;
+       feed what arrives with media_session_receive(). Returns < 0 on failure. */
+    int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
+    /* Custom clock in microseconds (NULL: media_now_us). */
+    uint64_t (*now_us)(void *user);
+    uint64_t seed;               /* random source for SSRC, sequence and timestamp (0: from the clock) */
+    /* Media. */
+    const media_codec *const *codecs;   /* preference order (NULL: PCMU, PCMA, telephone-event) */
+    size_t codec_count;
+    media_sdp_strategy strategy;        /* how an answer orders codecs (see >>sdp) */
+    const media_codec *const *required;
+    size_t required_count;
+    uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
+    uint32_t jitter_min_ms, jitter_max_ms, jitter_initial_ms, jitter_fixed_ms;  /* (0, 400, 60, 0) */
+    int resample;                /* reserve a rate converter so WAV files of any rate play (1) */
+    const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
+    uint32_t dtmf_duration_ms;   /* each digit sent (100) */
+    uint32_t dtmf_gap_ms;        /* pause between digits (60) */
+    /* Timers. */
+    uint32_t rtcp_interval_ms;   /* RFC 3550 minimum interval (5000; the first report after half) */
+    uint32_t stats_interval_ms;  /* stats callback (0: never) */
+    uint32_t quality_interval_ms;/* quality evaluation (1000) */
+    uint32_t rtp_timeout_ms;     /* no RTP this long while we expect it: stream_error (30000; 0: never) */
+    media_session_thresholds quality;
+    media_session_handler handler;
+} media_session_config;
+
+/* Defaults: bind 0.0.0.0 any port, PCMU/PCMA/telephone-event, 20 ms, rtcp-mux
+   offered, jitter 0..400 ms adaptive, RTCP every 5 s, RTP timeout 30 s. */
+MEDIADEF void media_session_config_init(media_session_config *cfg);
+/* Creates a session: one allocation (its size depends on the codecs and on
+   cfg->resample), sockets bound unless cfg->send is set. NULL on failure with
+   *err (may be NULL) set: MEDIA_EINVAL, MEDIA_ENOMEM, MEDIA_ESOCKET. */
+MEDIADEF media_session *media_session_create(const media_session_config *cfg, int *err);
+/* Closes files (a recording stays a valid WAV), sockets, frees. NULL is fine.
+   Inside a callback: takes effect when the callback returns. No BYE is sent:
+   call media_session_close() and poll once first for that. */
+MEDIADEF void media_session_destroy(media_session *s);
+
+/* Offer/answer (RFC 3264). create_offer writes our offer (initial or re-offer:
+   hold, resume, codec or address change) into sdp, NUL-terminated, and returns
+   its length. set_remote_sdp takes the peer's answer to it, or the peer's
+   offer, which create_answer then answers. Returns MEDIA_OK / a length, or
+   MEDIA_ESTATE (wrong moment), MEDIA_EPARSE (malformed SDP), MEDIA_ENEGOTIATION
+   (nothing in common), MEDIA_EREJECTED (refused by a handler or the peer),
+   MEDIA_ENOSPC. These calls allocate about 64 KB of scratch for the parsed
+   descriptions and free it before they return. */
+MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap);
+MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len);
+MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap);
+
+/* Does everything due now and returns the milliseconds until it wants to be
+   called again (>= 0); MEDIA_ESTATE once terminated. Never blocks. */
+MEDIADEF int media_session_poll(media_session *s);
+/* 0: RTP socket, 1: RTCP socket; -1 for none (custom transport, or RTCP muxed). */
+MEDIADEF int media_session_fd(const media_session *s, int which);
+/* Custom transport: a datagram that arrived for the session. The _from form
+   also gives its source, so source filtering and latching apply. MEDIA_OK,
+   or the reason it was refused (also counted in the statistics). */
+MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t len, int is_rtcp);
+MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
+                                        const media_addr *from);
+
+MEDIADEF int media_session_state(const media_session *s);
+MEDIADEF void media_session_get_stats(const media_session *s, media_session_stats *st);
+/* Our RTP address as bound (port 0 with a custom transport). */
+MEDIADEF int media_session_local_addr(const media_session *s, media_addr *rtp);
+
+/* Actions: any time, also from inside callbacks. */
+#ifndef MEDIA_NO_STDIO
+/* Queues a WAV file (16-bit PCM, A-law or mu-law; mono or stereo, mixed down;
+   any rate from 8 to 48 kHz with cfg.resample). loops: times to play it, 0 =
+   until stopped. Returns its id (> 0), MEDIA_ENOSPC when the queue is full,
+   MEDIA_EIO / MEDIA_EPARSE / MEDIA_EUNSUPPORTED for the file. */
+MEDIADEF int media_session_play(media_session *s, const char *path, int loops);
+/* Records to a 16-bit WAV at the codec's rate (what: MEDIA_RECORD_*). The file
+   is valid whenever the session ends, destroy included. */
+MEDIADEF int media_session_record(media_session *s, const char *path, int what);
+MEDIADEF int media_session_record_stop(media_session *s);
+#endif
+MEDIADEF int media_session_play_pause(media_session *s);
+MEDIADEF int media_session_play_resume(media_session *s);
+/* Stops the playing file and empties the queue (play_complete(MEDIA_ERROR) for each). */
+MEDIADEF int media_session_play_stop(media_session *s);
+/* Switches what we send to another negotiated codec (MEDIA_ENOTFOUND if not negotiated). */
+MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec);
+/* Queues RFC 4733 digits ("0-9*#A-D", '!' = flash; ',' = a pause of 500 ms). */
+MEDIADEF int media_session_send_dtmf(media_session *s, const char *digits);
+/* Hold: we stop listening and the next offer says sendonly; resume undoes it.
+   Send the new offer (create_offer) to the peer. */
+MEDIADEF int media_session_hold(media_session *s);
+MEDIADEF int media_session_resume(media_session *s);
+/* Sends silence instead of audio while on. */
+MEDIADEF int media_session_mute(media_session *s, int on);
+/* Ends the call: RTCP BYE at the next poll, files closed, state TERMINATED. */
+MEDIADEF int media_session_close(media_session *s);
+
 #ifdef __cplusplus
 }
 #endif
@@ -1455,6 +1750,18 @@ MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
 #if !defined(CLOCK_MONOTONIC)
 #error "media.h: the implementation needs POSIX clocks. Define _POSIX_C_SOURCE 200809L before the first #include of this file, or build with -std=gnu99/gnu11."
 #endif
+#endif
+
+#ifndef MEDIA_NO_SOCKETS
+#if defined(_WIN32)
+#error "media.h: the session's sockets are POSIX only for now; define MEDIA_NO_SOCKETS and use a custom transport"
+#endif
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <errno.h>
 #endif
 
 #if !defined(MEDIA_NO_SIMD) && (defined(__SSE2__) || defined(_M_X64) || \
@@ -5707,6 +6014,2031 @@ MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
     }
     if (used) *used = in;
     return (int)out;
+}
+
+/* >>session implementation ------------------------------------------------- */
+
+/* ---- addresses (text form without inet_pton: MEDIA_NO_SOCKETS builds need them too) ---- */
+
+static int media__addr_v4(uint8_t *ip, const char *t, size_t n)
+{
+    size_t i = 0;
+    int part;
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0, digits = 0;
+        if (part && (i >= n || t[i++] != '.')) return 0;
+        while (i < n && t[i] >= '0' && t[i] <= '9' && digits < 4) { v = v * 10 + (unsigned)(t[i++] - '0'); digits++; }
+        if (!digits || digits > 3 || v > 255) return 0;
+        ip[part] = (uint8_t)v;
+    }
+    return i == n;
+}
+
+static int media__hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* RFC 4291 2.2: eight groups, one "::" for a run of zero groups, an IPv4 tail */
+static int media__addr_v6(uint8_t *ip, const char *t, size_t n)
+{
+    uint16_t g[8];
+    int count = 0, gap = -1, k;
+    size_t i = 0;
+    if (n >= 2 && t[0] == ':' && t[1] == ':') { gap = 0; i = 2; }
+    else if (n && t[0] == ':') return 0;
+    while (i < n) {
+        size_t start = i;
+        unsigned v = 0;
+        int h;
+        if (count >= 8) return 0;
+        while (i < n && (h = media__hexval(t[i])) >= 0 && i - start < 4) { v = (v << 4) | (unsigned)h; i++; }
+        if (i < n && t[i] == '.') {            /* dotted IPv4 in the last 32 bits */
+            if (count > 6 || !media__addr_v4(ip, t + start, n - start)) return 0;
+            g[count++] = (uint16_t)((ip[0] << 8) | ip[1]);
+            g[count++] = (uint16_t)((ip[2] << 8) | ip[3]);
+            i = n;
+            break;
+        }
+        if (i == start) return 0;
+        g[count++] = (uint16_t)v;
+        if (i == n) break;
+        if (t[i] != ':') return 0;
+        i++;
+        if (i < n && t[i] == ':') {
+            if (gap >= 0) return 0;
+            gap = count;
+            i++;
+        } else if (i == n) {
+            return 0;                          /* a single ':' at the end */
+        }
+    }
+    if (gap < 0 ? count != 8 : count > 7) return 0;
+    memset(ip, 0, 16);
+    for (k = 0; k < count; k++) {
+        int at = (gap >= 0 && k >= gap) ? 8 - (count - k) : k;
+        ip[2 * at] = (uint8_t)(g[k] >> 8);
+        ip[2 * at + 1] = (uint8_t)g[k];
+    }
+    return 1;
+}
+
+MEDIADEF int media_addr_parse(media_addr *a, const char *text, uint16_t port)
+{
+    size_t n;
+    if (!a || !text) return MEDIA_EINVAL;
+    memset(a, 0, sizeof *a);
+    n = strlen(text);
+    if (media__addr_v4(a->ip, text, n)) a->family = 4;
+    else if (media__addr_v6(a->ip, text, n)) a->family = 6;
+    else return MEDIA_EINVAL;
+    a->port = port;
+    return MEDIA_OK;
+}
+
+static const uint8_t media__v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF };
+
+/* ::ffff:a.b.c.d is the IPv4 address a.b.c.d (what a dual-stack socket reports) */
+static void media__addr_unmap(media_addr *a)
+{
+    if (a->family == 6 && !memcmp(a->ip, media__v4mapped, 12)) {
+        memmove(a->ip, a->ip + 12, 4);
+        memset(a->ip + 4, 0, 12);
+        a->family = 4;
+    }
+}
+
+MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b)
+{
+    media_addr x, y;
+    if (!a || !b) return 0;
+    x = *a; y = *b;
+    media__addr_unmap(&x); media__addr_unmap(&y);
+    return x.family == y.family && x.port == y.port && !memcmp(x.ip, y.ip, x.family == 4 ? 4 : 16);
+}
+
+MEDIADEF int media_addr_string(char *buf, size_t cap, const media_addr *a)
+{
+    char t[48];
+    size_t n = 0;
+    int i;
+    if (!buf || !a || (a->family != 4 && a->family != 6)) return MEDIA_EINVAL;
+    if (a->family == 4) {
+        for (i = 0; i < 4; i++) {
+            char d[4];
+            int k = 0, v = a->ip[i];
+            if (i) t[n++] = '.';
+            do { d[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+            while (k) t[n++] = d[--k];
+        }
+    } else {
+        /* RFC 5952: the longest run (>= 2) of zero groups becomes "::", hex in lower case */
+        int best = -1, best_len = 1, run = 0;
+        for (i = 0; i < 8; i++) {
+            if (!a->ip[2 * i] && !a->ip[2 * i + 1]) {
+                if (++run > best_len) { best_len = run; best = i - run + 1; }
+            } else {
+                run = 0;
+            }
+        }
+        for (i = 0; i < 8; i++) {
+            unsigned v = (unsigned)((a->ip[2 * i] << 8) | a->ip[2 * i + 1]);
+            int sh, started = 0;
+            if (i == best) { t[n++] = ':'; t[n++] = ':'; i += best_len - 1; continue; }
+            if (i && !(best >= 0 && i == best + best_len)) t[n++] = ':';
+            for (sh = 12; sh >= 0; sh -= 4) {
+                unsigned d = (v >> sh) & 15u;
+                if (d || started || sh == 0) { t[n++] = "0123456789abcdef"[d]; started = 1; }
+            }
+        }
+    }
+    if (n + 1 > cap) return MEDIA_ENOSPC;
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    return (int)n;
+}
+
+/* ---- the session object ---- */
+
+enum { MEDIA__OA_STABLE = 0, MEDIA__OA_LOCAL_OFFER = 1, MEDIA__OA_REMOTE_OFFER = 2 };
+enum { MEDIA__RX_AUDIO = 0, MEDIA__RX_EVENTS = 1, MEDIA__RX_CN = 2 };
+enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GAP = 3 };
+
+#define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
+#define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
+
+typedef struct media__rx_entry {         /* a payload type the peer may send us */
+    uint8_t pt, kind;
+    uint32_t clock;
+    const media_codec *codec;
+} media__rx_entry;
+
+typedef struct media__rx_map {
+    int n;
+    media__rx_entry e[MEDIA__RX_MAP];
+} media__rx_map;
+
+#ifndef MEDIA_NO_STDIO
+typedef struct media__play_item {
+    media_wav_file f;
+    int id;
+    int left;                            /* plays left, 0 = forever */
+} media__play_item;
+#endif
+
+struct media_session {
+    media_session_config cfg;            /* a copy; its strings point into this struct */
+    const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
+    char local_address[MEDIA_SDP_MAX_ADDRESS];
+    char sdp_address[MEDIA_SDP_MAX_ADDRESS];
+    char cname[48];
+    int state, oa, negotiated, started, closing, terminated;
+    int depth, destroy_pending;          /* callbacks running; destroy asked for inside one */
+    uint64_t rng;
+    /* transport */
+    int fd[2];
+    media_addr local;                    /* RTP; RTCP is port + 1 */
+    media_addr remote_rtp, remote_rtcp;
+    int remote_known, latched, rtcp_latched;
+    /* offer/answer */
+    uint64_t sess_id;
+    char local_sdp[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
+    size_t local_sdp_len;
+    media_sdp_result res, pending;
+    int pending_rc;
+    media__rx_map rx_map, pending_map;
+    /* sending */
+    const media_codec *tx_codec;
+    int tx_pt, te_pt;
+    uint32_t ptime_ms, frame_samples, ts_step;
+    int64_t tick_us, next_tick_us;
+    uint32_t ssrc, ts;
+    uint16_t seq;
+    int can_send, can_recv, local_hold, muted, sending, marker_next;
+    uint64_t last_sent_us;
+    /* DTMF out */
+    char dt_queue[MEDIA_SESSION_DTMF_QUEUE];
+    int dt_head, dt_len, dt_state, dt_code, dt_ends, dt_gap;
+    uint32_t dt_ts, dt_dur, dt_target;
+    /* receiving */
+    const media_codec *rx_codec;
+    uint32_t jb_clock;
+    int jb_ready, peer_known, rx_started, timed_out;
+    uint32_t peer_ssrc;
+    media_rtp_stats rx;
+    int64_t lost_before;                 /* from the peer's earlier sources */
+    uint64_t dup_before, reord_before;
+    uint64_t last_rtp_us;
+    int cn_level;                        /* -1: no comfort noise running */
+    uint32_t noise;
+    /* DTMF in */
+    int dr_active, dr_reported, dr_code;
+    uint32_t dr_ts, dr_dur, dr_clock;
+    uint32_t dr_done[4];                 /* timestamps of events already reported */
+    int dr_done_n;
+    uint64_t dr_last_us;
+    /* RTCP (RFC 3550 6.3) */
+    int64_t rtcp_next_us, rtcp_last_us;
+    int rtcp_initial, bye_sent;
+    double avg_rtcp_size;
+    uint64_t sent_at_last_report, sent_at_prev_report;
+    uint64_t ntp0, clock0;               /* wall clock (NTP) at clock0 */
+    uint64_t peer_rtp_at_report;         /* received count at the last report: heard since? */
+    /* statistics and timers */
+    media_session_stats st;
+    uint64_t start_us;
+    int64_t stats_next_us, quality_next_us;
+    uint32_t q_expected, q_received;     /* at the last quality evaluation */
+    uint64_t last_error_us;
+    /* playback and recording */
+#ifndef MEDIA_NO_STDIO
+    media__play_item play[MEDIA_SESSION_PLAY_QUEUE];
+    media_wav_file rec;
+#endif
+    int nplay, paused, next_play_id, rec_what;
+    media_resampler *rs;                 /* in the allocation when cfg.resample */
+    int16_t *rs_in;
+    int rs_in_pos, rs_in_len, rs_eof;
+    uint64_t rs_in_total, rs_out_total;
+    uint32_t rs_from;                    /* the rate rs was set up for (0: none) */
+    int16_t *ring;                       /* received audio waiting for the recording tick */
+    size_t ring_cap, ring_r, ring_n;
+    /* codec state: encoder side and decoder side, each state_size bytes */
+    void *enc_state, *dec_state;
+    size_t state_size;
+    media_jitter jb;
+};
+
+#define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) { (s)->depth++; (s)->cfg.handler.fn args; (s)->depth--; } } while (0)
+
+static uint64_t media__sess_now(const media_session *s)
+{
+    return s->cfg.now_us ? s->cfg.now_us(s->cfg.handler.user) : media_now_us();
+}
+
+static uint32_t media__rand(media_session *s)   /* xorshift64* */
+{
+    s->rng ^= s->rng >> 12; s->rng ^= s->rng << 25; s->rng ^= s->rng >> 27;
+    return (uint32_t)((s->rng * 2685821657736338717ull) >> 32);
+}
+
+static void media__set_state(media_session *s, int st)
+{
+    int old = s->state;
+    if (old == st) return;
+    s->state = st;
+    MEDIA__CALL(s, state_change, (s, old, st, s->cfg.handler.user));
+}
+
+static void media__update_state(media_session *s)
+{
+    if (s->terminated) media__set_state(s, MEDIA_STATE_TERMINATED);
+    else if (!s->negotiated) media__set_state(s, s->oa != MEDIA__OA_STABLE ? MEDIA_STATE_NEGOTIATING : MEDIA_STATE_IDLE);
+    else if (!s->started) media__set_state(s, MEDIA_STATE_READY);
+    else if (s->local_hold) media__set_state(s, MEDIA_STATE_HELD);
+    else if (s->res.remote_hold) media__set_state(s, MEDIA_STATE_PAUSED);
+    else media__set_state(s, MEDIA_STATE_ACTIVE);
+}
+
+MEDIADEF void media_session_config_init(media_session_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->local_address = "0.0.0.0";
+    cfg->rtcp_mux = 1;
+    cfg->jitter_max_ms = 400;
+    cfg->jitter_initial_ms = 60;
+    cfg->resample = 1;
+    cfg->dtmf_duration_ms = 100;
+    cfg->dtmf_gap_ms = 60;
+    cfg->rtcp_interval_ms = 5000;
+    cfg->quality_interval_ms = 1000;
+    cfg->rtp_timeout_ms = 30000;
+    cfg->quality.mos[0] = 4.0; cfg->quality.mos[1] = 3.6; cfg->quality.mos[2] = 3.1;
+    cfg->quality.loss_percent[0] = 1; cfg->quality.loss_percent[1] = 3; cfg->quality.loss_percent[2] = 10;
+    cfg->quality.jitter_ms[0] = 30; cfg->quality.jitter_ms[1] = 60; cfg->quality.jitter_ms[2] = 120;
+}
+
+static int media__copy_str(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) return MEDIA_EINVAL;
+    memcpy(dst, src, n + 1);
+    return MEDIA_OK;
+}
+
+static size_t media__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+
+/* ---- sockets ---- */
+
+#ifndef MEDIA_NO_SOCKETS
+static socklen_t media__to_sockaddr(struct sockaddr_storage *ss, const media_addr *a, int sock_family)
+{
+    memset(ss, 0, sizeof *ss);
+    if (sock_family == 4) {
+        struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+        if (a->family != 4) return 0;
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(a->port);
+        memcpy(&v4->sin_addr, a->ip, 4);
+        return (socklen_t)sizeof *v4;
+    } else {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(a->port);
+        if (a->family == 4) {                       /* dual-stack socket: IPv4-mapped */
+            memcpy(v6->sin6_addr.s6_addr, media__v4mapped, 12);
+            memcpy(v6->sin6_addr.s6_addr + 12, a->ip, 4);
+        } else {
+            memcpy(v6->sin6_addr.s6_addr, a->ip, 16);
+        }
+        return (socklen_t)sizeof *v6;
+    }
+}
+
+static void media__from_sockaddr(media_addr *a, const struct sockaddr_storage *ss)
+{
+    memset(a, 0, sizeof *a);
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+        a->family = 4;
+        a->port = ntohs(v4->sin_port);
+        memcpy(a->ip, &v4->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+        a->family = 6;
+        a->port = ntohs(v6->sin6_port);
+        memcpy(a->ip, v6->sin6_addr.s6_addr, 16);
+        media__addr_unmap(a);
+    }
+}
+
+static int media__udp_open(const media_addr *bind_to, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    media_addr a = *bind_to;
+    socklen_t len;
+    int fd, fl, fam = bind_to->family == 4 ? AF_INET : AF_INET6;
+    fd = socket(fam, SOCK_DGRAM, 0);
+    if (fd < 0) return -1;
+    if (fam == AF_INET6) {
+        int only = 0;   /* "::" takes IPv4 peers too */
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
+    }
+    fl = fcntl(fd, F_GETFL, 0);
+    a.port = port;
+    len = media__to_sockaddr(&ss, &a, bind_to->family);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static uint16_t media__udp_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = (socklen_t)sizeof ss;
+    media_addr a;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return 0;
+    media__from_sockaddr(&a, &ss);
+    return a.port;
+}
+
+/* An even RTP port with RTCP on the next one (RFC 3550 11), from the range or
+   from the kernel's ephemeral ports. */
+static int media__open_pair(media_session *s)
+{
+    const media_session_config *c = &s->cfg;
+    int tries;
+    if (c->port_min == 0) {
+        for (tries = 0; tries < 64; tries++) {
+            uint16_t p;
+            s->fd[0] = media__udp_open(&s->local, 0);
+            if (s->fd[0] < 0) return MEDIA_ESOCKET;
+            p = media__udp_port(s->fd[0]);
+            if (p && !(p & 1u) && p < 65535 && (s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
+                s->local.port = p;
+                return MEDIA_OK;
+            }
+            close(s->fd[0]);
+            s->fd[0] = -1;
+        }
+        return MEDIA_ESOCKET;
+    } else {
+        uint32_t lo = (c->port_min + 1u) & ~1u, hi = c->port_max ? c->port_max : c->port_min;
+        uint32_t n, i, first;
+        if (hi < lo + 1) return MEDIA_EINVAL;
+        n = (hi - lo + 1) / 2;
+        first = media__rand(s) % n;   /* random start: two sessions created together do not race */
+        for (i = 0; i < n; i++) {
+            uint16_t p = (uint16_t)(lo + 2 * ((first + i) % n));
+            if ((s->fd[0] = media__udp_open(&s->local, p)) < 0) continue;
+            if ((s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
+                s->local.port = p;
+                return MEDIA_OK;
+            }
+            close(s->fd[0]);
+            s->fd[0] = -1;
+        }
+        return MEDIA_ESOCKET;
+    }
+}
+
+/* The address a wildcard-bound socket would use towards the world, found by
+   connecting a UDP socket (nothing is sent); loopback when there is no route. */
+static void media__guess_address(char *out, size_t cap, int family)
+{
+    media_addr probe, got;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+    media_addr_parse(&probe, family == 4 ? "192.0.2.1" : "2001:db8::1", 9);
+    if (fd >= 0) {
+        len = media__to_sockaddr(&ss, &probe, family);
+        if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+            len = (socklen_t)sizeof ss;
+            if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+                media__from_sockaddr(&got, &ss);
+                if (got.family == family && media_addr_string(out, cap, &got) > 0) { close(fd); return; }
+            }
+        }
+        close(fd);
+    }
+    (void)media__copy_str(out, cap, family == 4 ? "127.0.0.1" : "::1");
+}
+#endif /* MEDIA_NO_SOCKETS */
+
+static int media__is_wildcard(const media_addr *a)
+{
+    static const uint8_t zero[16] = { 0 };
+    return !memcmp(a->ip, zero, a->family == 4 ? 4 : 16);
+}
+
+/* ---- create / destroy ---- */
+
+MEDIADEF media_session *media_session_create(const media_session_config *cfg, int *err)
+{
+    media_session *s;
+    media_session_config c;
+    media_addr bind_to;
+    size_t i, n, total, state_max = 0, off;
+    uint32_t max_rate = 8000;
+    int rc = MEDIA_EINVAL;
+    uint64_t now;
+    static const media_codec *(*const builtin[3])(void) = {
+        media_codec_pcmu, media_codec_pcma, media_codec_telephone_event
+    };
+    if (err) *err = MEDIA_EINVAL;
+    if (cfg) c = *cfg; else media_session_config_init(&c);
+    if (!c.local_address) c.local_address = "0.0.0.0";
+    if (media_addr_parse(&bind_to, c.local_address, 0) != MEDIA_OK) return NULL;
+    n = c.codecs ? c.codec_count : 3;
+    if (n == 0 || n > MEDIA_SESSION_MAX_CODECS) return NULL;
+#ifdef MEDIA_NO_SOCKETS
+    if (!c.send) { if (err) *err = MEDIA_EUNSUPPORTED; return NULL; }
+#endif
+    for (i = 0; i < n; i++) {
+        const media_codec *cd = c.codecs ? c.codecs[i] : builtin[i]();
+        if (!cd || !cd->name) return NULL;
+        if (!(cd->flags & MEDIA_CODEC_EVENTS)) {
+            if (!cd->encode || !cd->decode || !cd->sample_rate || cd->sample_rate > 192000 || !cd->clock_rate)
+                return NULL;
+            if (cd->state_size > state_max) state_max = cd->state_size;
+            if (cd->sample_rate > max_rate) max_rate = cd->sample_rate;
+        }
+    }
+    /* one allocation: the struct, two codec states, the recording ring (120 ms
+       at the highest rate), and the rate converter when asked for */
+    total = media__align16(sizeof *s);
+    total += 2 * media__align16(state_max);
+    total += media__align16((size_t)max_rate * 120 / 1000 * sizeof(int16_t));
+    if (c.resample) total += media__align16(sizeof(media_resampler)) + media__align16(MEDIA__RS_IN * sizeof(int16_t));
+    s = (media_session *)MEDIA_MALLOC(total, c.handler.user);
+    if (!s) { if (err) *err = MEDIA_ENOMEM; return NULL; }
+    memset(s, 0, total);
+    off = media__align16(sizeof *s);
+    s->state_size = state_max;
+    s->enc_state = state_max ? (void *)((char *)s + off) : NULL;
+    off += media__align16(state_max);
+    s->dec_state = state_max ? (void *)((char *)s + off) : NULL;
+    off += media__align16(state_max);
+    s->ring = (int16_t *)(void *)((char *)s + off);
+    s->ring_cap = (size_t)max_rate * 120 / 1000;
+    off += media__align16(s->ring_cap * sizeof(int16_t));
+    if (c.resample) {
+        s->rs = (media_resampler *)(void *)((char *)s + off);
+        off += media__align16(sizeof(media_resampler));
+        s->rs_in = (int16_t *)(void *)((char *)s + off);
+    }
+    s->cfg = c;
+    for (i = 0; i < n; i++) s->codecs[i] = c.codecs ? c.codecs[i] : builtin[i]();
+    s->cfg.codecs = s->codecs;
+    s->cfg.codec_count = n;
+    s->fd[0] = s->fd[1] = -1;
+    now = media__sess_now(s);
+    s->rng = c.seed ? c.seed : (now ^ ((uint64_t)(uintptr_t)s << 16) ^ media_ntp_now());
+    if (!s->rng) s->rng = 0x9E3779B97F4A7C15ull;
+    if (media__copy_str(s->local_address, sizeof s->local_address, c.local_address) != MEDIA_OK) goto fail;
+    s->cfg.local_address = s->local_address;
+    s->local = bind_to;
+    if (!c.send) {
+#ifndef MEDIA_NO_SOCKETS
+        if ((rc = media__open_pair(s)) != MEDIA_OK) goto fail;
+#endif
+    } else {
+        s->local.port = c.port_min ? (uint16_t)((c.port_min + 1u) & ~1u) : 9;   /* 9: "discard", as WebRTC writes */
+    }
+    rc = MEDIA_EINVAL;
+    if (c.sdp_address) {
+        media_addr t;
+        if (media_addr_parse(&t, c.sdp_address, 0) != MEDIA_OK ||
+            media__copy_str(s->sdp_address, sizeof s->sdp_address, c.sdp_address) != MEDIA_OK) goto fail;
+    } else if (!media__is_wildcard(&bind_to)) {
+        (void)media__copy_str(s->sdp_address, sizeof s->sdp_address, s->local_address);
+    } else {
+#ifndef MEDIA_NO_SOCKETS
+        media__guess_address(s->sdp_address, sizeof s->sdp_address, bind_to.family);
+#else
+        (void)media__copy_str(s->sdp_address, sizeof s->sdp_address, bind_to.family == 4 ? "127.0.0.1" : "::1");
+#endif
+    }
+    s->cfg.sdp_address = s->sdp_address;
+    if (c.cname) {
+        if (media__copy_str(s->cname, sizeof s->cname, c.cname) != MEDIA_OK) goto fail;
+    } else {
+        /* RFC 7022: a random CNAME per session is fine and leaks nothing */
+        static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (i = 0; i < 16; i++) s->cname[i] = b64[media__rand(s) & 63];
+    }
+    s->cfg.cname = s->cname;
+    s->ssrc = media__rand(s);
+    s->seq = (uint16_t)media__rand(s);
+    s->ts = media__rand(s);
+    s->sess_id = media__rand(s) & 0x7FFFFFFFu;
+    s->tx_pt = s->te_pt = -1;
+    s->cn_level = -1;
+    s->noise = media__rand(s) | 1u;
+    s->clock0 = now;
+    s->ntp0 = media_ntp_now();
+    s->st.local_ssrc = s->ssrc;
+    s->st.payload_type = -1;
+    s->rtcp_initial = 1;
+    s->avg_rtcp_size = 100;
+    s->next_play_id = 1;
+    if (err) *err = MEDIA_OK;
+    return s;
+fail:
+#ifndef MEDIA_NO_SOCKETS
+    if (s->fd[0] >= 0) close(s->fd[0]);
+    if (s->fd[1] >= 0) close(s->fd[1]);
+#endif
+    MEDIA_FREE(s, c.handler.user);
+    if (err) *err = rc;
+    return NULL;
+}
+
+static void media__codec_drop(const media_codec *c, void *state)
+{
+    if (c && c->destroy && state) c->destroy(state);
+}
+
+static void media__files_close(media_session *s)
+{
+#ifndef MEDIA_NO_STDIO
+    int i;
+    for (i = 0; i < s->nplay; i++) media_wav_close(&s->play[i].f);
+    s->nplay = 0;
+    if (s->rec_what) { media_wav_close(&s->rec); s->rec_what = 0; }
+#else
+    (void)s;
+#endif
+}
+
+static void media__destroy_now(media_session *s)
+{
+    void *user = s->cfg.handler.user;
+    media__files_close(s);
+    media__codec_drop(s->tx_codec, s->enc_state);
+    media__codec_drop(s->rx_codec, s->dec_state);
+#ifndef MEDIA_NO_SOCKETS
+    if (s->fd[0] >= 0) close(s->fd[0]);
+    if (s->fd[1] >= 0) close(s->fd[1]);
+#endif
+    MEDIA_FREE(s, user);
+    (void)user;
+}
+
+MEDIADEF void media_session_destroy(media_session *s)
+{
+    if (!s) return;
+    if (s->depth > 0) { s->destroy_pending = 1; return; }
+    media__destroy_now(s);
+}
+
+/* After a public call that ran callbacks: a destroy asked for inside one happens now. */
+static int media__leave(media_session *s, int rc)
+{
+    if (s->destroy_pending && s->depth == 0) media__destroy_now(s);
+    return rc;
+}
+
+MEDIADEF int media_session_state(const media_session *s) { return s ? s->state : MEDIA_EINVAL; }
+
+MEDIADEF int media_session_fd(const media_session *s, int which)
+{
+    if (!s || which < 0 || which > 1) return -1;
+    if (which == 1 && s->negotiated && s->res.rtcp_mux) return -1;
+    return s->fd[which];
+}
+
+MEDIADEF int media_session_local_addr(const media_session *s, media_addr *rtp)
+{
+    if (!s || !rtp) return MEDIA_EINVAL;
+    *rtp = s->local;
+    return MEDIA_OK;
+}
+
+/* ---- offer/answer ---- */
+
+static int media__sess_select(const media_sdp_match *m, int count, int *order, void *user)
+{
+    media_session *s = (media_session *)user;
+    int r;
+    s->depth++;
+    r = s->cfg.handler.codec_negotiation(s, m, count, order, s->cfg.handler.user);
+    s->depth--;
+    return r;
+}
+
+static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const media_sdp *previous)
+{
+    media_sdp_oa_config_init(oc);
+    oc->codecs = s->codecs;
+    oc->codec_count = s->cfg.codec_count;
+    oc->strategy = s->cfg.handler.codec_negotiation ? MEDIA_SDP_SELECT : s->cfg.strategy;
+    oc->required = s->cfg.required;
+    oc->required_count = s->cfg.required_count;
+    oc->select = media__sess_select;
+    oc->user = s;
+    oc->direction = s->local_hold ? MEDIA_SDP_SENDONLY : MEDIA_SDP_SENDRECV;
+    oc->address = s->sdp_address;
+    oc->port = s->local.port;
+    oc->rtcp_port = (uint16_t)(s->local.port + 1u);
+    oc->rtcp_mux = s->cfg.rtcp_mux;
+    oc->ptime = (uint16_t)(s->cfg.ptime_ms > 65535 ? 0 : s->cfg.ptime_ms);
+    oc->session_id = s->sess_id;
+    oc->session_version = 1;
+    oc->previous = previous;
+}
+
+static int media__is_cn(const media_sdp_rtpmap *r)
+{
+    return media_sdp_span_eq(r->encoding, "CN");
+}
+
+static void media__rx_add(media__rx_map *map, int pt, int kind, uint32_t clock, const media_codec *c)
+{
+    int i;
+    for (i = 0; i < map->n; i++) if (map->e[i].pt == pt) return;   /* the first meaning wins */
+    if (map->n >= MEDIA__RX_MAP) return;
+    map->e[map->n].pt = (uint8_t)pt;
+    map->e[map->n].kind = (uint8_t)kind;
+    map->e[map->n].clock = clock;
+    map->e[map->n].codec = c;
+    map->n++;
+}
+
+/* The payload types of one description's audio stream that mean something to us. */
+static void media__rx_scan(media_session *s, media__rx_map *map, const media_sdp *sdp)
+{
+    int m = sdp ? media__sdp_audio_index(sdp, 1) : -1, j;
+    size_t c;
+    if (m < 0) return;
+    for (j = 0; j < (int)sdp->media[m].fmt_count; j++) {
+        media_sdp_rtpmap r;
+        int pt = sdp->media[m].pt[j];
+        if (media_sdp_get_rtpmap(sdp, m, pt, &r) != MEDIA_OK) continue;
+        if (media__sdp_is_te(&r)) { media__rx_add(map, pt, MEDIA__RX_EVENTS, r.clock_rate, NULL); continue; }
+        if (media__is_cn(&r)) { media__rx_add(map, pt, MEDIA__RX_CN, r.clock_rate, NULL); continue; }
+        for (c = 0; c < s->cfg.codec_count; c++) {
+            const media_codec *cd = s->codecs[c];
+            if (!(cd->flags & MEDIA_CODEC_EVENTS) && media__codec_matches(cd, &r)) {
+                media__rx_add(map, pt, MEDIA__RX_AUDIO, cd->clock_rate, cd);
+                break;
+            }
+        }
+    }
+}
+
+/* What the peer may send: the numbers of our description (RFC 3264 says it
+   must use those), then its own numbers for the same things (known failure of
+   other stacks: DTMF under the peer's own telephone-event number), and RFC
+   3551's comfort noise. */
+static void media__rx_build(media_session *s, media__rx_map *map, const media_sdp *ours, const media_sdp *theirs)
+{
+    map->n = 0;
+    media__rx_scan(s, map, ours);
+    media__rx_scan(s, map, theirs);
+    media__rx_add(map, 13, MEDIA__RX_CN, 8000, NULL);
+}
+
+static const media__rx_entry *media__rx_find(const media_session *s, int pt)
+{
+    int i;
+    for (i = 0; i < s->rx_map.n; i++) if (s->rx_map.e[i].pt == pt) return &s->rx_map.e[i];
+    return NULL;
+}
+
+static int media__parse_local(media_session *s, media_sdp *out)
+{
+    return media_sdp_parse(out, s->local_sdp, s->local_sdp_len);
+}
+
+static int media__sess_sdp_out(media_session *s, char *buf, size_t cap, const media_sdp *sdp)
+{
+    int n = media_sdp_write(buf, cap, sdp);
+    if (n < 0) return n;
+    if ((size_t)n >= sizeof s->local_sdp) return MEDIA_ENOSPC;
+    memcpy(s->local_sdp, buf, (size_t)n + 1);
+    s->local_sdp_len = (size_t)n;
+    return n;
+}
+
+static void media__tx_setup(media_session *s)
+{
+    uint32_t rate = s->tx_codec->sample_rate, clock = s->tx_codec->clock_rate;
+    uint32_t p = s->ptime_ms;
+    if (p < 10) p = 10;
+    if (p > 120) p = 120;
+    while (p > 10 && (uint64_t)p * rate / 1000 > MEDIA_SESSION_MAX_FRAME) p -= 10;
+    s->ptime_ms = p;
+    s->frame_samples = p * rate / 1000;
+    s->ts_step = p * clock / 1000;
+    s->tick_us = (int64_t)p * 1000;
+    s->st.ptime_ms = p;
+}
+
+static void media__jb_setup(media_session *s, uint32_t clock)
+{
+    media_jitter_config jc;
+    media_jitter_config_init(&jc);
+    jc.clock_rate = clock;
+    jc.frame_ms = s->cfg.ptime_ms ? s->cfg.ptime_ms : 20;
+    jc.min_delay_ms = s->cfg.jitter_min_ms;
+    jc.max_delay_ms = s->cfg.jitter_max_ms;
+    jc.initial_delay_ms = s->cfg.jitter_initial_ms;
+    jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
+    if (jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
+    if (media_jitter_init(&s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
+}
+
+/* Puts a negotiation result into effect (media may be running: re-offers). */
+static void media__apply(media_session *s, const media_sdp_result *r, const media__rx_map *map)
+{
+    media_addr rtp, rtcp;
+    int dir = r->direction;
+    s->res = *r;
+    s->rx_map = *map;
+    if (media_addr_parse(&rtp, r->remote_address, r->remote_rtp_port) == MEDIA_OK &&
+        media_addr_parse(&rtcp, r->remote_rtcp_address, r->remote_rtcp_port) == MEDIA_OK && r->remote_rtp_port) {
+        if (!s->remote_known || !media_addr_equal(&rtp, &s->remote_rtp) || !media_addr_equal(&rtcp, &s->remote_rtcp)) {
+            s->remote_rtp = rtp;
+            s->remote_rtcp = rtcp;
+            s->latched = s->rtcp_latched = 0;
+        }
+        s->remote_known = !media__is_wildcard(&rtp);
+    } else {
+        s->remote_known = 0;
+    }
+    if (s->tx_codec != r->codec) {
+        media__codec_drop(s->tx_codec, s->enc_state);
+        if (s->enc_state) memset(s->enc_state, 0, s->state_size);
+        s->tx_codec = r->codec;
+        if (r->codec->create) (void)r->codec->create(s->enc_state, r->codec, NULL);
+    }
+    s->tx_pt = r->payload_type;
+    s->te_pt = r->telephone_event_pt;
+    s->ptime_ms = (uint32_t)(r->ptime > 0 ? r->ptime : 20);
+    media__tx_setup(s);
+    s->can_send = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_SENDONLY;
+    s->can_recv = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_RECVONLY;
+    if (!s->jb_ready) media__jb_setup(s, r->codec->clock_rate);
+    s->st.codec = r->codec->name;
+    s->st.payload_type = r->payload_type;
+    s->negotiated = 1;
+    media__update_state(s);
+}
+
+static media_sdp *media__scratch(media_session *s)
+{
+    return (media_sdp *)MEDIA_MALLOC(3 * sizeof(media_sdp), s->cfg.handler.user);
+}
+
+MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
+{
+    media_sdp *w;
+    media_sdp_oa_config oc;
+    int rc, have_prev;
+    if (!s || !sdp) return MEDIA_EINVAL;
+    if (s->terminated || s->closing || s->oa == MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
+    if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
+    have_prev = s->local_sdp_len && media__parse_local(s, &w[0]) == MEDIA_OK;
+    media__oa_config(s, &oc, have_prev ? &w[0] : NULL);
+    rc = media_sdp_create_offer(&w[1], &oc);
+    if (rc == MEDIA_OK && s->cfg.handler.offer) {
+        s->depth++;
+        if (s->cfg.handler.offer(s, &w[1], 1, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+        s->depth--;
+    }
+    if (rc == MEDIA_OK && (rc = media__sess_sdp_out(s, sdp, cap, &w[1])) >= 0) {
+        s->oa = MEDIA__OA_LOCAL_OFFER;
+        /* be ready for media before the answer arrives (RFC 3264 5.1) */
+        if (!s->negotiated) media__rx_build(s, &s->rx_map, &w[1], NULL);
+        media__update_state(s);
+    }
+    MEDIA_FREE(w, s->cfg.handler.user);
+    return media__leave(s, rc);
+}
+
+static void media__complete(media_session *s, int rc, const media_sdp_result *r)
+{
+    MEDIA__CALL(s, negotiation_complete, (s, rc, rc == MEDIA_OK ? r : NULL, s->cfg.handler.user));
+}
+
+MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len)
+{
+    media_sdp *w;
+    media_sdp_oa_config oc;
+    media_sdp_result r;
+    media__rx_map map;
+    int rc;
+    if (!s || !sdp) return MEDIA_EINVAL;
+    if (s->terminated || s->closing || s->oa == MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
+    if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
+    /* w[0]: the peer's description, w[1]: ours before, w[2]: our answer */
+    rc = media_sdp_parse(&w[0], sdp, len);
+    if (rc == MEDIA_OK && s->oa == MEDIA__OA_LOCAL_OFFER) {
+        /* the answer to our offer */
+        if (s->cfg.handler.answer) {
+            s->depth++;
+            if (s->cfg.handler.answer(s, &w[0], 0, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+            s->depth--;
+        }
+        if (rc == MEDIA_OK && (rc = media__parse_local(s, &w[1])) == MEDIA_OK) {
+            media__oa_config(s, &oc, NULL);
+            rc = media_sdp_process_answer(&r, &w[1], &w[0], &oc);
+            if (rc == MEDIA_OK) {
+                media__rx_build(s, &map, &w[1], &w[0]);
+                s->oa = MEDIA__OA_STABLE;
+                media__apply(s, &r, &map);
+            }
+        }
+        s->oa = MEDIA__OA_STABLE;
+        media__complete(s, rc, &r);
+        media__update_state(s);
+    } else if (rc == MEDIA_OK) {
+        /* an offer: answered now, the answer handed out by create_answer */
+        int have_prev = s->local_sdp_len && media__parse_local(s, &w[1]) == MEDIA_OK;
+        if (s->cfg.handler.offer) {
+            s->depth++;
+            if (s->cfg.handler.offer(s, &w[0], 0, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+            s->depth--;
+        }
+        if (rc == MEDIA_OK) {
+            media__oa_config(s, &oc, have_prev ? &w[1] : NULL);
+            rc = media_sdp_create_answer(&w[2], &w[0], &oc, &r);
+            if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
+                s->depth++;
+                if (s->cfg.handler.answer(s, &w[2], 1, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+                s->depth--;
+            }
+        }
+        if (rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) {
+            char tmp[MEDIA_SESSION_SDP_SIZE];
+            int n = media__sess_sdp_out(s, tmp, sizeof tmp, &w[2]);
+            if (n < 0) {
+                rc = n;
+            } else {
+                s->pending = r;
+                s->pending_rc = rc;
+                media__rx_build(s, &s->pending_map, &w[2], &w[0]);
+                s->oa = MEDIA__OA_REMOTE_OFFER;
+                media__update_state(s);
+            }
+        }
+    }
+    MEDIA_FREE(w, s->cfg.handler.user);
+    return media__leave(s, rc);
+}
+
+MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap)
+{
+    int rc;
+    if (!s || !sdp) return MEDIA_EINVAL;
+    if (s->oa != MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
+    if (s->local_sdp_len + 1 > cap) return MEDIA_ENOSPC;
+    memcpy(sdp, s->local_sdp, s->local_sdp_len + 1);
+    s->oa = MEDIA__OA_STABLE;
+    rc = s->pending_rc;
+    if (rc == MEDIA_OK) media__apply(s, &s->pending, &s->pending_map);
+    media__complete(s, rc, &s->pending);
+    media__update_state(s);
+    return media__leave(s, rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION ? (int)s->local_sdp_len : rc);
+}
+
+/* ---- sending ---- */
+
+static void media__stream_error(media_session *s, int error, uint64_t now)
+{
+    int act = MEDIA_ERROR_CONTINUE;
+    if (error == MEDIA_ESOCKET) {
+        /* one report a second at most: a dead route fails every packet */
+        if (s->last_error_us && now - s->last_error_us < 1000000u) return;
+        s->last_error_us = now;
+    }
+    if (s->cfg.handler.stream_error) {
+        s->depth++;
+        act = s->cfg.handler.stream_error(s, error, s->cfg.handler.user);
+        s->depth--;
+    }
+    if (act == MEDIA_ERROR_STOP) s->closing = 1;
+    else if (error == MEDIA_ETIMEOUT) {
+        if (act == MEDIA_ERROR_RETRY) s->last_rtp_us = now;      /* report again after another timeout */
+        else s->timed_out = 1;                                   /* until RTP flows again */
+    }
+}
+
+static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
+{
+    int mux = s->res.rtcp_mux;
+    const media_addr *to = is_rtcp && !mux ? &s->remote_rtcp : &s->remote_rtp;
+    int r;
+    if (!s->remote_known) return MEDIA_ESTATE;
+    if (s->cfg.send) {
+        s->depth++;
+        r = s->cfg.send(s, d, n, is_rtcp, to, s->cfg.handler.user);
+        s->depth--;
+        if (r < 0) { s->st.send_errors++; media__stream_error(s, MEDIA_ESOCKET, now); return MEDIA_ESOCKET; }
+        return MEDIA_OK;
+    }
+#ifndef MEDIA_NO_SOCKETS
+    {
+        struct sockaddr_storage ss;
+        int fd = is_rtcp && !mux ? s->fd[1] : s->fd[0];
+        socklen_t len = media__to_sockaddr(&ss, to, s->local.family);
+        ssize_t k;
+        if (!len) { s->st.send_errors++; return MEDIA_ESOCKET; }   /* IPv6 peer on an IPv4 socket */
+        do { k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len); } while (k < 0 && errno == EINTR);
+        if (k < 0) {
+            s->st.send_errors++;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) media__stream_error(s, MEDIA_ESOCKET, now);
+            return MEDIA_ESOCKET;
+        }
+    }
+#endif
+    return MEDIA_OK;
+}
+
+static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
+                           uint8_t *buf, size_t payload_len, uint64_t now)
+{
+    media_rtp_packet p;
+    int n;
+    memset(&p, 0, sizeof p);
+    p.payload_type = (uint8_t)pt;
+    p.marker = (uint8_t)marker;
+    p.seq = s->seq++;
+    p.timestamp = ts;
+    p.ssrc = s->ssrc;
+    p.payload = payload_at;
+    p.payload_len = payload_len;
+    n = media_rtp_write(buf, MEDIA_SESSION_MAX_PACKET, &p);
+    if (n < 0) return n;
+    if (!s->sending) {
+        s->sending = 1;
+        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_SEND, s->cfg.handler.user));
+    }
+    s->st.packets_sent++;
+    s->st.bytes_sent += payload_len;
+    s->last_sent_us = now;
+    return media__send(s, buf, (size_t)n, 0, now);
+}
+
+/* ---- DTMF out (RFC 4733 2.5) ---- */
+
+static int media__dtmf_code(char c)
+{
+    static const char keys[] = "0123456789*#ABCD!";
+    const char *k;
+    if (c >= 'a' && c <= 'd') c = (char)(c - 'a' + 'A');
+    for (k = keys; *k; k++) if (*k == c) return (int)(k - keys);
+    return -1;
+}
+
+/* One tick of the digit being sent: 1 when an event packet took the tick's place. */
+static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_t now)
+{
+    uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
+    int marker = 0;
+    if (s->dt_state == MEDIA__DT_GAP) {
+        if (--s->dt_gap > 0) return 0;
+        s->dt_state = MEDIA__DT_IDLE;
+    }
+    if (s->dt_state == MEDIA__DT_IDLE) {
+        char c;
+        uint32_t rate = s->tx_codec->clock_rate;
+        if (!s->dt_len || s->te_pt < 0) return 0;
+        c = s->dt_queue[s->dt_head];
+        s->dt_head = (s->dt_head + 1) % MEDIA_SESSION_DTMF_QUEUE;
+        s->dt_len--;
+        if (c == ',') {
+            s->dt_state = MEDIA__DT_GAP;
+            s->dt_gap = (int)(500 / s->ptime_ms) + 1;
+            return 0;
+        }
+        s->dt_code = media__dtmf_code(c);
+        s->dt_ts = ts;
+        s->dt_dur = 0;
+        s->dt_target = (uint32_t)((uint64_t)s->cfg.dtmf_duration_ms * rate / 1000);
+        if (s->dt_target < s->ts_step) s->dt_target = s->ts_step;
+        if (s->dt_target > 65535u - s->ts_step) s->dt_target = 65535u - s->ts_step;   /* one segment */
+        s->dt_state = MEDIA__DT_EVENT;
+        s->dt_ends = 0;
+        marker = 1;
+    }
+    if (s->dt_state == MEDIA__DT_EVENT) {
+        s->dt_dur += s->ts_step;
+        if (s->dt_dur >= s->dt_target) { s->dt_dur = s->dt_target; s->dt_state = MEDIA__DT_ENDS; }
+    }
+    if (s->dt_state == MEDIA__DT_ENDS) s->dt_ends++;
+    pl[0] = (uint8_t)s->dt_code;
+    pl[1] = (uint8_t)((s->dt_state == MEDIA__DT_ENDS ? 0x80 : 0) | 10);   /* E bit, volume -10 dBm0 */
+    pl[2] = (uint8_t)(s->dt_dur >> 8);
+    pl[3] = (uint8_t)s->dt_dur;
+    /* the end packet goes out three times, each with its own sequence number */
+    (void)media__send_rtp(s, s->te_pt, marker, s->dt_ts, pl, buf, 4, now);
+    if (s->dt_state == MEDIA__DT_ENDS && s->dt_ends >= 3) {
+        s->st.dtmf_sent++;
+        s->dt_state = MEDIA__DT_GAP;
+        s->dt_gap = (int)((s->cfg.dtmf_gap_ms + s->ptime_ms - 1) / s->ptime_ms);
+        if (s->dt_gap < 1) s->dt_gap = 1;
+        s->dt_gap++;          /* the first gap tick is consumed on entry */
+    }
+    return 1;
+}
+
+/* ---- playback ---- */
+
+#ifndef MEDIA_NO_STDIO
+/* Mono frames from a file (stereo mixed down). */
+static int media__play_read(media__play_item *it, int16_t *dst, size_t want)
+{
+    int16_t tmp[512];
+    size_t got = 0, i;
+    int r;
+    if (it->f.info.channels == 1) return media_wav_read(&it->f, dst, want);
+    while (got < want) {
+        size_t k = want - got > 256 ? 256 : want - got;
+        r = media_wav_read(&it->f, tmp, k);
+        if (r < 0) return got ? (int)got : r;
+        if (r == 0) break;
+        for (i = 0; i < (size_t)r; i++) dst[got + i] = (int16_t)(((int)tmp[2 * i] + tmp[2 * i + 1]) >> 1);
+        got += (size_t)r;
+    }
+    return (int)got;
+}
+
+/* Frames at rate from the playing file through the rate converter; 0 at its end. */
+static int media__play_convert(media_session *s, media__play_item *it, int16_t *dst, size_t want, uint32_t rate)
+{
+    size_t got = 0;
+    if (s->rs_from != it->f.info.sample_rate) {
+        if (media_resampler_init(s->rs, it->f.info.sample_rate, rate, 1) != MEDIA_OK) return MEDIA_EUNSUPPORTED;
+        s->rs_from = it->f.info.sample_rate;
+        s->rs_in_pos = s->rs_in_len = s->rs_eof = 0;
+        s->rs_in_total = s->rs_out_total = 0;
+    }
+    while (got < want) {
+        size_t used = 0;
+        int r;
+        if (s->rs_in_pos == s->rs_in_len && !s->rs_eof) {
+            r = media__play_read(it, s->rs_in, MEDIA__RS_IN);
+            if (r < 0) return r;
+            s->rs_in_pos = 0;
+            s->rs_in_len = r;
+            s->rs_in_total += (uint64_t)r;
+            if (r == 0) s->rs_eof = 1;
+        }
+        if (s->rs_eof) {
+            /* the converter holds the file's last few ms: flush them with silence */
+            uint64_t due = (s->rs_in_total * rate + s->rs->in_rate - 1) / s->rs->in_rate;
+            size_t k = want - got;
+            if (s->rs_out_total >= due) break;
+            if (k > due - s->rs_out_total) k = (size_t)(due - s->rs_out_total);
+            r = media_resample(s->rs, dst + got, k, NULL, k * 8 + 64, &used);
+        } else {
+            r = media_resample(s->rs, dst + got, want - got, s->rs_in + s->rs_in_pos,
+                               (size_t)(s->rs_in_len - s->rs_in_pos), &used);
+            s->rs_in_pos += (int)used;
+        }
+        if (r < 0) return r;
+        got += (size_t)r;
+        s->rs_out_total += (uint64_t)r;
+    }
+    return (int)got;
+}
+
+static void media__play_pop(media_session *s, int result)
+{
+    int id = s->play[0].id;
+    media_wav_close(&s->play[0].f);
+    memmove(&s->play[0], &s->play[1], (size_t)(s->nplay - 1) * sizeof s->play[0]);
+    s->nplay--;
+    s->rs_from = 0;
+    MEDIA__CALL(s, play_complete, (s, id, result, s->cfg.handler.user));
+}
+#endif
+
+/* Fills pcm from the play queue; returns the samples filled (the rest is up to the caller). */
+static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
+{
+    size_t got = 0;
+#ifndef MEDIA_NO_STDIO
+    int spins = 0;
+    while (got < n && s->nplay > 0 && !s->paused && spins++ < 4 * MEDIA_SESSION_PLAY_QUEUE + 8) {
+        media__play_item *it = &s->play[0];
+        int r;
+        if (it->f.info.sample_rate == rate) r = media__play_read(it, pcm + got, n - got);
+        else if (s->rs) r = media__play_convert(s, it, pcm + got, n - got, rate);
+        else r = MEDIA_EUNSUPPORTED;
+        if (r > 0) { got += (size_t)r; spins = 0; continue; }
+        if (r == 0 && it->f.end > 0 && (it->left == 0 || --it->left > 0) && media_wav_rewind(&it->f) == MEDIA_OK) {
+            s->rs_in_pos = s->rs_in_len = s->rs_eof = 0;    /* the converter runs on across the loop */
+            s->rs_in_total = s->rs_out_total = 0;
+            continue;
+        }
+        media__play_pop(s, r < 0 ? r : MEDIA_OK);
+    }
+#else
+    (void)s; (void)pcm; (void)n; (void)rate;
+#endif
+    return got;
+}
+
+/* ---- recording ---- */
+
+static void media__ring_push(media_session *s, const int16_t *pcm, size_t n)
+{
+    size_t i;
+    if (!s->rec_what || !(s->rec_what & MEDIA_RECORD_RECEIVED)) return;
+    for (i = 0; i < n; i++) {
+        if (s->ring_n == s->ring_cap) { s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }  /* oldest goes */
+        s->ring[(s->ring_r + s->ring_n) % s->ring_cap] = pcm[i];
+        s->ring_n++;
+    }
+}
+
+/* One tick of the recording: the received side from the ring, the sent frame. */
+static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
+{
+#ifndef MEDIA_NO_STDIO
+    int16_t buf[512];
+    size_t done = 0, i;
+    int rc = MEDIA_OK;
+    if (!s->rec_what) return;
+    while (done < n && rc >= 0) {
+        size_t k = n - done;
+        if (s->rec_what == MEDIA_RECORD_BOTH) {
+            if (k > 256) k = 256;
+            for (i = 0; i < k; i++) {
+                int16_t v = 0;
+                if (s->ring_n > 0) { v = s->ring[s->ring_r]; s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }
+                buf[2 * i] = v;
+                buf[2 * i + 1] = sent[done + i];
+            }
+        } else if (s->rec_what == MEDIA_RECORD_RECEIVED) {
+            if (k > 512) k = 512;
+            for (i = 0; i < k; i++) {
+                int16_t v = 0;
+                if (s->ring_n > 0) { v = s->ring[s->ring_r]; s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }
+                buf[i] = v;
+            }
+        } else {
+            if (k > 512) k = 512;
+            memcpy(buf, sent + done, k * sizeof *buf);
+        }
+        rc = media_wav_write(&s->rec, buf, k);
+        done += k;
+    }
+    if (rc < 0) {
+        media_wav_close(&s->rec);
+        s->rec_what = 0;
+        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+    }
+#else
+    (void)s; (void)sent; (void)n;
+#endif
+}
+
+/* ---- the media tick: one outgoing frame ---- */
+
+static void media__tick(media_session *s, uint64_t now)
+{
+    int16_t pcm[MEDIA_SESSION_MAX_FRAME];
+    uint8_t buf[MEDIA_SESSION_MAX_PACKET];
+    size_t n = s->frame_samples, got;
+    uint32_t ts = s->ts, rate = s->tx_codec->sample_rate;
+    int send = s->can_send && s->remote_known && !s->closing;
+    s->ts += s->ts_step;
+    if (send && media__dtmf_tick(s, ts, buf, now)) {
+        for (got = 0; got < n; got++) pcm[got] = 0;
+        media__record_tick(s, pcm, n);
+        return;
+    }
+    got = media__play_fill(s, pcm, n, rate);
+    if (got < n && s->cfg.handler.audio_out) {
+        int r;
+        s->depth++;
+        r = s->cfg.handler.audio_out(s, pcm + got, n - got, rate, s->cfg.handler.user);
+        s->depth--;
+        if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
+    }
+    if (got < n) memset(pcm + got, 0, (n - got) * sizeof *pcm);
+    if (s->muted) memset(pcm, 0, n * sizeof *pcm);
+    media__record_tick(s, pcm, n);
+    if (send) {
+        uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
+        int len = s->tx_codec->encode(s->enc_state, pl, sizeof buf - MEDIA_RTP_HEADER_SIZE, pcm, n);
+        if (len >= 0) {
+            /* marker: the first packet of a talkspurt (RFC 3551 4.1), here the
+               first after a time of not sending */
+            int marker = s->marker_next || !s->sending;
+            s->marker_next = 0;
+            (void)media__send_rtp(s, s->tx_pt, marker, ts, pl, buf, (size_t)len, now);
+        }
+    } else if (s->sending) {
+        s->sending = 0;
+        MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->cfg.handler.user));
+    }
+}
+
+/* ---- receiving ---- */
+
+static void media__dtmf_report(media_session *s)
+{
+    static const char keys[] = "0123456789*#ABCD!";
+    uint32_t ms;
+    s->dr_reported = 1;
+    s->dr_done[s->dr_done_n++ & 3] = s->dr_ts;
+    if (s->dr_code < 0 || s->dr_code > 16) return;       /* not a key (tones, line events) */
+    ms = (uint32_t)((uint64_t)s->dr_dur * 1000 / (s->dr_clock ? s->dr_clock : 8000));
+    s->st.dtmf_received++;
+    MEDIA__CALL(s, dtmf, (s, keys[s->dr_code], ms, s->cfg.handler.user));
+}
+
+/* RFC 4733: an event is its timestamp; updates grow its duration, the E bit
+   ends it and is repeated. One callback per event, at its end (or when the
+   next one starts, or when its packets stop, if every end packet was lost). */
+static void media__dtmf_in(media_session *s, const media_rtp_packet *p, uint32_t clock, uint64_t now)
+{
+    int code, end, i;
+    uint32_t dur;
+    if (p->payload_len < 4) { s->st.malformed_rtp++; return; }
+    code = p->payload[0];
+    end = p->payload[1] >> 7;
+    dur = media__rd16(p->payload + 2);
+    if (s->dr_active && p->timestamp == s->dr_ts && code == s->dr_code) {
+        s->dr_last_us = now;
+        if (dur > s->dr_dur) s->dr_dur = dur;
+        if (end && !s->dr_reported) media__dtmf_report(s);
+        return;
+    }
+    for (i = 0; i < 4 && i < s->dr_done_n; i++)
+        if (s->dr_done[i] == p->timestamp) return;   /* a late repeat of a reported event */
+    if (s->dr_active && !s->dr_reported) media__dtmf_report(s);
+    s->dr_active = 1;
+    s->dr_reported = 0;
+    s->dr_ts = p->timestamp;
+    s->dr_code = code;
+    s->dr_dur = dur;
+    s->dr_clock = clock;
+    s->dr_last_us = now;
+    if (end) media__dtmf_report(s);
+}
+
+/* RFC 3550 8.2: the peer uses our SSRC. Say BYE for it and take another. */
+static void media__collision(media_session *s, uint64_t now)
+{
+    uint8_t buf[128];
+    uint32_t old = s->ssrc;
+    int n;
+    media_rtcp_report r;
+    memset(&r, 0, sizeof r);
+    r.ssrc = old;
+    r.cname = s->cname;
+    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    if (n > 0) {
+        int k = media_rtcp_write_bye(buf + n, sizeof buf - (size_t)n, &old, 1, "SSRC collision");
+        if (k > 0 && s->remote_known) (void)media__send(s, buf, (size_t)(n + k), 1, now);
+    }
+    do { s->ssrc = media__rand(s); } while (s->ssrc == old || (s->peer_known && s->ssrc == s->peer_ssrc));
+    s->st.local_ssrc = s->ssrc;
+    s->st.collisions++;
+    s->marker_next = 1;
+}
+
+/* Source filtering and symmetric RTP (latching, for peers behind NAT). */
+static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
+{
+    media_addr *want;
+    if (!from || !s->remote_known) return 1;
+    want = is_rtcp && !s->res.rtcp_mux ? &s->remote_rtcp : &s->remote_rtp;
+    if (media_addr_equal(from, want)) return 1;
+    if (!s->cfg.latch) return 0;
+    if (is_rtcp && !s->res.rtcp_mux) {
+        if (s->rtcp_latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
+        s->remote_rtcp = *from;
+        s->rtcp_latched = 1;
+        return 1;
+    }
+    /* the first source, or the known peer's SSRC from a new port (NAT rebinding) */
+    if (s->latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
+    s->remote_rtp = *from;
+    if (!s->res.rtcp_mux && !s->rtcp_latched) {
+        s->remote_rtcp = *from;
+        s->remote_rtcp.port = (uint16_t)(from->port + 1u);
+    }
+    s->latched = 1;
+    return 1;
+}
+
+static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
+{
+    media_rtp_packet p;
+    const media__rx_entry *e;
+    int r;
+    if (media_rtp_parse(&p, d, len) != MEDIA_OK) { s->st.malformed_rtp++; return MEDIA_EPARSE; }
+    if (!media__source_ok(s, from, 0, p.ssrc)) { s->st.foreign++; return MEDIA_EREJECTED; }
+    if (p.ssrc == s->ssrc) media__collision(s, now);
+    e = media__rx_find(s, p.payload_type);
+    if (!e || (e->kind == MEDIA__RX_AUDIO && !e->codec)) {
+        int handled = 0;
+        if (s->cfg.handler.media_request) {
+            s->depth++;
+            handled = s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->cfg.handler.user) > 0;
+            s->depth--;
+        }
+        if (!handled) s->st.unknown_pt++;
+        return MEDIA_ENOTFOUND;
+    }
+    if (s->peer_known && p.ssrc != s->peer_ssrc && s->rx.started) {
+        /* a new source from the peer: keep what the old one counted */
+        s->lost_before += media_rtp_stats_lost(&s->rx);
+        s->dup_before += s->rx.duplicates;
+        s->reord_before += s->rx.reordered;
+        s->st.ssrc_changes++;
+    }
+    s->peer_known = 1;
+    s->peer_ssrc = p.ssrc;
+    s->st.remote_ssrc = p.ssrc;
+    s->st.packets_received++;
+    s->st.bytes_received += p.payload_len;
+    s->last_rtp_us = now;
+    s->timed_out = 0;
+    if (e->kind == MEDIA__RX_EVENTS) {
+        /* counted for loss, but their timestamps (the event start) would wreck A.8 jitter */
+        uint64_t jq = s->rx.jitter_q8, la = s->rx.last_arrival_us;
+        uint32_t lt = s->rx.last_timestamp;
+        int ht = s->rx.have_transit;
+        (void)media_rtp_stats_update(&s->rx, &p, now);
+        s->rx.jitter_q8 = jq; s->rx.last_arrival_us = la; s->rx.last_timestamp = lt; s->rx.have_transit = ht;
+        media__dtmf_in(s, &p, e->clock, now);
+    } else {
+        (void)media_rtp_stats_update(&s->rx, &p, now);
+        if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
+            media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock);
+        }
+        r = media_jitter_put(&s->jb, &p, now);
+        (void)r;
+    }
+    if (!s->rx_started) {
+        s->rx_started = 1;
+        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+    }
+    return MEDIA_OK;
+}
+
+static uint64_t media__ntp(const media_session *s, uint64_t now)
+{
+    /* NTP time of a moment on the session clock: wall time at create plus the
+       session clock since, so a custom clock gives consistent reports */
+    return s->ntp0 + (((now - s->clock0) << 16) / 1000000u << 16) +
+           ((((now - s->clock0) << 16) % 1000000u << 16) / 1000000u);
+}
+
+static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
+{
+    media_rtcp c;
+    int i, k;
+    if (media_rtcp_parse(&c, d, len, MEDIA_RTCP_REDUCED_SIZE) < 0) { s->st.malformed_rtcp++; return MEDIA_EPARSE; }
+    if (!media__source_ok(s, from, 1, c.packets[0].ssrc)) { s->st.foreign++; return MEDIA_EREJECTED; }
+    s->st.rtcp_received++;
+    s->avg_rtcp_size = (double)(len + 28) / 16 + s->avg_rtcp_size * 15 / 16;   /* RFC 3550 6.3.3 */
+    for (i = 0; i < (int)c.packet_count; i++) {
+        const media_rtcp_packet *p = &c.packets[i];
+        if (p->type == MEDIA_RTCP_SR || p->type == MEDIA_RTCP_RR) {
+            if (p->ssrc == s->ssrc) { media__collision(s, now); continue; }
+            if (p->type == MEDIA_RTCP_SR && (!s->peer_known || p->ssrc == s->peer_ssrc))
+                media_rtp_stats_sender_report(&s->rx, p->ntp, now);
+            for (k = p->first; k < p->first + p->n; k++) {
+                const media_rtcp_report_block *rb = &c.reports[k];
+                uint32_t rtt;
+                if (rb->ssrc != s->ssrc) continue;
+                s->st.have_remote_report = 1;
+                s->st.remote_fraction_lost = rb->fraction_lost;
+                s->st.remote_loss_percent = rb->fraction_lost * 100.0 / 256;
+                s->st.remote_lost = rb->cumulative_lost;
+                s->st.remote_jitter_ms = s->tx_codec ? rb->jitter * 1000.0 / s->tx_codec->clock_rate : 0;
+                if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) s->st.rtt_ms = rtt / 1000.0;
+            }
+        } else if (p->type == MEDIA_RTCP_BYE) {
+            for (k = p->first; k < p->first + p->n; k++) {
+                if (s->peer_known && c.bye_ssrcs[k] == s->peer_ssrc && s->rx_started) {
+                    s->rx_started = 0;
+                    media_jitter_reset(&s->jb);
+                    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+                }
+            }
+        } else if (p->type == MEDIA_RTCP_APP && s->cfg.handler.media_request) {
+            s->depth++;
+            (void)s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->cfg.handler.user);
+            s->depth--;
+        }
+    }
+    return MEDIA_OK;
+}
+
+/* RFC 5761 4: on a muxed port, RTCP packet types 192-223 sit where RTP has M + PT. */
+static int media__is_rtcp(const uint8_t *d, size_t len)
+{
+    return len >= 2 && d[1] >= 192 && d[1] <= 223;
+}
+
+static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
+                           uint64_t now)
+{
+    if (s->terminated) return MEDIA_ESTATE;
+    if (!is_rtcp && media__is_rtcp(d, len)) is_rtcp = 1;
+    return is_rtcp ? media__rtcp_in(s, d, len, from, now) : media__rtp_in(s, d, len, from, now);
+}
+
+MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
+                                        const media_addr *from)
+{
+    int rc;
+    if (!s || (!data && len)) return MEDIA_EINVAL;
+    rc = media__datagram(s, data, len, is_rtcp, from, media__sess_now(s));
+    return media__leave(s, rc);
+}
+
+MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t len, int is_rtcp)
+{
+    return media_session_receive_from(s, data, len, is_rtcp, NULL);
+}
+
+#ifndef MEDIA_NO_SOCKETS
+static void media__drain(media_session *s, int which, uint64_t now)
+{
+    uint8_t buf[MEDIA_SESSION_MAX_PACKET + 1];
+    int k;
+    if (s->fd[which] < 0) return;
+    for (k = 0; k < 256 && !s->terminated; k++) {   /* bounded: a flood cannot hold the loop */
+        struct sockaddr_storage ss;
+        socklen_t sl = (socklen_t)sizeof ss;
+        media_addr from;
+        ssize_t n = recvfrom(s->fd[which], buf, sizeof buf, 0, (struct sockaddr *)&ss, &sl);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                s->st.receive_errors++;
+                media__stream_error(s, MEDIA_ESOCKET, now);
+            }
+            return;
+        }
+        if ((size_t)n > MEDIA_SESSION_MAX_PACKET) {   /* cut short: cannot be parsed honestly */
+            if (which) s->st.malformed_rtcp++; else s->st.malformed_rtp++;
+            continue;
+        }
+        media__from_sockaddr(&from, &ss);
+        (void)media__datagram(s, buf, (size_t)n, which, &from, now);
+    }
+}
+#endif
+
+/* ---- playout ---- */
+
+/* RFC 3389 comfort noise at -level dBov (0 dBov: a full-scale sine). The
+   spectral envelope, when sent, is not followed: white noise at the level. */
+static void media__noise(media_session *s, int16_t *pcm, size_t n)
+{
+    double rms = 23170.0 * pow(10.0, -s->cn_level / 20.0);
+    int32_t a = (int32_t)(rms * 1.7320508 + 0.5);   /* uniform noise: peak = rms x sqrt(3) */
+    size_t i;
+    for (i = 0; i < n; i++) {
+        s->noise = s->noise * 1664525u + 1013904223u;
+        pcm[i] = (int16_t)(((int64_t)(int32_t)(s->noise >> 16 & 0xFFFF) - 32768) * a / 32768);
+    }
+}
+
+static int media__rx_codec(media_session *s, const media_codec *c)
+{
+    if (s->rx_codec == c) return MEDIA_OK;
+    media__codec_drop(s->rx_codec, s->dec_state);
+    if (s->dec_state) memset(s->dec_state, 0, s->state_size);
+    s->rx_codec = c;
+    return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
+}
+
+static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
+{
+    if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
+    media__ring_push(s, pcm, n);
+    MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->cfg.handler.user));
+}
+
+/* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
+static void media__playout(media_session *s, uint64_t now)
+{
+    int16_t pcm[MEDIA_SESSION_MAX_FRAME];
+    media_jitter_frame f;
+    int kind, guard = 0;
+    if (!s->jb_ready) return;
+    while (guard++ < 64 && (kind = media_jitter_get(&s->jb, now, &f)) != MEDIA_JITTER_NONE) {
+        const media__rx_entry *e = kind == MEDIA_JITTER_FRAME ? media__rx_find(s, f.payload_type) : NULL;
+        const media_codec *c;
+        uint32_t rate, clock;
+        size_t n, left;
+        if (e && e->kind == MEDIA__RX_CN) {
+            s->cn_level = f.len ? (f.payload[0] & 0x7F) : 127;
+            kind = MEDIA_JITTER_GAP;
+        } else if (e && e->codec) {
+            if (media__rx_codec(s, e->codec) != MEDIA_OK) kind = MEDIA_JITTER_LOST;
+        } else if (kind == MEDIA_JITTER_FRAME) {
+            kind = MEDIA_JITTER_LOST;   /* renegotiated away while queued */
+        }
+        if (!s->rx_codec) {
+            if (!s->tx_codec) continue;
+            (void)media__rx_codec(s, s->tx_codec);
+        }
+        c = s->rx_codec;
+        rate = c->sample_rate;
+        clock = s->jb_clock ? s->jb_clock : c->clock_rate;
+        n = (size_t)((uint64_t)f.samples * rate / clock);
+        if (kind == MEDIA_JITTER_FRAME) {
+            int r;
+            if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
+            r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
+            s->cn_level = -1;
+            if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
+            kind = MEDIA_JITTER_LOST;
+        }
+        if (kind == MEDIA_JITTER_LOST || s->cn_level < 0) s->st.concealed++;
+        for (left = n; left > 0;) {
+            size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
+            if (s->cn_level >= 0) media__noise(s, pcm, k);
+            else if (!c->conceal || c->conceal(s->dec_state, pcm, k) < 0) memset(pcm, 0, k * sizeof *pcm);
+            media__deliver(s, pcm, k, rate);
+            left -= k;
+        }
+    }
+}
+
+/* ---- RTCP (RFC 3550 6.2, 6.3, A.7) ---- */
+
+static double media__rtcp_interval(media_session *s)
+{
+    /* session bandwidth from what we send: payload + RTP/UDP/IP headers */
+    double pps = s->ptime_ms ? 1000.0 / s->ptime_ms : 50;
+    double payload = s->st.packets_sent ? (double)s->st.bytes_sent / (double)s->st.packets_sent
+                                        : (s->frame_samples ? (double)s->frame_samples : 160);
+    double rtcp_bw = 0.05 * (payload + 40) * pps;  /* 5 % of the session's bytes per second */
+    double tmin = s->cfg.rtcp_interval_ms / 1000.0, t, n;
+    int members = 1 + (s->peer_known ? 1 : 0);
+    int we_sent = s->st.packets_sent > s->sent_at_prev_report;
+    int senders = we_sent + (s->peer_known && s->st.packets_received > s->peer_rtp_at_report ? 1 : 0);
+    if (s->rtcp_initial) tmin /= 2;
+    n = members;
+    if (senders > 0 && senders <= members * 0.25) {
+        if (we_sent) { rtcp_bw *= 0.25; n = senders; }
+        else { rtcp_bw *= 0.75; n -= senders; }
+    }
+    t = rtcp_bw > 0 ? s->avg_rtcp_size * n / rtcp_bw : tmin;
+    if (t < tmin) t = tmin;
+    /* randomised over [0.5, 1.5] x t, then divided by e - 3/2 for the
+       reconsideration's bias (6.3.1) */
+    t *= 0.5 + (media__rand(s) >> 8) / 16777216.0;
+    return t / 1.21828;
+}
+
+static void media__rtcp_send(media_session *s, uint64_t now, int bye)
+{
+    uint8_t buf[512];
+    media_rtcp_report r;
+    media_rtcp_report_block rb;
+    int n, k;
+    memset(&r, 0, sizeof r);
+    r.ssrc = s->ssrc;
+    r.cname = s->cname;
+    /* SR if we sent RTP since the report before last (6.4) */
+    r.is_sender = s->st.packets_sent > s->sent_at_prev_report;
+    if (r.is_sender) {
+        r.ntp = media__ntp(s, now);
+        /* the RTP time of this instant on our sending timeline */
+        r.rtp_timestamp = s->ts - s->ts_step +
+            (uint32_t)((int64_t)(now - (uint64_t)(s->next_tick_us - s->tick_us)) * (s->tx_codec ? s->tx_codec->clock_rate : 8000) / 1000000);
+        r.packet_count = (uint32_t)s->st.packets_sent;
+        r.octet_count = (uint32_t)s->st.bytes_sent;
+    }
+    if (s->peer_known && s->rx.started) {
+        media_rtp_stats_report_block(&s->rx, &rb, now);
+        r.blocks = &rb;
+        r.block_count = 1;
+    }
+    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    if (n < 0) return;
+    if (bye && (k = media_rtcp_write_bye(buf + n, sizeof buf - (size_t)n, &s->ssrc, 1, NULL)) > 0) n += k;
+    if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) s->st.rtcp_sent++;
+    s->avg_rtcp_size = (double)(n + 28) / 16 + s->avg_rtcp_size * 15 / 16;
+    s->sent_at_prev_report = s->sent_at_last_report;
+    s->sent_at_last_report = s->st.packets_sent;
+    s->peer_rtp_at_report = s->st.packets_received;
+}
+
+static void media__rtcp_timer(media_session *s, uint64_t now)
+{
+    double t;
+    if (!s->rtcp_next_us) {
+        s->rtcp_last_us = (int64_t)now;
+        s->rtcp_next_us = (int64_t)now + (int64_t)(media__rtcp_interval(s) * 1e6);
+        return;
+    }
+    if ((int64_t)now < s->rtcp_next_us) return;
+    /* timer reconsideration (6.3.6): due by the interval as it is now? */
+    t = media__rtcp_interval(s);
+    if (s->rtcp_last_us + (int64_t)(t * 1e6) <= (int64_t)now) {
+        if (s->remote_known) media__rtcp_send(s, now, 0);
+        s->rtcp_initial = 0;
+        s->rtcp_last_us = (int64_t)now;
+        s->rtcp_next_us = (int64_t)now + (int64_t)(media__rtcp_interval(s) * 1e6);
+    } else {
+        s->rtcp_next_us = s->rtcp_last_us + (int64_t)(t * 1e6);
+    }
+}
+
+/* ---- statistics ---- */
+
+static double media__mos(const media_session *s, double loss_percent)
+{
+    media_emodel_params p;
+    media_jitter_stats js;
+    media_jitter_get_stats(&s->jb, &js);
+    p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? js.delay_us / 1000.0 : 0) + s->ptime_ms;
+    p.ie = MEDIA_EMODEL_G711_IE;
+    p.bpl = MEDIA_EMODEL_G711_BPL;
+    p.loss_percent = loss_percent < 0 ? 0 : loss_percent;
+    p.burst_ratio = media_rtp_stats_burst_ratio(&s->rx);
+    return media_emodel_mos(media_emodel_r(&p));
+}
+
+static void media__fill_stats(const media_session *s, media_session_stats *st, uint64_t now)
+{
+    int64_t expected;
+    *st = s->st;
+    st->state = s->state;
+    st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
+    st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
+    expected = (int64_t)st->packets_received + st->lost;
+    st->loss_percent = expected > 0 && st->lost > 0 ? 100.0 * (double)st->lost / (double)expected : 0;
+    st->jitter_ms = s->rx.started ? media_rtp_stats_jitter_ms(&s->rx) : 0;
+    st->duplicates = s->dup_before + s->rx.duplicates;
+    st->reordered = s->reord_before + s->rx.reordered;
+    if (s->jb_ready) {
+        media_jitter_stats js;
+        media_jitter_get_stats(&s->jb, &js);
+        st->late = js.late;
+        st->jitter_delay_ms = js.delay_us / 1000.0;
+    }
+    st->mos = media__mos(s, st->loss_percent);
+}
+
+MEDIADEF void media_session_get_stats(const media_session *s, media_session_stats *st)
+{
+    if (!s || !st) return;
+    media__fill_stats(s, st, media__sess_now(s));
+}
+
+static int media__level(double v, const double *th, int higher_is_worse)
+{
+    int l = 0;
+    while (l < 3 && (higher_is_worse ? v > th[l] : v < th[l])) l++;
+    return l;
+}
+
+static void media__quality(media_session *s, uint64_t now)
+{
+    media_session_stats st;
+    uint32_t expected = s->rx.started ? media_rtp_stats_expected(&s->rx) : 0;
+    uint32_t received = s->rx.started ? s->rx.received : 0;
+    int32_t de, dr;
+    double loss;
+    int level, l;
+    media__fill_stats(s, &st, now);
+    if (expected < s->q_expected || received < s->q_received) { s->q_expected = expected; s->q_received = received; }
+    de = (int32_t)(expected - s->q_expected);
+    dr = (int32_t)(received - s->q_received);
+    s->q_expected = expected;
+    s->q_received = received;
+    if (de <= 0 || !s->can_recv || s->local_hold) return;   /* nothing to judge */
+    loss = de > dr ? 100.0 * (de - dr) / de : 0;
+    level = media__level(media__mos(s, loss), s->cfg.quality.mos, 0);
+    if ((l = media__level(loss, s->cfg.quality.loss_percent, 1)) > level) level = l;
+    if ((l = media__level(st.jitter_ms, s->cfg.quality.jitter_ms, 1)) > level) level = l;
+    if (level != s->st.quality) {
+        s->st.quality = level;
+        st.quality = level;
+        MEDIA__CALL(s, quality_alert, (s, level, &st, s->cfg.handler.user));
+    }
+}
+
+/* ---- poll ---- */
+
+static void media__start(media_session *s, uint64_t now)
+{
+    s->started = 1;
+    s->start_us = now;
+    s->next_tick_us = (int64_t)now;
+    s->last_rtp_us = now;
+    s->marker_next = 1;
+    if (s->cfg.stats_interval_ms) s->stats_next_us = (int64_t)now + (int64_t)s->cfg.stats_interval_ms * 1000;
+    if (s->cfg.quality_interval_ms) s->quality_next_us = (int64_t)now + (int64_t)s->cfg.quality_interval_ms * 1000;
+    media__update_state(s);
+    MEDIA__CALL(s, session_start, (s, s->cfg.handler.user));
+}
+
+static void media__terminate(media_session *s, uint64_t now, int reason)
+{
+#ifndef MEDIA_NO_STDIO
+    while (s->nplay > 0) media__play_pop(s, MEDIA_ERROR);
+#endif
+    if (s->started && s->remote_known && !s->bye_sent) {
+        media__rtcp_send(s, now, 1);   /* RFC 3550 6.6: a report, then BYE */
+        s->bye_sent = 1;
+    }
+    if (s->rec_what) {
+#ifndef MEDIA_NO_STDIO
+        int rc = media_wav_close(&s->rec);
+        s->rec_what = 0;
+        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+#endif
+    }
+    if (s->sending) { s->sending = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->cfg.handler.user)); }
+    if (s->rx_started) { s->rx_started = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user)); }
+    s->terminated = 1;
+    media__update_state(s);
+    MEDIA__CALL(s, session_stop, (s, reason, s->cfg.handler.user));
+}
+
+static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int media__poll(media_session *s)
+{
+    uint64_t now = media__sess_now(s);
+    int64_t next = (int64_t)now + 1000000, ms;
+    int burst;
+    if (s->terminated) return MEDIA_ESTATE;
+#ifndef MEDIA_NO_SOCKETS
+    media__drain(s, 0, now);
+    media__drain(s, 1, now);
+#endif
+    if (s->closing) { media__terminate(s, now, MEDIA_OK); return MEDIA_ESTATE; }
+    if (s->negotiated && !s->started) media__start(s, now);
+    if (s->jb_ready) {
+        media__playout(s, now);
+        if (s->jb.next_play_us != INT64_MAX) next = media__min(next, s->jb.next_play_us);
+    }
+    if (s->started) {
+        int64_t late = (int64_t)now - s->next_tick_us;
+        if (late >= (int64_t)MEDIA_SESSION_MAX_BURST * s->tick_us) {
+            /* a late caller: send at most MEDIA_SESSION_MAX_BURST frames, skip
+               the rest (timestamps keep following the clock) */
+            int64_t skip = late / s->tick_us + 1 - MEDIA_SESSION_MAX_BURST;
+            s->next_tick_us += skip * s->tick_us;
+            s->ts += (uint32_t)(skip * s->ts_step);
+        }
+        for (burst = 0; burst < MEDIA_SESSION_MAX_BURST && s->next_tick_us <= (int64_t)now && !s->terminated; burst++) {
+            media__tick(s, now);
+            s->next_tick_us += s->tick_us;
+        }
+        next = media__min(next, s->next_tick_us);
+        media__rtcp_timer(s, now);
+        next = media__min(next, s->rtcp_next_us);
+        /* a key press whose end packets were all lost */
+        if (s->dr_active && !s->dr_reported) {
+            if (now - s->dr_last_us >= 500000u) media__dtmf_report(s);
+            else next = media__min(next, (int64_t)(s->dr_last_us + 500000u));
+        }
+        if (s->cfg.rtp_timeout_ms && s->can_recv && !s->local_hold && !s->timed_out) {
+            uint64_t due = s->last_rtp_us + (uint64_t)s->cfg.rtp_timeout_ms * 1000;
+            if (now >= due) {
+                if (s->rx_started) {
+                    s->rx_started = 0;
+                    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+                }
+                media__stream_error(s, MEDIA_ETIMEOUT, now);
+            }
+            if (!s->timed_out) next = media__min(next, (int64_t)(s->last_rtp_us + (uint64_t)s->cfg.rtp_timeout_ms * 1000));
+        }
+        if (s->stats_next_us && (int64_t)now >= s->stats_next_us) {
+            media_session_stats st;
+            media__fill_stats(s, &st, now);
+            s->stats_next_us += (int64_t)s->cfg.stats_interval_ms * 1000;
+            if (s->stats_next_us <= (int64_t)now) s->stats_next_us = (int64_t)now + (int64_t)s->cfg.stats_interval_ms * 1000;
+            MEDIA__CALL(s, stats, (s, &st, s->cfg.handler.user));
+        }
+        if (s->stats_next_us) next = media__min(next, s->stats_next_us);
+        if (s->quality_next_us && (int64_t)now >= s->quality_next_us) {
+            media__quality(s, now);
+            s->quality_next_us += (int64_t)s->cfg.quality_interval_ms * 1000;
+            if (s->quality_next_us <= (int64_t)now) s->quality_next_us = (int64_t)now + (int64_t)s->cfg.quality_interval_ms * 1000;
+        }
+        if (s->quality_next_us) next = media__min(next, s->quality_next_us);
+    }
+    if (s->closing) { media__terminate(s, now, MEDIA_OK); return MEDIA_ESTATE; }
+    ms = next <= (int64_t)now ? 0 : (next - (int64_t)now + 999) / 1000;
+    return (int)ms;
+}
+
+MEDIADEF int media_session_poll(media_session *s)
+{
+    int rc;
+    if (!s) return MEDIA_EINVAL;
+    if (s->depth > 0) return MEDIA_ESTATE;   /* not from inside a callback */
+    s->depth++;
+    rc = media__poll(s);
+    s->depth--;
+    return media__leave(s, rc);
+}
+
+/* ---- actions ---- */
+
+#ifndef MEDIA_NO_STDIO
+MEDIADEF int media_session_play(media_session *s, const char *path, int loops)
+{
+    media__play_item *it;
+    int rc;
+    uint32_t rate;
+    if (!s || !path || loops < 0) return MEDIA_EINVAL;
+    if (s->terminated || s->closing) return MEDIA_ESTATE;
+    if (s->nplay >= MEDIA_SESSION_PLAY_QUEUE) return MEDIA_ENOSPC;
+    it = &s->play[s->nplay];
+    if ((rc = media_wav_open_read(&it->f, path)) != MEDIA_OK) return rc;
+    rate = s->tx_codec ? s->tx_codec->sample_rate : s->codecs[0]->sample_rate;
+    if (!s->rs && it->f.info.sample_rate != rate) { media_wav_close(&it->f); return MEDIA_EUNSUPPORTED; }
+    it->left = loops;
+    it->id = s->next_play_id++;
+    if (s->next_play_id <= 0) s->next_play_id = 1;
+    s->nplay++;
+    return it->id;
+}
+
+MEDIADEF int media_session_record(media_session *s, const char *path, int what)
+{
+    int rc;
+    uint32_t rate;
+    if (!s || !path || what < MEDIA_RECORD_RECEIVED || what > MEDIA_RECORD_BOTH) return MEDIA_EINVAL;
+    if (s->terminated || s->closing) return MEDIA_ESTATE;
+    if (s->rec_what) return MEDIA_ESTATE;
+    rate = s->tx_codec ? s->tx_codec->sample_rate : s->codecs[0]->sample_rate;
+    rc = media_wav_open_write(&s->rec, path, MEDIA_WAV_PCM16, rate, what == MEDIA_RECORD_BOTH ? 2 : 1);
+    if (rc != MEDIA_OK) return rc;
+    s->rec_what = what;
+    s->ring_r = s->ring_n = 0;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_record_stop(media_session *s)
+{
+    int rc;
+    if (!s) return MEDIA_EINVAL;
+    if (!s->rec_what) return MEDIA_ESTATE;
+    rc = media_wav_close(&s->rec);
+    s->rec_what = 0;
+    MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+    return media__leave(s, rc);
+}
+#endif
+
+MEDIADEF int media_session_play_pause(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+    s->paused = 1;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_play_resume(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+    s->paused = 0;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_play_stop(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+#ifndef MEDIA_NO_STDIO
+    while (s->nplay > 0) media__play_pop(s, MEDIA_ERROR);
+#endif
+    s->paused = 0;
+    return media__leave(s, MEDIA_OK);
+}
+
+MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec)
+{
+    int i;
+    if (!s || !codec) return MEDIA_EINVAL;
+    if (!s->negotiated) return MEDIA_ESTATE;
+    for (i = 0; i < s->res.codec_count; i++) {
+        if (!media__same_codec(s->res.codecs[i], codec)) continue;
+        if (s->res.codecs[i] != s->tx_codec) {
+            const media_codec *c = s->res.codecs[i];
+            media__codec_drop(s->tx_codec, s->enc_state);
+            if (s->enc_state) memset(s->enc_state, 0, s->state_size);
+            s->tx_codec = c;
+            if (c->create) (void)c->create(s->enc_state, c, NULL);
+            media__tx_setup(s);
+            s->st.codec = c->name;
+        }
+        s->tx_pt = s->res.payload_types[i];
+        s->st.payload_type = s->tx_pt;
+        s->res.codec = s->tx_codec;
+        s->res.payload_type = s->tx_pt;
+        return MEDIA_OK;
+    }
+    return MEDIA_ENOTFOUND;
+}
+
+MEDIADEF int media_session_send_dtmf(media_session *s, const char *digits)
+{
+    const char *p;
+    if (!s || !digits) return MEDIA_EINVAL;
+    if (s->terminated || s->closing) return MEDIA_ESTATE;
+    if (s->negotiated && s->te_pt < 0) return MEDIA_EUNSUPPORTED;   /* the peer takes no telephone-event */
+    for (p = digits; *p; p++) if (*p != ',' && media__dtmf_code(*p) < 0) return MEDIA_EINVAL;
+    if ((size_t)s->dt_len + (size_t)(p - digits) > MEDIA_SESSION_DTMF_QUEUE) return MEDIA_ENOSPC;
+    for (p = digits; *p; p++) {
+        s->dt_queue[(s->dt_head + s->dt_len) % MEDIA_SESSION_DTMF_QUEUE] = *p;
+        s->dt_len++;
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_hold(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+    if (s->terminated) return MEDIA_ESTATE;
+    s->local_hold = 1;
+    media__update_state(s);
+    return media__leave(s, MEDIA_OK);
+}
+
+MEDIADEF int media_session_resume(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+    if (s->terminated) return MEDIA_ESTATE;
+    s->local_hold = 0;
+    s->last_rtp_us = media__sess_now(s);   /* the RTP timeout counts from here */
+    media__update_state(s);
+    return media__leave(s, MEDIA_OK);
+}
+
+MEDIADEF int media_session_mute(media_session *s, int on)
+{
+    if (!s) return MEDIA_EINVAL;
+    s->muted = on != 0;
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_close(media_session *s)
+{
+    if (!s) return MEDIA_EINVAL;
+    if (s->terminated) return MEDIA_ESTATE;
+    s->closing = 1;
+    return MEDIA_OK;
 }
 
 #ifdef __cplusplus
