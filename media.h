@@ -6795,6 +6795,15 @@ static void media__jb_setup(media_session *s, uint32_t clock)
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
     if (jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
     if (media_jitter_init(&s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
+    if (s->rx.clock_rate != clock) {
+        /* statistics restart with the clock (A.8 jitter is in its units) */
+        if (s->rx.started) {
+            s->lost_before += media_rtp_stats_lost(&s->rx);
+            s->dup_before += s->rx.duplicates;
+            s->reord_before += s->rx.reordered;
+        }
+        media_rtp_stats_init(&s->rx, clock);
+    }
 }
 
 /* Puts a negotiation result into effect (media may be running: re-offers). */
