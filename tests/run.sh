@@ -11,7 +11,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_tshark test_ffmpeg"
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
 passed=0 failed=0 skipped=0

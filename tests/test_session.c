@@ -2,6 +2,8 @@
    fake peer) over a simulated network with a virtual clock. No sleeps, no
    wall-clock time: every run is the same. */
 #include "sessnet.h"
+#include <sys/stat.h>
+#include <unistd.h>
 
 enum { A = 0, B = 1, F = 2 };
 
@@ -331,15 +333,473 @@ static void test_codec_switch(void)
     net_reset();
 }
 
+/* ---- playback, recording ---- */
+
+static char tmpdir[256];
+
+static const char *tmp_path(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *b = buf[k++ & 7];
+    snprintf(b, 512, "%s/%s", tmpdir, name);
+    return b;
+}
+
+static void write_tone(const char *path, uint32_t rate, uint32_t ch, double hz, double seconds)
+{
+    media_wav_file f;
+    int16_t pcm[2 * 480];
+    size_t total = (size_t)(rate * seconds), done = 0, i;
+    CHECK_EQ_INT(media_wav_open_write(&f, path, MEDIA_WAV_PCM16, rate, ch), MEDIA_OK);
+    while (done < total) {
+        size_t k = total - done > 480 ? 480 : total - done;
+        for (i = 0; i < k; i++) {
+            int16_t v = (int16_t)(9000 * sin(2 * 3.14159265358979 * hz * (double)(done + i) / rate));
+            pcm[i * ch] = v;
+            if (ch == 2) pcm[i * ch + 1] = v;
+        }
+        CHECK_EQ_INT(media_wav_write(&f, pcm, k), MEDIA_OK);
+        done += k;
+    }
+    CHECK_EQ_INT(media_wav_close(&f), MEDIA_OK);
+}
+
+/* Strongest of the candidate tones in the 20 ms frame starting at x (0 = silence). */
+static double frame_tone(const int16_t *x, const double *cands, int n)
+{
+    double best = 0, bp = 0, e = 0;
+    int c;
+    size_t i;
+    for (i = 0; i < 160; i++) e += (double)x[i] * x[i];
+    if (e / 160 < 1e4) return 0;
+    for (c = 0; c < n; c++) {
+        double re = 0, im = 0;
+        for (i = 0; i < 160; i++) {
+            re += x[i] * cos(2 * 3.14159265358979 * cands[c] * (double)i / 8000);
+            im += x[i] * sin(2 * 3.14159265358979 * cands[c] * (double)i / 8000);
+        }
+        if (re * re + im * im > bp) { bp = re * re + im * im; best = cands[c]; }
+    }
+    return best;
+}
+
+static void test_playback_queue(void)
+{
+    media_session_config ca, cb;
+    static const double cands[] = { 440, 1000, 1500 };
+    double seq[64];
+    int nseq = 0, id1, id2, id3, k, ts_bad = 0;
+    size_t i;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    write_tone(tmp_path("a440.wav"), 8000, 1, 440, 0.4);
+    write_tone(tmp_path("b1000.wav"), 16000, 2, 1000, 0.3);   /* stereo 16 kHz: mixed down, converted */
+    write_tone(tmp_path("c1500.wav"), 44100, 1, 1500, 0.2);
+    id1 = media_session_play(g_ep[A].s, tmp_path("a440.wav"), 2);
+    id2 = media_session_play(g_ep[A].s, tmp_path("b1000.wav"), 1);
+    id3 = media_session_play(g_ep[A].s, tmp_path("c1500.wav"), 1);
+    CHECK(id1 > 0 && id2 > id1 && id3 > id2);
+    CHECK_EQ_INT(media_session_play(g_ep[A].s, tmp_path("missing.wav"), 1), MEDIA_EIO);
+    net_run_ms(600);
+    CHECK_EQ_INT(media_session_play_pause(g_ep[A].s), MEDIA_OK);
+    net_run_ms(400);
+    CHECK_EQ_INT(media_session_play_resume(g_ep[A].s), MEDIA_OK);
+    net_run_ms(1200);
+    CHECK_EQ_INT(g_ep[A].nplay, 3);
+    CHECK(g_ep[A].play_ids[0] == id1 && g_ep[A].play_ids[1] == id2 && g_ep[A].play_ids[2] == id3);
+    CHECK(g_ep[A].play_res[0] == MEDIA_OK && g_ep[A].play_res[1] == MEDIA_OK && g_ep[A].play_res[2] == MEDIA_OK);
+    /* what B heard, frame by frame: 440 for 0.8 s (two loops) with a 0.4 s pause
+       in the middle of the second, then 1000 for 0.3 s, 1500 for 0.2 s, silence */
+    for (i = 0; i + 160 <= g_ep[B].ncap && nseq < 64; i += 160) {
+        double t = frame_tone(g_ep[B].cap + i, cands, 3);
+        if (!nseq || seq[nseq - 1] != t) seq[nseq++] = t;
+    }
+    CHECKF(nseq >= 6, "nseq %d", nseq);
+    if (nseq >= 6) {
+        /* leading silence (jitter buffer), 440, pause, 440, 1000, 1500, silence */
+        k = seq[0] == 0 ? 1 : 0;
+        CHECK(seq[k] == 440 && seq[k + 1] == 0 && seq[k + 2] == 440 && seq[k + 3] == 1000 && seq[k + 4] == 1500);
+    }
+    {
+        /* the whole tone durations: count frames of each */
+        int c440 = 0, c1000 = 0, c1500 = 0;
+        for (i = 0; i + 160 <= g_ep[B].ncap; i += 160) {
+            double t = frame_tone(g_ep[B].cap + i, cands, 3);
+            c440 += t == 440; c1000 += t == 1000; c1500 += t == 1500;
+        }
+        CHECK(c440 >= 39 && c440 <= 41);
+        CHECK(c1000 >= 14 && c1000 <= 16);
+        CHECK(c1500 >= 9 && c1500 <= 11);
+    }
+    /* timestamps continuous across files, loops and the pause */
+    for (k = 1; k < g_ep[A].nlog; k++) ts_bad += g_ep[A].log[k].ts - g_ep[A].log[k - 1].ts != 160;
+    CHECK_EQ_INT(ts_bad, 0);
+    /* stop empties the queue, each file reported */
+    id1 = media_session_play(g_ep[A].s, tmp_path("a440.wav"), 0);
+    id2 = media_session_play(g_ep[A].s, tmp_path("b1000.wav"), 0);
+    net_run_ms(100);
+    CHECK_EQ_INT(media_session_play_stop(g_ep[A].s), MEDIA_OK);
+    CHECK_EQ_INT(g_ep[A].nplay, 5);
+    CHECK(g_ep[A].play_res[3] == MEDIA_ERROR && g_ep[A].play_res[4] == MEDIA_ERROR);
+    net_reset();
+}
+
+static void test_record_survives_destroy(void)
+{
+    media_session_config ca, cb;
+    media_wav_file f;
+    static int16_t pcm[2 * 8000 * 4];
+    int n;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 500;
+    g_ep[B].tone_hz = 1200;
+    CHECK_EQ_INT(media_session_record(g_ep[B].s, tmp_path("both.wav"), MEDIA_RECORD_BOTH), MEDIA_OK);
+    net_run_ms(3000);
+    /* abrupt: no close, no stop */
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    CHECK_EQ_INT(media_wav_open_read(&f, tmp_path("both.wav")), MEDIA_OK);
+    CHECK_EQ_INT(f.info.channels, 2);
+    CHECK_EQ_INT(f.info.sample_rate, 8000);
+    n = media_wav_read(&f, pcm, 8000 * 4);
+    media_wav_close(&f);
+    CHECKF(n >= 8000 * 3 - 160 && n <= 8000 * 3 + 160, "frames %d", n);
+    if (n > 8000 * 2) {
+        static int16_t l[8000], r[8000];
+        int i;
+        for (i = 0; i < 8000; i++) { l[i] = pcm[2 * (8000 + i)]; r[i] = pcm[2 * (8000 + i) + 1]; }
+        CHECK(sine_snr(l, 8000, 500, 8000) > 30);    /* left: what B received */
+        CHECK(sine_snr(r, 8000, 1200, 8000) > 30);   /* right: what B sent */
+    }
+    net_reset();
+}
+
+/* ---- timers and the poll contract ---- */
+
+static void test_rtp_timeout(void)
+{
+    media_session_config ca, cb;
+    setup_pair(&ca, &cb);
+    cb.rtp_timeout_ms = 3000;
+    start_pair(&ca, &cb);
+    net_run_ms(2000);
+    g_net.block[A] = 1;                  /* A's packets stop arriving at 2 s */
+    net_run_ms(2900);
+    CHECK_EQ_INT(g_ep[B].nerrors, 0);
+    net_run_ms(200);                     /* 3 s after the last one */
+    CHECK_EQ_INT(g_ep[B].nerrors, 1);
+    CHECK_EQ_INT(g_ep[B].errors[0], MEDIA_ETIMEOUT);
+    net_run_ms(10000);
+    CHECK_EQ_INT(g_ep[B].nerrors, 1);    /* "continue": said once */
+    g_net.block[A] = 0;
+    net_run_ms(1000);
+    CHECK(g_ep[B].nstarts >= 3);         /* the receive stream started again */
+    g_net.block[A] = 1;
+    net_run_ms(3500);
+    CHECK_EQ_INT(g_ep[B].nerrors, 2);    /* and times out again */
+    net_reset();
+}
+
+static void test_late_poll_no_burst(void)
+{
+    media_session_config ca, cb;
+    int before, k;
+    uint32_t jump;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    net_run_ms(1000);
+    before = g_ep[A].nlog;
+    vnow += 1000000;                      /* the application stalled for a second */
+    (void)media_session_poll(g_ep[A].s);
+    CHECK_EQ_INT(g_ep[A].nlog - before, MEDIA_SESSION_MAX_BURST);
+    /* the skipped time shows in the timestamps, not as a burst */
+    jump = g_ep[A].log[before].ts - g_ep[A].log[before - 1].ts;
+    CHECK(jump >= 8000 - 3 * 160 && jump <= 8000);
+    for (k = before + 1; k < g_ep[A].nlog; k++) CHECK_EQ_INT(g_ep[A].log[k].ts - g_ep[A].log[k - 1].ts, 160);
+    g_ep[A].next_poll = vnow;
+    g_ep[B].next_poll = vnow;
+    net_run_ms(1000);
+    CHECK(g_ep[A].nlog - before >= 50 && g_ep[A].nlog - before <= 54);
+    net_reset();
+}
+
+static void test_poll_return_and_allocations(void)
+{
+    media_session_config ca, cb;
+    long a0 = alloc_count, f0 = free_count;
+    int r;
+    setup_pair(&ca, &cb);
+    a0 = alloc_count; f0 = free_count;
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK_EQ_INT(alloc_count - a0, 1);            /* one allocation per session */
+    CHECK(ep_create(B, &cb) != NULL);
+    a0 = alloc_count; f0 = free_count;
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
+    CHECK_EQ_INT(alloc_count - a0, free_count - f0);   /* negotiation scratch is returned */
+    r = media_session_poll(g_ep[A].s);           /* starts media: first frame now, next in 20 ms */
+    CHECK(r >= 19 && r <= 20);
+    vnow += 5000;
+    r = media_session_poll(g_ep[A].s);
+    CHECK(r >= 14 && r <= 15);
+    a0 = alloc_count;
+    g_ep[A].next_poll = g_ep[B].next_poll = vnow;
+    net_run_ms(30000);
+    CHECK_EQ_INT(alloc_count - a0, 0);
+    f0 = free_count;
+    media_session_destroy(g_ep[A].s);
+    g_ep[A].s = NULL;
+    CHECK_EQ_INT(free_count - f0, 1);
+    net_reset();
+}
+
+/* ---- the fake peer again: sources, SSRCs, timestamps ---- */
+
+static uint16_t fk_seq;
+static uint32_t fk_ts;
+
+static void fake_audio(int frames, uint32_t ssrc, const media_addr *from)
+{
+    uint8_t pl[160];
+    int k;
+    for (k = 0; k < frames; k++) {
+        pcma_frame(pl, fk_ts);
+        fake_rtp(8, 0, fk_seq++, fk_ts, ssrc, pl, 160, from);
+        fk_ts += 160;
+        net_run_ms(20);
+    }
+}
+
+static int tone_frames(int i, size_t from)
+{
+    static const double c[] = { 1000 };
+    size_t k;
+    int n = 0;
+    for (k = from; k + 160 <= g_ep[i].ncap; k += 160) n += frame_tone(g_ep[i].cap + k, c, 1) == 1000;
+    return n;
+}
+
+static void test_ssrc_change_and_timestamp_jump(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    size_t mark;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    fk_seq = 1000; fk_ts = 50000;
+    fake_audio(50, 0x1111, NULL);
+    mark = g_ep[B].ncap;
+    /* a new source (a PBX transferring the call): new SSRC, sequence, timestamps */
+    fk_seq = 7; fk_ts = 3000000000u;
+    fake_audio(50, 0x2222, NULL);
+    CHECKF(tone_frames(B, mark) >= 45, "tone frames after the SSRC change: %d", tone_frames(B, mark));
+    /* the timestamp jumps back an hour on the same source */
+    mark = g_ep[B].ncap;
+    fk_ts -= 8000u * 3600;
+    fake_audio(50, 0x2222, NULL);
+    CHECKF(tone_frames(B, mark) >= 45, "tone frames after the jump back: %d", tone_frames(B, mark));
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.ssrc_changes, 1);
+    CHECK_EQ_INT(sb.remote_ssrc, 0x2222);
+    CHECK_EQ_INT(sb.packets_received, 150);
+    net_reset();
+}
+
+static void test_source_filter_and_latch(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    media_addr nat;
+    size_t mark;
+    int k, to_nat = 0;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    media_addr_parse(&nat, "198.51.100.7", 61000);
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(20, 0x3333, NULL);
+    mark = g_ep[B].ncap;
+    fake_audio(30, 0x4444, &nat);          /* someone else, elsewhere */
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.foreign, 30);
+    CHECK_EQ_INT(sb.packets_received, 20);
+    CHECK(tone_frames(B, mark + 160 * 8) == 0);
+    net_reset();
+    /* with latching: the peer is behind NAT, its packets come from elsewhere */
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    {
+        char ans[4096];
+        cb.latch = 1;
+        CHECK(ep_create(B, &cb) != NULL);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
+        CHECK(media_session_create_answer(g_ep[B].s, ans, sizeof ans) > 0);
+    }
+    g_ep[F].rtp = nat;                      /* B's packets to the NAT address reach the fake peer's log */
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(30, 0x5555, &nat);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.foreign, 0);
+    CHECK_EQ_INT(sb.packets_received, 30);
+    for (k = 0; k < g_ep[B].nlog; k++) to_nat += g_ep[B].log[k].pt == 8;
+    CHECK_EQ_INT(g_net.misdirected, 0);          /* B answers where the packets come from */
+    CHECK(to_nat >= 25);
+    net_reset();
+}
+
+static void test_ssrc_collision(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    uint32_t old;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(10, 0x6666, NULL);
+    media_session_get_stats(g_ep[B].s, &sb);
+    old = sb.local_ssrc;
+    CHECK(g_ep[B].nlog > 0 && g_ep[B].log[0].ssrc == old);
+    fake_audio(5, old, NULL);                  /* the peer picked our SSRC */
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.collisions, 1);
+    CHECK(sb.local_ssrc != old);
+    CHECK_EQ_INT(g_ep[B].rtcp_bye, 1);          /* BYE for the old one */
+    CHECK_EQ_INT(g_ep[B].log[g_ep[B].nlog - 1].ssrc, sb.local_ssrc);
+    net_reset();
+}
+
+static void test_comfort_noise(void)
+{
+    media_session_config cb;
+    uint8_t cn = 40;                           /* -40 dBov */
+    size_t mark, i;
+    double e = 0, rms;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(20, 0x7777, NULL);
+    fake_rtp(13, 0, fk_seq++, fk_ts, 0x7777, &cn, 1, NULL);   /* then silence for 1 s */
+    net_run_ms(100);
+    mark = g_ep[B].ncap;
+    net_run_ms(800);
+    for (i = mark; i < g_ep[B].ncap; i++) e += (double)g_ep[B].cap[i] * g_ep[B].cap[i];
+    rms = sqrt(e / (double)(g_ep[B].ncap - mark));
+    /* -40 dBov: 23170 x 10^-2 = 232 rms */
+    CHECKF(rms > 232 * 0.8 && rms < 232 * 1.25, "comfort noise rms %.1f", rms);
+    fk_ts += 8000;
+    fake_audio(20, 0x7777, NULL);
+    CHECK(tone_frames(B, g_ep[B].ncap - 160 * 10) >= 9);
+    net_reset();
+}
+
+/* ---- handlers ---- */
+
+static int edit_offer(media_session *s, media_sdp *sdp, int is_local, void *u)
+{
+    (void)s; (void)u;
+    if (is_local) return media_sdp_attr_add(sdp, 0, "label", "main") >= 0 ? 0 : -1;
+    return 0;
+}
+static int reject_all(media_session *s, media_sdp *sdp, int is_local, void *u) { (void)s; (void)sdp; (void)is_local; (void)u; return -1; }
+static int pick_pcma(media_session *s, const media_sdp_match *m, int count, int *order, void *u)
+{
+    int i;
+    (void)s; (void)u;
+    for (i = 0; i < count; i++) if (!strcmp(m[i].codec->name, "PCMA")) { order[0] = i; return 1; }
+    return 0;
+}
+
+static void test_handlers_edit_reject_choose(void)
+{
+    media_session_config ca, cb;
+    char sdp[4096];
+    int n;
+    media_session_stats sa;
+    setup_pair(&ca, &cb);
+    ca.handler.offer = edit_offer;
+    cb.handler.codec_negotiation = pick_pcma;
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "a=label:main") != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "m=audio 5000 RTP/AVP 8 101") != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(g_ep[A].negotiated, 1);
+    CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
+    /* a re-offer the peer's handler refuses */
+    media_session_destroy(g_ep[B].s);
+    cb.handler.offer = reject_all;
+    g_ep[B].s = NULL;
+    CHECK(ep_create(B, &cb) != NULL);
+    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_EREJECTED);
+    CHECK_EQ_INT(media_session_create_answer(g_ep[B].s, sdp, sizeof sdp), MEDIA_ESTATE);
+    /* malformed SDP, wrong moments */
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, "v=1\r\n", 5), MEDIA_EPARSE);
+    CHECK_EQ_INT(media_session_create_answer(g_ep[A].s, sdp, sizeof sdp), MEDIA_ESTATE);
+    net_reset();
+}
+
+static int destroy_on_dtmf_count;
+static void destroy_on_dtmf(media_session *s, char d, uint32_t ms, void *u)
+{
+    (void)d; (void)ms;
+    ((ep *)u)->s = NULL;               /* the test driver must not poll it again */
+    destroy_on_dtmf_count++;
+    media_session_destroy(s);          /* deferred until the callback returns */
+    media_session_send_dtmf(s, "1");   /* still valid here */
+}
+
+static void test_destroy_inside_callback(void)
+{
+    media_session_config ca, cb;
+    long f0;
+    setup_pair(&ca, &cb);
+    cb.handler.dtmf = destroy_on_dtmf;
+    start_pair(&ca, &cb);
+    net_run_ms(200);
+    media_session_send_dtmf(g_ep[A].s, "5");
+    f0 = free_count;
+    /* drive by hand: B disappears inside its own callback */
+    {
+        int k;
+        for (k = 0; k < 200 && destroy_on_dtmf_count == 0; k++) net_run_ms(5);
+    }
+    CHECK_EQ_INT(destroy_on_dtmf_count, 1);
+    CHECK_EQ_INT(free_count - f0, 1);
+    CHECK(g_ep[B].s == NULL);
+    net_reset();
+}
+
 int main(void)
 {
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
+    if (mkdir(tmpdir, 0700) != 0) { perror(tmpdir); return 1; }
     RUN(test_basic_call);
     RUN(test_rtcp_matches_network);
     RUN(test_dtmf_both_ways);
     RUN(test_dtmf_peer_quirks);
     RUN(test_hold_resume);
     RUN(test_codec_switch);
+    RUN(test_playback_queue);
+    RUN(test_record_survives_destroy);
+    RUN(test_rtp_timeout);
+    RUN(test_late_poll_no_burst);
+    RUN(test_poll_return_and_allocations);
+    RUN(test_ssrc_change_and_timestamp_jump);
+    RUN(test_source_filter_and_latch);
+    RUN(test_ssrc_collision);
+    RUN(test_comfort_noise);
+    RUN(test_handlers_edit_reject_choose);
+    RUN(test_destroy_inside_callback);
     net_reset();
     free(g_net.q);
+    {
+        static const char *names[] = { "a440.wav", "b1000.wav", "c1500.wav", "both.wav" };
+        size_t i;
+        for (i = 0; i < sizeof names / sizeof *names; i++) remove(tmp_path(names[i]));
+        rmdir(tmpdir);
+    }
     return harness_summary();
 }
