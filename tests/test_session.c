@@ -4,6 +4,9 @@
 #include "sessnet.h"
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 enum { A = 0, B = 1, F = 2 };
 
@@ -772,6 +775,114 @@ static void test_destroy_inside_callback(void)
     net_reset();
 }
 
+/* ---- real UDP sockets on loopback (still on the virtual clock: loopback
+   delivers during sendto, so the run is as deterministic as the rest) ---- */
+
+static void socket_call(const char *addr, int mux)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    media_addr la, lb;
+    int k, fd_stranger;
+    net_reset();
+    ep_config(&ca, A, addr, 0);
+    ep_config(&cb, B, addr, 0);
+    ca.send = cb.send = NULL;                 /* the sessions' own sockets */
+    ca.sdp_address = cb.sdp_address = NULL;
+    ca.local_address = cb.local_address = addr;
+    ca.rtcp_mux = cb.rtcp_mux = mux;
+    ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    if (!g_ep[A].s || !g_ep[B].s) return;
+    media_session_local_addr(g_ep[A].s, &la);
+    media_session_local_addr(g_ep[B].s, &lb);
+    CHECK(la.port != 0 && (la.port & 1) == 0);   /* even RTP port, RTCP on the next */
+    CHECK(media_session_fd(g_ep[A].s, 0) >= 0 && media_session_fd(g_ep[A].s, 1) >= 0);
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
+    CHECK_EQ_INT(media_session_fd(g_ep[A].s, 1) >= 0, !mux);   /* muxed: nothing to wait on there */
+    g_ep[A].tone_hz = 1000;
+    /* a stranger sends RTP to B from its own port: ignored once the peer is known */
+    {
+        int fam = la.family == 4 ? AF_INET : AF_INET6;
+        struct sockaddr_storage ss;
+        socklen_t sl;
+        uint8_t pkt[172] = { 0x80, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 9 };
+        fd_stranger = socket(fam, SOCK_DGRAM, 0);
+        memset(&ss, 0, sizeof ss);
+        if (fam == AF_INET) {
+            struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
+            v4->sin_family = AF_INET; v4->sin_port = htons(lb.port); memcpy(&v4->sin_addr, lb.ip, 4); sl = sizeof *v4;
+        } else {
+            struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
+            v6->sin6_family = AF_INET6; v6->sin6_port = htons(lb.port); memcpy(&v6->sin6_addr, lb.ip, 16); sl = sizeof *v6;
+        }
+        for (k = 0; k < 2000; k++) {
+            if (k % 100 == 50 && fd_stranger >= 0) { pkt[3] = (uint8_t)k; (void)sendto(fd_stranger, pkt, sizeof pkt, 0, (struct sockaddr *)&ss, sl); }
+            media_session_poll(g_ep[A].s);
+            media_session_poll(g_ep[B].s);
+            vnow += 1000;
+        }
+        if (fd_stranger >= 0) close(fd_stranger);
+    }
+    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK(sa.packets_sent >= 99 && sa.packets_sent <= 101);
+    CHECK_EQ_INT(sb.packets_received, sa.packets_sent);
+    CHECK_EQ_INT(sb.foreign, 20);
+    CHECK(sa.rtcp_received >= 1 && sb.rtcp_received >= 1);
+    CHECK(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 1000, 8000, 33) > 0.95);
+    CHECK(g_ep[B].ncap >= 8000 * 19 / 10 - 800);
+    net_reset();
+}
+
+static void test_sockets_ipv4_rtcp_port(void) { socket_call("127.0.0.1", 0); }
+static void test_sockets_ipv4_mux(void) { socket_call("127.0.0.1", 1); }
+static void test_sockets_ipv6(void) { socket_call("::1", 0); }
+
+/* ---- a re-offer that moves the peer ---- */
+
+static void test_reoffer_new_address(void)
+{
+    media_session_config ca, cb;
+    char sdp[4096];
+    int n, before;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    net_run_ms(500);
+    /* B moves (a new port, say after a transfer): a re-offer with only PCMA */
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    cb.port_min = 6000;
+    {
+        static const media_codec *only_pcma[2];
+        only_pcma[0] = media_codec_pcma();
+        only_pcma[1] = media_codec_telephone_event();
+        cb.codecs = only_pcma;
+        cb.codec_count = 2;
+    }
+    media_addr_parse(&g_ep[B].rtp, "10.0.0.2", 6000);
+    CHECK(ep_create(B, &cb) != NULL);
+    n = media_session_create_offer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK(n > 0);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "o=- ") != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    before = g_ep[A].nlog;
+    g_ep[A].next_poll = g_ep[B].next_poll = vnow;
+    net_run_ms(1000);
+    CHECK(g_ep[A].nlog - before >= 49);
+    CHECK_EQ_INT(g_ep[A].log[g_ep[A].nlog - 1].pt, 8);
+    CHECK_EQ_INT(g_net.misdirected, 0);
+    {
+        media_session_stats sb;
+        media_session_get_stats(g_ep[B].s, &sb);
+        CHECK(sb.packets_received >= 49);
+    }
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -793,6 +904,10 @@ int main(void)
     RUN(test_comfort_noise);
     RUN(test_handlers_edit_reject_choose);
     RUN(test_destroy_inside_callback);
+    RUN(test_reoffer_new_address);
+    RUN(test_sockets_ipv4_rtcp_port);
+    RUN(test_sockets_ipv4_mux);
+    RUN(test_sockets_ipv6);
     net_reset();
     free(g_net.q);
     {
