@@ -1,12 +1,16 @@
-# media.h — make test · make bench · make fuzz · make deps
+# media.h — make demo · make test · make bench · make fuzz · make deps
 # Everything is built by the scripts below from media.h; nothing here needs configuring.
 STRICT ?= 0
 FUZZ_SECONDS ?= 5
 FUZZ_LONG_SECONDS ?= 60
 
-.PHONY: all test bench fuzz deps clean
+.PHONY: all demo test bench fuzz deps clean
 
 all: test
+
+# A whole call on loopback between two sessions: prompt, DTMF, recording, statistics.
+demo:
+	@mkdir -p build && $(CC) -std=c99 -O2 -Wall -Wextra -I. examples/demo.c -o build/demo -lm && ./build/demo
 
 test:
 	@MEDIA_STRICT=$(STRICT) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh

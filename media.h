@@ -6238,6 +6238,8 @@ struct media_session {
     int dr_active, dr_reported, dr_code;
     uint32_t dr_ts, dr_dur, dr_clock;
     uint32_t dr_done[4];                 /* timestamps of events already reported */
+    uint16_t ev_seq[16];                 /* sequence numbers recent event packets took */
+    int ev_n, in_event;
     int dr_done_n;
     uint64_t dr_last_us;
     /* RTCP (RFC 3550 6.3) */
@@ -7427,6 +7429,10 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
         (void)media_rtp_stats_update(&s->rx, &p, now);
         s->rx.jitter_q8 = jq; s->rx.last_arrival_us = la; s->rx.last_timestamp = lt; s->rx.have_transit = ht;
         media__dtmf_in(s, &p, e->clock, now);
+        /* RFC 4733 senders send events instead of audio: the jitter buffer will
+           call these sequence numbers lost, but they are a tone, not a loss */
+        s->ev_seq[s->ev_n++ & 15] = p.seq;
+        s->in_event = 1;
     } else {
         (void)media_rtp_stats_update(&s->rx, &p, now);
         if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
@@ -7434,6 +7440,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
         }
         r = media_jitter_put(&s->jb, &p, now);
         (void)r;
+        s->in_event = 0;
     }
     if (!s->rx_started) {
         s->rx_started = 1;
@@ -7580,6 +7587,13 @@ static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t ra
     MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->cfg.handler.user));
 }
 
+static int media__was_event(const media_session *s, uint16_t seq)
+{
+    int i;
+    for (i = 0; i < 16 && i < s->ev_n; i++) if (s->ev_seq[i] == seq) return 1;
+    return 0;
+}
+
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
 static void media__playout(media_session *s, uint64_t now)
 {
@@ -7616,7 +7630,16 @@ static void media__playout(media_session *s, uint64_t now)
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
         }
-        if (kind == MEDIA_JITTER_LOST || s->cn_level < 0) s->st.concealed++;
+        if ((kind == MEDIA_JITTER_LOST && media__was_event(s, f.seq)) || (kind == MEDIA_JITTER_GAP && s->in_event)) {
+            for (left = n; left > 0;) {
+                size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
+                memset(pcm, 0, k * sizeof *pcm);
+                media__deliver(s, pcm, k, rate);
+                left -= k;
+            }
+            continue;
+        }
+        if (kind == MEDIA_JITTER_LOST) s->st.concealed++;
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (s->cn_level >= 0) media__noise(s, pcm, k);

@@ -122,6 +122,18 @@ else
     fail "README SDP example does not compile"; head -20 "$B/readme_sdp.log" | sed 's/^/    /'
 fi
 
+echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
+if gcc -std=c99 -O2 $WARN -I. examples/demo.c -o "$B/demo" -lm 2>"$B/demo.log" &&
+   g++ -x c++ -std=c++11 -O2 $WARN -I. examples/demo.c -o "$B/demo_cpp" -lm 2>>"$B/demo.log"; then
+    if ./"$B/demo" > "$B/demo.out" 2>&1; then
+        pass "make demo: $(grep -E 'received DTMF|segmental SNR' "$B/demo.out" | tr '\n' ' ')"
+    else
+        fail "make demo"; tail -8 "$B/demo.out" | sed 's/^/    /'
+    fi
+else
+    fail "examples/demo.c does not compile"; head -20 "$B/demo.log" | sed 's/^/    /'
+fi
+
 echo "== compile checks =="
 for std in c99 c11; do
     compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile_decl.c
@@ -165,7 +177,7 @@ fi
 echo "== fuzz smoke (${FUZZ_SECONDS}s each) =="
 if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
         clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null; then
-    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav; do
+    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session; do
         if clang -std=c99 -O1 -g $WARN -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "fuzz/$f.c" -o "$B/$f" -lm 2>"$B/$f.log"; then
             mkdir -p "$B/corpus_$f"
             if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then

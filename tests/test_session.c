@@ -144,6 +144,14 @@ static void test_dtmf_both_ways(void)
     CHECK_EQ_INT(media_session_send_dtmf(g_ep[B].s, "x"), MEDIA_EINVAL);
     net_run_ms(3000);
     CHECK(!strcmp(g_ep[B].digits, "19*#"));
+    {
+        /* the time the events took is a tone, not lost audio */
+        media_session_stats sb;
+        media_session_get_stats(g_ep[B].s, &sb);
+        CHECK_EQ_INT(sb.concealed, 0);
+        CHECK_EQ_INT(sb.lost, 0);
+        CHECK_EQ_INT(sb.dtmf_received, 4);
+    }
     CHECK(!strcmp(g_ep[A].digits, "D0"));
     for (k = 0; k < g_ep[B].ndigits; k++) CHECK_EQ_INT(g_ep[B].dur[k], 100);
     for (k = 0; k < g_ep[A].ndigits; k++) CHECK_EQ_INT(g_ep[A].dur[k], 100);
