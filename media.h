@@ -2,8 +2,8 @@
 
    The media half of a VoIP call in one C file: G.711 with packet-loss
    concealment, RTP/RTCP packets, receiver statistics with an E-model MOS
-   estimate, an adaptive jitter buffer, and SDP with RFC 3264 offer/answer.
-   The poll-driven session is being added next.
+   estimate, an adaptive jitter buffer, SDP with RFC 3264 offer/answer, WAV
+   files, and the poll-driven media session that makes a call of them.
 
    Do this:
       #define MEDIA_IMPLEMENTATION
@@ -58,6 +58,7 @@
                  offer/answer
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
+      >>session  media_session: one call's media, pumped from your event loop
 
    Each section stands on its own: take the RTP parser without the statistics, or
    the statistics without the parser (they only share the packet struct).
@@ -78,8 +79,7 @@
       MEDIA_NO_STDIO        leave out everything that needs files (<stdio.h>):
                             the media_wav_file functions (WAV headers in memory
                             and the resampler stay)
-      (nothing in this version needs sockets yet; the session will honour
-      MEDIA_NO_SOCKETS)
+                            (the session then needs a custom transport)
       MEDIA_NO_SIMD         use only the portable scalar code (SSE2 is used
                             where the compiler targets it; results are identical)
 
@@ -113,8 +113,9 @@
    4. MEMORY, ERRORS, THREADS
    ============================================================================
 
-   Nothing in this version allocates: every object lives in memory you provide
-   (a struct on the stack or inside your own structs; media_sdp and
+   Only the session allocates (one block at create; its negotiation calls
+   borrow scratch and return it): every other object lives in memory you
+   provide (a struct on the stack or inside your own structs; media_sdp and
    media_jitter are large, so static or inside your call object). Parsers alias the buffer
    you hand them: the packet struct points into it and is valid while it is.
 
@@ -123,7 +124,8 @@
    global "last error" and the library prints nothing.
 
    There is no global state at all, so any function may be called from any
-   thread; one object (a stats struct, a packet) belongs to one thread at a time.
+   thread; one object (a stats struct, a packet, a session) belongs to one
+   thread at a time. Nothing starts threads or timers.
 
    ============================================================================
    5. G.711
@@ -302,7 +304,93 @@
    multiply-adds per output sample and channel.
 
    ============================================================================
-   11. LIMITS
+   11. THE SESSION
+   ============================================================================
+
+   One media_session is the media side of one call: sockets (or your
+   transport), offer/answer, the jitter buffer, codecs, RTCP, DTMF, files.
+
+      media_session_config cfg;
+      media_session_config_init(&cfg);        // 0.0.0.0, any even port, PCMU/PCMA/DTMF
+      cfg.local_address = "192.0.2.10";
+      cfg.handler.dtmf = on_digit;            // callbacks are optional
+      cfg.handler.user = my_call;             // handed back to each
+      s = media_session_create(&cfg, &err);
+      n = media_session_create_offer(s, sdp, sizeof sdp);   // into your INVITE
+      media_session_set_remote_sdp(s, answer, answer_len);  // from the 200 OK
+      media_session_play(s, "welcome.wav", 1);
+      loop: ms = media_session_poll(s); wait until media_session_fd(s, 0)
+            or (s, 1) is readable or ms have passed; again
+
+   States (media_session_state, state_change): IDLE, NEGOTIATING (first
+   offer out or in), READY (negotiated, media starts at the next poll),
+   ACTIVE, PAUSED (the peer holds us: we do not send), HELD (we hold: we do
+   not listen and offer sendonly), TERMINATED (after close; destroy is left).
+
+   Transport. By default the session binds an even RTP port and the next one
+   for RTCP (RFC 3550 11) on local_address, from port_min..port_max or from
+   the kernel's ephemeral ports; "::" takes IPv4 peers too. rtcp-mux is
+   offered and accepted (then everything uses the RTP socket and
+   media_session_fd(s, 1) is -1). With cfg.send set the session opens no
+   socket: it hands you each datagram with its destination, and you give it
+   what arrives with media_session_receive(_from) (ICE, TURN, DTLS-SRTP
+   stacks, tests). cfg.now_us replaces the clock, cfg.seed the randomness:
+   with both a whole call is reproducible.
+
+   Poll reads the clock once, receives everything waiting (at most 256
+   datagrams per socket), plays out what the jitter buffer has due (decode,
+   conceal, RFC 3389 comfort noise; recorded and handed to audio_in), makes
+   the frames due (DTMF events, else the play queue, else audio_out, else
+   silence; muted: silence), sends them (marker on the first packet after not
+   sending; timestamps follow the clock across pauses, files and holds),
+   sends RTCP when RFC 3550 6.3 says (minimum 5 s, the first after half;
+   randomised, reconsidered; SR when we sent since the report before last,
+   else RR, with SDES CNAME; a BYE at close), checks the RTP timeout and the
+   statistics and quality timers, and returns the milliseconds until its next
+   deadline. Called late, it sends at most MEDIA_SESSION_MAX_BURST frames and
+   skips the rest (the timestamps jump; nothing bursts).
+
+   Callbacks (media_session_handler) may call every action and
+   media_session_get_stats(); not media_session_poll() (MEDIA_ESTATE).
+   media_session_destroy() inside a callback takes effect when the outermost
+   media_session_* call returns; media_session_close() at the next poll.
+
+   Negotiation: create_offer / set_remote_sdp / create_answer drive RFC 3264
+   through the >>sdp functions (re-offers keep the origin, payload numbers and
+   m-lines). The offer and answer callbacks see each description (ours
+   before it is written: edit it; the peer's: return < 0 to refuse it), the
+   codec_negotiation callback orders the codecs both have, and
+   negotiation_complete reports the result. hold/resume change what the next
+   offer says; send it to the peer yourself.
+
+   Receiving: RTP is accepted only from the address the peer's SDP gave (cfg.latch:
+   from wherever its RTP comes from first, for peers behind NAT). Payload
+   types mean what either description says (so DTMF under the peer's own
+   telephone-event number works). RFC 4733: one dtmf callback per key press,
+   at its end, with its duration; repeats, late end packets and missing
+   marker bits are handled; a press whose end packets were all lost is
+   reported 0.5 s after its last packet. A new SSRC or a timestamp jump
+   restarts playout without losing audio; a peer using our SSRC makes us take
+   a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
+   loss and jitter (media_session_stats.remote_*).
+
+   Sending DTMF: cfg.dtmf_duration_ms per digit (100), cfg.dtmf_gap_ms
+   between digits (60); packets every ptime with the event's start timestamp,
+   marker on the first, growing duration, three end packets each with its own
+   sequence number, then audio again at the clock's timestamp.
+
+   Files: play() takes 16-bit PCM, A-law, mu-law WAV, mono or stereo (mixed
+   down), any rate 8-48 kHz (converted when cfg.resample, the default).
+   record() writes 16-bit PCM at the codec's rate on the sending clock:
+   received, sent, or both as stereo (received left); the header is kept
+   current every second and at destroy, so the file is always valid.
+
+   Memory: one block per session (about 32 KB with G.711 and the rate
+   converter, 21 KB without: cfg.resample = 0); negotiation calls borrow about
+   64 KB of scratch (three media_sdp) and free it before they return.
+
+   ============================================================================
+   12. LIMITS
    ============================================================================
 
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.

@@ -891,6 +891,53 @@ static void test_reoffer_new_address(void)
     net_reset();
 }
 
+/* ---- statistics and quality callbacks, mute, states ---- */
+
+static void test_stats_quality_mute_states(void)
+{
+    media_session_config ca, cb;
+    int k, silent = 1;
+    size_t i, mark;
+    setup_pair(&ca, &cb);
+    cb.stats_interval_ms = 2000;
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 1000;
+    g_net.delay_us = 20000;
+    net_run_ms(10050);
+    /* stats every 2 s from the start of media: 5 in 10 s, the last one current */
+    CHECK_EQ_INT(g_ep[B].stats_calls, 5);
+    CHECK(g_ep[B].last_stats.packets_received >= 490 && g_ep[B].last_stats.packets_received <= 500);
+    CHECK_EQ_INT(g_ep[B].nquality, 0);           /* a clean call stays "good": no alert */
+    /* 20 % loss: the level drops to critical (worse than 10 %), and back to good after */
+    g_net.loss = 0.2;
+    net_run_ms(3000);
+    CHECK(g_ep[B].nquality >= 1 && g_ep[B].quality[g_ep[B].nquality - 1] == MEDIA_QUALITY_CRITICAL);
+    g_net.loss = 0;
+    net_run_ms(3000);
+    CHECK(g_ep[B].nquality >= 2 && g_ep[B].quality[g_ep[B].nquality - 1] == MEDIA_QUALITY_GOOD);
+    /* mute: packets keep flowing, carrying silence */
+    CHECK_EQ_INT(media_session_mute(g_ep[A].s, 1), MEDIA_OK);
+    k = g_ep[A].nlog;
+    net_run_ms(100);
+    mark = g_ep[B].ncap;
+    net_run_ms(1000);
+    CHECK(g_ep[A].nlog - k >= 55);
+    for (i = mark; i < g_ep[B].ncap; i++) silent &= g_ep[B].cap[i] > -16 && g_ep[B].cap[i] < 16;
+    CHECK(silent && g_ep[B].ncap - mark >= 7000);
+    CHECK_EQ_INT(media_session_mute(g_ep[A].s, 0), MEDIA_OK);
+    net_run_ms(500);
+    CHECK(tone_frames(B, g_ep[B].ncap - 1600) >= 9);
+    /* the states each side went through */
+    CHECK(g_ep[A].nstates >= 3 && g_ep[A].states[0] == MEDIA_STATE_NEGOTIATING &&
+          g_ep[A].states[1] == MEDIA_STATE_READY && g_ep[A].states[2] == MEDIA_STATE_ACTIVE);
+    CHECK(g_ep[B].nstates >= 3 && g_ep[B].states[0] == MEDIA_STATE_NEGOTIATING &&
+          g_ep[B].states[1] == MEDIA_STATE_READY && g_ep[B].states[2] == MEDIA_STATE_ACTIVE);
+    media_session_close(g_ep[B].s);
+    net_run_ms(10);
+    CHECK_EQ_INT(g_ep[B].states[g_ep[B].nstates - 1], MEDIA_STATE_TERMINATED);
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -913,6 +960,7 @@ int main(void)
     RUN(test_handlers_edit_reject_choose);
     RUN(test_destroy_inside_callback);
     RUN(test_reoffer_new_address);
+    RUN(test_stats_quality_mute_states);
     RUN(test_sockets_ipv4_rtcp_port);
     RUN(test_sockets_ipv4_mux);
     RUN(test_sockets_ipv6);
