@@ -6873,6 +6873,24 @@ static void media__tx_setup(media_session *s)
     s->st.ptime_ms = p;
 }
 
+/* The receive statistics start over (new source or clock): keep what they counted. */
+static void media__rx_fold(media_session *s)
+{
+    if (!s->rx.started) return;
+    s->lost_before += media_rtp_stats_lost(&s->rx);
+    s->dup_before += s->rx.duplicates;
+    s->reord_before += s->rx.reordered;
+}
+
+static void media__tx_codec(media_session *s, const media_codec *c)
+{
+    if (s->tx_codec == c) return;
+    media__codec_drop(s->tx_codec, s->enc_state);
+    if (s->enc_state) memset(s->enc_state, 0, s->state_size);
+    s->tx_codec = c;
+    if (c->create) (void)c->create(s->enc_state, c, NULL);
+}
+
 static void media__jb_setup(media_session *s, uint32_t clock)
 {
     media_jitter_config jc;
@@ -6887,11 +6905,7 @@ static void media__jb_setup(media_session *s, uint32_t clock)
     if (media_jitter_init(&s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
         /* statistics restart with the clock (A.8 jitter is in its units) */
-        if (s->rx.started) {
-            s->lost_before += media_rtp_stats_lost(&s->rx);
-            s->dup_before += s->rx.duplicates;
-            s->reord_before += s->rx.reordered;
-        }
+        media__rx_fold(s);
         media_rtp_stats_init(&s->rx, clock);
     }
 }
@@ -6914,12 +6928,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     } else {
         s->remote_known = 0;
     }
-    if (s->tx_codec != r->codec) {
-        media__codec_drop(s->tx_codec, s->enc_state);
-        if (s->enc_state) memset(s->enc_state, 0, s->state_size);
-        s->tx_codec = r->codec;
-        if (r->codec->create) (void)r->codec->create(s->enc_state, r->codec, NULL);
-    }
+    media__tx_codec(s, r->codec);
     s->tx_pt = r->payload_type;
     s->te_pt = r->telephone_event_pt;
     s->ptime_ms = (uint32_t)(r->ptime > 0 ? r->ptime : 20);
@@ -7496,10 +7505,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
         return MEDIA_ENOTFOUND;
     }
     if (s->peer_known && p.ssrc != s->peer_ssrc && s->rx.started) {
-        /* a new source from the peer: keep what the old one counted */
-        s->lost_before += media_rtp_stats_lost(&s->rx);
-        s->dup_before += s->rx.duplicates;
-        s->reord_before += s->rx.reordered;
+        media__rx_fold(s);   /* a new source from the peer */
         s->st.ssrc_changes++;
     }
     s->peer_known = 1;
@@ -8095,13 +8101,9 @@ MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec)
     for (i = 0; i < s->res.codec_count; i++) {
         if (!media__same_codec(s->res.codecs[i], codec)) continue;
         if (s->res.codecs[i] != s->tx_codec) {
-            const media_codec *c = s->res.codecs[i];
-            media__codec_drop(s->tx_codec, s->enc_state);
-            if (s->enc_state) memset(s->enc_state, 0, s->state_size);
-            s->tx_codec = c;
-            if (c->create) (void)c->create(s->enc_state, c, NULL);
+            media__tx_codec(s, s->res.codecs[i]);
             media__tx_setup(s);
-            s->st.codec = c->name;
+            s->st.codec = s->tx_codec->name;
         }
         s->tx_pt = s->res.payload_types[i];
         s->st.payload_type = s->tx_pt;
