@@ -7002,11 +7002,11 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
             rc = media_sdp_process_answer(&r, &w[1], &w[0], &oc);
             if (rc == MEDIA_OK) {
                 media__rx_build(s, &map, &w[1], &w[0]);
-                s->oa = MEDIA__OA_STABLE;
+                s->oa = MEDIA__OA_STABLE;   /* before apply, which derives the state from it */
                 media__apply(s, &r, &map);
             }
         }
-        s->oa = MEDIA__OA_STABLE;
+        s->oa = MEDIA__OA_STABLE;            /* refused or failed: the offer is over too */
         media__complete(s, rc, &r);
         media__update_state(s);
     } else if (rc == MEDIA_OK) {
@@ -7311,6 +7311,19 @@ static void media__ring_push(media_session *s, const int16_t *pcm, size_t n)
     }
 }
 
+#ifndef MEDIA_NO_STDIO
+/* The oldest received sample waiting for the recording, or silence when none is. */
+static int16_t media__ring_pop(media_session *s)
+{
+    int16_t v;
+    if (!s->ring_n) return 0;
+    v = s->ring[s->ring_r];
+    s->ring_r = (s->ring_r + 1) % s->ring_cap;
+    s->ring_n--;
+    return v;
+}
+#endif
+
 /* One tick of the recording: the received side from the ring, the sent frame. */
 static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
 {
@@ -7324,18 +7337,12 @@ static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
         if (s->rec_what == MEDIA_RECORD_BOTH) {
             if (k > 256) k = 256;
             for (i = 0; i < k; i++) {
-                int16_t v = 0;
-                if (s->ring_n > 0) { v = s->ring[s->ring_r]; s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }
-                buf[2 * i] = v;
+                buf[2 * i] = media__ring_pop(s);
                 buf[2 * i + 1] = sent[done + i];
             }
         } else if (s->rec_what == MEDIA_RECORD_RECEIVED) {
             if (k > 512) k = 512;
-            for (i = 0; i < k; i++) {
-                int16_t v = 0;
-                if (s->ring_n > 0) { v = s->ring[s->ring_r]; s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }
-                buf[i] = v;
-            }
+            for (i = 0; i < k; i++) buf[i] = media__ring_pop(s);
         } else {
             if (k > 512) k = 512;
             memcpy(buf, sent + done, k * sizeof *buf);
@@ -7364,7 +7371,7 @@ static void media__tick(media_session *s, uint64_t now)
     int send = s->can_send && s->remote_known && !s->closing;
     s->ts += s->ts_step;
     if (send && media__dtmf_tick(s, ts, buf, now)) {
-        for (got = 0; got < n; got++) pcm[got] = 0;
+        memset(pcm, 0, n * sizeof *pcm);
         media__record_tick(s, pcm, n);
         return;
     }
@@ -7693,7 +7700,7 @@ static void media__playout(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
     media_jitter_frame f;
-    int kind, guard = 0;
+    int kind, tone, guard = 0;
     if (!s->jb_ready) return;
     while (guard++ < 64 && (kind = media_jitter_get(&s->jb, now, &f)) != MEDIA_JITTER_NONE) {
         const media__rx_entry *e = kind == MEDIA_JITTER_FRAME ? media__rx_find(s, f.payload_type) : NULL;
@@ -7724,19 +7731,13 @@ static void media__playout(media_session *s, uint64_t now)
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
         }
-        if ((kind == MEDIA_JITTER_LOST && media__was_event(s, f.seq)) || (kind == MEDIA_JITTER_GAP && s->in_event)) {
-            for (left = n; left > 0;) {
-                size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
-                memset(pcm, 0, k * sizeof *pcm);
-                media__deliver(s, pcm, k, rate);
-                left -= k;
-            }
-            continue;
-        }
-        if (kind == MEDIA_JITTER_LOST) s->st.concealed++;
+        /* time the peer spent sending RFC 4733 events is a tone, not a loss: silence */
+        tone = (kind == MEDIA_JITTER_LOST && media__was_event(s, f.seq)) || (kind == MEDIA_JITTER_GAP && s->in_event);
+        if (kind == MEDIA_JITTER_LOST && !tone) s->st.concealed++;
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
-            if (s->cn_level >= 0) media__noise(s, pcm, k);
+            if (tone) memset(pcm, 0, k * sizeof *pcm);
+            else if (s->cn_level >= 0) media__noise(s, pcm, k);
             else if (!c->conceal || c->conceal(s->dec_state, pcm, k) < 0) memset(pcm, 0, k * sizeof *pcm);
             media__deliver(s, pcm, k, rate);
             left -= k;
