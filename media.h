@@ -1616,8 +1616,8 @@ typedef struct media_session_stats {
     uint64_t dtmf_sent;                    /* digits */
     /* received (RFC 3550 A.1/A.3/A.8, over every source the peer used) */
     uint64_t packets_received, bytes_received;
-    int64_t lost;                          /* expected - received */
-    double loss_percent;
+    int64_t lost;                          /* expected - received (duplicates offset it, as in RTCP and tshark) */
+    double loss_percent;                   /* what never arrived: (lost + duplicates) / expected */
     double jitter_ms;                      /* A.8 interarrival jitter */
     uint64_t duplicates, reordered;
     uint64_t late;                         /* arrived after their playout time */
@@ -1665,8 +1665,11 @@ typedef struct media_session_handler {
     void (*state_change)(media_session *s, int old_state, int new_state, void *user);
     void (*stream_start)(media_session *s, int direction, void *user);   /* MEDIA_STREAM_* */
     void (*stream_stop)(media_session *s, int direction, void *user);
-    /* MEDIA_ETIMEOUT (no RTP for cfg.rtp_timeout_ms), MEDIA_ESOCKET (send or
-       receive failed). Return MEDIA_ERROR_*. [continue] */
+    /* MEDIA_ETIMEOUT (no RTP for cfg.rtp_timeout_ms; said once until RTP flows
+       again, or after every timeout with RETRY), MEDIA_ESOCKET (send or receive
+       failed; at most once a second, every failure is counted in the stats).
+       Return MEDIA_ERROR_*; STOP closes the session and session_stop reports
+       the error. [continue] */
     int  (*stream_error)(media_session *s, int error, void *user);
     void (*stats)(media_session *s, const media_session_stats *st, void *user);   /* every stats_interval_ms */
     /* The quality level changed (evaluated every quality_interval_ms). */
@@ -1680,8 +1683,10 @@ typedef struct media_session_handler {
     /* Audio to send when no file plays: fill up to samples, return how many (the
        rest is silence); 0 sends silence. */
     int  (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
-    /* Something the session does not handle itself (MEDIA_REQUEST_*): data is the
-       datagram. Return 1 if you handled it (else it is counted as ignored). */
+    /* Something the session does not handle itself: MEDIA_REQUEST_RTP with the
+       whole datagram, MEDIA_REQUEST_RTCP_APP with the APP packet from its header
+       (name at data + 8). Return 1 if you handled it; an RTP packet nobody
+       handled is counted in unknown_pt. */
     int  (*media_request)(media_session *s, int kind, const uint8_t *data, size_t len, void *user);
     void *user;
 } media_session_handler;
@@ -6284,6 +6289,7 @@ struct media_session {
     char sdp_address[MEDIA_SDP_MAX_ADDRESS];
     char cname[48];
     int state, oa, negotiated, started, closing, terminated;
+    int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     int depth, destroy_pending;          /* callbacks running; destroy asked for inside one */
     uint64_t rng;
     /* transport */
@@ -7074,7 +7080,10 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
         act = s->cfg.handler.stream_error(s, error, s->cfg.handler.user);
         s->depth--;
     }
-    if (act == MEDIA_ERROR_STOP) s->closing = 1;
+    if (act == MEDIA_ERROR_STOP) {
+        if (!s->closing) s->close_reason = error;
+        s->closing = 1;
+    }
     else if (error == MEDIA_ETIMEOUT) {
         if (act == MEDIA_ERROR_RETRY) s->last_rtp_us = now;      /* report again after another timeout */
         else s->timed_out = 1;                                   /* until RTP flows again */
@@ -7100,7 +7109,11 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
         int fd = is_rtcp && !mux ? s->fd[1] : s->fd[0];
         socklen_t len = media__to_sockaddr(&ss, to, s->local.family);
         ssize_t k;
-        if (!len) { s->st.send_errors++; return MEDIA_ESOCKET; }   /* IPv6 peer on an IPv4 socket */
+        if (!len) {   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
+            s->st.send_errors++;
+            media__stream_error(s, MEDIA_ESOCKET, now);
+            return MEDIA_ESOCKET;
+        }
         do { k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len); } while (k < 0 && errno == EINTR);
         if (k < 0) {
             s->st.send_errors++;
@@ -7849,10 +7862,15 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->state = s->state;
     st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
     st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
-    expected = (int64_t)st->packets_received + st->lost;
-    st->loss_percent = expected > 0 && st->lost > 0 ? 100.0 * (double)st->lost / (double)expected : 0;
-    st->jitter_ms = s->rx.started ? media_rtp_stats_jitter_ms(&s->rx) : 0;
     st->duplicates = s->dup_before + s->rx.duplicates;
+    expected = (int64_t)st->packets_received + st->lost;
+    {
+        /* the quality figures need what really went missing: a duplicated
+           packet does not make up for a lost one */
+        int64_t missing = st->lost + (int64_t)st->duplicates;
+        st->loss_percent = expected > 0 && missing > 0 ? 100.0 * (double)missing / (double)expected : 0;
+    }
+    st->jitter_ms = s->rx.started ? media_rtp_stats_jitter_ms(&s->rx) : 0;
     st->reordered = s->reord_before + s->rx.reordered;
     if (s->jb_ready) {
         media_jitter_stats js;
@@ -7952,7 +7970,7 @@ static int media__poll(media_session *s)
     media__drain(s, 0, now);
     media__drain(s, 1, now);
 #endif
-    if (s->closing) { media__terminate(s, now, MEDIA_OK); return MEDIA_ESTATE; }
+    if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     if (s->negotiated && !s->started) media__start(s, now);
     if (s->jb_ready) {
         media__playout(s, now);
@@ -8005,7 +8023,7 @@ static int media__poll(media_session *s)
         }
         if (s->quality_next_us) next = media__min(next, s->quality_next_us);
     }
-    if (s->closing) { media__terminate(s, now, MEDIA_OK); return MEDIA_ESTATE; }
+    if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     ms = next <= (int64_t)now ? 0 : (next - (int64_t)now + 999) / 1000;
     return (int)ms;
 }

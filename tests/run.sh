@@ -122,6 +122,16 @@ else
     fail "README SDP example does not compile"; head -20 "$B/readme_sdp.log" | sed 's/^/    /'
 fi
 
+# the third: the session in 20 lines (a function a SIP stack would call), compiled as C and C++
+awk '/^```c$/{n++; if (n == 3) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_session.c"
+if gcc -std=c99 $WARN -I. -c "$B/readme_session.c" -o "$B/readme_session.o" 2>"$B/readme_session.log" &&
+   g++ -x c++ -std=c++11 $WARN -I. -c "$B/readme_session.c" -o "$B/readme_session_cpp.o" 2>>"$B/readme_session.log" &&
+   grep -q 'media_session_poll' "$B/readme_session.c"; then
+    pass "README session example compiles (C99 and C++11)"
+else
+    fail "README session example does not compile"; head -20 "$B/readme_session.log" | sed 's/^/    /'
+fi
+
 echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
 if gcc -std=c99 -O2 $WARN -I. examples/demo.c -o "$B/demo" -lm 2>"$B/demo.log" &&
    g++ -x c++ -std=c++11 -O2 $WARN -I. examples/demo.c -o "$B/demo_cpp" -lm 2>>"$B/demo.log"; then

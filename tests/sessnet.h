@@ -10,7 +10,13 @@
 #include <math.h>
 
 static long alloc_count, free_count;
-static void *counting_malloc(size_t n) { alloc_count++; return malloc(n); }
+static long alloc_fail_in;   /* > 0: the alloc_fail_in-th allocation from now fails */
+static void *counting_malloc(size_t n)
+{
+    if (alloc_fail_in > 0 && --alloc_fail_in == 0) return NULL;
+    alloc_count++;
+    return malloc(n);
+}
 static void counting_free(void *p) { if (p) free_count++; free(p); }
 #define MEDIA_MALLOC(sz, u) ((void)(u), counting_malloc(sz))
 #define MEDIA_REALLOC(p, sz, u) ((void)(u), alloc_count++, realloc((p), (sz)))
@@ -42,6 +48,8 @@ typedef struct ep {
     /* what it sent */
     wire_rec *log;
     int nlog;
+    uint16_t *arrived;         /* sequence numbers of the RTP delivered to it, in order */
+    int narrived;
     int rtcp_sent, rtcp_bye;
     /* what it got through callbacks */
     int16_t *cap;              /* audio_in */
@@ -54,6 +62,10 @@ typedef struct ep {
     int play_ids[16], play_res[16], nplay;
     int record_done, record_rc;
     int starts[8], nstarts, stops[8], nstops;
+    int session_starts, session_stops, stop_reason;
+    int requests[16], request_len[16], nrequests;   /* media_request: kind, length */
+    uint8_t request_head[16][12];
+    int handle_requests;       /* what media_request returns */
     int negotiated, neg_rc;
     int quality[32], nquality;
     int stats_calls;
@@ -181,6 +193,19 @@ static int cb_audio_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate,
 }
 static void cb_start(media_session *s, int dir, void *u) { ep *e = (ep *)u; (void)s; if (e->nstarts < 8) e->starts[e->nstarts++] = dir; }
 static void cb_stop(media_session *s, int dir, void *u) { ep *e = (ep *)u; (void)s; if (e->nstops < 8) e->stops[e->nstops++] = dir; }
+static void cb_session_start(media_session *s, void *u) { ep *e = (ep *)u; (void)s; e->session_starts++; }
+static void cb_session_stop(media_session *s, int reason, void *u) { ep *e = (ep *)u; (void)s; e->session_stops++; e->stop_reason = reason; }
+static int cb_request(media_session *s, int kind, const uint8_t *d, size_t len, void *u)
+{
+    ep *e = (ep *)u;
+    (void)s;
+    if (e->nrequests < 16) {
+        e->requests[e->nrequests] = kind;
+        e->request_len[e->nrequests] = (int)len;
+        memcpy(e->request_head[e->nrequests++], d, len < 12 ? len : 12);
+    }
+    return e->handle_requests;
+}
 static void cb_negotiated(media_session *s, int rc, const media_sdp_result *r, void *u) { ep *e = (ep *)u; (void)s; (void)r; e->negotiated++; e->neg_rc = rc; }
 static void cb_quality(media_session *s, int level, const media_session_stats *st, void *u)
 {
@@ -195,6 +220,7 @@ static void net_reset(void)
     for (i = 0; i < NET_EPS; i++) {
         if (g_ep[i].s) media_session_destroy(g_ep[i].s);
         free(g_ep[i].log);
+        free(g_ep[i].arrived);
         free(g_ep[i].cap);
     }
     free(g_net.q);
@@ -228,8 +254,12 @@ static void ep_config(media_session_config *c, int i, const char *ip, uint16_t p
     c->handler.negotiation_complete = cb_negotiated;
     c->handler.quality_alert = cb_quality;
     c->handler.stats = cb_stats;
+    c->handler.session_start = cb_session_start;
+    c->handler.session_stop = cb_session_stop;
+    c->handler.media_request = cb_request;
     media_addr_parse(&e->rtp, ip, port);
     e->log = (wire_rec *)calloc(NET_LOG, sizeof *e->log);
+    e->arrived = (uint16_t *)calloc(NET_LOG, sizeof *e->arrived);
     e->cap = (int16_t *)calloc(NET_CAPTURE, sizeof *e->cap);
     e->amp = 8000;
 }
@@ -277,6 +307,9 @@ static void net_run_until(uint64_t end)
                 memmove(&g_net.q[best], &g_net.q[best + 1], (size_t)(g_net.nq - best - 1) * sizeof p);
                 g_net.nq--;
                 if (g_ep[p.to].s) {
+                    ep *e = &g_ep[p.to];
+                    if (!p.is_rtcp && p.len >= 12 && (p.data[1] < 192 || p.data[1] > 223) && e->arrived && e->narrived < NET_LOG)
+                        e->arrived[e->narrived++] = (uint16_t)((p.data[2] << 8) | p.data[3]);
                     media_session_receive_from(g_ep[p.to].s, p.data, p.len, p.is_rtcp, &p.from);
                     g_ep[p.to].next_poll = vnow;   /* as if its socket became readable */
                 }

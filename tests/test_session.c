@@ -48,6 +48,11 @@ static void test_basic_call(void)
     CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_TERMINATED);
     CHECK_EQ_INT(media_session_poll(g_ep[A].s), MEDIA_ESTATE);
     CHECK_EQ_INT(g_ep[A].rtcp_bye, 1);
+    CHECK_EQ_INT(g_ep[A].session_starts, 1);
+    CHECK_EQ_INT(g_ep[B].session_starts, 1);
+    CHECK_EQ_INT(g_ep[A].session_stops, 1);
+    CHECK_EQ_INT(g_ep[A].stop_reason, MEDIA_OK);
+    CHECK_EQ_INT(g_ep[B].session_stops, 0);
     CHECK(g_ep[B].nstops >= 1 && g_ep[B].stops[g_ep[B].nstops - 1] == MEDIA_STREAM_RECEIVE);
     media_session_get_stats(g_ep[A].s, &sa);
     media_session_get_stats(g_ep[B].s, &sb);
@@ -938,6 +943,335 @@ static void test_stats_quality_mute_states(void)
     net_reset();
 }
 
+/* ---- errors, requests, recording callbacks, answers, allocation failures ---- */
+
+static int fail_sends;   /* while set, A's transport refuses every datagram */
+static long failed_rtp;
+static int failing_send(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *to, void *user)
+{
+    if (fail_sends) { failed_rtp += !is_rtcp; return -1; }
+    return net_send(s, d, len, is_rtcp, to, user);
+}
+static int stop_on_error(media_session *s, int err, void *u) { (void)cb_error(s, err, u); return MEDIA_ERROR_STOP; }
+
+/* A description of a peer at addr (c= line and port); no session behind it. */
+static int remote_offer(char *buf, size_t cap, const char *family, const char *addr, int port)
+{
+    return snprintf(buf, cap,
+                    "v=0\r\no=peer 1 1 IN %s %s\r\ns=-\r\nc=IN %s %s\r\nt=0 0\r\n"
+                    "m=audio %d RTP/AVP 0\r\n",
+                    family, addr, family, addr, port);
+}
+
+static void socket_error_for(const char *local, const char *family, const char *peer)
+{
+    media_session_config c;
+    media_session_stats st;
+    char offer[512], ans[2048];
+    int n, k;
+    net_reset();
+    ep_config(&c, A, local, 0);
+    c.send = NULL;
+    c.sdp_address = NULL;
+    c.local_address = local;
+    if (!ep_create(A, &c)) { CHECK(0); return; }
+    n = remote_offer(offer, sizeof offer, family, peer, 40000);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, offer, (size_t)n), MEDIA_OK);
+    CHECK(media_session_create_answer(g_ep[A].s, ans, sizeof ans) > 0);
+    for (k = 0; k < 2600; k++) { (void)media_session_poll(g_ep[A].s); vnow += 1000; }   /* 2.6 s */
+    media_session_get_stats(g_ep[A].s, &st);
+    CHECKF(st.send_errors >= 130, "%s: send errors %llu", peer, (unsigned long long)st.send_errors);
+    CHECKF(g_ep[A].nerrors == 3, "%s: %d reports", peer, g_ep[A].nerrors);   /* at 0, 1 and 2 s */
+    for (k = 0; k < g_ep[A].nerrors; k++) CHECK_EQ_INT(g_ep[A].errors[k], MEDIA_ESOCKET);
+    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    net_reset();
+}
+
+static void test_stream_errors(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    uint64_t got;
+    int k;
+    setup_pair(&ca, &cb);
+    ca.send = failing_send;
+    start_pair(&ca, &cb);
+    fail_sends = 0; failed_rtp = 0;
+    g_ep[A].tone_hz = 1000;
+    net_run_ms(1000);
+    fail_sends = 1;                       /* the route goes away for 3.5 s */
+    net_run_ms(3500);
+    fail_sends = 0;
+    /* one report a second while it lasts, every failure counted */
+    CHECK_EQ_INT(g_ep[A].nerrors, 4);
+    for (k = 0; k < g_ep[A].nerrors; k++) CHECK_EQ_INT(g_ep[A].errors[k], MEDIA_ESOCKET);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK(failed_rtp >= 174 && failed_rtp <= 176);
+    CHECK((long)sa.send_errors >= failed_rtp);
+    media_session_get_stats(g_ep[B].s, &sb);
+    got = sb.packets_received;
+    net_run_ms(1000);                     /* the call goes on; the peer saw the gap as loss */
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK(sb.packets_received - got >= 49);
+    CHECK_EQ_INT(sb.lost, failed_rtp);
+    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(g_ep[A].nerrors, 4);
+    /* a handler that gives up: the session closes, session_stop says why */
+    setup_pair(&ca, &cb);
+    ca.send = failing_send;
+    ca.handler.stream_error = stop_on_error;
+    start_pair(&ca, &cb);
+    net_run_ms(500);
+    fail_sends = 1;
+    net_run_ms(100);
+    fail_sends = 0;
+    CHECK_EQ_INT(g_ep[A].nerrors, 1);
+    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_TERMINATED);
+    CHECK_EQ_INT(g_ep[A].session_stops, 1);
+    CHECK_EQ_INT(g_ep[A].stop_reason, MEDIA_ESOCKET);
+    CHECK_EQ_INT(media_session_poll(g_ep[A].s), MEDIA_ESTATE);
+    net_reset();
+    /* the kernel refuses: broadcast without SO_BROADCAST (EACCES), and an IPv6
+       peer for an IPv4 socket */
+    socket_error_for("127.0.0.1", "IP4", "255.255.255.255");
+    socket_error_for("127.0.0.1", "IP6", "::1");
+}
+
+static void test_media_request(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    media_addr rtcp_from;
+    uint8_t pl[20] = { 0 };
+    static const uint8_t compound[] = {
+        0x80, 201, 0, 1, 0, 0, 0xAB, 0xCD,                     /* RR, no blocks */
+        0x85, 204, 0, 4, 0, 0, 0xAB, 0xCD, 'T', 'E', 'S', 'T', /* APP subtype 5, 8 bytes of data */
+        1, 2, 3, 4, 5, 6, 7, 8
+    };
+    int k;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(10, 0xABCD, NULL);
+    /* payload type 96 was never negotiated: the handler sees each packet */
+    g_ep[B].handle_requests = 1;
+    for (k = 0; k < 3; k++) { fake_rtp(96, 0, fk_seq++, fk_ts, 0xABCD, pl, sizeof pl, NULL); net_run_ms(20); }
+    g_ep[B].handle_requests = 0;
+    for (k = 0; k < 2; k++) { fake_rtp(96, 0, fk_seq++, fk_ts, 0xABCD, pl, sizeof pl, NULL); net_run_ms(20); }
+    CHECK_EQ_INT(g_ep[B].nrequests, 5);
+    for (k = 0; k < 5 && k < g_ep[B].nrequests; k++) {
+        CHECK_EQ_INT(g_ep[B].requests[k], MEDIA_REQUEST_RTP);
+        CHECK_EQ_INT(g_ep[B].request_len[k], 12 + (int)sizeof pl);
+        CHECK_EQ_INT(g_ep[B].request_head[k][1] & 0x7F, 96);
+    }
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.unknown_pt, 2);      /* the ones nobody handled */
+    /* an RTCP compound with an APP packet, from the peer's RTCP port */
+    rtcp_from = g_ep[F].rtp;
+    rtcp_from.port++;
+    net_enqueue(B, 1, &rtcp_from, compound, sizeof compound, vnow);
+    net_run_ms(20);
+    CHECK_EQ_INT(g_ep[B].nrequests, 6);
+    if (g_ep[B].nrequests == 6) {
+        CHECK_EQ_INT(g_ep[B].requests[5], MEDIA_REQUEST_RTCP_APP);
+        CHECK_EQ_INT(g_ep[B].request_len[5], 20);
+        CHECK(!memcmp(g_ep[B].request_head[5], compound + 8, 12));
+    }
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.rtcp_received, 1);
+    CHECK_EQ_INT(sb.malformed_rtcp, 0);
+    /* the call itself was not disturbed */
+    fake_audio(10, 0xABCD, NULL);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.packets_received, 20);
+    CHECK_EQ_INT(g_ep[B].session_starts, 1);
+    net_reset();
+}
+
+static void test_record_complete(void)
+{
+    media_session_config ca, cb;
+    media_wav_file w;
+    int rc;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 700;
+    net_run_ms(200);
+    /* stopped by the caller: said once, the file holds what was heard */
+    CHECK_EQ_INT(media_session_record(g_ep[B].s, tmp_path("rc1.wav"), MEDIA_RECORD_RECEIVED), MEDIA_OK);
+    CHECK_EQ_INT(media_session_record(g_ep[B].s, tmp_path("rc2.wav"), MEDIA_RECORD_SENT), MEDIA_ESTATE);
+    net_run_ms(1000);
+    CHECK_EQ_INT(media_session_record_stop(g_ep[B].s), MEDIA_OK);
+    CHECK_EQ_INT(g_ep[B].record_done, 1);
+    CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_OK);
+    CHECK_EQ_INT(media_session_record_stop(g_ep[B].s), MEDIA_ESTATE);
+    CHECK_EQ_INT(g_ep[B].record_done, 1);
+    if (media_wav_open_read(&w, tmp_path("rc1.wav")) == MEDIA_OK) {
+        static int16_t pcm[8000];
+        int n = media_wav_read(&w, pcm, 8000);
+        CHECKF(n >= 7900 && n <= 8000, "recorded %d", n);
+        CHECK(n < 4000 || sine_snr(pcm + 2000, 2000, 700, 8000) > 30);
+        media_wav_close(&w);
+    } else {
+        CHECK(0);
+    }
+    /* ended by close: the recording completes with the session */
+    CHECK_EQ_INT(media_session_record(g_ep[B].s, tmp_path("rc2.wav"), MEDIA_RECORD_BOTH), MEDIA_OK);
+    net_run_ms(500);
+    media_session_close(g_ep[B].s);
+    net_run_ms(20);
+    CHECK_EQ_INT(g_ep[B].record_done, 2);
+    CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_OK);
+    net_reset();
+    /* a disk that fills up: refused at once or reported by record_complete */
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    rc = media_session_record(g_ep[B].s, "/dev/full", MEDIA_RECORD_RECEIVED);
+    net_run_ms(1000);
+    if (rc == MEDIA_OK) {
+        CHECK_EQ_INT(g_ep[B].record_done, 1);
+        CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_EIO);
+    } else {
+        CHECK_EQ_INT(rc, MEDIA_EIO);
+        CHECK_EQ_INT(g_ep[B].record_done, 0);
+    }
+    CHECK_EQ_INT(media_session_state(g_ep[B].s), MEDIA_STATE_ACTIVE);
+    net_reset();
+    remove(tmp_path("rc1.wav"));
+    remove(tmp_path("rc2.wav"));
+}
+
+static void test_duplicates_reordering(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sb;
+    static unsigned char seen[65536];
+    uint16_t top = 0;
+    long dups = 0, reord = 0;
+    int k;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    g_net.delay_us = 20000;
+    g_net.dup = 0.03;
+    g_net.reorder = 0.03;                  /* those arrive 30 ms late: after the next one */
+    g_ep[A].tone_hz = 1000;
+    net_run_ms(20000);
+    g_net.dup = g_net.reorder = 0;
+    net_run_ms(200);
+    /* the oracle: the order in which B's socket saw A's sequence numbers */
+    memset(seen, 0, sizeof seen);
+    for (k = 0; k < g_ep[B].narrived; k++) {
+        uint16_t q = g_ep[B].arrived[k];
+        if (seen[q]) dups++;
+        else if (k > 0 && (int16_t)(uint16_t)(q - top) < 0) reord++;
+        seen[q] = 1;
+        if (k == 0 || (int16_t)(uint16_t)(q - top) > 0) top = q;
+    }
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(dups, g_net.rtp_duplicated[A]);
+    CHECK(dups > 10 && reord > 10);
+    CHECK_EQ_INT(sb.duplicates, dups);
+    CHECK_EQ_INT(sb.reordered, reord);
+    /* nothing was lost: RFC 3550's count (expected - received) goes below zero
+       by the duplicates, as tshark's does; the loss rate does not */
+    CHECK_EQ_INT(sb.lost, -dups);
+    CHECK(sb.loss_percent == 0);
+    CHECK_EQ_INT(sb.packets_received, g_ep[B].narrived);
+    /* the jitter buffer puts them back in order: the tone is whole */
+    CHECK(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 1000, 8000, 33) > 0.98);
+    CHECKF(sb.concealed <= 10, "concealed %llu", (unsigned long long)sb.concealed);
+    net_reset();
+}
+
+static int refuse_answers, answers_seen;
+static int edit_answer(media_session *s, media_sdp *sdp, int is_local, void *u)
+{
+    (void)s; (void)u;
+    if (is_local) return media_sdp_attr_add(sdp, 0, "label", "answered") >= 0 ? 0 : -1;
+    answers_seen++;
+    return refuse_answers ? -1 : 0;
+}
+
+static void test_handler_answers(void)
+{
+    media_session_config ca, cb;
+    char sdp[4096];
+    int n;
+    setup_pair(&ca, &cb);
+    ca.handler.answer = edit_answer;
+    cb.handler.answer = edit_answer;
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    refuse_answers = 1; answers_seen = 0;
+    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "a=label:answered\r\n") != NULL);   /* B edited its own answer */
+    /* A's handler refuses B's answer: no media, the offer is over */
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_EREJECTED);
+    CHECK_EQ_INT(answers_seen, 1);
+    CHECK_EQ_INT(g_ep[A].negotiated, 1);
+    CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_EREJECTED);
+    CHECK(media_session_state(g_ep[A].s) != MEDIA_STATE_READY);
+    net_run_ms(200);
+    CHECK_EQ_INT(g_ep[A].nlog, 0);
+    /* a second round, accepted */
+    refuse_answers = 0;
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
+    CHECK_EQ_INT(answers_seen, 2);
+    CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
+    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_READY);
+    net_run_ms(200);
+    CHECK(g_ep[A].nlog >= 9 && g_ep[B].nlog >= 9);
+    net_reset();
+}
+
+/* STYLE 18: every allocation the session makes can fail; it fails cleanly
+   (MEDIA_ENOMEM), leaks nothing, and the same step works when retried. */
+static void test_allocation_failures(void)
+{
+    media_session_config ca, cb;
+    int k, injected = 1, enomem = 0;
+    char offer[4096], answer[4096];
+    for (k = 1; injected && k < 50; k++) {
+        long a0, f0;
+        int n = 0, rc = 0, step, err;
+        setup_pair(&ca, &cb);
+        a0 = alloc_count; f0 = free_count;
+        alloc_fail_in = k;
+        for (step = 0; step < 6; step++) {
+            int tries;
+            for (tries = 0; tries < 2; tries++) {
+                switch (step) {
+                case 0: rc = (g_ep[A].s = media_session_create(&ca, &err)) ? MEDIA_OK : err; break;
+                case 1: rc = (g_ep[B].s = media_session_create(&cb, &err)) ? MEDIA_OK : err; break;
+                case 2: rc = n = media_session_create_offer(g_ep[A].s, offer, sizeof offer); break;
+                case 3: rc = media_session_set_remote_sdp(g_ep[B].s, offer, (size_t)n); break;
+                case 4: rc = n = media_session_create_answer(g_ep[B].s, answer, sizeof answer); break;
+                default: rc = media_session_set_remote_sdp(g_ep[A].s, answer, (size_t)n); break;
+                }
+                if (rc != MEDIA_ENOMEM) break;
+                enomem++;
+                alloc_fail_in = 0;   /* the retry must work */
+            }
+            CHECKF(rc >= 0, "step %d after failing allocation %d: %s", step, k, media_result_string(rc));
+            if (rc < 0) break;
+        }
+        injected = alloc_fail_in == 0;
+        alloc_fail_in = 0;
+        if (step == 6) {
+            g_ep[A].next_poll = g_ep[B].next_poll = vnow;
+            g_ep[A].tone_hz = 1000;
+            net_run_ms(500);
+            CHECK(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 1000, 8000, 33) > 0.9);
+        }
+        net_reset();
+        CHECKF(alloc_count - a0 == free_count - f0, "failing allocation %d: %ld allocated, %ld freed", k,
+               alloc_count - a0, free_count - f0);
+    }
+    CHECK(!injected);        /* the loop reached a run where nothing failed */
+    CHECK(enomem >= 4);      /* two creates and two negotiation steps can fail */
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -964,6 +1298,12 @@ int main(void)
     RUN(test_sockets_ipv4_rtcp_port);
     RUN(test_sockets_ipv4_mux);
     RUN(test_sockets_ipv6);
+    RUN(test_stream_errors);
+    RUN(test_media_request);
+    RUN(test_record_complete);
+    RUN(test_duplicates_reordering);
+    RUN(test_handler_answers);
+    RUN(test_allocation_failures);
     net_reset();
     free(g_net.q);
     {
