@@ -722,6 +722,16 @@ static int pick_pcma(media_session *s, const media_sdp_match *m, int count, int 
     return 0;
 }
 
+/* an ordered list: PCMA first, then PCMU */
+static int pick_pcma_pcmu(media_session *s, const media_sdp_match *m, int count, int *order, void *u)
+{
+    int i, n = 0;
+    (void)s; (void)u;
+    for (i = 0; i < count; i++) if (!strcmp(m[i].codec->name, "PCMA")) order[n++] = i;
+    for (i = 0; i < count; i++) if (!strcmp(m[i].codec->name, "PCMU")) order[n++] = i;
+    return n;
+}
+
 static void test_handlers_edit_reject_choose(void)
 {
     media_session_config ca, cb;
@@ -742,6 +752,19 @@ static void test_handlers_edit_reject_choose(void)
     CHECK_EQ_INT(g_ep[A].negotiated, 1);
     CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
     media_session_get_stats(g_ep[A].s, &sa);
+    CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
+    /* an ordered choice: both in the answer, in that order, the first one used */
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    cb.handler.codec_negotiation = pick_pcma_pcmu;
+    CHECK(ep_create(B, &cb) != NULL);
+    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "m=audio 4000 RTP/AVP 0 8 101") != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK(n > 0 && strstr(sdp, "m=audio 5000 RTP/AVP 8 0 101") != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    media_session_get_stats(g_ep[B].s, &sa);
     CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
     /* a re-offer the peer's handler refuses */
     media_session_destroy(g_ep[B].s);
