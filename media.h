@@ -91,7 +91,8 @@
       MEDIA_RTCP_MAX_SDES_CHUNKS SDES chunks kept from one compound (31)
       MEDIA_RTCP_MAX_BYE_SSRCS   BYE sources kept from one compound (31)
       MEDIA_JITTER_SLOTS         packets a jitter buffer holds (64)
-      MEDIA_JITTER_BYTES         payload bytes it holds (8192: 1 s of G.711)
+      MEDIA_JITTER_BYTES         payload bytes it holds (4096: 512 ms of G.711; raise it
+                                 for high-bitrate codecs held long)
       MEDIA_JITTER_MAX_PAYLOAD   largest payload it takes (1500)
       MEDIA_PLC_MAX_RATE         highest rate media_plc serves (8000; sets its size)
       MEDIA_SDP_MAX_MEDIA        m= lines in one SDP (16)
@@ -182,7 +183,7 @@
    8. JITTER BUFFER AND CONCEALMENT
    ============================================================================
 
-   media_jitter lives in your memory (about 10 KB), allocates nothing and
+   media_jitter lives in your memory (about 6 KB), allocates nothing and
    copies payloads in. Put every RTP packet as it arrives; ask for audio with
    the same clock:
 
@@ -380,14 +381,16 @@
    sequence number, then audio again at the clock's timestamp.
 
    Files: play() takes 16-bit PCM, A-law, mu-law WAV, mono or stereo (mixed
-   down), any rate 8-48 kHz (converted when cfg.resample, the default).
+   down), at the codec's rate, or any rate 8-48 kHz with cfg.resample = 1.
    record() writes 16-bit PCM at the codec's rate on the sending clock:
    received, sent, or both as stereo (received left); the header is kept
    current every second and at destroy, so the file is always valid.
 
-   Memory: one block per session (about 32 KB with G.711 and the rate
-   converter, 21 KB without: cfg.resample = 0); negotiation calls borrow about
-   64 KB of scratch (three media_sdp) and free it before they return.
+   Memory: one block per session: 15.1 KiB with G.711 (the jitter buffer 6.1,
+   the G.711 concealment state 1.7, 120 ms of recording ring 1.9, our last SDP
+   2), 25.9 KiB with the rate converter (cfg.resample = 1). Negotiation calls
+   borrow about 64 KB of scratch (three media_sdp) and free it before they
+   return.
 
    ============================================================================
    12. LIMITS
@@ -486,7 +489,7 @@
 #define MEDIA_JITTER_SLOTS 64         /* packets queued at once */
 #endif
 #ifndef MEDIA_JITTER_BYTES
-#define MEDIA_JITTER_BYTES 8192       /* payload bytes queued at once (1 s of G.711) */
+#define MEDIA_JITTER_BYTES 4096       /* payload bytes queued at once (512 ms of G.711, above the session's 400 ms maximum delay) */
 #endif
 #ifndef MEDIA_JITTER_MAX_PAYLOAD
 #define MEDIA_JITTER_MAX_PAYLOAD 1500 /* largest payload accepted */
@@ -500,8 +503,8 @@
 #if MEDIA_JITTER_BYTES < 256 || MEDIA_JITTER_BYTES > 65532
 #error "MEDIA_JITTER_BYTES must be 256..65532 (payloads are addressed with 16 bits)"
 #endif
-#if MEDIA_JITTER_MAX_PAYLOAD < 1 || MEDIA_JITTER_MAX_PAYLOAD > MEDIA_JITTER_BYTES / 4
-#error "MEDIA_JITTER_MAX_PAYLOAD must be 1..MEDIA_JITTER_BYTES/4"
+#if MEDIA_JITTER_MAX_PAYLOAD < 1 || MEDIA_JITTER_MAX_PAYLOAD > MEDIA_JITTER_BYTES / 2
+#error "MEDIA_JITTER_MAX_PAYLOAD must be 1..MEDIA_JITTER_BYTES/2"
 #endif
 #if MEDIA_PLC_MAX_RATE < 8000 || MEDIA_PLC_MAX_RATE > 48000
 #error "MEDIA_PLC_MAX_RATE must be 8000..48000"
@@ -607,6 +610,9 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
    PCMU, PCMA and telephone-event are built in; media_opus.h supplies Opus the
    same way, and your own codecs are a struct like these. */
 #define MEDIA_CODEC_EVENTS 1u   /* flags: RFC 4733 telephone-event, not audio */
+/* flags: encode() keeps no state: it gets NULL, create()/destroy() run for the
+   decoding side only, and a session reserves no encoder state (G.711) */
+#define MEDIA_CODEC_STATELESS_ENCODER 2u
 
 typedef struct media_codec media_codec;
 struct media_codec {
@@ -616,7 +622,7 @@ struct media_codec {
     uint8_t  channels;         /* as in a=rtpmap (1 when omitted there) */
     int8_t   static_pt;        /* RFC 3551 static payload type 0..95, or -1 for dynamic */
     uint16_t frame_ms;         /* default packet time */
-    uint32_t flags;            /* MEDIA_CODEC_EVENTS */
+    uint32_t flags;            /* MEDIA_CODEC_EVENTS, MEDIA_CODEC_STATELESS_ENCODER */
     const char *fmtp;          /* a=fmtp parameters we offer and answer with, or NULL */
     size_t   state_size;       /* bytes of per-stream state handed to create() (may be 0) */
     /* All optional for event codecs. create() gets zeroed state_size bytes and
@@ -1719,7 +1725,8 @@ typedef struct media_session_config {
     size_t required_count;
     uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
     uint32_t jitter_min_ms, jitter_max_ms, jitter_initial_ms, jitter_fixed_ms;  /* (0, 400, 60, 0) */
-    int resample;                /* reserve a rate converter so WAV files of any rate play (1) */
+    int resample;                /* reserve a rate converter (+10.8 KB) so WAV files of any rate
+                                    play; without it play() wants the codec's rate (0) */
     const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
     uint32_t dtmf_duration_ms;   /* each digit sent (100) */
     uint32_t dtmf_gap_ms;        /* pause between digits (60) */
@@ -1778,7 +1785,8 @@ MEDIADEF int media_session_local_addr(const media_session *s, media_addr *rtp);
 /* Queues a WAV file (16-bit PCM, A-law or mu-law; mono or stereo, mixed down;
    any rate from 8 to 48 kHz with cfg.resample). loops: times to play it, 0 =
    until stopped. Returns its id (> 0), MEDIA_ENOSPC when the queue is full,
-   MEDIA_EIO / MEDIA_EPARSE / MEDIA_EUNSUPPORTED for the file. */
+   MEDIA_EIO / MEDIA_EPARSE for the file, MEDIA_EUNSUPPORTED for an encoding
+   it cannot read or, without cfg.resample, a rate other than the codec's. */
 MEDIADEF int media_session_play(media_session *s, const char *path, int loops);
 /* Records to a 16-bit WAV at the codec's rate (what: MEDIA_RECORD_*). The file
    is valid whenever the session ends, destroy included. */
@@ -2126,11 +2134,11 @@ static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t 
 }
 
 static const media_codec media__codec_pcmu = {
-    "PCMU", 8000, 8000, 1, 0, 20, 0, NULL, sizeof(media_plc),
+    "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
     media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL
 };
 static const media_codec media__codec_pcma = {
-    "PCMA", 8000, 8000, 1, 8, 20, 0, NULL, sizeof(media_plc),
+    "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
     media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL
 };
 /* 0-16: the DTMF digits and flash (RFC 4733 section 3.2). */
@@ -6362,9 +6370,9 @@ struct media_session {
     uint32_t rs_from;                    /* the rate rs was set up for (0: none) */
     int16_t *ring;                       /* received audio waiting for the recording tick */
     size_t ring_cap, ring_r, ring_n;
-    /* codec state: encoder side and decoder side, each state_size bytes */
+    /* codec state: encoder side (enc_size bytes, none for stateless encoders) and decoder side (state_size) */
     void *enc_state, *dec_state;
-    size_t state_size;
+    size_t state_size, enc_size;
     media_jitter jb;
 };
 
@@ -6407,7 +6415,6 @@ MEDIADEF void media_session_config_init(media_session_config *cfg)
     cfg->rtcp_mux = 1;
     cfg->jitter_max_ms = 400;
     cfg->jitter_initial_ms = 60;
-    cfg->resample = 1;
     cfg->dtmf_duration_ms = 100;
     cfg->dtmf_gap_ms = 60;
     cfg->rtcp_interval_ms = 5000;
@@ -6582,7 +6589,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     media_session *s;
     media_session_config c;
     media_addr bind_to;
-    size_t i, n, total, state_max = 0, off;
+    size_t i, n, total, state_max = 0, enc_max = 0, off;
     uint32_t max_rate = 8000;
     int rc = MEDIA_EINVAL;
     uint64_t now;
@@ -6605,13 +6612,15 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
             if (!cd->encode || !cd->decode || !cd->sample_rate || cd->sample_rate > 192000 || !cd->clock_rate)
                 return NULL;
             if (cd->state_size > state_max) state_max = cd->state_size;
+            if (!(cd->flags & MEDIA_CODEC_STATELESS_ENCODER) && cd->state_size > enc_max) enc_max = cd->state_size;
             if (cd->sample_rate > max_rate) max_rate = cd->sample_rate;
         }
     }
-    /* one allocation: the struct, two codec states, the recording ring (120 ms
-       at the highest rate), and the rate converter when asked for */
+    /* one allocation: the struct, the codec states (decoder; encoder unless
+       every codec encodes without one), the recording ring (120 ms at the
+       highest rate), and the rate converter when asked for */
     total = media__align16(sizeof *s);
-    total += 2 * media__align16(state_max);
+    total += media__align16(enc_max) + media__align16(state_max);
     total += media__align16((size_t)max_rate * 120 / 1000 * sizeof(int16_t));
     if (c.resample) total += media__align16(sizeof(media_resampler)) + media__align16(MEDIA__RS_IN * sizeof(int16_t));
     s = (media_session *)MEDIA_MALLOC(total, c.handler.user);
@@ -6619,8 +6628,9 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     memset(s, 0, total);
     off = media__align16(sizeof *s);
     s->state_size = state_max;
-    s->enc_state = state_max ? (void *)((char *)s + off) : NULL;
-    off += media__align16(state_max);
+    s->enc_size = enc_max;
+    s->enc_state = enc_max ? (void *)((char *)s + off) : NULL;
+    off += media__align16(enc_max);
     s->dec_state = state_max ? (void *)((char *)s + off) : NULL;
     off += media__align16(state_max);
     s->ring = (int16_t *)(void *)((char *)s + off);
@@ -6698,6 +6708,12 @@ fail:
     return NULL;
 }
 
+/* The encoder's state, or NULL for a codec that encodes without one. */
+static void *media__enc_state(const media_session *s, const media_codec *c)
+{
+    return c && !(c->flags & MEDIA_CODEC_STATELESS_ENCODER) ? s->enc_state : NULL;
+}
+
 static void media__codec_drop(const media_codec *c, void *state)
 {
     if (c && c->destroy && state) c->destroy(state);
@@ -6719,7 +6735,7 @@ static void media__destroy_now(media_session *s)
 {
     void *user = s->cfg.handler.user;
     media__files_close(s);
-    media__codec_drop(s->tx_codec, s->enc_state);
+    media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
     media__codec_drop(s->rx_codec, s->dec_state);
 #ifndef MEDIA_NO_SOCKETS
     if (s->fd[0] >= 0) close(s->fd[0]);
@@ -6891,10 +6907,10 @@ static void media__rx_fold(media_session *s)
 static void media__tx_codec(media_session *s, const media_codec *c)
 {
     if (s->tx_codec == c) return;
-    media__codec_drop(s->tx_codec, s->enc_state);
-    if (s->enc_state) memset(s->enc_state, 0, s->state_size);
+    media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
+    if (s->enc_state) memset(s->enc_state, 0, s->enc_size);
     s->tx_codec = c;
-    if (c->create) (void)c->create(s->enc_state, c, NULL);
+    if (c->create && !(c->flags & MEDIA_CODEC_STATELESS_ENCODER)) (void)c->create(s->enc_state, c, NULL);
 }
 
 static void media__jb_setup(media_session *s, uint32_t clock)
@@ -7401,7 +7417,7 @@ static void media__tick(media_session *s, uint64_t now)
     media__record_tick(s, pcm, n);
     if (send) {
         uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
-        int len = s->tx_codec->encode(s->enc_state, pl, sizeof buf - MEDIA_RTP_HEADER_SIZE, pcm, n);
+        int len = s->tx_codec->encode(media__enc_state(s, s->tx_codec), pl, sizeof buf - MEDIA_RTP_HEADER_SIZE, pcm, n);
         if (len >= 0) {
             /* marker: the first packet of a talkspurt (RFC 3551 4.1), here the
                first after a time of not sending */

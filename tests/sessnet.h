@@ -10,11 +10,13 @@
 #include <math.h>
 
 static long alloc_count, free_count;
-static long alloc_fail_in;   /* > 0: the alloc_fail_in-th allocation from now fails */
+static long alloc_fail_in;
+static size_t alloc_last;   /* size of the latest allocation */   /* > 0: the alloc_fail_in-th allocation from now fails */
 static void *counting_malloc(size_t n)
 {
     if (alloc_fail_in > 0 && --alloc_fail_in == 0) return NULL;
     alloc_count++;
+    alloc_last = n;
     return malloc(n);
 }
 static void counting_free(void *p) { if (p) free_count++; free(p); }

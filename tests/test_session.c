@@ -408,6 +408,7 @@ static void test_playback_queue(void)
     int nseq = 0, id1, id2, id3, k, ts_bad = 0;
     size_t i;
     setup_pair(&ca, &cb);
+    ca.resample = 1;
     start_pair(&ca, &cb);
     write_tone(tmp_path("a440.wav"), 8000, 1, 440, 0.4);
     write_tone(tmp_path("b1000.wav"), 16000, 2, 1000, 0.3);   /* stereo 16 kHz: mixed down, converted */
@@ -417,6 +418,7 @@ static void test_playback_queue(void)
     id3 = media_session_play(g_ep[A].s, tmp_path("c1500.wav"), 1);
     CHECK(id1 > 0 && id2 > id1 && id3 > id2);
     CHECK_EQ_INT(media_session_play(g_ep[A].s, tmp_path("missing.wav"), 1), MEDIA_EIO);
+    CHECK_EQ_INT(media_session_play(g_ep[B].s, tmp_path("b1000.wav"), 1), MEDIA_EUNSUPPORTED);   /* B: no converter */
     net_run_ms(600);
     CHECK_EQ_INT(media_session_play_pause(g_ep[A].s), MEDIA_OK);
     net_run_ms(400);
@@ -550,6 +552,7 @@ static void test_poll_return_and_allocations(void)
     a0 = alloc_count; f0 = free_count;
     CHECK(ep_create(A, &ca) != NULL);
     CHECK_EQ_INT(alloc_count - a0, 1);            /* one allocation per session */
+    CHECKF(alloc_last <= 16384, "a G.711 session takes %zu bytes", alloc_last);   /* the 16 KiB budget */
     CHECK(ep_create(B, &cb) != NULL);
     a0 = alloc_count; f0 = free_count;
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
