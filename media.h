@@ -1625,6 +1625,7 @@ typedef struct media_session_stats {
     int64_t lost;                          /* expected - received (duplicates offset it, as in RTCP and tshark) */
     double loss_percent;                   /* what never arrived: (lost + duplicates) / expected */
     double jitter_ms;                      /* A.8 interarrival jitter */
+    double jitter_mean_ms, jitter_max_ms;  /* of A.8 after every packet, as tshark's stream analysis */
     uint64_t duplicates, reordered;
     uint64_t late;                         /* arrived after their playout time */
     uint64_t concealed;                    /* frames concealed (lost, late or missing) */
@@ -6333,6 +6334,8 @@ struct media_session {
     media_rtp_stats rx;
     int64_t lost_before;                 /* from the peer's earlier sources */
     uint64_t dup_before, reord_before;
+    double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
+    uint64_t jit_n;
     uint64_t last_rtp_us;
     int cn_level;                        /* -1: no comfort noise running */
     uint32_t noise;
@@ -7564,7 +7567,14 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
         s->ev_seq[s->ev_n++ & 15] = p.seq;
         s->in_event = 1;
     } else {
+        int had_transit = s->rx.have_transit;
         (void)media_rtp_stats_update(&s->rx, &p, now);
+        if (had_transit) {
+            double j = media_rtp_stats_jitter_ms(&s->rx);
+            s->jit_sum_ms += j;
+            s->jit_n++;
+            if (j > s->st.jitter_max_ms) s->st.jitter_max_ms = j;
+        }
         if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
             media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock);
         }
@@ -7887,6 +7897,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
         st->loss_percent = expected > 0 && missing > 0 ? 100.0 * (double)missing / (double)expected : 0;
     }
     st->jitter_ms = s->rx.started ? media_rtp_stats_jitter_ms(&s->rx) : 0;
+    st->jitter_mean_ms = s->jit_n ? s->jit_sum_ms / (double)s->jit_n : 0;
     st->reordered = s->reord_before + s->rx.reordered;
     if (s->jb_ready) {
         media_jitter_stats js;

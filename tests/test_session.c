@@ -118,6 +118,9 @@ static void test_rtcp_matches_network(void)
     /* RFC 3550 A.8 of uniform 0..30 ms delay: E|D| = 30/3 = 10 ms */
     expect_jitter = 10.0;
     CHECKF(sb.jitter_ms > expect_jitter * 0.8 && sb.jitter_ms < expect_jitter * 1.2, "jitter %.2f", sb.jitter_ms);
+    CHECKF(sb.jitter_mean_ms > expect_jitter * 0.9 && sb.jitter_mean_ms < expect_jitter * 1.1, "mean jitter %.2f",
+           sb.jitter_mean_ms);
+    CHECK(sb.jitter_max_ms >= sb.jitter_ms && sb.jitter_max_ms < 30);
     CHECKF(sa.remote_jitter_ms > expect_jitter * 0.6 && sa.remote_jitter_ms < expect_jitter * 1.4, "remote jitter %.2f",
            sa.remote_jitter_ms);
     /* RTT: 2 x (40 + 0..30) ms */
