@@ -6330,6 +6330,7 @@ struct media_session {
     const media_codec *rx_codec;
     uint32_t jb_clock;
     int jb_ready, peer_known, rx_started, timed_out;
+    int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
     uint32_t peer_ssrc;
     media_rtp_stats rx;
     int64_t lost_before;                 /* from the peer's earlier sources */
@@ -6373,6 +6374,7 @@ struct media_session {
     uint32_t rs_from;                    /* the rate rs was set up for (0: none) */
     int16_t *ring;                       /* received audio waiting for the recording tick */
     size_t ring_cap, ring_r, ring_n;
+    int ring_primed;                     /* the ring holds its frame in hand */
     /* codec state: encoder side (enc_size bytes, none for stateless encoders) and decoder side (state_size) */
     void *enc_state, *dec_state;
     size_t state_size, enc_size;
@@ -7330,20 +7332,25 @@ static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_
     return got;
 }
 
-/* ---- recording ---- */
+/* ---- recording ----
+   Received audio alone is written as it plays out. Beside the sent audio
+   (stereo) it waits in a ring for the sending tick; the playout and the tick
+   run on timers of their own, so the ring keeps a frame in hand: without it,
+   every time the two swap order within a period the received side would get a
+   frame of silence and lag a frame behind from then on. */
 
-static void media__ring_push(media_session *s, const int16_t *pcm, size_t n)
+#ifndef MEDIA_NO_STDIO
+/* Writes interleaved frames; a failed write ends the recording (record_complete). */
+static void media__rec_write(media_session *s, const int16_t *pcm, size_t frames)
 {
-    size_t i;
-    if (!s->rec_what || !(s->rec_what & MEDIA_RECORD_RECEIVED)) return;
-    for (i = 0; i < n; i++) {
-        if (s->ring_n == s->ring_cap) { s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }  /* oldest goes */
-        s->ring[(s->ring_r + s->ring_n) % s->ring_cap] = pcm[i];
-        s->ring_n++;
+    int rc = media_wav_write(&s->rec, pcm, frames);
+    if (rc < 0) {
+        media_wav_close(&s->rec);
+        s->rec_what = 0;
+        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
     }
 }
 
-#ifndef MEDIA_NO_STDIO
 /* The oldest received sample waiting for the recording, or silence when none is. */
 static int16_t media__ring_pop(media_session *s)
 {
@@ -7356,36 +7363,44 @@ static int16_t media__ring_pop(media_session *s)
 }
 #endif
 
-/* One tick of the recording: the received side from the ring, the sent frame. */
+/* Audio just played out. */
+static void media__rec_received(media_session *s, const int16_t *pcm, size_t n)
+{
+#ifndef MEDIA_NO_STDIO
+    size_t i;
+    if (s->rec_what == MEDIA_RECORD_RECEIVED) { media__rec_write(s, pcm, n); return; }
+    if (s->rec_what != MEDIA_RECORD_BOTH) return;
+    for (i = 0; i < n; i++) {
+        if (s->ring_n == s->ring_cap) { s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }  /* oldest goes */
+        s->ring[(s->ring_r + s->ring_n) % s->ring_cap] = pcm[i];
+        s->ring_n++;
+    }
+#else
+    (void)s; (void)pcm; (void)n;
+#endif
+}
+
+/* One sending tick: the sent frame, beside the received audio in stereo. */
 static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
 {
 #ifndef MEDIA_NO_STDIO
     int16_t buf[512];
     size_t done = 0, i;
-    int rc = MEDIA_OK;
-    if (!s->rec_what) return;
-    while (done < n && rc >= 0) {
-        size_t k = n - done;
-        if (s->rec_what == MEDIA_RECORD_BOTH) {
-            if (k > 256) k = 256;
-            for (i = 0; i < k; i++) {
-                buf[2 * i] = media__ring_pop(s);
-                buf[2 * i + 1] = sent[done + i];
-            }
-        } else if (s->rec_what == MEDIA_RECORD_RECEIVED) {
-            if (k > 512) k = 512;
-            for (i = 0; i < k; i++) buf[i] = media__ring_pop(s);
-        } else {
-            if (k > 512) k = 512;
-            memcpy(buf, sent + done, k * sizeof *buf);
+    int take;
+    if (s->rec_what == MEDIA_RECORD_SENT) { media__rec_write(s, sent, n); return; }
+    if (s->rec_what != MEDIA_RECORD_BOTH) return;
+    /* start taking once two frames wait, stop again (and wait) on an underrun */
+    if (!s->ring_primed && s->ring_n >= 2 * n) s->ring_primed = 1;
+    else if (s->ring_primed && s->ring_n < n) s->ring_primed = 0;
+    take = s->ring_primed;
+    while (done < n && s->rec_what) {
+        size_t k = n - done > 256 ? 256 : n - done;
+        for (i = 0; i < k; i++) {
+            buf[2 * i] = take ? media__ring_pop(s) : 0;
+            buf[2 * i + 1] = sent[done + i];
         }
-        rc = media_wav_write(&s->rec, buf, k);
+        media__rec_write(s, buf, k);
         done += k;
-    }
-    if (rc < 0) {
-        media_wav_close(&s->rec);
-        s->rec_what = 0;
-        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
     }
 #else
     (void)s; (void)sent; (void)n;
@@ -7554,6 +7569,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
     s->st.bytes_received += p.payload_len;
     s->last_rtp_us = now;
     s->timed_out = 0;
+    s->rx_bye = 0;                       /* still sending after all (or a new source) */
     if (e->kind == MEDIA__RX_EVENTS) {
         /* counted for loss, but their timestamps (the event start) would wreck A.8 jitter */
         uint64_t jq = s->rx.jitter_q8, la = s->rx.last_arrival_us;
@@ -7624,11 +7640,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
             }
         } else if (p->type == MEDIA_RTCP_BYE) {
             for (k = p->first; k < p->first + p->n; k++) {
-                if (s->peer_known && c.bye_ssrcs[k] == s->peer_ssrc && s->rx_started) {
-                    s->rx_started = 0;
-                    media_jitter_reset(&s->jb);
-                    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
-                }
+                if (s->peer_known && c.bye_ssrcs[k] == s->peer_ssrc && s->rx_started) s->rx_bye = 1;
             }
         } else if (p->type == MEDIA_RTCP_APP && s->cfg.handler.media_request) {
             s->depth++;
@@ -7723,7 +7735,7 @@ static int media__rx_codec(media_session *s, const media_codec *c)
 static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
 {
     if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
-    media__ring_push(s, pcm, n);
+    media__rec_received(s, pcm, n);
     MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->cfg.handler.user));
 }
 
@@ -7782,6 +7794,21 @@ static void media__playout(media_session *s, uint64_t now)
             left -= k;
         }
     }
+}
+
+/* The peer said BYE: its stream ends once what it sent before has played. */
+static void media__bye_drain(media_session *s)
+{
+    media_jitter_stats js;
+    if (!s->rx_bye) return;
+    if (s->jb_ready) {
+        media_jitter_get_stats(&s->jb, &js);
+        if (js.queued) return;
+    }
+    s->rx_bye = 0;
+    s->rx_started = 0;
+    media_jitter_reset(&s->jb);
+    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
 }
 
 /* ---- RTCP (RFC 3550 6.2, 6.3, A.7) ---- */
@@ -8003,6 +8030,7 @@ static int media__poll(media_session *s)
         media__playout(s, now);
         if (s->jb.next_play_us != INT64_MAX) next = media__min(next, s->jb.next_play_us);
     }
+    media__bye_drain(s);
     if (s->started) {
         int64_t late = (int64_t)now - s->next_tick_us;
         if (late >= (int64_t)MEDIA_SESSION_MAX_BURST * s->tick_us) {
@@ -8100,6 +8128,7 @@ MEDIADEF int media_session_record(media_session *s, const char *path, int what)
     if (rc != MEDIA_OK) return rc;
     s->rec_what = what;
     s->ring_r = s->ring_n = 0;
+    s->ring_primed = 0;
     return MEDIA_OK;
 }
 

@@ -1301,6 +1301,28 @@ static void test_allocation_failures(void)
     CHECK(enomem >= 4);      /* two creates and two negotiation steps can fail */
 }
 
+/* A BYE ends the receive stream only after what came before it has played. */
+static void test_bye_drains_buffer(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa;
+    setup_pair(&ca, &cb);
+    cb.jitter_fixed_ms = 100;            /* 100 ms of audio queued when the BYE comes */
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 1000;
+    net_run_ms(2000);
+    media_session_close(g_ep[A].s);
+    net_run_ms(5);
+    CHECK_EQ_INT(g_ep[B].nstops, 0);     /* the BYE is in, the audio still playing */
+    net_run_ms(300);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK(g_ep[B].nstops == 1 && g_ep[B].stops[0] == MEDIA_STREAM_RECEIVE);
+    CHECKF(g_ep[B].ncap == sa.packets_sent * 160, "played %zu of %llu", g_ep[B].ncap / 160,
+           (unsigned long long)sa.packets_sent);
+    CHECK(frames_above(g_ep[B].cap + g_ep[B].ncap - 1600, 1600, 160, 1000, 8000, 33) == 1);   /* the last 10 frames */
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -1333,6 +1355,7 @@ int main(void)
     RUN(test_duplicates_reordering);
     RUN(test_handler_answers);
     RUN(test_allocation_failures);
+    RUN(test_bye_drains_buffer);
     net_reset();
     free(g_net.q);
     {

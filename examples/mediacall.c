@@ -1,0 +1,428 @@
+/* mediacall: the media half of one call, from the command line.
+
+   It plays WAV files to and records from any RTP peer described by an SDP
+   file (a PBX, ffmpeg, GStreamer, another mediacall), writes its own SDP, and
+   prints what happened as JSON lines on stdout: "ready" (the negotiated
+   codec), "dtmf", "error", "quality", "stats" (every --stats-interval ms) and
+   "end" with the call's whole statistics.
+
+   Answer a peer's offer (the usual case: ffmpeg's or a PBX's SDP):
+       mediacall --remote peer.sdp --sdp-out me.sdp --play prompt.wav --record heard.wav --idle 3
+   Offer first, then wait for the peer's answer to appear in a file:
+       mediacall --offer --sdp-out me.sdp --remote answer.sdp --duration 20
+
+   The files --sdp-out writes appear whole (written aside, then renamed), so a
+   script can wait for them. SIGINT/SIGTERM end the call properly (BYE, the
+   recording finalised). Exit status: 0 after a call, 1 when it could not be
+   set up, 2 for a usage error.
+
+   Build: cc -O2 -I. examples/mediacall.c -o mediacall -lm   (make examples) */
+#define _POSIX_C_SOURCE 200809L
+#define MEDIA_IMPLEMENTATION
+#include "media.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <signal.h>
+#include <poll.h>
+
+static const char usage[] =
+    "usage: mediacall [options]\n"
+    "  --remote FILE        the peer's SDP: an offer to answer, or (--offer) the answer to wait for\n"
+    "  --sdp-out FILE       where our SDP goes ('-': stdout)\n"
+    "  --offer              offer first, then wait up to --wait s for --remote to appear\n"
+    "  --local ADDR[:PORT]  bind address and even RTP port (127.0.0.1, any port); [v6]:port for IPv6\n"
+    "  --sdp-address ADDR   the address our SDP gives (default: the bound one)\n"
+    "  --codec LIST         codecs in preference order, e.g. pcma,pcmu (pcmu,pcma); DTMF always\n"
+    "  --ptime MS           packet time we ask for (20)\n"
+    "  --play FILE          a WAV to send (up to 4, queued); --loops N plays each N times (1; 0: forever)\n"
+    "  --hangup             end the call when the last file has played\n"
+    "  --record FILE        record what we receive; --record-both FILE: stereo, received left\n"
+    "  --dtmf DIGITS        send RFC 4733 digits --dtmf-at ms after media starts (1000)\n"
+    "  --duration S         end after S seconds (60)\n"
+    "  --idle S             end S seconds after the last RTP or at the peer's BYE (0: never)\n"
+    "  --wait S             --offer: how long to wait for the answer (10)\n"
+    "  --jitter MIN:MAX     adaptive jitter buffer bounds in ms (0:400); --jitter-fixed MS\n"
+    "  --latch              send to where the peer's RTP comes from (NAT)\n"
+    "  --no-mux             no rtcp-mux: RTCP on the RTP port + 1\n"
+    "  --stats-interval MS  a \"stats\" line every MS (0: none)\n"
+    "  --seed N             reproducible SSRC, sequence and timestamps\n";
+
+typedef struct app {
+    media_session *s;
+    char digits[256];
+    size_t ndigits;
+    int plays, hangup, idle;
+    int ended, end_reason;
+} app;
+
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+/* ---- JSON lines ---- */
+
+static void json_str(const char *key, const char *v, int comma)
+{
+    printf("%s\"%s\":\"", comma ? "," : "", key);
+    for (; v && *v; v++) {
+        if (*v == '"' || *v == '\\') printf("\\%c", *v);
+        else if ((unsigned char)*v < 0x20) printf("\\u%04x", (unsigned char)*v);
+        else putchar(*v);
+    }
+    putchar('"');
+}
+
+static void json_stats(const media_session_stats *st)
+{
+    static const char *states[] = { "idle", "negotiating", "ready", "active", "paused", "held", "terminated" };
+    printf("{");
+    json_str("state", st->state >= 0 && st->state <= MEDIA_STATE_TERMINATED ? states[st->state] : "?", 0);
+    json_str("codec", st->codec ? st->codec : "", 1);
+    printf(",\"payload_type\":%d,\"ptime_ms\":%u,\"duration_ms\":%llu,\"local_ssrc\":%u,\"remote_ssrc\":%u",
+           st->payload_type, (unsigned)st->ptime_ms, (unsigned long long)st->duration_ms, (unsigned)st->local_ssrc,
+           (unsigned)st->remote_ssrc);
+    printf(",\"packets_sent\":%llu,\"bytes_sent\":%llu,\"rtcp_sent\":%llu,\"dtmf_sent\":%llu",
+           (unsigned long long)st->packets_sent, (unsigned long long)st->bytes_sent,
+           (unsigned long long)st->rtcp_sent, (unsigned long long)st->dtmf_sent);
+    printf(",\"packets_received\":%llu,\"bytes_received\":%llu,\"lost\":%lld,\"loss_percent\":%.3f",
+           (unsigned long long)st->packets_received, (unsigned long long)st->bytes_received,
+           (long long)st->lost, st->loss_percent);
+    printf(",\"jitter_ms\":%.3f,\"jitter_mean_ms\":%.3f,\"jitter_max_ms\":%.3f", st->jitter_ms, st->jitter_mean_ms,
+           st->jitter_max_ms);
+    printf(",\"duplicates\":%llu,\"reordered\":%llu,\"late\":%llu,\"concealed\":%llu,\"jitter_delay_ms\":%.1f",
+           (unsigned long long)st->duplicates, (unsigned long long)st->reordered, (unsigned long long)st->late,
+           (unsigned long long)st->concealed, st->jitter_delay_ms);
+    printf(",\"rtt_ms\":%.1f,\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu", st->rtt_ms,
+           st->mos, st->quality, (unsigned long long)st->rtcp_received, (unsigned long long)st->dtmf_received);
+    printf(",\"remote_report\":%d,\"remote_loss_percent\":%.2f,\"remote_lost\":%d,\"remote_jitter_ms\":%.3f",
+           st->have_remote_report, st->remote_loss_percent, (int)st->remote_lost, st->remote_jitter_ms);
+    printf(",\"malformed_rtp\":%llu,\"malformed_rtcp\":%llu,\"foreign\":%llu,\"unknown_pt\":%llu",
+           (unsigned long long)st->malformed_rtp, (unsigned long long)st->malformed_rtcp,
+           (unsigned long long)st->foreign, (unsigned long long)st->unknown_pt);
+    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"send_errors\":%llu,\"receive_errors\":%llu}",
+           (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned long long)st->send_errors,
+           (unsigned long long)st->receive_errors);
+}
+
+static void event_line(app *a, const char *event)
+{
+    media_session_stats st;
+    media_session_get_stats(a->s, &st);
+    printf("{");
+    json_str("event", event, 0);
+    json_str("digits", a->digits, 1);
+    printf(",\"stats\":");
+    json_stats(&st);
+    printf("}\n");
+    fflush(stdout);
+}
+
+/* ---- callbacks ---- */
+
+static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
+{
+    (void)s; (void)user;
+    if (rc != MEDIA_OK) {
+        printf("{\"event\":\"negotiation_failed\",\"error\":\"%s\"}\n", media_result_string(rc));
+    } else {
+        static const char *dirs[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+        printf("{\"event\":\"ready\",\"codec\":\"%s\",\"payload_type\":%d,\"clock_rate\":%u,\"ptime_ms\":%d,"
+               "\"dtmf_payload_type\":%d,\"direction\":\"%s\",\"remote\":\"%s\",\"remote_port\":%u,\"rtcp_mux\":%d}\n",
+               r->codec ? r->codec->name : "", r->payload_type, r->codec ? (unsigned)r->codec->clock_rate : 0u,
+               r->ptime, r->telephone_event_pt, (unsigned)r->direction < 4 ? dirs[r->direction] : "?",
+               r->remote_address, (unsigned)r->remote_rtp_port, r->rtcp_mux);
+    }
+    fflush(stdout);
+}
+
+static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
+{
+    app *a = (app *)user;
+    (void)s;
+    if (a->ndigits + 1 < sizeof a->digits) { a->digits[a->ndigits++] = digit; a->digits[a->ndigits] = 0; }
+    printf("{\"event\":\"dtmf\",\"digit\":\"%c\",\"duration_ms\":%u}\n", digit, (unsigned)ms);
+    fflush(stdout);
+}
+
+static int on_error(media_session *s, int error, void *user)
+{
+    app *a = (app *)user;
+    (void)s;
+    printf("{\"event\":\"error\",\"error\":\"%s\"}\n", media_result_string(error));
+    fflush(stdout);
+    return error == MEDIA_ETIMEOUT && a->idle ? MEDIA_ERROR_STOP : MEDIA_ERROR_CONTINUE;
+}
+
+static void on_stream_stop(media_session *s, int direction, void *user)
+{
+    app *a = (app *)user;
+    if (direction == MEDIA_STREAM_RECEIVE && a->idle) media_session_close(s);   /* BYE (or silence) */
+}
+
+static void on_play(media_session *s, int id, int result, void *user)
+{
+    app *a = (app *)user;
+    (void)id; (void)result;
+    if (--a->plays == 0 && a->hangup) media_session_close(s);
+}
+
+static void on_quality(media_session *s, int level, const media_session_stats *st, void *user)
+{
+    static const char *names[] = { "good", "fair", "poor", "critical" };
+    (void)s; (void)user;
+    printf("{\"event\":\"quality\",\"level\":\"%s\",\"mos\":%.2f,\"loss_percent\":%.2f,\"jitter_ms\":%.2f}\n",
+           level >= 0 && level <= 3 ? names[level] : "?", st->mos, st->loss_percent, st->jitter_ms);
+    fflush(stdout);
+}
+
+static void on_stats(media_session *s, const media_session_stats *st, void *user)
+{
+    (void)s; (void)user;
+    printf("{\"event\":\"stats\",\"stats\":");
+    json_stats(st);
+    printf("}\n");
+    fflush(stdout);
+}
+
+static void on_session_stop(media_session *s, int reason, void *user)
+{
+    app *a = (app *)user;
+    (void)s;
+    a->ended = 1;
+    a->end_reason = reason;
+}
+
+/* ---- files ---- */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+    if (!f) return NULL;
+    buf = (char *)malloc(65537);
+    n = buf ? fread(buf, 1, 65536, f) : 0;
+    fclose(f);
+    if (!buf || n == 0) { free(buf); return NULL; }
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* whole or not at all: a reader waiting for the file never sees half of it */
+static int write_file(const char *path, const char *text, size_t len)
+{
+    char tmp[4096];
+    FILE *f;
+    if (!strcmp(path, "-")) { fwrite(text, 1, len, stdout); fflush(stdout); return 0; }
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return -1;
+    if (!(f = fopen(tmp, "wb"))) return -1;
+    if (fwrite(text, 1, len, f) != len) { fclose(f); remove(tmp); return -1; }
+    if (fclose(f) != 0 || rename(tmp, path) != 0) { remove(tmp); return -1; }
+    return 0;
+}
+
+/* "1.2.3.4", "1.2.3.4:5000", "::1", "[::1]:5000" */
+static int split_host_port(const char *in, char *host, size_t cap, unsigned *port)
+{
+    const char *colon = strrchr(in, ':');
+    size_t n;
+    *port = 0;
+    if (in[0] == '[') {
+        const char *end = strchr(in, ']');
+        if (!end || (n = (size_t)(end - in - 1)) >= cap) return -1;
+        memcpy(host, in + 1, n);
+        host[n] = 0;
+        if (end[1] == ':') *port = (unsigned)strtoul(end + 2, NULL, 10);
+        else if (end[1]) return -1;
+    } else if (colon && strchr(in, ':') == colon) {
+        if ((n = (size_t)(colon - in)) >= cap) return -1;
+        memcpy(host, in, n);
+        host[n] = 0;
+        *port = (unsigned)strtoul(colon + 1, NULL, 10);
+    } else {
+        if ((n = strlen(in)) >= cap) return -1;
+        memcpy(host, in, n + 1);
+    }
+    return *port > 65534 ? -1 : 0;
+}
+
+static uint64_t now_ms(void) { return media_now_us() / 1000; }
+
+/* Polls the session and waits on its sockets for at most cap_ms. */
+static int pump(media_session *s, int cap_ms)
+{
+    struct pollfd p[2];
+    int n = 0, ms = media_session_poll(s), k;
+    if (ms < 0) return ms;
+    if (ms > cap_ms) ms = cap_ms;
+    for (k = 0; k < 2; k++) {
+        int fd = media_session_fd(s, k);
+        if (fd >= 0) { p[n].fd = fd; p[n].events = POLLIN; p[n].revents = 0; n++; }
+    }
+    if (poll(p, (nfds_t)n, ms) < 0 && errno != EINTR) return MEDIA_ESOCKET;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
+    media_session_config cfg;
+    app a;
+    const char *remote = NULL, *sdp_out = NULL, *record = NULL, *dtmf = NULL, *plays[MEDIA_SESSION_PLAY_QUEUE];
+    char host[64] = "127.0.0.1", sdp[MEDIA_SESSION_SDP_SIZE];
+    int offer = 0, record_what = MEDIA_RECORD_RECEIVED, nplay = 0, loops = 1, i, n, rc, err;
+    unsigned port = 0;
+    double duration = 60, wait_s = 10, dtmf_at = 1000;
+    size_t ncodecs = 0;
+    uint64_t t0, media_t0 = 0;
+    int dtmf_sent = 0;
+
+    memset(&a, 0, sizeof a);
+    media_session_config_init(&cfg);
+    cfg.resample = 1;                     /* prompts at any rate */
+    cfg.handler.user = &a;
+    cfg.handler.negotiation_complete = on_negotiated;
+    cfg.handler.dtmf = on_dtmf;
+    cfg.handler.stream_error = on_error;
+    cfg.handler.stream_stop = on_stream_stop;
+    cfg.handler.play_complete = on_play;
+    cfg.handler.quality_alert = on_quality;
+    cfg.handler.stats = on_stats;
+    cfg.handler.session_stop = on_session_stop;
+    for (i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (!strcmp(o, "--offer")) { offer = 1; takes = 0; }
+        else if (!strcmp(o, "--hangup")) { a.hangup = 1; takes = 0; }
+        else if (!strcmp(o, "--latch")) { cfg.latch = 1; takes = 0; }
+        else if (!strcmp(o, "--no-mux")) { cfg.rtcp_mux = 0; takes = 0; }
+        else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }
+        else if (!v) { fprintf(stderr, "mediacall: %s needs a value\n%s", o, usage); return 2; }
+        else if (!strcmp(o, "--remote")) remote = v;
+        else if (!strcmp(o, "--sdp-out")) sdp_out = v;
+        else if (!strcmp(o, "--local")) {
+            if (split_host_port(v, host, sizeof host, &port) != 0) { fprintf(stderr, "mediacall: bad --local %s\n", v); return 2; }
+        }
+        else if (!strcmp(o, "--sdp-address")) cfg.sdp_address = v;
+        else if (!strcmp(o, "--codec")) {
+            char list[128], *tok;
+            size_t len = strlen(v);
+            if (len >= sizeof list) return 2;
+            memcpy(list, v, len + 1);
+            for (tok = strtok(list, ","); tok && ncodecs + 1 < MEDIA_SESSION_MAX_CODECS; tok = strtok(NULL, ",")) {
+                if (!strcmp(tok, "pcmu")) codecs[ncodecs++] = media_codec_pcmu();
+                else if (!strcmp(tok, "pcma")) codecs[ncodecs++] = media_codec_pcma();
+                else { fprintf(stderr, "mediacall: unknown codec %s (pcmu, pcma)\n", tok); return 2; }
+            }
+        }
+        else if (!strcmp(o, "--ptime")) cfg.ptime_ms = (uint32_t)atoi(v);
+        else if (!strcmp(o, "--play")) {
+            if (nplay >= MEDIA_SESSION_PLAY_QUEUE) { fprintf(stderr, "mediacall: at most %d files\n", MEDIA_SESSION_PLAY_QUEUE); return 2; }
+            plays[nplay++] = v;
+        }
+        else if (!strcmp(o, "--loops")) loops = atoi(v);
+        else if (!strcmp(o, "--record")) { record = v; record_what = MEDIA_RECORD_RECEIVED; }
+        else if (!strcmp(o, "--record-both")) { record = v; record_what = MEDIA_RECORD_BOTH; }
+        else if (!strcmp(o, "--dtmf")) dtmf = v;
+        else if (!strcmp(o, "--dtmf-at")) dtmf_at = atof(v);
+        else if (!strcmp(o, "--duration")) duration = atof(v);
+        else if (!strcmp(o, "--idle")) { a.idle = atof(v) > 0; cfg.rtp_timeout_ms = (uint32_t)(atof(v) * 1000); }
+        else if (!strcmp(o, "--wait")) wait_s = atof(v);
+        else if (!strcmp(o, "--jitter")) {
+            unsigned lo = 0, hi = 0;
+            if (sscanf(v, "%u:%u", &lo, &hi) != 2 || lo > hi) { fprintf(stderr, "mediacall: bad --jitter %s\n", v); return 2; }
+            cfg.jitter_min_ms = lo; cfg.jitter_max_ms = hi;
+        }
+        else if (!strcmp(o, "--jitter-fixed")) cfg.jitter_fixed_ms = (uint32_t)atoi(v);
+        else if (!strcmp(o, "--stats-interval")) cfg.stats_interval_ms = (uint32_t)atoi(v);
+        else if (!strcmp(o, "--seed")) cfg.seed = strtoull(v, NULL, 0);
+        else { fprintf(stderr, "mediacall: unknown option %s\n%s", o, usage); return 2; }
+        i += takes;
+    }
+    if (!remote || !sdp_out) { fprintf(stderr, "mediacall: --remote and --sdp-out are needed\n%s", usage); return 2; }
+    if (ncodecs) {
+        codecs[ncodecs++] = media_codec_telephone_event();
+        cfg.codecs = codecs;
+        cfg.codec_count = ncodecs;
+    }
+    cfg.local_address = host;
+    cfg.port_min = cfg.port_max = (uint16_t)port;
+    if (!(a.s = media_session_create(&cfg, &err))) {
+        fprintf(stderr, "mediacall: cannot open %s:%u: %s\n", host, port, media_result_string(err));
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    /* offer/answer */
+    if (offer) {
+        uint64_t until;
+        char *text = NULL;
+        size_t len = 0;
+        if ((n = media_session_create_offer(a.s, sdp, sizeof sdp)) < 0 || write_file(sdp_out, sdp, (size_t)n) != 0) {
+            fprintf(stderr, "mediacall: cannot write the offer to %s\n", sdp_out);
+            media_session_destroy(a.s);
+            return 1;
+        }
+        until = now_ms() + (uint64_t)(wait_s * 1000);
+        while (!(text = read_file(remote, &len)) && now_ms() < until && !stop_requested) (void)pump(a.s, 20);
+        if (!text) {
+            fprintf(stderr, "mediacall: no answer in %s\n", remote);
+            media_session_destroy(a.s);
+            return 1;
+        }
+        rc = media_session_set_remote_sdp(a.s, text, len);
+        free(text);
+    } else {
+        char *text;
+        size_t len = 0;
+        if (!(text = read_file(remote, &len))) {
+            fprintf(stderr, "mediacall: cannot read %s\n", remote);
+            media_session_destroy(a.s);
+            return 1;
+        }
+        rc = media_session_set_remote_sdp(a.s, text, len);
+        free(text);
+        if (rc == MEDIA_OK) {
+            n = media_session_create_answer(a.s, sdp, sizeof sdp);
+            if (n < 0 || write_file(sdp_out, sdp, (size_t)n) != 0) rc = n < 0 ? n : MEDIA_EIO;
+        }
+    }
+    if (rc != MEDIA_OK) {
+        fprintf(stderr, "mediacall: %s: %s\n", remote, media_result_string(rc));
+        media_session_destroy(a.s);
+        return 1;
+    }
+
+    for (i = 0; i < nplay; i++) {
+        if ((rc = media_session_play(a.s, plays[i], loops)) < 0) {
+            fprintf(stderr, "mediacall: %s: %s\n", plays[i], media_result_string(rc));
+            media_session_destroy(a.s);
+            return 1;
+        }
+        a.plays++;
+    }
+    if (record && (rc = media_session_record(a.s, record, record_what)) != MEDIA_OK) {
+        fprintf(stderr, "mediacall: %s: %s\n", record, media_result_string(rc));
+        media_session_destroy(a.s);
+        return 1;
+    }
+
+    /* the call */
+    t0 = now_ms();
+    while (!a.ended) {
+        uint64_t t = now_ms();
+        if (stop_requested || t - t0 >= (uint64_t)(duration * 1000)) { stop_requested = 0; duration = 1e12; media_session_close(a.s); }
+        if (!media_t0 && media_session_state(a.s) == MEDIA_STATE_ACTIVE) media_t0 = t;
+        if (dtmf && !dtmf_sent && media_t0 && t - media_t0 >= (uint64_t)dtmf_at) {
+            dtmf_sent = 1;
+            if ((rc = media_session_send_dtmf(a.s, dtmf)) != MEDIA_OK) fprintf(stderr, "mediacall: dtmf: %s\n", media_result_string(rc));
+        }
+        if (pump(a.s, 20) < 0) break;
+    }
+    event_line(&a, "end");
+    media_session_destroy(a.s);
+    return 0;
+}

@@ -1,0 +1,187 @@
+/* wavtool: the interop tests' signal generator and judge.
+     wavtool gen OUT.wav RATE SECONDS [SEED]   a speech-like test signal (voiced
+                                               segments with a moving pitch and
+                                               formant-like harmonics, pauses, noise)
+     wavtool corr REF.wav GOT.wav              aligns GOT to REF (the lag of the
+                                               highest normalised cross-correlation)
+                                               and prints: corr, lag, the overlap,
+                                               and the share of 20 ms frames of REF
+                                               that GOT carries at >= 20 dB SNR
+     wavtool port                              an even free UDP port on 127.0.0.1
+                                               whose next port is free too
+   Reading and writing WAV goes through media.h; the measures are plain sums. */
+#define _POSIX_C_SOURCE 200809L
+#define MEDIA_IMPLEMENTATION
+#include "../media.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#define MAX_SECONDS 120
+
+static uint32_t rng = 1;
+static double urand(void)   /* xorshift32, [0, 1) */
+{
+    rng ^= rng << 13; rng ^= rng >> 17; rng ^= rng << 5;
+    return (rng >> 8) / 16777216.0;
+}
+
+static int gen(const char *path, uint32_t rate, double seconds, uint32_t seed)
+{
+    media_wav_file f;
+    size_t n = (size_t)(rate * seconds), i;
+    int16_t *x = (int16_t *)calloc(n, sizeof *x);
+    double phase = 0, pitch = 120, target = 120, env = 0, env_target = 0;
+    size_t seg_left = 0;
+    int voiced = 0, rc;
+    rng = seed ? seed : 1;
+    if (!x) return 1;
+    for (i = 0; i < n; i++) {
+        double s = 0, h;
+        if (seg_left-- == 0) {   /* a new syllable or pause, 80..400 ms */
+            voiced = urand() < 0.75;
+            seg_left = (size_t)(rate * (0.08 + 0.32 * urand()));
+            target = 90 + 160 * urand();
+            env_target = voiced ? 0.25 + 0.45 * urand() : 0.02 * urand();
+        }
+        pitch += (target - pitch) * 0.0005;
+        env += (env_target - env) * 0.002;
+        phase += 2 * 3.14159265358979 * pitch / rate;
+        if (phase > 2 * 3.14159265358979) phase -= 2 * 3.14159265358979;
+        for (h = 1; h <= 12 && h * pitch < rate * 0.45; h++) {
+            /* formant-like weighting: stronger near 500 and 1500 Hz */
+            double fq = h * pitch, w = exp(-pow((fq - 500) / 300, 2)) + 0.6 * exp(-pow((fq - 1500) / 400, 2)) + 0.05;
+            s += w * sin(h * phase) / h;
+        }
+        s = s * env + (urand() - 0.5) * 0.01;
+        x[i] = (int16_t)(s * 20000 > 32767 ? 32767 : s * 20000 < -32768 ? -32768 : s * 20000);
+    }
+    rc = media_wav_open_write(&f, path, MEDIA_WAV_PCM16, rate, 1);
+    if (rc == MEDIA_OK) rc = media_wav_write(&f, x, n) < 0 ? MEDIA_EIO : MEDIA_OK;
+    if (rc == MEDIA_OK) rc = media_wav_close(&f);
+    free(x);
+    if (rc != MEDIA_OK) fprintf(stderr, "wavtool: %s: %s\n", path, media_result_string(rc));
+    return rc == MEDIA_OK ? 0 : 1;
+}
+
+static int16_t *load(const char *path, size_t *n, uint32_t *rate)
+{
+    media_wav_file f;
+    size_t cap = 48000 * MAX_SECONDS * 2;
+    int16_t *x, *mono;
+    int got;
+    size_t i;
+    if (media_wav_open_read(&f, path) != MEDIA_OK) { fprintf(stderr, "wavtool: cannot read %s\n", path); return NULL; }
+    x = (int16_t *)malloc(cap * sizeof *x);
+    got = x ? media_wav_read(&f, x, cap / f.info.channels) : -1;
+    *rate = f.info.sample_rate;
+    if (got < 0) { media_wav_close(&f); free(x); return NULL; }
+    mono = x;
+    if (f.info.channels == 2) for (i = 0; i < (size_t)got; i++) mono[i] = x[2 * i];   /* left */
+    media_wav_close(&f);
+    *n = (size_t)got;
+    return x;
+}
+
+static double dot(const int16_t *a, const int16_t *b, size_t n)
+{
+    double s = 0;
+    size_t i;
+    for (i = 0; i < n; i++) s += (double)a[i] * b[i];
+    return s;
+}
+
+static int corr(const char *refp, const char *gotp)
+{
+    size_t nr, ng, i, win, overlap, frames = 0, good = 0, fr;
+    uint32_t rr, rg;
+    int16_t *r = load(refp, &nr, &rr), *g = load(gotp, &ng, &rg);
+    long lag, best_lag = 0, max_lag;
+    double best = -2, c, er, eg;
+    size_t w0;
+    if (!r || !g) return 1;
+    if (rr != rg) { fprintf(stderr, "wavtool: rates differ (%u, %u)\n", rr, rg); return 1; }
+    /* a window of REF from its middle, slid over GOT: GOT = REF delayed by lag */
+    win = nr / 2 < rr ? nr / 2 : rr;
+    w0 = (nr - win) / 2;
+    max_lag = (long)rr * 2;
+    er = dot(r + w0, r + w0, win);
+    for (lag = -(long)w0; lag <= max_lag; lag++) {
+        long at = (long)w0 + lag;
+        if (at < 0 || (size_t)at + win > ng) continue;
+        eg = dot(g + at, g + at, win);
+        if (er <= 0 || eg <= 0) continue;
+        c = dot(r + w0, g + at, win) / sqrt(er * eg);
+        if (c > best) { best = c; best_lag = lag; }
+    }
+    /* Pearson over the whole overlap at that lag */
+    {
+        size_t r0 = best_lag < 0 ? (size_t)(-best_lag) : 0, g0 = best_lag > 0 ? (size_t)best_lag : 0;
+        double sr = 0, sg = 0, srr = 0, sgg = 0, srg = 0, nn, cov, vr, vg;
+        overlap = nr - r0 < ng - g0 ? nr - r0 : ng - g0;
+        for (i = 0; i < overlap; i++) {
+            double a = r[r0 + i], b = g[g0 + i];
+            sr += a; sg += b; srr += a * a; sgg += b * b; srg += a * b;
+        }
+        nn = (double)overlap;
+        cov = srg - sr * sg / nn; vr = srr - sr * sr / nn; vg = sgg - sg * sg / nn;
+        c = overlap && vr > 0 && vg > 0 ? cov / sqrt(vr * vg) : 0;
+        /* frames of REF carried faithfully (silent frames of REF count if GOT is quiet too) */
+        fr = rr / 50;
+        for (i = 0; i + fr <= nr; i += fr, frames++) {
+            size_t k;
+            double e = 0, s = 0;
+            long at = (long)i + best_lag;
+            if (at < 0 || (size_t)at + fr > ng) continue;
+            for (k = 0; k < fr; k++) {
+                double d = (double)g[at + k] - r[i + k];
+                e += d * d;
+                s += (double)r[i + k] * r[i + k];
+            }
+            good += e <= s / 100 || e < fr * 16.0 * 16.0;   /* >= 20 dB, or both near silence */
+        }
+    }
+    printf("corr=%.5f lag=%ld overlap=%zu ref=%zu got=%zu frames_ok=%.4f\n", c, best_lag, overlap, nr, ng,
+           frames ? (double)good / (double)frames : 0.0);
+    free(r);
+    free(g);
+    return 0;
+}
+
+static int port(void)
+{
+    int tries;
+    for (tries = 0; tries < 200; tries++) {
+        struct sockaddr_in a;
+        socklen_t al = sizeof a;
+        int s1 = socket(AF_INET, SOCK_DGRAM, 0), s2 = socket(AF_INET, SOCK_DGRAM, 0), p = -1;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (s1 >= 0 && s2 >= 0 && bind(s1, (struct sockaddr *)&a, sizeof a) == 0 &&
+            getsockname(s1, (struct sockaddr *)&a, &al) == 0 && ntohs(a.sin_port) % 2 == 0 && ntohs(a.sin_port) < 65534) {
+            p = ntohs(a.sin_port);
+            a.sin_port = htons((uint16_t)(p + 1));
+            if (bind(s2, (struct sockaddr *)&a, sizeof a) != 0) p = -1;
+        }
+        if (s1 >= 0) close(s1);
+        if (s2 >= 0) close(s2);
+        if (p > 0) { printf("%d\n", p); return 0; }
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 5 && !strcmp(argv[1], "gen"))
+        return gen(argv[2], (uint32_t)atoi(argv[3]), atof(argv[4]), argc > 5 ? (uint32_t)atoi(argv[5]) : 1);
+    if (argc == 4 && !strcmp(argv[1], "corr")) return corr(argv[2], argv[3]);
+    if (argc == 2 && !strcmp(argv[1], "port")) return port();
+    fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | port\n");
+    return 2;
+}
