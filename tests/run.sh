@@ -144,6 +144,9 @@ else
     fail "examples/demo.c does not compile"; head -20 "$B/demo.log" | sed 's/^/    /'
 fi
 
+echo "== interop with real peers (ffmpeg, GStreamer, tshark, the impairment relay) =="
+run_prog "interop" env MEDIA_STRICT="$STRICT" sh tests/interop.sh
+
 echo "== compile checks =="
 for std in c99 c11; do
     compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile_decl.c
