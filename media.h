@@ -1709,7 +1709,8 @@ typedef struct media_session_config {
     /* Transport. Our own sockets unless send is set. */
     const char *local_address;   /* bind address, IPv4 or IPv6 ("0.0.0.0"; "::" takes both) */
     const char *sdp_address;     /* address written into c= (NULL: local_address, or a guess for wildcards) */
-    uint16_t port_min, port_max; /* RTP port range (even port, RTCP on +1); 0, 0: any */
+    uint16_t port_min, port_max; /* RTP and RTCP ports from this range (even RTP port, RTCP on +1;
+                                    port_min alone: exactly that RTP port); 0, 0: any */
     int rtcp_mux;                /* offer and accept RTCP on the RTP port (1) */
     int latch;                   /* symmetric RTP: send to where the peer's RTP comes from (0) */
     /* Custom transport: the session opens no socket and hands every datagram here;
@@ -6538,7 +6539,8 @@ static int media__open_pair(media_session *s)
         }
         return MEDIA_ESOCKET;
     } else {
-        uint32_t lo = (c->port_min + 1u) & ~1u, hi = c->port_max ? c->port_max : c->port_min;
+        /* one port given (or the same twice): that RTP port, RTCP on the next */
+        uint32_t lo = (c->port_min + 1u) & ~1u, hi = c->port_max > c->port_min ? c->port_max : lo + 1;
         uint32_t n, i, first;
         if (hi < lo + 1) return MEDIA_EINVAL;
         n = (hi - lo + 1) / 2;

@@ -148,10 +148,13 @@ static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
 static int on_error(media_session *s, int error, void *user)
 {
     app *a = (app *)user;
-    (void)s;
+    media_session_stats st;
     printf("{\"event\":\"error\",\"error\":\"%s\"}\n", media_result_string(error));
     fflush(stdout);
-    return error == MEDIA_ETIMEOUT && a->idle ? MEDIA_ERROR_STOP : MEDIA_ERROR_CONTINUE;
+    if (error != MEDIA_ETIMEOUT || !a->idle) return MEDIA_ERROR_CONTINUE;
+    /* --idle counts from the last packet: a peer that has not started yet is waited for (--duration) */
+    media_session_get_stats(s, &st);
+    return st.packets_received ? MEDIA_ERROR_STOP : MEDIA_ERROR_CONTINUE;
 }
 
 static void on_stream_stop(media_session *s, int direction, void *user)

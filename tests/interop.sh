@@ -27,7 +27,7 @@ skip() {
     else skipped=$((skipped + 1)); echo "skip $1 ($2)"; fi
 }
 have() { command -v "$1" >/dev/null 2>&1; }
-cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; }
+cleanup() { for p in $PIDS; do kill "$p" 2>/dev/null; done; [ -n "${NS:-}" ] && ip netns del "$NS" 2>/dev/null; }
 trap cleanup EXIT INT TERM
 started() { PIDS="$PIDS $1"; }
 # stop PID [SIGNAL]: ends a process we started and reaps it (bounded: 5 s, then KILL)
@@ -162,9 +162,88 @@ else
     skip "ffmpeg interop" "ffmpeg not installed (make deps)"
 fi
 
+# ---------------------------------------------------------------- GStreamer
+gst_to_mc() {
+    d=$B/gst2mc; mkdir -p "$d"
+    fp=$($WT port)
+    peer_sdp "$d/peer.sdp" "$fp" 0 sendonly
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --record "$d/got.wav" --idle 1.5 --duration 25 \
+        --jitter-fixed 200 > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if ! wait_file "$d/me.sdp"; then fail "GStreamer -> mediacall: no SDP"; stop $mc; return; fi
+    p=$(sdp_port "$d/me.sdp")
+    gst-launch-1.0 -q filesrc location="$SRC" ! wavparse ! audioconvert ! audioresample ! audio/x-raw,rate=8000,channels=1 \
+        ! mulawenc ! rtppcmupay pt=0 min-ptime=20000000 max-ptime=20000000 \
+        ! udpsink host=127.0.0.1 port="$p" bind-port="$fp" > "$d/gst.log" 2>&1 & g=$!; started $g
+    wait_for $g 20
+    wait_for $mc 10
+    got=$(end_field "$d/out.json" packets_received); lost=$(end_field "$d/out.json" lost)
+    if [ "$got" = 200 ] && [ "$lost" = 0 ]; then pass "GStreamer rtppcmupay -> mediacall: 200 packets, 0 lost"
+    else fail "GStreamer rtppcmupay -> mediacall: packets ${got:-?}, lost ${lost:-?}"; head -5 "$d/err" "$d/gst.log"; fi
+    check_audio "GStreamer -> mediacall audio" "$SRC" "$d/got.wav"
+}
+
+mc_to_gst() {
+    d=$B/mc2gst; mkdir -p "$d"
+    fp=$($WT port)
+    peer_sdp "$d/peer.sdp" "$fp" 0 recvonly
+    gst-launch-1.0 -e -m udpsrc address=127.0.0.1 port="$fp" timeout=1000000000 \
+        caps="application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0" \
+        ! rtpjitterbuffer latency=60 ! rtppcmudepay ! mulawdec ! wavenc ! filesink location="$d/got.wav" \
+        > "$d/gst.log" 2>&1 & g=$!; started $g
+    wait_udp "$fp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup --duration 20 > "$d/out.json" 2> "$d/err" &
+    mc=$!; started $mc
+    wait_for $mc 20
+    # gst-launch has no idle exit: wait for udpsrc's timeout after our last packet, then EOS by SIGINT (-e)
+    seen=$(grep -c GstUDPSrcTimeout "$d/gst.log")
+    i=0; while [ "$(grep -c GstUDPSrcTimeout "$d/gst.log")" -le "$seen" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+    stop $g INT
+    sent=$(end_field "$d/out.json" packets_sent)
+    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall -> GStreamer rtppcmudepay: $sent packets sent"
+    else fail "mediacall -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi
+    check_audio "mediacall -> GStreamer audio" "$SRC" "$d/got.wav"
+}
+
+gst_dtmf() {
+    d=$B/gstdtmf; mkdir -p "$d"
+    fp=$($WT port)
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=sendonly\r\n' \
+        "$fp" > "$d/peer.sdp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --idle 1.5 --duration 25 > "$d/out.json" 2> "$d/err" & mc=$!
+    started $mc
+    if ! wait_file "$d/me.sdp"; then fail "GStreamer DTMF: no SDP"; stop $mc; return; fi
+    p=$(sdp_port "$d/me.sdp")
+    dumpcap -q -P -i lo -f "udp dst port $p" -a duration:20 -w "$d/cap.pcap" > /dev/null 2>&1 & cap=$!; started $cap
+    sleep 0.5
+    /usr/bin/python3 tests/gst_dtmf.py "$p" "$fp" "159#*0" 400 > "$d/gst.log" 2>&1 & g=$!; started $g
+    wait_for $g 30
+    wait_for $mc 10
+    stop $cap INT
+    digits=$(end_field "$d/out.json" digits)
+    ours=$(grep '"event":"dtmf"' "$d/out.json" | sed -n 's/.*"duration_ms":\([0-9]*\).*/\1/p' | tr '\n' ' ')
+    # the wire, by tshark: each event's end packets carry its duration (8 kHz units)
+    wire=$(tshark -n -r "$d/cap.pcap" -d "udp.port==$p,rtp" -d "rtp.pt==101,rtpevent" -Y "rtpevent.end_of_event == 1" \
+           -T fields -e rtpevent.event_id -e rtpevent.duration 2>/dev/null | awk '!seen[$1 " " $2]++ {printf "%d ", $2 / 8}')
+    if [ "$digits" = "159#*0" ] && [ -n "$wire" ] && [ "$ours" = "$wire" ]; then
+        pass "GStreamer rtpdtmfsrc -> mediacall: digits $digits, durations $ours ms (tshark on the wire: $wire)"
+    else
+        fail "GStreamer rtpdtmfsrc -> mediacall: digits '${digits}', durations '$ours', tshark '$wire'"; head -5 "$d/err" "$d/gst.log"
+    fi
+}
+
+if have gst-launch-1.0 && gst-inspect-1.0 rtppcmupay >/dev/null 2>&1 && gst-inspect-1.0 rtpdtmfsrc >/dev/null 2>&1 &&
+   /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
+    gst_to_mc
+    mc_to_gst
+    if have dumpcap && have tshark; then gst_dtmf; else skip "GStreamer DTMF" "tshark missing (make deps)"; fi
+else
+    skip "GStreamer interop" "gstreamer1.0-tools/plugins-good/bad or python3-gi missing (make deps)"
+fi
+
 # ---------------------------------------------------------------- impairment relay
 impaired() {
     d=$B/impaired; mkdir -p "$d"
+    $WT gen "$d/src.wav" 8000 10 9
     fp=$($WT port); rp=$($WT port)
     [ "$rp" = "$fp" ] && rp=$($WT port)
     peer_sdp "$d/peer.sdp" "$rp" 0 sendonly        # the peer, as mediacall sees it, is the relay
@@ -176,7 +255,6 @@ impaired() {
         --reorder 0.02 --dup 0.01 --seed 11 --duration 25 --idle 2 --stats "$d/relay.json" & rl=$!; started $rl
     dumpcap -q -P -i lo -f "udp dst port $p" -a duration:20 -w "$d/cap.pcap" > /dev/null 2>&1 & cap=$!; started $cap
     sleep 0.5
-    $WT gen "$d/src.wav" 8000 10 9
     ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$d/src.wav,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
         -payload_type 0 "rtp://127.0.0.1:$rp?localrtpport=$fp&localrtcpport=$((fp + 1))" > "$d/ff.log" 2>&1 & ff=$!
     started $ff
@@ -207,6 +285,45 @@ impaired() {
 }
 
 if have ffmpeg && have dumpcap && have tshark; then impaired; else skip "impairment relay" "ffmpeg/tshark missing (make deps)"; fi
+
+# ---------------------------------------------------------------- kernel-level loss
+# Two mediacalls in a network namespace of our own; nftables drops every 20th
+# datagram to B's RTP port in the input hook (counted; from the 11th, so none at
+# either end of the stream, where no receiver can see a loss), RTCP on the next port.
+NS=""
+ns_loss() {
+    d=$B/netns; mkdir -p "$d"
+    NS=media_h_$$
+    if ! ip netns add "$NS" 2>"$d/ns.log"; then NS=""; skip "kernel loss in a namespace" "ip netns add: $(head -n 1 "$d/ns.log")"; return; fi
+    ip netns exec "$NS" ip link set lo up
+    if ! printf 'table inet media_test {\n chain input {\n  type filter hook input priority 0;\n  iifname "lo" udp dport 30000 numgen inc mod 20 10 counter drop\n }\n}\n' |
+         ip netns exec "$NS" nft -f - 2>"$d/nft.log"; then
+        fail "nftables rule: $(head -n 1 "$d/nft.log")"; return
+    fi
+    ip netns exec "$NS" "$MC" --local 127.0.0.1:30000 --no-mux --offer --sdp-out "$d/b.sdp" --remote "$d/a.sdp" \
+        --record "$d/got.wav" --jitter-fixed 200 --idle 1.5 --duration 25 > "$d/b.json" 2> "$d/b.err" & mb=$!; started $mb
+    if ! wait_file "$d/b.sdp"; then fail "namespace: no offer"; stop $mb; return; fi
+    ip netns exec "$NS" "$MC" --local 127.0.0.1:31000 --remote "$d/b.sdp" --sdp-out "$d/a.sdp" --play "$SRC" --hangup \
+        --duration 20 > "$d/a.json" 2> "$d/a.err" & ma=$!; started $ma
+    wait_for $ma 20
+    wait_for $mb 10
+    dropped=$(ip netns exec "$NS" nft list table inet media_test | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+    sent=$(end_field "$d/a.json" packets_sent); got=$(end_field "$d/b.json" packets_received)
+    lost=$(end_field "$d/b.json" lost); conc=$(end_field "$d/b.json" concealed)
+    if [ -n "$dropped" ] && [ "$dropped" -ge 9 ] && [ "$lost" = "$dropped" ] && [ "$got" = $((sent - dropped)) ] && [ "$conc" = "$dropped" ]; then
+        pass "kernel loss (nftables, namespace): $sent sent, $dropped dropped by the kernel, ours: $got received, $lost lost, $conc concealed"
+    else
+        fail "kernel loss: sent ${sent:-?}, dropped ${dropped:-?}; ours: received ${got:-?}, lost ${lost:-?}, concealed ${conc:-?}"
+        head -3 "$d/a.err" "$d/b.err"
+    fi
+    r=$($WT corr "$SRC" "$d/got.wav" 2>&1)
+    ok=$(echo "$r" | sed -n 's/.*frames_ok=\([0-9.]*\).*/\1/p')
+    need=$(awk -v d="${dropped:-0}" 'BEGIN{printf "%.4f", 1 - 2 * d / 200.0 - 0.01}')
+    if [ -n "$ok" ] && ge "$ok" "$need"; then pass "kernel loss audio: $r (needed frames_ok >= $need)"
+    else fail "kernel loss audio: $r (needed frames_ok >= $need)"; fi
+    ip netns del "$NS"; NS=""
+}
+if have ip && have nft; then ns_loss; else skip "kernel loss in a namespace" "iproute2/nftables missing (make deps)"; fi
 
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 [ "$failed" -eq 0 ]
