@@ -4,13 +4,21 @@ STRICT ?= 0
 FUZZ_SECONDS ?= 5
 FUZZ_LONG_SECONDS ?= 60
 
-.PHONY: all demo test bench fuzz deps clean
+.PHONY: all demo examples test bench fuzz deps clean
 
 all: test
 
 # A whole call on loopback between two sessions: prompt, DTMF, recording, statistics.
 demo:
 	@mkdir -p build && $(CC) -std=c99 -O2 -Wall -Wextra -I. examples/demo.c -o build/demo -lm && ./build/demo
+
+# announce, echo, quality_monitor, epoll_many, libuv_many (needs libuv1-dev), mediacall -> build/examples/
+EXAMPLES = announce echo quality_monitor epoll_many mediacall demo
+examples:
+	@mkdir -p build/examples && for e in $(EXAMPLES); do \
+	  $(CC) -std=c99 -O2 -Wall -Wextra -I. examples/$$e.c -o build/examples/$$e -lm || exit 1; done && \
+	$(CC) -std=c99 -O2 -Wall -Wextra -I. examples/libuv_many.c -o build/examples/libuv_many $$(pkg-config --libs libuv) -lm && \
+	echo "built: $(EXAMPLES) libuv_many (build/examples/)"
 
 test:
 	@MEDIA_STRICT=$(STRICT) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh

@@ -7939,7 +7939,8 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
 
 MEDIADEF void media_session_get_stats(const media_session *s, media_session_stats *st)
 {
-    if (!s || !st) return;
+    if (!st) return;
+    if (!s) { memset(st, 0, sizeof *st); return; }
     media__fill_stats(s, st, media__sess_now(s));
 }
 

@@ -370,7 +370,19 @@ int main(int argc, char **argv)
             return 1;
         }
         until = now_ms() + (uint64_t)(wait_s * 1000);
-        while (!(text = read_file(remote, &len)) && now_ms() < until && !stop_requested) (void)pump(a.s, 20);
+        /* the answer counts once it reads the same twice (a writer may still be at it) */
+        while (now_ms() < until && !stop_requested) {
+            char *again;
+            size_t len2 = 0;
+            (void)pump(a.s, 20);
+            if (!(text = read_file(remote, &len))) continue;
+            (void)pump(a.s, 20);
+            again = read_file(remote, &len2);
+            if (again && len2 == len && !memcmp(again, text, len)) { free(again); break; }
+            free(again);
+            free(text);
+            text = NULL;
+        }
         if (!text) {
             fprintf(stderr, "mediacall: no answer in %s\n", remote);
             media_session_destroy(a.s);

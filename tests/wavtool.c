@@ -7,6 +7,8 @@
                                                and prints: corr, lag, the overlap,
                                                and the share of 20 ms frames of REF
                                                that GOT carries at >= 20 dB SNR
+     wavtool corrseg REF.wav GOT.wav           the same per 250 ms window, each aligned
+                                               on its own (after an adaptive jitter buffer)
      wavtool port                              an even free UDP port on 127.0.0.1
                                                whose next port is free too
    Reading and writing WAV goes through media.h; the measures are plain sums. */
@@ -153,6 +155,52 @@ static int corr(const char *refp, const char *gotp)
     return 0;
 }
 
+/* Each 250 ms window of REF (with some signal in it) aligned on its own within
+   +-100 ms of the previous window's lag: for audio that went through an
+   adaptive jitter buffer, which may add or drop a frame now and then (the
+   window holding such a seam scores low, hence the median). Prints the
+   median, mean and lowest window correlation. */
+static int corrseg(const char *refp, const char *gotp)
+{
+    size_t nr, ng, w, win;
+    uint32_t rr, rg;
+    int16_t *r = load(refp, &nr, &rr), *g = load(gotp, &ng, &rg);
+    long lag = 0, l, reach;
+    double sum = 0, low = 2, cs[4 * MAX_SECONDS], med;
+    int nwin = 0, first = 1, i, j;
+    if (!r || !g) return 1;
+    win = rr / 4;
+    reach = (long)rr / 10;
+    for (w = 0; w + win <= nr; w += win) {
+        double er = dot(r + w, r + w, win), best = -2;
+        long from, to, best_lag = lag;
+        if (er < (double)win * 300.0 * 300.0) continue;   /* quiet: nothing to align on */
+        from = first ? -(long)w : lag - reach;
+        to = first ? (long)rr * 2 : lag + reach;
+        for (l = from; l <= to; l++) {
+            long at = (long)w + l;
+            double eg, c;
+            if (at < 0 || (size_t)at + win > ng) continue;
+            eg = dot(g + at, g + at, win);
+            if (eg <= 0) continue;
+            c = dot(r + w, g + at, win) / sqrt(er * eg);
+            if (c > best) { best = c; best_lag = l; }
+        }
+        first = 0;
+        lag = best_lag;
+        sum += best;
+        if (best < low) low = best;
+        if (nwin < 4 * MAX_SECONDS) cs[nwin++] = best;
+    }
+    for (i = 1; i < nwin; i++)   /* insertion sort for the median */
+        for (j = i; j > 0 && cs[j - 1] > cs[j]; j--) { double t = cs[j]; cs[j] = cs[j - 1]; cs[j - 1] = t; }
+    med = nwin ? (nwin % 2 ? cs[nwin / 2] : (cs[nwin / 2 - 1] + cs[nwin / 2]) / 2) : 0;
+    printf("windows=%d median=%.5f mean=%.5f min=%.5f\n", nwin, med, nwin ? sum / nwin : 0.0, nwin ? low : 0.0);
+    free(r);
+    free(g);
+    return 0;
+}
+
 static int port(void)
 {
     int tries;
@@ -181,7 +229,8 @@ int main(int argc, char **argv)
     if (argc >= 5 && !strcmp(argv[1], "gen"))
         return gen(argv[2], (uint32_t)atoi(argv[3]), atof(argv[4]), argc > 5 ? (uint32_t)atoi(argv[5]) : 1);
     if (argc == 4 && !strcmp(argv[1], "corr")) return corr(argv[2], argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "corrseg")) return corrseg(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "port")) return port();
-    fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | port\n");
+    fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | corrseg REF GOT | port\n");
     return 2;
 }

@@ -1,0 +1,197 @@
+/* epoll_many: many calls in one thread, driven by one epoll loop (Linux).
+
+       epoll_many [PAIRS] [SECONDS]        (default: 50 pairs for 5 s)
+
+   Creates PAIRS pairs of sessions on 127.0.0.1, negotiates each pair in this
+   process (in real life the SDP goes through your SIP stack), lets them talk
+   (a tone one way, silence the other), then hangs up and prints the totals.
+
+   The pattern for any event loop:
+   - register media_session_fd(s, 0) and (1) for reading;
+   - each media_session_poll() returns the ms until that session needs to run
+     again: keep those deadlines in a min-heap and wait until the earliest;
+   - when a socket is readable or a deadline passes, poll that session again.
+   Sessions never block and never call back into the loop. */
+#define _POSIX_C_SOURCE 200809L
+#ifndef EPOLL_MANY_NO_IMPLEMENTATION
+#define MEDIA_IMPLEMENTATION
+#endif
+#include "media.h"
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/epoll.h>
+
+typedef struct call {
+    media_session *s;
+    uint64_t due;          /* when poll() wants to run again (us, media_now_us) */
+    int heap_at;           /* its index in the heap */
+    int ended;
+    double phase;
+} call;
+
+/* ---- a min-heap of calls by deadline ---- */
+typedef struct loop {
+    int epfd;
+    call **heap;
+    int n;
+} loop;
+
+static void heap_swap(loop *l, int a, int b)
+{
+    call *t = l->heap[a];
+    l->heap[a] = l->heap[b];
+    l->heap[b] = t;
+    l->heap[a]->heap_at = a;
+    l->heap[b]->heap_at = b;
+}
+
+static void heap_fix(loop *l, int i)   /* after heap[i]->due changed */
+{
+    while (i > 0 && l->heap[(i - 1) / 2]->due > l->heap[i]->due) { heap_swap(l, i, (i - 1) / 2); i = (i - 1) / 2; }
+    for (;;) {
+        int c = 2 * i + 1, m = i;
+        if (c < l->n && l->heap[c]->due < l->heap[m]->due) m = c;
+        if (c + 1 < l->n && l->heap[c + 1]->due < l->heap[m]->due) m = c + 1;
+        if (m == i) break;
+        heap_swap(l, i, m);
+        i = m;
+    }
+}
+
+/* Runs a call's poll and files its next deadline. */
+static void call_poll(loop *l, call *c, uint64_t now)
+{
+    int ms = media_session_poll(c->s);
+    if (ms < 0) { c->ended = 1; c->due = UINT64_MAX; }
+    else c->due = now + (uint64_t)ms * 1000;
+    heap_fix(l, c->heap_at);
+}
+
+static int loop_add(loop *l, call *c)
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        int fd = media_session_fd(c->s, k);
+        struct epoll_event ev;
+        if (fd < 0) continue;
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.ptr = c;
+        if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) return -1;
+    }
+    c->due = media_now_us();
+    c->heap_at = l->n;
+    l->heap[l->n++] = c;
+    heap_fix(l, c->heap_at);
+    return 0;
+}
+
+/* One turn: wait for a socket or the earliest deadline, run what is due. */
+static void loop_turn(loop *l)
+{
+    struct epoll_event ev[64];
+    uint64_t now = media_now_us(), first = l->n ? l->heap[0]->due : UINT64_MAX;
+    int timeout = first == UINT64_MAX ? 100 : first <= now ? 0 : (int)((first - now + 999) / 1000), k, got;
+    got = epoll_wait(l->epfd, ev, 64, timeout);
+    now = media_now_us();
+    for (k = 0; k < got; k++) {
+        call *c = (call *)ev[k].data.ptr;
+        if (!c->ended) call_poll(l, c, now);
+    }
+    while (l->n && l->heap[0]->due <= now) call_poll(l, l->heap[0], now);
+}
+
+/* a 400 Hz tone from one side of each pair */
+static int tone_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
+{
+    call *c = (call *)user;
+    size_t i;
+    (void)s;
+    for (i = 0; i < n; i++) {
+        pcm[i] = (int16_t)(6000 * sin(c->phase));
+        c->phase += 2 * 3.14159265358979 * 400 / rate;
+        if (c->phase > 2 * 3.14159265358979) c->phase -= 2 * 3.14159265358979;
+    }
+    return (int)n;
+}
+
+/* Creates 2 x pairs sessions, negotiated pairwise and registered in l. */
+static int calls_start(loop *l, call *calls, int pairs)
+{
+    int i;
+    for (i = 0; i < 2 * pairs; i++) {
+        media_session_config cfg;
+        int err;
+        media_session_config_init(&cfg);
+        cfg.local_address = "127.0.0.1";
+        cfg.handler.user = &calls[i];
+        if (i % 2 == 0) cfg.handler.audio_out = tone_out;
+        if (!(calls[i].s = media_session_create(&cfg, &err))) {
+            fprintf(stderr, "session %d: %s\n", i, media_result_string(err));
+            return -1;
+        }
+        if (i % 2 == 1) {
+            char offer[MEDIA_SESSION_SDP_SIZE], answer[MEDIA_SESSION_SDP_SIZE];
+            int n = media_session_create_offer(calls[i - 1].s, offer, sizeof offer);
+            if (n < 0 || media_session_set_remote_sdp(calls[i].s, offer, (size_t)n) != MEDIA_OK ||
+                (n = media_session_create_answer(calls[i].s, answer, sizeof answer)) < 0 ||
+                media_session_set_remote_sdp(calls[i - 1].s, answer, (size_t)n) != MEDIA_OK) {
+                fprintf(stderr, "pair %d: negotiation failed\n", i / 2);
+                return -1;
+            }
+            if (loop_add(l, &calls[i - 1]) != 0 || loop_add(l, &calls[i]) != 0) return -1;
+        }
+    }
+    return 0;
+}
+
+/* Hangs every call up and runs the loop until each has said BYE (bounded). */
+static void calls_end(loop *l, call *calls, int n)
+{
+    uint64_t until;
+    int i, open;
+    for (i = 0; i < n; i++) if (calls[i].s) media_session_close(calls[i].s);
+    until = media_now_us() + 2000000;
+    do {
+        for (i = 0; i < n; i++) if (calls[i].s && !calls[i].ended) { calls[i].due = 0; heap_fix(l, calls[i].heap_at); }
+        loop_turn(l);
+        for (open = 0, i = 0; i < n; i++) open += calls[i].s && !calls[i].ended;
+    } while (open && media_now_us() < until);
+}
+
+#ifndef EPOLL_MANY_NO_MAIN
+int main(int argc, char **argv)
+{
+    int pairs = argc > 1 ? atoi(argv[1]) : 50, i;
+    double seconds = argc > 2 ? atof(argv[2]) : 5;
+    loop l;
+    call *calls;
+    uint64_t end, sent = 0, received = 0;
+    int64_t lost = 0;
+    if (pairs < 1 || pairs > 5000) { fprintf(stderr, "usage: epoll_many [PAIRS 1..5000] [SECONDS]\n"); return 2; }
+    calls = (call *)calloc((size_t)(2 * pairs), sizeof *calls);
+    l.heap = (call **)calloc((size_t)(2 * pairs), sizeof *l.heap);
+    l.n = 0;
+    l.epfd = epoll_create1(0);
+    if (!calls || !l.heap || l.epfd < 0 || calls_start(&l, calls, pairs) != 0) return 1;
+    end = media_now_us() + (uint64_t)(seconds * 1e6);
+    while (media_now_us() < end) loop_turn(&l);
+    calls_end(&l, calls, 2 * pairs);
+    for (i = 0; i < 2 * pairs; i++) {
+        media_session_stats st;
+        media_session_get_stats(calls[i].s, &st);
+        sent += st.packets_sent;
+        received += st.packets_received;
+        lost += st.lost;
+        media_session_destroy(calls[i].s);
+    }
+    printf("%d calls, %.1f s: %llu packets sent, %llu received, %lld lost\n", pairs, seconds,
+           (unsigned long long)sent, (unsigned long long)received, (long long)lost);
+    free(calls);
+    free(l.heap);
+    return received > 0 ? 0 : 1;
+}
+#endif
