@@ -1766,8 +1766,18 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
 MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap);
 
 /* Does everything due now and returns the milliseconds until it wants to be
-   called again (>= 0); MEDIA_ESTATE once terminated. Never blocks. */
+   called again (>= 0); MEDIA_ESTATE once terminated. Never blocks. Reads
+   whatever waits on its sockets first. */
 MEDIADEF int media_session_poll(media_session *s);
+/* The same for a loop that knows which sockets are readable (epoll, kqueue,
+   libuv): ready has bit 0 set when fd 0 is, bit 1 for fd 1; only those are
+   read, one datagram each, and 0 (a timer) reads nothing. A socket that still
+   holds datagrams stays readable for a level-triggered loop, which brings it
+   back: this saves the system calls that find nothing to read, which is most
+   of what a session costs beyond its sendto and recvfrom. */
+#define MEDIA_READY_RTP 1u
+#define MEDIA_READY_RTCP 2u
+MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready);
 /* 0: RTP socket, 1: RTCP socket; -1 for none (custom transport, or RTCP muxed). */
 MEDIADEF int media_session_fd(const media_session *s, int which);
 /* Custom transport: a datagram that arrived for the session. The _from form
@@ -6292,12 +6302,12 @@ typedef struct media__play_item {
 } media__play_item;
 #endif
 
+/* What every poll reads comes first (the config's clock and timeouts, the
+   states, the timers): with a thousand sessions each poll starts from a cold
+   cache, and every other cache line it touches costs a miss. Text and the
+   negotiation's leftovers go last, next to the jitter buffer. */
 struct media_session {
     media_session_config cfg;            /* a copy; its strings point into this struct */
-    const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
-    char local_address[MEDIA_SDP_MAX_ADDRESS];
-    char sdp_address[MEDIA_SDP_MAX_ADDRESS];
-    char cname[48];
     int state, oa, negotiated, started, closing, terminated;
     int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     int depth, destroy_pending;          /* callbacks running; destroy asked for inside one */
@@ -6309,11 +6319,9 @@ struct media_session {
     int remote_known, latched, rtcp_latched;
     /* offer/answer */
     uint64_t sess_id;
-    char local_sdp[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
     size_t local_sdp_len;
-    media_sdp_result res, pending;
-    int pending_rc;
-    media__rx_map rx_map, pending_map;
+    media_sdp_result res;
+    media__rx_map rx_map;
     /* sending */
     const media_codec *tx_codec;
     int tx_pt, te_pt;
@@ -6379,6 +6387,15 @@ struct media_session {
     /* codec state: encoder side (enc_size bytes, none for stateless encoders) and decoder side (state_size) */
     void *enc_state, *dec_state;
     size_t state_size, enc_size;
+    /* cold: touched at negotiation and setup only */
+    const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
+    char local_address[MEDIA_SDP_MAX_ADDRESS];
+    char sdp_address[MEDIA_SDP_MAX_ADDRESS];
+    char cname[48];
+    char local_sdp[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
+    media_sdp_result pending;            /* an answer made, not yet handed out */
+    int pending_rc;
+    media__rx_map pending_map;
     media_jitter jb;
 };
 
@@ -7682,12 +7699,12 @@ MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t
 }
 
 #ifndef MEDIA_NO_SOCKETS
-static void media__drain(media_session *s, int which, uint64_t now)
+static void media__drain(media_session *s, int which, int max, uint64_t now)
 {
     uint8_t buf[MEDIA_SESSION_MAX_PACKET + 1];
     int k;
     if (s->fd[which] < 0) return;
-    for (k = 0; k < 256 && !s->terminated; k++) {   /* bounded: a flood cannot hold the loop */
+    for (k = 0; k < max && !s->terminated; k++) {   /* bounded: a flood cannot hold the loop */
         struct sockaddr_storage ss;
         socklen_t sl = (socklen_t)sizeof ss;
         media_addr from;
@@ -8017,15 +8034,18 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
 
 static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
 
-static int media__poll(media_session *s)
+static int media__poll(media_session *s, unsigned ready, int max)
 {
     uint64_t now = media__sess_now(s);
     int64_t next = (int64_t)now + 1000000, ms;
     int burst;
     if (s->terminated) return MEDIA_ESTATE;
 #ifndef MEDIA_NO_SOCKETS
-    media__drain(s, 0, now);
-    media__drain(s, 1, now);
+    if (ready & MEDIA_READY_RTP) media__drain(s, 0, max, now);
+    /* muxed: RTCP comes on the RTP port; the other one stays bound, unread */
+    if ((ready & MEDIA_READY_RTCP) && !(s->negotiated && s->res.rtcp_mux)) media__drain(s, 1, max, now);
+#else
+    (void)ready; (void)max;
 #endif
     if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     if (s->negotiated && !s->started) media__start(s, now);
@@ -8086,15 +8106,25 @@ static int media__poll(media_session *s)
     return (int)ms;
 }
 
-MEDIADEF int media_session_poll(media_session *s)
+static int media__poll_entry(media_session *s, unsigned ready, int max)
 {
     int rc;
     if (!s) return MEDIA_EINVAL;
     if (s->depth > 0) return MEDIA_ESTATE;   /* not from inside a callback */
     s->depth++;
-    rc = media__poll(s);
+    rc = media__poll(s, ready, max);
     s->depth--;
     return media__leave(s, rc);
+}
+
+MEDIADEF int media_session_poll(media_session *s)
+{
+    return media__poll_entry(s, MEDIA_READY_RTP | MEDIA_READY_RTCP, 256);
+}
+
+MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready)
+{
+    return media__poll_entry(s, ready, 1);
 }
 
 /* ---- actions ---- */

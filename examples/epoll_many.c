@@ -7,10 +7,13 @@
    (a tone one way, silence the other), then hangs up and prints the totals.
 
    The pattern for any event loop:
-   - register media_session_fd(s, 0) and (1) for reading;
-   - each media_session_poll() returns the ms until that session needs to run
-     again: keep those deadlines in a min-heap and wait until the earliest;
-   - when a socket is readable or a deadline passes, poll that session again.
+   - register media_session_fd(s, 0) and (1) for reading (level-triggered);
+   - each poll returns the ms until that session needs to run again: keep
+     those deadlines in a min-heap and wait until the earliest;
+   - when a socket is readable, media_session_poll_ready(s, which) reads just
+     that one; when a deadline passes, media_session_poll_ready(s, 0) reads
+     nothing. (media_session_poll(s) would try every socket every time: simpler,
+     and a few system calls dearer.)
    Sessions never block and never call back into the loop. */
 #define _POSIX_C_SOURCE 200809L
 #ifndef EPOLL_MANY_NO_IMPLEMENTATION
@@ -29,12 +32,13 @@ typedef struct call {
     uint64_t due;          /* when poll() wants to run again (us, media_now_us) */
     int heap_at;           /* its index in the heap */
     int ended;
-    double phase;
+    double osc[3];         /* the tone: a two-pole oscillator (y1, y2, 2 cos w) */
 } call;
 
 /* ---- a min-heap of calls by deadline ---- */
 typedef struct loop {
     int epfd;
+    call *calls;           /* epoll's data is (index in calls) x 2 + which socket */
     call **heap;
     int n;
 } loop;
@@ -61,10 +65,10 @@ static void heap_fix(loop *l, int i)   /* after heap[i]->due changed */
     }
 }
 
-/* Runs a call's poll and files its next deadline. */
-static void call_poll(loop *l, call *c, uint64_t now)
+/* Runs a call's poll (ready: MEDIA_READY_* of its readable sockets) and files its next deadline. */
+static void call_poll(loop *l, call *c, unsigned ready, uint64_t now)
 {
-    int ms = media_session_poll(c->s);
+    int ms = media_session_poll_ready(c->s, ready);
     if (ms < 0) { c->ended = 1; c->due = UINT64_MAX; }
     else c->due = now + (uint64_t)ms * 1000;
     heap_fix(l, c->heap_at);
@@ -79,7 +83,7 @@ static int loop_add(loop *l, call *c)
         if (fd < 0) continue;
         memset(&ev, 0, sizeof ev);
         ev.events = EPOLLIN;
-        ev.data.ptr = c;
+        ev.data.u64 = (uint64_t)(c - l->calls) * 2 + (uint64_t)k;
         if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) return -1;
     }
     c->due = media_now_us();
@@ -98,22 +102,27 @@ static void loop_turn(loop *l)
     got = epoll_wait(l->epfd, ev, 64, timeout);
     now = media_now_us();
     for (k = 0; k < got; k++) {
-        call *c = (call *)ev[k].data.ptr;
-        if (!c->ended) call_poll(l, c, now);
+        call *c = &l->calls[ev[k].data.u64 / 2];
+        if (!c->ended) call_poll(l, c, ev[k].data.u64 % 2 ? MEDIA_READY_RTCP : MEDIA_READY_RTP, now);
     }
-    while (l->n && l->heap[0]->due <= now) call_poll(l, l->heap[0], now);
+    while (l->n && l->heap[0]->due <= now) call_poll(l, l->heap[0], 0, now);
 }
 
-/* a 400 Hz tone from one side of each pair */
+/* a 400 Hz tone from one side of each pair: y[n] = 2 cos(w) y[n-1] - y[n-2] */
 static int tone_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
 {
     call *c = (call *)user;
     size_t i;
     (void)s;
+    if (c->osc[2] == 0) {
+        double w = 2 * 3.14159265358979 * 400 / rate;
+        c->osc[0] = 0; c->osc[1] = -6000 * sin(w); c->osc[2] = 2 * cos(w);
+    }
     for (i = 0; i < n; i++) {
-        pcm[i] = (int16_t)(6000 * sin(c->phase));
-        c->phase += 2 * 3.14159265358979 * 400 / rate;
-        if (c->phase > 2 * 3.14159265358979) c->phase -= 2 * 3.14159265358979;
+        double y = c->osc[2] * c->osc[0] - c->osc[1];
+        c->osc[1] = c->osc[0];
+        c->osc[0] = y;
+        pcm[i] = (int16_t)y;
     }
     return (int)n;
 }
@@ -122,6 +131,7 @@ static int tone_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate, voi
 static int calls_start(loop *l, call *calls, int pairs)
 {
     int i;
+    l->calls = calls;
     for (i = 0; i < 2 * pairs; i++) {
         media_session_config cfg;
         int err;

@@ -3,9 +3,10 @@
        libuv_many [PAIRS] [SECONDS]        (default: 50 pairs for 5 s)
 
    The same calls as epoll_many, with libuv doing the waiting: a uv_poll_t
-   watches each session's sockets, a uv_timer_t per session is re-armed with
-   whatever media_session_poll() returns. Nothing else is needed to put
-   media.h into a libuv (or Node.js addon) program.
+   watches each session's sockets (media_session_poll_ready() is told which
+   one is readable), a uv_timer_t per session is re-armed with whatever the
+   poll returns. Nothing else is needed to put media.h into a libuv (or
+   Node.js addon) program.
 
    Build: cc -O2 -I. examples/libuv_many.c -o libuv_many $(pkg-config --libs libuv) -lm */
 #define _POSIX_C_SOURCE 200809L
@@ -29,10 +30,11 @@ static int calls_open;
 
 static void on_timer(uv_timer_t *t);
 
-/* Runs the session and re-arms its one-shot timer; when the call is over, stops watching. */
-static void call_run(call *c)
+/* Runs the session (ready: MEDIA_READY_* of its readable sockets) and re-arms
+   its one-shot timer; when the call is over, stops watching. */
+static void call_run(call *c, unsigned ready)
 {
-    int ms = media_session_poll(c->s), k;
+    int ms = media_session_poll_ready(c->s, ready), k;
     if (ms >= 0) { uv_timer_start(&c->timer, on_timer, (uint64_t)ms, 0); return; }
     if (c->ended) return;
     c->ended = 1;
@@ -41,11 +43,12 @@ static void call_run(call *c)
     for (k = 0; k < 2; k++) if (c->watching[k]) uv_poll_stop(&c->io[k]);
 }
 
-static void on_timer(uv_timer_t *t) { call_run((call *)t->data); }
+static void on_timer(uv_timer_t *t) { call_run((call *)t->data, 0); }
 static void on_readable(uv_poll_t *p, int status, int events)
 {
+    call *c = (call *)p->data;
     (void)status; (void)events;
-    call_run((call *)p->data);
+    call_run(c, p == &c->io[0] ? MEDIA_READY_RTP : MEDIA_READY_RTCP);
 }
 
 static int tone_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)

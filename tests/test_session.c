@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+#include <poll.h>
 
 enum { A = 0, B = 1, F = 2 };
 
@@ -820,7 +821,22 @@ static void test_destroy_inside_callback(void)
 /* ---- real UDP sockets on loopback (still on the virtual clock: loopback
    delivers during sendto, so the run is as deterministic as the rest) ---- */
 
-static void socket_call(const char *addr, int mux)
+/* media_session_poll_ready the way an epoll loop drives it: only the sockets
+   poll() calls readable, one datagram each; the rest of the time nothing */
+static void poll_readiness(media_session *s)
+{
+    struct pollfd p[2];
+    unsigned ready = 0;
+    int k;
+    for (k = 0; k < 2; k++) { p[k].fd = media_session_fd(s, k); p[k].events = POLLIN; p[k].revents = 0; }
+    if (poll(p, 2, 0) > 0) {
+        if (p[0].revents & POLLIN) ready |= MEDIA_READY_RTP;
+        if (p[1].revents & POLLIN) ready |= MEDIA_READY_RTCP;
+    }
+    (void)media_session_poll_ready(s, ready);
+}
+
+static void socket_call_how(const char *addr, int mux, int readiness)
 {
     media_session_config ca, cb;
     media_session_stats sa, sb;
@@ -861,8 +877,13 @@ static void socket_call(const char *addr, int mux)
         }
         for (k = 0; k < 2000; k++) {
             if (k % 100 == 50 && fd_stranger >= 0) { pkt[3] = (uint8_t)k; (void)sendto(fd_stranger, pkt, sizeof pkt, 0, (struct sockaddr *)&ss, sl); }
-            media_session_poll(g_ep[A].s);
-            media_session_poll(g_ep[B].s);
+            if (readiness) {
+                poll_readiness(g_ep[A].s);
+                poll_readiness(g_ep[B].s);
+            } else {
+                media_session_poll(g_ep[A].s);
+                media_session_poll(g_ep[B].s);
+            }
             vnow += 1000;
         }
         if (fd_stranger >= 0) close(fd_stranger);
@@ -878,7 +899,9 @@ static void socket_call(const char *addr, int mux)
     net_reset();
 }
 
+static void socket_call(const char *addr, int mux) { socket_call_how(addr, mux, 0); }
 static void test_sockets_ipv4_rtcp_port(void) { socket_call("127.0.0.1", 0); }
+static void test_sockets_poll_ready(void) { socket_call_how("127.0.0.1", 0, 1); socket_call_how("::1", 1, 1); }
 static void test_sockets_ipv4_mux(void) { socket_call("127.0.0.1", 1); }
 static void test_sockets_ipv6(void) { socket_call("::1", 0); }
 
@@ -1349,6 +1372,7 @@ int main(void)
     RUN(test_sockets_ipv4_rtcp_port);
     RUN(test_sockets_ipv4_mux);
     RUN(test_sockets_ipv6);
+    RUN(test_sockets_poll_ready);
     RUN(test_stream_errors);
     RUN(test_media_request);
     RUN(test_record_complete);

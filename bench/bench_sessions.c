@@ -1,0 +1,231 @@
+/* bench_sessions: N concurrent PCMU calls in one process on loopback, 20 ms
+   packets both ways, driven by one epoll loop (examples/epoll_many.c, as a
+   user would write it), against the floor: the same sockets and the same
+   packet schedule with nothing but sendto + epoll_wait + recvfrom.
+
+   Reported per RTP packet (its send and its receive, everything the session
+   does for it: jitter buffer, decode and concealment state, statistics, RTCP,
+   timers): CPU microseconds (user + system, getrusage) and the ratio to the
+   floor; and memory per session: the bytes it allocated (one block) and the
+   growth of the resident set while the sessions were created.
+
+       bench_sessions [SECONDS]      (5 per run; N = 100 and 1000) */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
+#include <stdint.h>
+
+/* count what the sessions allocate: a size header in front of each block */
+static long long live_bytes;
+static void *bench_malloc(size_t n)
+{
+    size_t *p = (size_t *)malloc(n + 16);
+    if (!p) return NULL;
+    *p = n;
+    live_bytes += (long long)n;
+    return (char *)p + 16;
+}
+static void bench_free(void *q)
+{
+    if (!q) return;
+    q = (char *)q - 16;
+    live_bytes -= (long long)*(size_t *)q;
+    free(q);
+}
+#define MEDIA_MALLOC(sz, u) ((void)(u), bench_malloc(sz))
+#define MEDIA_FREE(p, u) ((void)(u), bench_free(p))
+#define MEDIA_REALLOC(p, sz, u) ((void)(p), (void)(u), (void *)0)   /* the session never reallocates */
+#define EPOLL_MANY_NO_MAIN
+#include "../examples/epoll_many.c"
+#include <errno.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static long rss_kb(void)
+{
+    long pages = 0, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+        fclose(f);
+    }
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static uint64_t sent_total(call *calls, int n)
+{
+    uint64_t t = 0;
+    int i;
+    for (i = 0; i < n; i++) {
+        media_session_stats st;
+        media_session_get_stats(calls[i].s, &st);
+        t += st.packets_sent;
+    }
+    return t;
+}
+
+typedef struct result { double us, bytes, rss; uint64_t packets, sent, received; int64_t lost; } result;
+
+static int run_sessions(int n, double seconds, result *r)
+{
+    loop l;
+    call *calls = (call *)calloc((size_t)n, sizeof *calls);
+    long long bytes0 = live_bytes;
+    long rss0 = rss_kb();
+    uint64_t end, p0, p1, received = 0;
+    double c0, c1;
+    int i;
+    l.heap = (call **)calloc((size_t)n, sizeof *l.heap);
+    l.n = 0;
+    l.epfd = epoll_create1(0);
+    if (!calls || !l.heap || l.epfd < 0 || calls_start(&l, calls, n / 2) != 0) return -1;
+    r->bytes = (double)(live_bytes - bytes0) / n;
+    r->rss = (double)(rss_kb() - rss0) * 1024.0 / n;
+    end = media_now_us() + 1000000;                 /* a second to settle (first RTCP, buffers) */
+    while (media_now_us() < end) loop_turn(&l);
+    p0 = sent_total(calls, n);
+    c0 = cpu_seconds();
+    end = media_now_us() + (uint64_t)(seconds * 1e6);
+    while (media_now_us() < end) loop_turn(&l);
+    c1 = cpu_seconds();
+    p1 = sent_total(calls, n);
+    calls_end(&l, calls, n);
+    r->lost = 0;
+    r->sent = 0;
+    for (i = 0; i < n; i++) {
+        media_session_stats st;
+        media_session_get_stats(calls[i].s, &st);
+        received += st.packets_received;
+        r->sent += st.packets_sent;
+        r->lost += st.lost;
+        media_session_destroy(calls[i].s);
+    }
+    r->packets = p1 - p0;
+    r->received = received;
+    r->us = (c1 - c0) * 1e6 / (double)(p1 - p0);
+    close(l.epfd);
+    free(calls);
+    free(l.heap);
+    return received > 0 ? 0 : -1;
+}
+
+/* ---- the floor: same sockets, same schedule, nothing else ---- */
+typedef struct sock { int fd; uint64_t due; struct sockaddr_in peer; } sock;
+
+static void floor_sift(sock **h, int n, int i)
+{
+    for (;;) {
+        int c = 2 * i + 1, m = i;
+        sock *t;
+        if (c < n && h[c]->due < h[m]->due) m = c;
+        if (c + 1 < n && h[c + 1]->due < h[m]->due) m = c + 1;
+        if (m == i) return;
+        t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+static int run_floor(int n, double seconds, result *r)
+{
+    sock *s = (sock *)calloc((size_t)n, sizeof *s);
+    sock **h = (sock **)calloc((size_t)n, sizeof *h);
+    int ep = epoll_create1(0), i;
+    uint64_t sent = 0, got = 0, end, t0;
+    unsigned char pkt[172], buf[1500];
+    double c0 = 0, c1;
+    int measuring = 0;
+    if (!s || !h || ep < 0) return -1;
+    memset(pkt, 0xFF, sizeof pkt);
+    for (i = 0; i < n; i++) {
+        struct sockaddr_in a;
+        socklen_t al = sizeof a;
+        struct epoll_event ev;
+        memset(&a, 0, sizeof a);
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        s[i].fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+        if (s[i].fd < 0 || bind(s[i].fd, (struct sockaddr *)&a, sizeof a) != 0) return -1;
+        getsockname(s[i].fd, (struct sockaddr *)&a, &al);
+        s[i].peer = a;   /* its own address for now: the pairs swap them below */
+        memset(&ev, 0, sizeof ev);
+        ev.events = EPOLLIN;
+        ev.data.ptr = &s[i];
+        epoll_ctl(ep, EPOLL_CTL_ADD, s[i].fd, &ev);
+    }
+    t0 = media_now_us();
+    for (i = 0; i < n; i++) {
+        h[i] = &s[i];
+        s[i].due = t0 + (uint64_t)(i % 20) * 1000;   /* spread like the sessions' start times */
+    }
+    for (i = 0; i + 1 < n; i += 2) { struct sockaddr_in t = s[i].peer; s[i].peer = s[i + 1].peer; s[i + 1].peer = t; }
+    for (i = n / 2 - 1; i >= 0; i--) floor_sift(h, n, i);
+    end = t0 + 1000000 + (uint64_t)(seconds * 1e6);
+    for (;;) {
+        struct epoll_event ev[64];
+        uint64_t now = media_now_us();
+        int k, got_n, timeout;
+        if (!measuring && now >= t0 + 1000000) { measuring = 1; c0 = cpu_seconds(); sent = 0; }
+        if (now >= end) break;
+        timeout = h[0]->due <= now ? 0 : (int)((h[0]->due - now + 999) / 1000);
+        got_n = epoll_wait(ep, ev, 64, timeout);
+        for (k = 0; k < got_n; k++) {
+            sock *x = (sock *)ev[k].data.ptr;
+            if (recv(x->fd, buf, sizeof buf, 0) > 0) got++;
+        }
+        now = media_now_us();
+        while (h[0]->due <= now) {
+            sock *x = h[0];
+            (void)sendto(x->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&x->peer, sizeof x->peer);
+            sent++;
+            x->due += 20000;
+            floor_sift(h, n, 0);
+        }
+    }
+    c1 = cpu_seconds();
+    r->packets = sent;
+    r->us = (c1 - c0) * 1e6 / (double)sent;
+    for (i = 0; i < n; i++) close(s[i].fd);
+    close(ep);
+    free(s);
+    free(h);
+    return got > 0 ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    static const int sizes[] = { 100, 1000 };
+    double seconds = argc > 1 ? atof(argv[1]) : 5;
+    int only_n = argc > 2 ? atoi(argv[2]) : 0;   /* profiling: one size, */
+    int only = argc > 3 ? argv[3][0] : 0;        /* and 'f'loor or 's'essions alone */
+    struct rlimit rl;
+    size_t k;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 4096) {
+        rl.rlim_cur = rl.rlim_max < 4096 ? rl.rlim_max : 4096;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    printf("%-6s %14s %14s %8s %16s %14s\n", "calls", "us/packet", "floor us/pkt", "ratio", "bytes/session", "RSS/session");
+    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        result a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        if (only_n && sizes[k] != only_n) continue;
+        if ((only != 's' && run_floor(sizes[k], seconds, &b) != 0) || (only != 'f' && run_sessions(sizes[k], seconds, &a) != 0)) {
+            printf("%-6d failed (sockets? ulimit -n)\n", sizes[k]);
+            continue;
+        }
+        printf("%-6d %14.2f %14.2f %8.2f %16.0f %14.0f   (measured %llu packets; in all %llu sent, %llu received, %lld lost)\n",
+               sizes[k], a.us, b.us, a.us / b.us, a.bytes, a.rss, (unsigned long long)a.packets,
+               (unsigned long long)a.sent, (unsigned long long)a.received, (long long)a.lost);
+        fflush(stdout);
+    }
+    return 0;
+}
