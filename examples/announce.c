@@ -11,20 +11,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #include "media.h"
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = (char *)malloc(65536);
-    *len = f && buf ? fread(buf, 1, 65535, f) : 0;
-    if (f) fclose(f);
-    if (!*len) { free(buf); return NULL; }
-    buf[*len] = 0;
-    return buf;
-}
+#include "example_util.h"
 
 /* the prompt has gone out: hang up (the next poll sends BYE and returns < 0) */
 static void on_play_complete(media_session *s, int id, int result, void *user)
@@ -38,36 +25,18 @@ int main(int argc, char **argv)
 {
     media_session_config cfg;
     media_session *s;
-    char answer[MEDIA_SESSION_SDP_SIZE], *offer;
-    size_t len;
-    int err, n, ms;
-    FILE *out;
+    int rc;
     if (argc != 4) { fprintf(stderr, "usage: announce OFFER.sdp ANSWER.sdp PROMPT.wav\n"); return 2; }
-    if (!(offer = slurp(argv[1], &len))) { fprintf(stderr, "announce: cannot read %s\n", argv[1]); return 1; }
     media_session_config_init(&cfg);          /* PCMU, PCMA and telephone-event; any even port */
     cfg.local_address = "127.0.0.1";
     cfg.handler.play_complete = on_play_complete;
-    if (!(s = media_session_create(&cfg, &err))) { fprintf(stderr, "announce: %s\n", media_result_string(err)); return 1; }
-    err = media_session_set_remote_sdp(s, offer, len);
-    free(offer);
-    if (err != MEDIA_OK || (n = media_session_create_answer(s, answer, sizeof answer)) < 0 ||
-        !(out = fopen(argv[2], "wb"))) {
-        fprintf(stderr, "announce: no answer to %s (%s)\n", argv[1], media_result_string(err));
+    if (!(s = answer_files(&cfg, argv[1], argv[2]))) return 1;
+    if ((rc = media_session_play(s, argv[3], 1)) < 0) {
+        fprintf(stderr, "announce: %s: %s\n", argv[3], media_result_string(rc));
         media_session_destroy(s);
         return 1;
     }
-    fwrite(answer, 1, (size_t)n, out);
-    fclose(out);
-    if ((err = media_session_play(s, argv[3], 1)) < 0) {
-        fprintf(stderr, "announce: %s: %s\n", argv[3], media_result_string(err));
-        media_session_destroy(s);
-        return 1;
-    }
-    /* the whole event loop: poll says how long it may sleep */
-    while ((ms = media_session_poll(s)) >= 0) {
-        struct pollfd p = { media_session_fd(s, 0), POLLIN, 0 };
-        poll(&p, 1, ms);
-    }
+    run_call(s);                              /* poll() on the sockets for as long as poll says */
     media_session_destroy(s);
     return 0;
 }

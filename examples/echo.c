@@ -9,9 +9,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #include "media.h"
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "example_util.h"
 
 #define RING 8000   /* 1 s at 8 kHz: plenty between playout and the next frame */
 
@@ -20,17 +18,6 @@ typedef struct echo {
     size_t r, n;
     int done;
 } echo;
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = (char *)malloc(65536);
-    *len = f && buf ? fread(buf, 1, 65535, f) : 0;
-    if (f) fclose(f);
-    if (!*len) { free(buf); return NULL; }
-    buf[*len] = 0;
-    return buf;
-}
 
 static void on_audio_in(media_session *s, const int16_t *pcm, size_t n, uint32_t rate, void *user)
 {
@@ -68,12 +55,7 @@ int main(int argc, char **argv)
     media_session_config cfg;
     media_session *s;
     media_session_stats st;
-    char answer[MEDIA_SESSION_SDP_SIZE], *offer;
-    size_t len;
-    int err, n, ms;
-    FILE *out;
     if (argc != 3) { fprintf(stderr, "usage: echo OFFER.sdp ANSWER.sdp\n"); return 2; }
-    if (!(offer = slurp(argv[1], &len))) { fprintf(stderr, "echo: cannot read %s\n", argv[1]); return 1; }
     media_session_config_init(&cfg);
     cfg.local_address = "127.0.0.1";
     cfg.rtp_timeout_ms = 5000;                /* silence for 5 s ends the receive stream */
@@ -81,21 +63,8 @@ int main(int argc, char **argv)
     cfg.handler.audio_in = on_audio_in;
     cfg.handler.audio_out = on_audio_out;
     cfg.handler.stream_stop = on_stream_stop;
-    if (!(s = media_session_create(&cfg, &err))) { fprintf(stderr, "echo: %s\n", media_result_string(err)); return 1; }
-    err = media_session_set_remote_sdp(s, offer, len);
-    free(offer);
-    if (err != MEDIA_OK || (n = media_session_create_answer(s, answer, sizeof answer)) < 0 ||
-        !(out = fopen(argv[2], "wb"))) {
-        fprintf(stderr, "echo: no answer to %s (%s)\n", argv[1], media_result_string(err));
-        media_session_destroy(s);
-        return 1;
-    }
-    fwrite(answer, 1, (size_t)n, out);
-    fclose(out);
-    while ((ms = media_session_poll(s)) >= 0) {
-        struct pollfd p = { media_session_fd(s, 0), POLLIN, 0 };
-        poll(&p, 1, ms);
-    }
+    if (!(s = answer_files(&cfg, argv[1], argv[2]))) return 1;
+    run_call(s);
     media_session_get_stats(s, &st);
     printf("echoed %llu packets back (%llu received, %lld lost)\n", (unsigned long long)st.packets_sent,
            (unsigned long long)st.packets_received, (long long)st.lost);

@@ -20,7 +20,7 @@
 #define MEDIA_IMPLEMENTATION
 #endif
 #include "media.h"
-#include <math.h>
+#include "example_util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +32,7 @@ typedef struct call {
     uint64_t due;          /* when poll() wants to run again (us, media_now_us) */
     int heap_at;           /* its index in the heap */
     int ended;
-    double osc[3];         /* the tone: a two-pole oscillator (y1, y2, 2 cos w) */
+    double osc[3];         /* example_tone's oscillator */
 } call;
 
 /* ---- a min-heap of calls by deadline ---- */
@@ -108,52 +108,17 @@ static void loop_turn(loop *l)
     while (l->n && l->heap[0]->due <= now) call_poll(l, l->heap[0], 0, now);
 }
 
-/* a 400 Hz tone from one side of each pair: y[n] = 2 cos(w) y[n-1] - y[n-2] */
-static int tone_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
-{
-    call *c = (call *)user;
-    size_t i;
-    (void)s;
-    if (c->osc[2] == 0) {
-        double w = 2 * 3.14159265358979 * 400 / rate;
-        c->osc[0] = 0; c->osc[1] = -6000 * sin(w); c->osc[2] = 2 * cos(w);
-    }
-    for (i = 0; i < n; i++) {
-        double y = c->osc[2] * c->osc[0] - c->osc[1];
-        c->osc[1] = c->osc[0];
-        c->osc[0] = y;
-        pcm[i] = (int16_t)y;
-    }
-    return (int)n;
-}
-
 /* Creates 2 x pairs sessions, negotiated pairwise and registered in l. */
 static int calls_start(loop *l, call *calls, int pairs)
 {
-    int i;
+    int i, rc;
     l->calls = calls;
-    for (i = 0; i < 2 * pairs; i++) {
-        media_session_config cfg;
-        int err;
-        media_session_config_init(&cfg);
-        cfg.local_address = "127.0.0.1";
-        cfg.handler.user = &calls[i];
-        if (i % 2 == 0) cfg.handler.audio_out = tone_out;
-        if (!(calls[i].s = media_session_create(&cfg, &err))) {
-            fprintf(stderr, "session %d: %s\n", i, media_result_string(err));
+    for (i = 0; i < pairs; i++) {
+        if ((rc = make_pair(&calls[2 * i].s, &calls[2 * i + 1].s, calls[2 * i].osc)) != MEDIA_OK) {
+            fprintf(stderr, "pair %d: %s\n", i, media_result_string(rc));
             return -1;
         }
-        if (i % 2 == 1) {
-            char offer[MEDIA_SESSION_SDP_SIZE], answer[MEDIA_SESSION_SDP_SIZE];
-            int n = media_session_create_offer(calls[i - 1].s, offer, sizeof offer);
-            if (n < 0 || media_session_set_remote_sdp(calls[i].s, offer, (size_t)n) != MEDIA_OK ||
-                (n = media_session_create_answer(calls[i].s, answer, sizeof answer)) < 0 ||
-                media_session_set_remote_sdp(calls[i - 1].s, answer, (size_t)n) != MEDIA_OK) {
-                fprintf(stderr, "pair %d: negotiation failed\n", i / 2);
-                return -1;
-            }
-            if (loop_add(l, &calls[i - 1]) != 0 || loop_add(l, &calls[i]) != 0) return -1;
-        }
+        if (loop_add(l, &calls[2 * i]) != 0 || loop_add(l, &calls[2 * i + 1]) != 0) return -1;
     }
     return 0;
 }

@@ -10,22 +10,9 @@
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #include "media.h"
-#include <poll.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "example_util.h"
 
 static const char *level_name[] = { "good", "fair", "poor", "critical" };
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = (char *)malloc(65536);
-    *len = f && buf ? fread(buf, 1, 65535, f) : 0;
-    if (f) fclose(f);
-    if (!*len) { free(buf); return NULL; }
-    buf[*len] = 0;
-    return buf;
-}
 
 static void on_stats(media_session *s, const media_session_stats *st, void *user)
 {
@@ -54,12 +41,7 @@ int main(int argc, char **argv)
 {
     media_session_config cfg;
     media_session *s;
-    char answer[MEDIA_SESSION_SDP_SIZE], *offer;
-    size_t len;
-    int err, n, ms;
-    FILE *out;
     if (argc != 3) { fprintf(stderr, "usage: quality_monitor OFFER.sdp ANSWER.sdp\n"); return 2; }
-    if (!(offer = slurp(argv[1], &len))) { fprintf(stderr, "quality_monitor: cannot read %s\n", argv[1]); return 1; }
     media_session_config_init(&cfg);
     cfg.local_address = "127.0.0.1";
     cfg.stats_interval_ms = 1000;
@@ -67,21 +49,8 @@ int main(int argc, char **argv)
     cfg.handler.stats = on_stats;
     cfg.handler.quality_alert = on_quality;
     cfg.handler.stream_stop = on_stream_stop;
-    if (!(s = media_session_create(&cfg, &err))) { fprintf(stderr, "quality_monitor: %s\n", media_result_string(err)); return 1; }
-    err = media_session_set_remote_sdp(s, offer, len);
-    free(offer);
-    if (err != MEDIA_OK || (n = media_session_create_answer(s, answer, sizeof answer)) < 0 ||
-        !(out = fopen(argv[2], "wb"))) {
-        fprintf(stderr, "quality_monitor: no answer to %s (%s)\n", argv[1], media_result_string(err));
-        media_session_destroy(s);
-        return 1;
-    }
-    fwrite(answer, 1, (size_t)n, out);
-    fclose(out);
-    while ((ms = media_session_poll(s)) >= 0) {
-        struct pollfd p[2] = { { media_session_fd(s, 0), POLLIN, 0 }, { media_session_fd(s, 1), POLLIN, 0 } };
-        poll(p, p[1].fd >= 0 ? 2 : 1, ms);
-    }
+    if (!(s = answer_files(&cfg, argv[1], argv[2]))) return 1;
+    run_call(s);
     media_session_destroy(s);
     return 0;
 }

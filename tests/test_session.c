@@ -739,6 +739,18 @@ static int pick_pcma_pcmu(media_session *s, const media_sdp_match *m, int count,
     return n;
 }
 
+/* An offer from A answered by B, each text holding what it should. */
+static void oa_expect(const char *in_offer, const char *in_answer)
+{
+    char sdp[4096];
+    int n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECKF(n > 0 && strstr(sdp, in_offer) != NULL, "offer without %s", in_offer);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECKF(n > 0 && strstr(sdp, in_answer) != NULL, "answer without %s", in_answer);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+}
+
 static void test_handlers_edit_reject_choose(void)
 {
     media_session_config ca, cb;
@@ -750,12 +762,7 @@ static void test_handlers_edit_reject_choose(void)
     cb.handler.codec_negotiation = pick_pcma;
     CHECK(ep_create(A, &ca) != NULL);
     CHECK(ep_create(B, &cb) != NULL);
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
-    CHECK(n > 0 && strstr(sdp, "a=label:main") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
-    CHECK(n > 0 && strstr(sdp, "m=audio 5000 RTP/AVP 8 101") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    oa_expect("a=label:main", "m=audio 5000 RTP/AVP 8 101");
     CHECK_EQ_INT(g_ep[A].negotiated, 1);
     CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
     media_session_get_stats(g_ep[A].s, &sa);
@@ -765,12 +772,7 @@ static void test_handlers_edit_reject_choose(void)
     g_ep[B].s = NULL;
     cb.handler.codec_negotiation = pick_pcma_pcmu;
     CHECK(ep_create(B, &cb) != NULL);
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
-    CHECK(n > 0 && strstr(sdp, "m=audio 4000 RTP/AVP 0 8 101") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
-    CHECK(n > 0 && strstr(sdp, "m=audio 5000 RTP/AVP 8 0 101") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    oa_expect("m=audio 4000 RTP/AVP 0 8 101", "m=audio 5000 RTP/AVP 8 0 101");
     media_session_get_stats(g_ep[B].s, &sa);
     CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
     /* a re-offer the peer's handler refuses */
