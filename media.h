@@ -322,6 +322,10 @@
       media_session_play(s, "welcome.wav", 1);
       loop: ms = media_session_poll(s); wait until media_session_fd(s, 0)
             or (s, 1) is readable or ms have passed; again
+      (an epoll loop that knows which socket woke it calls
+       media_session_poll_ready(s, MEDIA_READY_RTP or _RTCP, or 0 for a
+       timer) instead: it reads only those, which saves a system call or two
+       per packet; examples/epoll_many.c)
 
    States (media_session_state, state_change): IDLE, NEGOTIATING (first
    offer out or in), READY (negotiated, media starts at the next poll),
@@ -340,7 +344,8 @@
 
    Poll reads the clock once, receives everything waiting (at most 256
    datagrams per socket), plays out what the jitter buffer has due (decode,
-   conceal, RFC 3389 comfort noise; recorded and handed to audio_in), makes
+   conceal, RFC 3389 comfort noise; recorded and handed to audio_in; once
+   media runs, on the sending tick, so one wake-up a frame does both), makes
    the frames due (DTMF events, else the play queue, else audio_out, else
    silence; muted: silence), sends them (marker on the first packet after not
    sending; timestamps follow the clock across pauses, files and holds),
@@ -373,7 +378,8 @@
    reported 0.5 s after its last packet. A new SSRC or a timestamp jump
    restarts playout without losing audio; a peer using our SSRC makes us take
    a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
-   loss and jitter (media_session_stats.remote_*).
+   loss and jitter (media_session_stats.remote_*). Its BYE ends the receive
+   stream (stream_stop) once the audio queued before it has played.
 
    Sending DTMF: cfg.dtmf_duration_ms per digit (100), cfg.dtmf_gap_ms
    between digits (60); packets every ptime with the event's start timestamp,
@@ -382,9 +388,11 @@
 
    Files: play() takes 16-bit PCM, A-law, mu-law WAV, mono or stereo (mixed
    down), at the codec's rate, or any rate 8-48 kHz with cfg.resample = 1.
-   record() writes 16-bit PCM at the codec's rate on the sending clock:
-   received, sent, or both as stereo (received left); the header is kept
-   current every second and at destroy, so the file is always valid.
+   record() writes 16-bit PCM at the codec's rate: what is received (as it
+   plays out), what is sent, or both as stereo on the sending clock
+   (received left, a frame behind so the two timers never shift it); the
+   header is kept current every second and at destroy, so the file is always
+   valid.
 
    Memory: one block per session: 15.1 KiB with G.711 (the jitter buffer 6.1,
    the G.711 concealment state 1.7, 120 ms of recording ring 1.9, our last SDP
@@ -6282,6 +6290,8 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 
 #define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
+#define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
+#define MEDIA__GAP_CONCEALED 3           /* frames of a gap after audio counted as concealed */
 
 typedef struct media__rx_entry {         /* a payload type the peer may send us */
     uint8_t pt, kind;
@@ -6348,6 +6358,7 @@ struct media_session {
     uint64_t jit_n;
     uint64_t last_rtp_us;
     int cn_level;                        /* -1: no comfort noise running */
+    int gap_run;                         /* frames of nothing since the last decoded one */
     uint32_t noise;
     /* DTMF in */
     int dr_active, dr_reported, dr_code;
@@ -7798,12 +7809,17 @@ static void media__playout(media_session *s, uint64_t now)
             if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
             r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
             s->cn_level = -1;
+            s->gap_run = 0;
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
         }
         /* time the peer spent sending RFC 4733 events is a tone, not a loss: silence */
         tone = (kind == MEDIA_JITTER_LOST && media__was_event(s, f.seq)) || (kind == MEDIA_JITTER_GAP && s->in_event);
+        /* a gap right after audio is a packet not there in time (its loss not
+           known yet): concealed like a loss. Longer, it is the peer's silence. */
         if (kind == MEDIA_JITTER_LOST && !tone) s->st.concealed++;
+        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run++ < MEDIA__GAP_CONCEALED)
+            s->st.concealed++;
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (tone) memset(pcm, 0, k * sizeof *pcm);
@@ -8050,8 +8066,18 @@ static int media__poll(media_session *s, unsigned ready, int max)
     if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     if (s->negotiated && !s->started) media__start(s, now);
     if (s->jb_ready) {
-        media__playout(s, now);
-        if (s->jb.next_play_us != INT64_MAX) next = media__min(next, s->jb.next_play_us);
+        /* Once media runs, playout follows the sending clock, the way a sound
+           card or a conference bridge pulls frames: one wake-up per frame
+           serves both directions (two schedules of their own would wake the
+           loop twice as often), for half a frame of delay on average. A frame
+           waiting longer than MEDIA__PLAYOUT_SLACK (a long ptime of ours) is
+           played on its own time. Early media, before the answer, keeps the
+           jitter buffer's schedule. */
+        int64_t slack = s->started ? MEDIA__PLAYOUT_SLACK : 0;
+        int on_tick = s->started && s->next_tick_us <= (int64_t)now;
+        if (on_tick || (s->jb.next_play_us != INT64_MAX && (int64_t)now >= s->jb.next_play_us + slack))
+            media__playout(s, now);
+        if (s->jb.next_play_us != INT64_MAX) next = media__min(next, s->jb.next_play_us + slack);
     }
     media__bye_drain(s);
     if (s->started) {

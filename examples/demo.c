@@ -5,6 +5,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #include "../media.h"
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <stdio.h>
@@ -105,7 +106,7 @@ static double recording_snr(int *lag_out)
 {
     static int16_t src[RATE * 4], rec[RATE * 8];
     media_wav_file f;
-    int ns, nr, lag = -1, frames = 0;
+    int ns, nr, lag = INT_MIN, frames = 0;
     double total = 0;
     if (media_wav_open_read(&f, prompt_path) != MEDIA_OK) return -1;
     ns = media_wav_read(&f, src, RATE * 4);
@@ -116,10 +117,10 @@ static double recording_snr(int *lag_out)
     if (ns <= 0 || nr <= 0) return -1;
     for (int at = 0; at + 160 <= ns; at += 160) {
         double sig = 0, err = 0, best_c = -1e300;
-        int lo = lag < 0 ? 0 : lag - 400, hi = lag < 0 ? RATE / 4 : lag + 400, best = lo;
+        int lo = lag == INT_MIN ? 0 : lag - 400, hi = lag == INT_MIN ? RATE / 4 : lag + 400, best = lo;
         for (int i = 0; i < 160; i++) sig += (double)src[at + i] * src[at + i];
         if (sig / 160 < 250000) continue;   /* only frames with something to hear */
-        for (int l = lo < 0 ? 0 : lo; l <= hi && at + l + 160 <= nr; l++) {
+        for (int l = lo < -at ? -at : lo; l <= hi && at + l + 160 <= nr; l++) {   /* a dropped frame makes it negative */
             double c = 0, e = 1;
             for (int i = 0; i < 160; i++) { c += (double)src[at + i] * rec[at + l + i]; e += (double)rec[at + l + i] * rec[at + l + i]; }
             c /= sqrt(e);
@@ -129,7 +130,7 @@ static double recording_snr(int *lag_out)
             double d = (double)rec[at + best + i] - src[at + i];
             err += d * d;
         }
-        if (lag < 0) *lag_out = best;
+        if (lag == INT_MIN) *lag_out = best;
         lag = best;
         total += err > 0 ? fmin(10 * log10(sig / err), 60) : 60;
         frames++;

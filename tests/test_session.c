@@ -127,7 +127,7 @@ static void test_rtcp_matches_network(void)
     /* RTT: 2 x (40 + 0..30) ms */
     CHECKF(sa.rtt_ms >= 80 && sa.rtt_ms <= 140, "rtt %.1f", sa.rtt_ms);
     CHECK(sb.mos < 4.3 && sb.mos > 2.5);
-    CHECK(sb.concealed > 100);
+    CHECKF(sb.concealed > 100, "concealed %llu late %llu lost %lld", (unsigned long long)sb.concealed, (unsigned long long)sb.late, (long long)sb.lost);
     net_reset();
 }
 
