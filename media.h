@@ -6317,13 +6317,24 @@ typedef struct media__play_item {
    cache, and every other cache line it touches costs a miss. Text and the
    negotiation's leftovers go last, next to the jitter buffer. */
 struct media_session {
-    media_session_config cfg;            /* a copy; its strings point into this struct */
+    /* hot: all that a poll with nothing to do reads, in two cache lines */
+    uint64_t (*now_us)(void *user);      /* cfg.now_us and cfg.handler.user, copied here */
+    void *user;
+    int64_t tick_us, next_tick_us;       /* the sending clock */
+    int64_t rtcp_next_us, stats_next_us, quality_next_us;
+    uint64_t last_rtp_us;
+    uint32_t rtp_timeout_ms;
     int state, oa, negotiated, started, closing, terminated;
-    int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     int depth, destroy_pending;          /* callbacks running; destroy asked for inside one */
+    int jb_ready, peer_known, rx_started, timed_out;
+    int can_send, can_recv, local_hold, muted, sending, marker_next;
+    int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
+    int dr_active, dr_reported;
+    int fd[2];
+    media_session_config cfg;            /* a copy; its strings point into this struct */
+    int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     uint64_t rng;
     /* transport */
-    int fd[2];
     media_addr local;                    /* RTP; RTCP is port + 1 */
     media_addr remote_rtp, remote_rtcp;
     int remote_known, latched, rtcp_latched;
@@ -6336,10 +6347,8 @@ struct media_session {
     const media_codec *tx_codec;
     int tx_pt, te_pt;
     uint32_t ptime_ms, frame_samples, ts_step;
-    int64_t tick_us, next_tick_us;
     uint32_t ssrc, ts;
     uint16_t seq;
-    int can_send, can_recv, local_hold, muted, sending, marker_next;
     uint64_t last_sent_us;
     /* DTMF out */
     char dt_queue[MEDIA_SESSION_DTMF_QUEUE];
@@ -6348,20 +6357,17 @@ struct media_session {
     /* receiving */
     const media_codec *rx_codec;
     uint32_t jb_clock;
-    int jb_ready, peer_known, rx_started, timed_out;
-    int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
     uint32_t peer_ssrc;
     media_rtp_stats rx;
     int64_t lost_before;                 /* from the peer's earlier sources */
     uint64_t dup_before, reord_before;
     double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
     uint64_t jit_n;
-    uint64_t last_rtp_us;
     int cn_level;                        /* -1: no comfort noise running */
     int gap_run;                         /* frames of nothing since the last decoded one */
     uint32_t noise;
     /* DTMF in */
-    int dr_active, dr_reported, dr_code;
+    int dr_code;
     uint32_t dr_ts, dr_dur, dr_clock;
     uint32_t dr_done[4];                 /* timestamps of events already reported */
     uint16_t ev_seq[16];                 /* sequence numbers recent event packets took */
@@ -6369,7 +6375,7 @@ struct media_session {
     int dr_done_n;
     uint64_t dr_last_us;
     /* RTCP (RFC 3550 6.3) */
-    int64_t rtcp_next_us, rtcp_last_us;
+    int64_t rtcp_last_us;
     int rtcp_initial, bye_sent;
     double avg_rtcp_size;
     uint64_t sent_at_last_report, sent_at_prev_report;
@@ -6378,7 +6384,6 @@ struct media_session {
     /* statistics and timers */
     media_session_stats st;
     uint64_t start_us;
-    int64_t stats_next_us, quality_next_us;
     uint32_t q_expected, q_received;     /* at the last quality evaluation */
     uint64_t last_error_us;
     /* playback and recording */
@@ -6414,7 +6419,7 @@ struct media_session {
 
 static uint64_t media__sess_now(const media_session *s)
 {
-    return s->cfg.now_us ? s->cfg.now_us(s->cfg.handler.user) : media_now_us();
+    return s->now_us ? s->now_us(s->user) : media_now_us();
 }
 
 static uint32_t media__rand(media_session *s)   /* xorshift64* */
@@ -6677,6 +6682,9 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         s->rs_in = (int16_t *)(void *)((char *)s + off);
     }
     s->cfg = c;
+    s->now_us = c.now_us;
+    s->user = c.handler.user;
+    s->rtp_timeout_ms = c.rtp_timeout_ms;
     for (i = 0; i < n; i++) s->codecs[i] = c.codecs ? c.codecs[i] : builtin[i]();
     s->cfg.codecs = s->codecs;
     s->cfg.codec_count = n;
@@ -8101,8 +8109,8 @@ static int media__poll(media_session *s, unsigned ready, int max)
             if (now - s->dr_last_us >= 500000u) media__dtmf_report(s);
             else next = media__min(next, (int64_t)(s->dr_last_us + 500000u));
         }
-        if (s->cfg.rtp_timeout_ms && s->can_recv && !s->local_hold && !s->timed_out) {
-            uint64_t due = s->last_rtp_us + (uint64_t)s->cfg.rtp_timeout_ms * 1000;
+        if (s->rtp_timeout_ms && s->can_recv && !s->local_hold && !s->timed_out) {
+            uint64_t due = s->last_rtp_us + (uint64_t)s->rtp_timeout_ms * 1000;
             if (now >= due) {
                 if (s->rx_started) {
                     s->rx_started = 0;
@@ -8110,7 +8118,7 @@ static int media__poll(media_session *s, unsigned ready, int max)
                 }
                 media__stream_error(s, MEDIA_ETIMEOUT, now);
             }
-            if (!s->timed_out) next = media__min(next, (int64_t)(s->last_rtp_us + (uint64_t)s->cfg.rtp_timeout_ms * 1000));
+            if (!s->timed_out) next = media__min(next, (int64_t)(s->last_rtp_us + (uint64_t)s->rtp_timeout_ms * 1000));
         }
         if (s->stats_next_us && (int64_t)now >= s->stats_next_us) {
             media_session_stats st;

@@ -73,7 +73,7 @@ static uint64_t sent_total(call *calls, int n)
     return t;
 }
 
-typedef struct result { double us, bytes, rss; uint64_t packets, sent, received; int64_t lost; } result;
+typedef struct result { double us, bytes, rss; uint64_t packets, sent, received, concealed; int64_t lost; } result;
 
 static int run_sessions(int n, double seconds, result *r)
 {
@@ -84,7 +84,7 @@ static int run_sessions(int n, double seconds, result *r)
     uint64_t end, p0, p1, received = 0;
     double c0, c1;
     int i;
-    l.heap = (call **)calloc((size_t)n, sizeof *l.heap);
+    l.heap = (timer *)calloc((size_t)n, sizeof *l.heap);
     l.n = 0;
     l.epfd = epoll_create1(0);
     if (!calls || !l.heap || l.epfd < 0 || calls_start(&l, calls, n / 2) != 0) return -1;
@@ -101,11 +101,13 @@ static int run_sessions(int n, double seconds, result *r)
     calls_end(&l, calls, n);
     r->lost = 0;
     r->sent = 0;
+    r->concealed = 0;
     for (i = 0; i < n; i++) {
         media_session_stats st;
         media_session_get_stats(calls[i].s, &st);
         received += st.packets_received;
         r->sent += st.packets_sent;
+        r->concealed += st.concealed;
         r->lost += st.lost;
         media_session_destroy(calls[i].s);
     }
@@ -222,9 +224,10 @@ int main(int argc, char **argv)
             printf("%-6d failed (sockets? ulimit -n)\n", sizes[k]);
             continue;
         }
-        printf("%-6d %14.2f %14.2f %8.2f %16.0f %14.0f   (measured %llu packets; in all %llu sent, %llu received, %lld lost)\n",
+        printf("%-6d %14.2f %14.2f %8.2f %16.0f %14.0f   (measured %llu packets; in all %llu sent, %llu received, %lld lost, %llu concealed)\n",
                sizes[k], a.us, b.us, a.us / b.us, a.bytes, a.rss, (unsigned long long)a.packets,
-               (unsigned long long)a.sent, (unsigned long long)a.received, (long long)a.lost);
+               (unsigned long long)a.sent, (unsigned long long)a.received, (long long)a.lost,
+               (unsigned long long)a.concealed);
         fflush(stdout);
     }
     return 0;
