@@ -6291,7 +6291,7 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
-#define MEDIA__GAP_CONCEALED 3           /* frames of a gap after audio counted as concealed */
+#define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
 
 typedef struct media__rx_entry {         /* a payload type the peer may send us */
     uint8_t pt, kind;
@@ -6364,7 +6364,7 @@ struct media_session {
     double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
     uint64_t jit_n;
     int cn_level;                        /* -1: no comfort noise running */
-    int gap_run;                         /* frames of nothing since the last decoded one */
+    int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
     uint32_t noise;
     /* DTMF in */
     int dr_code;
@@ -7784,6 +7784,8 @@ static int media__was_event(const media_session *s, uint16_t seq)
     return 0;
 }
 
+static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
+
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
 static void media__playout(media_session *s, uint64_t now)
 {
@@ -7791,7 +7793,11 @@ static void media__playout(media_session *s, uint64_t now)
     media_jitter_frame f;
     int kind, tone, guard = 0;
     if (!s->jb_ready) return;
-    while (guard++ < 64 && (kind = media_jitter_get(&s->jb, now, &f)) != MEDIA_JITTER_NONE) {
+    /* each frame is asked for at its own due time, not at the (later) tick
+       that plays it: the buffer judges its delay by when it is asked */
+    while (guard++ < 64 &&
+           (kind = media_jitter_get(&s->jb, (uint64_t)media__min(s->jb.next_play_us, (int64_t)now), &f)) !=
+               MEDIA_JITTER_NONE) {
         const media__rx_entry *e = kind == MEDIA_JITTER_FRAME ? media__rx_find(s, f.payload_type) : NULL;
         const media_codec *c;
         uint32_t rate, clock;
@@ -7817,17 +7823,18 @@ static void media__playout(media_session *s, uint64_t now)
             if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
             r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
             s->cn_level = -1;
+            s->st.concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
             s->gap_run = 0;
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
         }
         /* time the peer spent sending RFC 4733 events is a tone, not a loss: silence */
         tone = (kind == MEDIA_JITTER_LOST && media__was_event(s, f.seq)) || (kind == MEDIA_JITTER_GAP && s->in_event);
-        /* a gap right after audio is a packet not there in time (its loss not
-           known yet): concealed like a loss. Longer, it is the peer's silence. */
+        /* a short gap between audio frames is packets not there in time (their
+           loss not known yet): concealed like losses, counted when audio
+           resumes (a stream that ends in a gap was not concealing) */
         if (kind == MEDIA_JITTER_LOST && !tone) s->st.concealed++;
-        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run++ < MEDIA__GAP_CONCEALED)
-            s->st.concealed++;
+        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0) s->gap_run++;
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (tone) memset(pcm, 0, k * sizeof *pcm);
@@ -8056,7 +8063,6 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
     MEDIA__CALL(s, session_stop, (s, reason, s->cfg.handler.user));
 }
 
-static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
 
 static int media__poll(media_session *s, unsigned ready, int max)
 {
