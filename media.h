@@ -6292,6 +6292,8 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
 #define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
+#define MEDIA__DTMF_LOST_US 500000u      /* an event without packets this long has ended */
+#define MEDIA__DTMF_REORDER_US 120000u   /* how long an event's end may trail the next one's start */
 
 typedef struct media__rx_entry {         /* a payload type the peer may send us */
     uint8_t pt, kind;
@@ -6316,6 +6318,13 @@ typedef struct media__play_item {
    states, the timers): with a thousand sessions each poll starts from a cold
    cache, and every other cache line it touches costs a miss. Text and the
    negotiation's leftovers go last, next to the jitter buffer. */
+/* A key press being received (RFC 4733): its timestamp is its name. */
+typedef struct media__dtmf_rx {
+    uint32_t ts, dur, clock;
+    int code, ended;
+    uint64_t first_us, last_us;          /* its first and latest packet */
+} media__dtmf_rx;
+
 struct media_session {
     /* hot: all that a poll with nothing to do reads, in two cache lines */
     uint64_t (*now_us)(void *user);      /* cfg.now_us and cfg.handler.user, copied here */
@@ -6329,7 +6338,7 @@ struct media_session {
     int jb_ready, peer_known, rx_started, timed_out;
     int can_send, can_recv, local_hold, muted, sending, marker_next;
     int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
-    int dr_active, dr_reported;
+    int dr_n;                            /* RFC 4733 events held (dr[]) */
     int fd[2];
     media_session_config cfg;            /* a copy; its strings point into this struct */
     int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
@@ -6367,13 +6376,11 @@ struct media_session {
     int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
     uint32_t noise;
     /* DTMF in */
-    int dr_code;
-    uint32_t dr_ts, dr_dur, dr_clock;
+    media__dtmf_rx dr[2];                /* the oldest first; reported in that order */
     uint32_t dr_done[4];                 /* timestamps of events already reported */
     uint16_t ev_seq[16];                 /* sequence numbers recent event packets took */
     int ev_n, in_event;
     int dr_done_n;
-    uint64_t dr_last_us;
     /* RTCP (RFC 3550 6.3) */
     int64_t rtcp_last_us;
     int rtcp_initial, bye_sent;
@@ -7489,46 +7496,70 @@ static void media__tick(media_session *s, uint64_t now)
 
 /* ---- receiving ---- */
 
+/* Reports the oldest event held and forgets it. */
 static void media__dtmf_report(media_session *s)
 {
     static const char keys[] = "0123456789*#ABCD!";
+    media__dtmf_rx e = s->dr[0];
     uint32_t ms;
-    s->dr_reported = 1;
-    s->dr_done[s->dr_done_n++ & 3] = s->dr_ts;
-    if (s->dr_code < 0 || s->dr_code > 16) return;       /* not a key (tones, line events) */
-    ms = (uint32_t)((uint64_t)s->dr_dur * 1000 / (s->dr_clock ? s->dr_clock : 8000));
+    s->dr[0] = s->dr[1];
+    s->dr_n--;
+    s->dr_done[s->dr_done_n++ & 3] = e.ts;
+    if (e.code < 0 || e.code > 16) return;               /* not a key (tones, line events) */
+    ms = (uint32_t)((uint64_t)e.dur * 1000 / (e.clock ? e.clock : 8000));
     s->st.dtmf_received++;
-    MEDIA__CALL(s, dtmf, (s, keys[s->dr_code], ms, s->cfg.handler.user));
+    MEDIA__CALL(s, dtmf, (s, keys[e.code], ms, s->cfg.handler.user));
+}
+
+/* Reports what can be, oldest first: an ended event; one whose end packets
+   were all lost (MEDIA__DTMF_LOST_US without a packet); one a newer event
+   has followed for MEDIA__DTMF_REORDER_US without its end turning up (its
+   end packets can arrive after the next press's first ones: a sender's mux
+   releasing them late). Returns the time the next check is due. */
+static int64_t media__dtmf_flush(media_session *s, uint64_t now)
+{
+    while (s->dr_n > 0 && !s->terminated) {
+        const media__dtmf_rx *e = &s->dr[0];
+        int overtaken = s->dr_n > 1 && now - s->dr[1].first_us >= MEDIA__DTMF_REORDER_US;
+        if (!e->ended && !overtaken && now - e->last_us < MEDIA__DTMF_LOST_US) {
+            uint64_t due = e->last_us + MEDIA__DTMF_LOST_US;
+            if (s->dr_n > 1 && s->dr[1].first_us + MEDIA__DTMF_REORDER_US < due) due = s->dr[1].first_us + MEDIA__DTMF_REORDER_US;
+            return (int64_t)due;
+        }
+        media__dtmf_report(s);
+    }
+    return INT64_MAX;
 }
 
 /* RFC 4733: an event is its timestamp; updates grow its duration, the E bit
-   ends it and is repeated. One callback per event, at its end (or when the
-   next one starts, or when its packets stop, if every end packet was lost). */
+   ends it and is repeated. One callback per event, at its end, in the order
+   the presses began. */
 static void media__dtmf_in(media_session *s, const media_rtp_packet *p, uint32_t clock, uint64_t now)
 {
     int code, end, i;
     uint32_t dur;
+    media__dtmf_rx *e = NULL;
     if (p->payload_len < 4) { s->st.malformed_rtp++; return; }
     code = p->payload[0];
     end = p->payload[1] >> 7;
     dur = media__rd16(p->payload + 2);
-    if (s->dr_active && p->timestamp == s->dr_ts && code == s->dr_code) {
-        s->dr_last_us = now;
-        if (dur > s->dr_dur) s->dr_dur = dur;
-        if (end && !s->dr_reported) media__dtmf_report(s);
-        return;
+    for (i = 0; i < s->dr_n; i++)
+        if (s->dr[i].ts == p->timestamp && s->dr[i].code == code) e = &s->dr[i];
+    if (!e) {
+        for (i = 0; i < 4 && i < s->dr_done_n; i++)
+            if (s->dr_done[i] == p->timestamp) return;   /* a late repeat of a reported event */
+        if (s->dr_n == 2) media__dtmf_report(s);         /* a third press: the oldest is over */
+        e = &s->dr[s->dr_n++];
+        memset(e, 0, sizeof *e);
+        e->ts = p->timestamp;
+        e->code = code;
+        e->clock = clock;
+        e->first_us = now;
     }
-    for (i = 0; i < 4 && i < s->dr_done_n; i++)
-        if (s->dr_done[i] == p->timestamp) return;   /* a late repeat of a reported event */
-    if (s->dr_active && !s->dr_reported) media__dtmf_report(s);
-    s->dr_active = 1;
-    s->dr_reported = 0;
-    s->dr_ts = p->timestamp;
-    s->dr_code = code;
-    s->dr_dur = dur;
-    s->dr_clock = clock;
-    s->dr_last_us = now;
-    if (end) media__dtmf_report(s);
+    e->last_us = now;
+    if (dur > e->dur) e->dur = dur;
+    if (end) e->ended = 1;
+    (void)media__dtmf_flush(s, now);
 }
 
 /* RFC 3550 8.2: the peer uses our SSRC. Say BYE for it and take another. */
@@ -8110,11 +8141,8 @@ static int media__poll(media_session *s, unsigned ready, int max)
         next = media__min(next, s->next_tick_us);
         media__rtcp_timer(s, now);
         next = media__min(next, s->rtcp_next_us);
-        /* a key press whose end packets were all lost */
-        if (s->dr_active && !s->dr_reported) {
-            if (now - s->dr_last_us >= 500000u) media__dtmf_report(s);
-            else next = media__min(next, (int64_t)(s->dr_last_us + 500000u));
-        }
+        /* key presses whose end packets were lost or are overtaken */
+        if (s->dr_n) next = media__min(next, media__dtmf_flush(s, now));
         if (s->rtp_timeout_ms && s->can_recv && !s->local_hold && !s->timed_out) {
             uint64_t due = s->last_rtp_us + (uint64_t)s->rtp_timeout_ms * 1000;
             if (now >= due) {
