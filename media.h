@@ -1084,6 +1084,7 @@ typedef struct media_plc {
     int pos;                     /* read position in the pitch buffer */
     int merge;                   /* blend the next good frame into the concealment */
     int hist_len, pbuf_len;
+    int hist_end;                /* hist is a ring: the hist_len samples before hist_end */
     int16_t hist[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
     int16_t pbuf[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
     int16_t tail[(MEDIA_PLC_MAX_RATE + 99) / 100];   /* continuation for the blend (up to 10 ms) */
@@ -3658,9 +3659,8 @@ static int media__plc_hist_cap(const media_plc *plc) { return media__plc_scale(p
    last 20 ms and the signal before it, refined to a fraction of a sample by a
    parabola through the neighbouring lags (an integer period drifts out of
    phase within a few periods at the higher harmonics). */
-static double media__plc_pitch(media_plc *plc)
+static double media__plc_pitch(media_plc *plc, const int16_t *h)
 {
-    const int16_t *h = plc->hist;
     int len = plc->hist_len, lo = media__plc_scale(plc, 40), hi = media__plc_scale(plc, 120);
     int w = media__plc_scale(plc, 80), best = hi, p, i;
     double score[(120 - 40 + 1) * (MEDIA_PLC_MAX_RATE / 8000) + 2], best_score = -1.0, best_xy = 0, best_yy = 1, xx = 1e-9;
@@ -3735,21 +3735,31 @@ static int16_t media__plc_clip(double v)
     return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : (v < 0 ? v - 0.5 : v + 0.5));
 }
 
+/* Every good frame goes into the history, so it is a ring: a frame costs its
+   own copy, not a shift of everything kept (the history is only read, made
+   straight, when a loss begins). */
 static void media__plc_push(media_plc *plc, const int16_t *pcm, size_t n)
 {
-    int cap = media__plc_hist_cap(plc);
-    if ((int)n >= cap) {
-        memcpy(plc->hist, pcm + n - (size_t)cap, (size_t)cap * sizeof *pcm);
-        plc->hist_len = cap;
-        return;
+    int cap = media__plc_hist_cap(plc), k;
+    if ((int)n > cap) { pcm += n - (size_t)cap; n = (size_t)cap; }
+    plc->hist_len = plc->hist_len + (int)n > cap ? cap : plc->hist_len + (int)n;
+    while (n > 0) {
+        k = cap - plc->hist_end < (int)n ? cap - plc->hist_end : (int)n;
+        memcpy(plc->hist + plc->hist_end, pcm, (size_t)k * sizeof *pcm);
+        plc->hist_end = plc->hist_end + k == cap ? 0 : plc->hist_end + k;
+        pcm += k;
+        n -= (size_t)k;
     }
-    if (plc->hist_len + (int)n > cap) {
-        int keep = cap - (int)n;
-        memmove(plc->hist, plc->hist + plc->hist_len - keep, (size_t)keep * sizeof *pcm);
-        plc->hist_len = keep;
-    }
-    memcpy(plc->hist + plc->hist_len, pcm, n * sizeof *pcm);
-    plc->hist_len += (int)n;
+}
+
+/* The history in order, oldest first: in place when the ring has not wrapped under it, else copied into tmp. */
+static const int16_t *media__plc_history(const media_plc *plc, int16_t *tmp)
+{
+    int cap = media__plc_hist_cap(plc), first = plc->hist_end - plc->hist_len;
+    if (first >= 0) return plc->hist + first;
+    memcpy(tmp, plc->hist + cap + first, (size_t)(-first) * sizeof *tmp);
+    memcpy(tmp - first, plc->hist, (size_t)plc->hist_end * sizeof *tmp);
+    return tmp;
 }
 
 /* length of the blend into real audio: a quarter period + 4 ms per 10 ms lost, at most 10 ms */
@@ -3771,12 +3781,14 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n)
             if (n) memset(pcm, 0, n * sizeof *pcm);
             return;
         }
-        plc->pitch_f = media__plc_pitch(plc);
+        int16_t straight[sizeof plc->hist / sizeof plc->hist[0]];
+        const int16_t *h = media__plc_history(plc, straight);
+        plc->pitch_f = media__plc_pitch(plc, h);
         if (plc->pitch_f > plc->hist_len - 3) plc->pitch_f = plc->hist_len > 4 ? plc->hist_len - 3 : 1;
         plc->pitch = (int)(plc->pitch_f + 0.5);
         /* the pattern to repeat: up to three periods (and room to interpolate) */
         plc->pbuf_len = 3 * plc->pitch + 4 < plc->hist_len ? 3 * plc->pitch + 4 : plc->hist_len;
-        memcpy(plc->pbuf, plc->hist + plc->hist_len - plc->pbuf_len, (size_t)plc->pbuf_len * sizeof plc->pbuf[0]);
+        memcpy(plc->pbuf, h + plc->hist_len - plc->pbuf_len, (size_t)plc->pbuf_len * sizeof plc->pbuf[0]);
     }
     if (n == 0) {
         /* a seam, not a loss: the continuation to blend the next frame from */
