@@ -1040,16 +1040,13 @@ typedef struct media_jitter {
     int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
     int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
     uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
+    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
+    uint16_t blk_cur;            /* the estimator's block being filled */
     /* estimator: per block of 64 transits, the smallest and the largest few */
-    int64_t blk_top[MEDIA__JITTER_BLOCKS][MEDIA__JITTER_TOP];
-    int64_t blk_min[MEDIA__JITTER_BLOCKS];
-    uint16_t blk_n[MEDIA__JITTER_BLOCKS];
-    uint16_t blk_cur;
+    struct { int64_t top[MEDIA__JITTER_TOP], min; uint32_t n; } blk[MEDIA__JITTER_BLOCKS];   /* one block's in one line */
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
     uint32_t old_n;
-    /* payload bytes: a ring filled at head; [head, room_end) is known to be free */
-    uint32_t head, room_end;
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
     uint8_t pool[MEDIA_JITTER_BYTES];
 } media_jitter;
@@ -3147,9 +3144,9 @@ static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 static void media__jb_block_start(media_jitter *jb, int b)
 {
     int i;
-    jb->blk_n[b] = 0;
-    jb->blk_min[b] = INT64_MAX;
-    for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk_top[b][i] = INT64_MIN;
+    jb->blk[b].n = 0;
+    jb->blk[b].min = INT64_MAX;
+    for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk[b].top[i] = INT64_MIN;
 }
 
 static int64_t media__jb_max(int64_t a, int64_t b) { return a > b ? a : b; }
@@ -3178,9 +3175,9 @@ static void media__jb_summarise(media_jitter *jb)
     jb->old_top[0] = jb->old_top[1] = jb->old_top[2] = INT64_MIN;
     for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) {
         if (b == jb->blk_cur) continue;
-        jb->old_n += jb->blk_n[b];
-        jb->old_min = media__jb_min(jb->old_min, jb->blk_min[b]);
-        media__jb_top3(jb->old_top, jb->old_top, jb->blk_top[b]);
+        jb->old_n += jb->blk[b].n;
+        jb->old_min = media__jb_min(jb->old_min, jb->blk[b].min);
+        media__jb_top3(jb->old_top, jb->old_top, jb->blk[b].top);
     }
 }
 
@@ -3188,10 +3185,10 @@ static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 {
     int64_t best[MEDIA__JITTER_TOP], base, rel, lo, hi;
     int k, c = jb->blk_cur;
-    uint32_t n = jb->old_n + jb->blk_n[c];
+    uint32_t n = jb->old_n + jb->blk[c].n;
     if (!n) return;
-    media__jb_top3(best, jb->old_top, jb->blk_top[c]);
-    base = media__jb_min(jb->old_min, jb->blk_min[c]);
+    media__jb_top3(best, jb->old_top, jb->blk[c].top);
+    base = media__jb_min(jb->old_min, jb->blk[c].min);
     k = (int)((n * 4 + 999) / 1000);            /* 0.4 % of the window: 1..3, never more than n */
     if (k > MEDIA__JITTER_TOP) k = MEDIA__JITTER_TOP;
     jb->base = base;
@@ -3221,15 +3218,15 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
 static void media__jb_observe(media_jitter *jb, int64_t t)
 {
     int b = jb->blk_cur, now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
-    int64_t *top = jb->blk_top[b], x, y;
+    int64_t *top = jb->blk[b].top, x, y;
     unsigned n;
-    jb->blk_min[b] = media__jb_min(jb->blk_min[b], t);
+    jb->blk[b].min = media__jb_min(jb->blk[b].min, t);
     x = media__jb_min(top[0], t);
     top[0] = media__jb_max(top[0], t);
     y = media__jb_min(top[1], x);
     top[1] = media__jb_max(top[1], x);
     top[2] = media__jb_max(top[2], y);
-    n = ++jb->blk_n[b];
+    n = ++jb->blk[b].n;
     if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
     if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
@@ -6352,46 +6349,50 @@ struct media_session {
     int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
     int dr_n;                            /* RFC 4733 events held (dr[]) */
     int fd[2];
+    /* then what each packet sent or received touches, together: with a
+       thousand sessions every line of it is a cache miss per packet */
+    int mux;                             /* res.rtcp_mux */
+    int remote_known, latched, rtcp_latched;
+    const media_codec *tx_codec, *rx_codec;
+    void *enc_state, *dec_state;
+    int tx_pt, te_pt;
+    uint32_t frame_samples, ts_step;
+    uint32_t ssrc, ts;
+    uint16_t seq;
+    uint32_t jb_clock, peer_ssrc;
+    int cn_level;                        /* -1: no comfort noise running */
+    int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
+    int ev_n, in_event;
+    int dt_state;
+    int nplay, paused, rec_what;
+    uint64_t last_sent_us;
+    double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
+    uint64_t jit_n;
+    uint32_t noise;
+    media_addr remote_rtp, remote_rtcp;
+    media__rx_map rx_map;
+    media_rtp_stats rx;
+    media_session_stats st;
     media_session_config cfg;            /* a copy; its strings point into this struct */
+    /* the rest */
     int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     uint64_t rng;
-    /* transport */
     media_addr local;                    /* RTP; RTCP is port + 1 */
-    media_addr remote_rtp, remote_rtcp;
-    int remote_known, latched, rtcp_latched;
-    /* offer/answer */
     uint64_t sess_id;
     size_t local_sdp_len;
     media_sdp_result res;
-    media__rx_map rx_map;
-    /* sending */
-    const media_codec *tx_codec;
-    int tx_pt, te_pt;
-    uint32_t ptime_ms, frame_samples, ts_step;
-    uint32_t ssrc, ts;
-    uint16_t seq;
-    uint64_t last_sent_us;
+    uint32_t ptime_ms;
     /* DTMF out */
     char dt_queue[MEDIA_SESSION_DTMF_QUEUE];
-    int dt_head, dt_len, dt_state, dt_code, dt_ends, dt_gap;
+    int dt_head, dt_len, dt_code, dt_ends, dt_gap;
     uint32_t dt_ts, dt_dur, dt_target;
     /* receiving */
-    const media_codec *rx_codec;
-    uint32_t jb_clock;
-    uint32_t peer_ssrc;
-    media_rtp_stats rx;
     int64_t lost_before;                 /* from the peer's earlier sources */
     uint64_t dup_before, reord_before;
-    double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
-    uint64_t jit_n;
-    int cn_level;                        /* -1: no comfort noise running */
-    int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
-    uint32_t noise;
     /* DTMF in */
     media__dtmf_rx dr[2];                /* the oldest first; reported in that order */
     uint32_t dr_done[4];                 /* timestamps of events already reported */
     uint16_t ev_seq[16];                 /* sequence numbers recent event packets took */
-    int ev_n, in_event;
     int dr_done_n;
     /* RTCP (RFC 3550 6.3) */
     int64_t rtcp_last_us;
@@ -6401,7 +6402,6 @@ struct media_session {
     uint64_t ntp0, clock0;               /* wall clock (NTP) at clock0 */
     uint64_t peer_rtp_at_report;         /* received count at the last report: heard since? */
     /* statistics and timers */
-    media_session_stats st;
     uint64_t start_us;
     uint32_t q_expected, q_received;     /* at the last quality evaluation */
     uint64_t last_error_us;
@@ -6410,7 +6410,7 @@ struct media_session {
     media__play_item play[MEDIA_SESSION_PLAY_QUEUE];
     media_wav_file rec;
 #endif
-    int nplay, paused, next_play_id, rec_what;
+    int next_play_id;
     media_resampler *rs;                 /* in the allocation when cfg.resample */
     int16_t *rs_in;
     int rs_in_pos, rs_in_len, rs_eof;
@@ -6419,8 +6419,7 @@ struct media_session {
     int16_t *ring;                       /* received audio waiting for the recording tick */
     size_t ring_cap, ring_r, ring_n;
     int ring_primed;                     /* the ring holds its frame in hand */
-    /* codec state: encoder side (enc_size bytes, none for stateless encoders) and decoder side (state_size) */
-    void *enc_state, *dec_state;
+    /* codec state sizes: encoder side (none for stateless encoders) and decoder side */
     size_t state_size, enc_size;
     /* cold: touched at negotiation and setup only */
     const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
@@ -7000,6 +6999,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     media_addr rtp, rtcp;
     int dir = r->direction;
     s->res = *r;
+    s->mux = r->rtcp_mux;
     s->rx_map = *map;
     if (media_addr_parse(&rtp, r->remote_address, r->remote_rtp_port) == MEDIA_OK &&
         media_addr_parse(&rtcp, r->remote_rtcp_address, r->remote_rtcp_port) == MEDIA_OK && r->remote_rtp_port) {
@@ -7170,7 +7170,7 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
 
 static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
 {
-    int mux = s->res.rtcp_mux;
+    int mux = s->mux;
     const media_addr *to = is_rtcp && !mux ? &s->remote_rtcp : &s->remote_rtp;
     int r;
     if (!s->remote_known) return MEDIA_ESTATE;
@@ -7600,10 +7600,10 @@ static int media__source_ok(media_session *s, const media_addr *from, int is_rtc
 {
     media_addr *want;
     if (!from || !s->remote_known) return 1;
-    want = is_rtcp && !s->res.rtcp_mux ? &s->remote_rtcp : &s->remote_rtp;
+    want = is_rtcp && !s->mux ? &s->remote_rtcp : &s->remote_rtp;
     if (media_addr_equal(from, want)) return 1;
     if (!s->cfg.latch) return 0;
-    if (is_rtcp && !s->res.rtcp_mux) {
+    if (is_rtcp && !s->mux) {
         if (s->rtcp_latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
         s->remote_rtcp = *from;
         s->rtcp_latched = 1;
@@ -7612,7 +7612,7 @@ static int media__source_ok(media_session *s, const media_addr *from, int is_rtc
     /* the first source, or the known peer's SSRC from a new port (NAT rebinding) */
     if (s->latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
     s->remote_rtp = *from;
-    if (!s->res.rtcp_mux && !s->rtcp_latched) {
+    if (!s->mux && !s->rtcp_latched) {
         s->remote_rtcp = *from;
         s->remote_rtcp.port = (uint16_t)(from->port + 1u);
     }
@@ -8116,7 +8116,7 @@ static int media__poll(media_session *s, unsigned ready, int max)
 #ifndef MEDIA_NO_SOCKETS
     if (ready & MEDIA_READY_RTP) media__drain(s, 0, max, now);
     /* muxed: RTCP comes on the RTP port; the other one stays bound, unread */
-    if ((ready & MEDIA_READY_RTCP) && !(s->negotiated && s->res.rtcp_mux)) media__drain(s, 1, max, now);
+    if ((ready & MEDIA_READY_RTCP) && !(s->negotiated && s->mux)) media__drain(s, 1, max, now);
 #else
     (void)ready; (void)max;
 #endif
