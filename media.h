@@ -6363,7 +6363,7 @@ struct media_session {
     int cn_level;                        /* -1: no comfort noise running */
     int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
     int ev_n, in_event;
-    int dt_state;
+    int dt_state, dt_len;                /* DTMF out: state, digits queued */
     int nplay, paused, rec_what;
     uint64_t last_sent_us;
     double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
@@ -6384,7 +6384,7 @@ struct media_session {
     uint32_t ptime_ms;
     /* DTMF out */
     char dt_queue[MEDIA_SESSION_DTMF_QUEUE];
-    int dt_head, dt_len, dt_code, dt_ends, dt_gap;
+    int dt_head, dt_code, dt_ends, dt_gap;
     uint32_t dt_ts, dt_dur, dt_target;
     /* receiving */
     int64_t lost_before;                 /* from the peer's earlier sources */
