@@ -3796,7 +3796,12 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n)
         plc->lost = 0;
         return;
     }
-    for (i = 0; i < n; i++) pcm[i] = media__plc_clip(media__plc_sample(plc, plc->lost + (int)i));
+    {
+        /* the fade ends in silence after 60 ms: no need to compute it from there on */
+        int silent = 6 * media__plc_scale(plc, 80);
+        for (i = 0; i < n && plc->lost + (int)i < silent; i++) pcm[i] = media__plc_clip(media__plc_sample(plc, plc->lost + (int)i));
+        if (i < n) memset(pcm + i, 0, (n - i) * sizeof *pcm);
+    }
     plc->lost += (int)n;
     media__plc_push(plc, pcm, n);   /* a loss soon after this one finds history */
     m = media__plc_merge_len(plc);
