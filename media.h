@@ -6341,8 +6341,8 @@ typedef struct media__dtmf_rx {
 
 struct media_session {
     /* hot: all that a poll with nothing to do reads, in two cache lines */
-    uint64_t (*now_us)(void *user);      /* cfg.now_us and cfg.handler.user, copied here */
-    void *user;
+    uint64_t (*now_us)(void *user);      /* cfg.now_us, copied here */
+    void *user;                          /* cfg.handler.user: every callback and the clock get it */
     int64_t tick_us, next_tick_us;       /* the sending clock */
     int64_t rtcp_next_us, stats_next_us, quality_next_us;
     uint64_t last_rtp_us;
@@ -6456,7 +6456,7 @@ static void media__set_state(media_session *s, int st)
     int old = s->state;
     if (old == st) return;
     s->state = st;
-    MEDIA__CALL(s, state_change, (s, old, st, s->cfg.handler.user));
+    MEDIA__CALL(s, state_change, (s, old, st, s->user));
 }
 
 static void media__update_state(media_session *s)
@@ -6799,7 +6799,7 @@ static void media__files_close(media_session *s)
 
 static void media__destroy_now(media_session *s)
 {
-    void *user = s->cfg.handler.user;
+    void *user = s->user;
     media__files_close(s);
     media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
     media__codec_drop(s->rx_codec, s->dec_state);
@@ -6848,7 +6848,7 @@ static int media__sess_select(const media_sdp_match *m, int count, int *order, v
     media_session *s = (media_session *)user;
     int r;
     s->depth++;
-    r = s->cfg.handler.codec_negotiation(s, m, count, order, s->cfg.handler.user);
+    r = s->cfg.handler.codec_negotiation(s, m, count, order, s->user);
     s->depth--;
     return r;
 }
@@ -7033,7 +7033,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
 
 static media_sdp *media__scratch(media_session *s)
 {
-    return (media_sdp *)MEDIA_MALLOC(3 * sizeof(media_sdp), s->cfg.handler.user);
+    return (media_sdp *)MEDIA_MALLOC(3 * sizeof(media_sdp), s->user);
 }
 
 MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
@@ -7049,7 +7049,7 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
     rc = media_sdp_create_offer(&w[1], &oc);
     if (rc == MEDIA_OK && s->cfg.handler.offer) {
         s->depth++;
-        if (s->cfg.handler.offer(s, &w[1], 1, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+        if (s->cfg.handler.offer(s, &w[1], 1, s->user) < 0) rc = MEDIA_EREJECTED;
         s->depth--;
     }
     if (rc == MEDIA_OK && (rc = media__sess_sdp_out(s, sdp, cap, &w[1])) >= 0) {
@@ -7058,13 +7058,13 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
         if (!s->negotiated) media__rx_build(s, &s->rx_map, &w[1], NULL);
         media__update_state(s);
     }
-    MEDIA_FREE(w, s->cfg.handler.user);
+    MEDIA_FREE(w, s->user);
     return media__leave(s, rc);
 }
 
 static void media__complete(media_session *s, int rc, const media_sdp_result *r)
 {
-    MEDIA__CALL(s, negotiation_complete, (s, rc, rc == MEDIA_OK ? r : NULL, s->cfg.handler.user));
+    MEDIA__CALL(s, negotiation_complete, (s, rc, rc == MEDIA_OK ? r : NULL, s->user));
 }
 
 MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len)
@@ -7083,7 +7083,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
         /* the answer to our offer */
         if (s->cfg.handler.answer) {
             s->depth++;
-            if (s->cfg.handler.answer(s, &w[0], 0, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+            if (s->cfg.handler.answer(s, &w[0], 0, s->user) < 0) rc = MEDIA_EREJECTED;
             s->depth--;
         }
         if (rc == MEDIA_OK && (rc = media__parse_local(s, &w[1])) == MEDIA_OK) {
@@ -7103,7 +7103,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
         int have_prev = s->local_sdp_len && media__parse_local(s, &w[1]) == MEDIA_OK;
         if (s->cfg.handler.offer) {
             s->depth++;
-            if (s->cfg.handler.offer(s, &w[0], 0, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+            if (s->cfg.handler.offer(s, &w[0], 0, s->user) < 0) rc = MEDIA_EREJECTED;
             s->depth--;
         }
         if (rc == MEDIA_OK) {
@@ -7111,7 +7111,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
             rc = media_sdp_create_answer(&w[2], &w[0], &oc, &r);
             if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
                 s->depth++;
-                if (s->cfg.handler.answer(s, &w[2], 1, s->cfg.handler.user) < 0) rc = MEDIA_EREJECTED;
+                if (s->cfg.handler.answer(s, &w[2], 1, s->user) < 0) rc = MEDIA_EREJECTED;
                 s->depth--;
             }
         }
@@ -7129,7 +7129,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
             }
         }
     }
-    MEDIA_FREE(w, s->cfg.handler.user);
+    MEDIA_FREE(w, s->user);
     return media__leave(s, rc);
 }
 
@@ -7160,7 +7160,7 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
     }
     if (s->cfg.handler.stream_error) {
         s->depth++;
-        act = s->cfg.handler.stream_error(s, error, s->cfg.handler.user);
+        act = s->cfg.handler.stream_error(s, error, s->user);
         s->depth--;
     }
     if (act == MEDIA_ERROR_STOP) {
@@ -7181,7 +7181,7 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
     if (!s->remote_known) return MEDIA_ESTATE;
     if (s->cfg.send) {
         s->depth++;
-        r = s->cfg.send(s, d, n, is_rtcp, to, s->cfg.handler.user);
+        r = s->cfg.send(s, d, n, is_rtcp, to, s->user);
         s->depth--;
         if (r < 0) { s->st.send_errors++; media__stream_error(s, MEDIA_ESOCKET, now); return MEDIA_ESOCKET; }
         return MEDIA_OK;
@@ -7225,7 +7225,7 @@ static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, co
     if (n < 0) return n;
     if (!s->sending) {
         s->sending = 1;
-        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_SEND, s->cfg.handler.user));
+        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_SEND, s->user));
     }
     s->st.packets_sent++;
     s->st.bytes_sent += payload_len;
@@ -7364,7 +7364,7 @@ static void media__play_pop(media_session *s, int result)
     memmove(&s->play[0], &s->play[1], (size_t)(s->nplay - 1) * sizeof s->play[0]);
     s->nplay--;
     s->rs_from = 0;
-    MEDIA__CALL(s, play_complete, (s, id, result, s->cfg.handler.user));
+    MEDIA__CALL(s, play_complete, (s, id, result, s->user));
 }
 #endif
 
@@ -7409,7 +7409,7 @@ static void media__rec_write(media_session *s, const int16_t *pcm, size_t frames
     if (rc < 0) {
         media_wav_close(&s->rec);
         s->rec_what = 0;
-        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+        MEDIA__CALL(s, record_complete, (s, rc, s->user));
     }
 }
 
@@ -7488,7 +7488,7 @@ static void media__tick(media_session *s, uint64_t now)
     if (got < n && s->cfg.handler.audio_out) {
         int r;
         s->depth++;
-        r = s->cfg.handler.audio_out(s, pcm + got, n - got, rate, s->cfg.handler.user);
+        r = s->cfg.handler.audio_out(s, pcm + got, n - got, rate, s->user);
         s->depth--;
         if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
     }
@@ -7507,7 +7507,7 @@ static void media__tick(media_session *s, uint64_t now)
         }
     } else if (s->sending) {
         s->sending = 0;
-        MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->cfg.handler.user));
+        MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->user));
     }
 }
 
@@ -7525,7 +7525,7 @@ static void media__dtmf_report(media_session *s)
     if (e.code < 0 || e.code > 16) return;               /* not a key (tones, line events) */
     ms = (uint32_t)((uint64_t)e.dur * 1000 / (e.clock ? e.clock : 8000));
     s->st.dtmf_received++;
-    MEDIA__CALL(s, dtmf, (s, keys[e.code], ms, s->cfg.handler.user));
+    MEDIA__CALL(s, dtmf, (s, keys[e.code], ms, s->user));
 }
 
 /* Reports what can be, oldest first: an ended event; one whose end packets
@@ -7638,7 +7638,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
         int handled = 0;
         if (s->cfg.handler.media_request) {
             s->depth++;
-            handled = s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->cfg.handler.user) > 0;
+            handled = s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->user) > 0;
             s->depth--;
         }
         if (!handled) s->st.unknown_pt++;
@@ -7686,7 +7686,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
     }
     if (!s->rx_started) {
         s->rx_started = 1;
-        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+        MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_RECEIVE, s->user));
     }
     return MEDIA_OK;
 }
@@ -7730,7 +7730,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
             }
         } else if (p->type == MEDIA_RTCP_APP && s->cfg.handler.media_request) {
             s->depth++;
-            (void)s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->cfg.handler.user);
+            (void)s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->user);
             s->depth--;
         }
     }
@@ -7822,7 +7822,7 @@ static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t ra
 {
     if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
     media__rec_received(s, pcm, n);
-    MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->cfg.handler.user));
+    MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->user));
 }
 
 static int media__was_event(const media_session *s, uint16_t seq)
@@ -7906,7 +7906,7 @@ static void media__bye_drain(media_session *s)
     s->rx_bye = 0;
     s->rx_started = 0;
     media_jitter_reset(&s->jb);
-    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->user));
 }
 
 /* ---- RTCP (RFC 3550 6.2, 6.3, A.7) ---- */
@@ -8069,7 +8069,7 @@ static void media__quality(media_session *s, uint64_t now)
     if (level != s->st.quality) {
         s->st.quality = level;
         st.quality = level;
-        MEDIA__CALL(s, quality_alert, (s, level, &st, s->cfg.handler.user));
+        MEDIA__CALL(s, quality_alert, (s, level, &st, s->user));
     }
 }
 
@@ -8085,7 +8085,7 @@ static void media__start(media_session *s, uint64_t now)
     if (s->cfg.stats_interval_ms) s->stats_next_us = (int64_t)now + (int64_t)s->cfg.stats_interval_ms * 1000;
     if (s->cfg.quality_interval_ms) s->quality_next_us = (int64_t)now + (int64_t)s->cfg.quality_interval_ms * 1000;
     media__update_state(s);
-    MEDIA__CALL(s, session_start, (s, s->cfg.handler.user));
+    MEDIA__CALL(s, session_start, (s, s->user));
 }
 
 static void media__terminate(media_session *s, uint64_t now, int reason)
@@ -8101,14 +8101,14 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
 #ifndef MEDIA_NO_STDIO
         int rc = media_wav_close(&s->rec);
         s->rec_what = 0;
-        MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+        MEDIA__CALL(s, record_complete, (s, rc, s->user));
 #endif
     }
-    if (s->sending) { s->sending = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->cfg.handler.user)); }
-    if (s->rx_started) { s->rx_started = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user)); }
+    if (s->sending) { s->sending = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_SEND, s->user)); }
+    if (s->rx_started) { s->rx_started = 0; MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->user)); }
     s->terminated = 1;
     media__update_state(s);
-    MEDIA__CALL(s, session_stop, (s, reason, s->cfg.handler.user));
+    MEDIA__CALL(s, session_stop, (s, reason, s->user));
 }
 
 
@@ -8165,7 +8165,7 @@ static int media__poll(media_session *s, unsigned ready, int max)
             if (now >= due) {
                 if (s->rx_started) {
                     s->rx_started = 0;
-                    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->cfg.handler.user));
+                    MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->user));
                 }
                 media__stream_error(s, MEDIA_ETIMEOUT, now);
             }
@@ -8176,7 +8176,7 @@ static int media__poll(media_session *s, unsigned ready, int max)
             media__fill_stats(s, &st, now);
             s->stats_next_us += (int64_t)s->cfg.stats_interval_ms * 1000;
             if (s->stats_next_us <= (int64_t)now) s->stats_next_us = (int64_t)now + (int64_t)s->cfg.stats_interval_ms * 1000;
-            MEDIA__CALL(s, stats, (s, &st, s->cfg.handler.user));
+            MEDIA__CALL(s, stats, (s, &st, s->user));
         }
         if (s->stats_next_us) next = media__min(next, s->stats_next_us);
         if (s->quality_next_us && (int64_t)now >= s->quality_next_us) {
@@ -8257,7 +8257,7 @@ MEDIADEF int media_session_record_stop(media_session *s)
     if (!s->rec_what) return MEDIA_ESTATE;
     rc = media_wav_close(&s->rec);
     s->rec_what = 0;
-    MEDIA__CALL(s, record_complete, (s, rc, s->cfg.handler.user));
+    MEDIA__CALL(s, record_complete, (s, rc, s->user));
     return media__leave(s, rc);
 }
 #endif
