@@ -853,25 +853,27 @@ enum {
 
 /* Receiver statistics for one source. Plain fields are readable at any time. */
 typedef struct media_rtp_stats {
+    /* what every packet reads and writes first: two cache lines */
+    int      started;
     uint32_t ssrc;
     uint32_t clock_rate;
-    /* RFC 3550 A.1 state */
-    uint16_t max_seq;
+    uint16_t max_seq;         /* RFC 3550 A.1 state */
     uint32_t cycles;          /* shifted count of sequence wraps */
-    uint32_t base_seq;
-    uint32_t bad_seq;
     uint32_t probation;
     uint32_t received;        /* A.1 semantics: valid packets incl. duplicates */
-    uint32_t expected_prior;
-    uint32_t received_prior;
-    /* A.8 jitter, kept in 1/256 RTP units for precision */
+    uint32_t last_timestamp;  /* A.8 jitter, kept in 1/256 RTP units for precision */
+    int      have_transit;
     uint64_t jitter_q8;
     uint64_t last_arrival_us;
-    uint32_t last_timestamp;
-    int      have_transit;
-    /* our own counters */
     uint64_t packets;         /* every packet offered, in probation or not */
     uint64_t bytes;           /* payload bytes of those */
+    uint64_t seen_lo, seen_hi;/* bitmap of the last 128 extended sequence numbers */
+    /* the rest of A.1 */
+    uint32_t base_seq;
+    uint32_t bad_seq;
+    uint32_t expected_prior;
+    uint32_t received_prior;
+    /* our own counters */
     uint32_t duplicates;
     uint32_t reordered;
     uint32_t bad_seq_count;
@@ -879,8 +881,6 @@ typedef struct media_rtp_stats {
     uint32_t ssrc_changes;
     uint32_t loss_events;     /* gaps seen in order: for the burst ratio */
     uint32_t gap_lost;        /* packets missing in those gaps */
-    uint64_t seen_lo, seen_hi;/* bitmap of the last 128 extended sequence numbers */
-    int      started;
     /* last SR from this source, for LSR/DLSR */
     uint32_t lsr;
     uint64_t lsr_arrival_us;
@@ -1017,36 +1017,42 @@ typedef struct media__jitter_slot {
                                     the ceil(0.4 % x 512) = 3rd largest of the window */
 
 typedef struct media_jitter {
-    media_jitter_config cfg;
-    media_jitter_stats st;
+    /* what put() and get() touch for every packet comes first: four cache
+       lines when the struct starts on one (the session aligns it) */
     int started;
     uint32_t ssrc;
     uint32_t ref_seq;            /* extended seq of the reference packet */
-    int64_t ref_ts;              /* its extended timestamp */
     uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
     uint32_t play_seq;           /* next sequence number to play */
+    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
+    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
+    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
+    uint32_t queued;             /* packets in the buffer now (st.queued) */
+    uint16_t blk_cur;            /* the estimator's block being filled */
+    uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block */
+    media_jitter_config cfg;
+    int64_t ref_ts;              /* extended timestamp of the reference packet */
     int64_t play_ts;             /* first sample not yet played */
     int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
     int64_t frame_ts;            /* packet duration assumed for what is not known */
     int64_t frame_us;            /* the same in microseconds */
     uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
-    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
     int64_t target;              /* target transit (arrival minus media time), us */
     int64_t base;                /* smallest recent transit */
-    int64_t seed;                /* delay to keep across a resync until measured again */
-    int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
-    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
-    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
     int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
     int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
     uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
-    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
-    uint16_t blk_cur;            /* the estimator's block being filled */
-    /* estimator: per block of 64 transits, the smallest and the largest few */
-    struct { int64_t top[MEDIA__JITTER_TOP], min; uint32_t n; } blk[MEDIA__JITTER_BLOCKS];   /* one block's in one line */
+    uint64_t packets, played;    /* st.packets, st.played */
+    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
+    int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
+    int64_t seed;                /* delay to keep across a resync until measured again */
+    /* estimator: per block of 64 transits, the smallest and the largest few
+       (a block in half a cache line) */
+    struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
     uint32_t old_n;
+    media_jitter_stats st;       /* the rarer counters (the three above are copied in by get_stats) */
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
     uint8_t pool[MEDIA_JITTER_BYTES];
 } media_jitter;
@@ -3101,7 +3107,7 @@ static void media__jb_pool_reset(media_jitter *jb)
 static int media__jb_alloc_slow(media_jitter *jb, uint32_t len)
 {
     uint32_t q, tail = 0, dmin = UINT32_MAX, at;
-    if (!jb->st.queued) media__jb_pool_reset(jb);
+    if (!jb->queued) media__jb_pool_reset(jb);
     else {
         /* what is queued lies between the play position and the newest packet */
         for (q = jb->play_seq; (int32_t)(jb->ref_seq - q) >= 0 && q - jb->play_seq < MEDIA_JITTER_SLOTS; q++) {
@@ -3136,7 +3142,7 @@ static int64_t media__jb_dur(const media_jitter *jb, const media__jitter_slot *s
 static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 {
     s->used = 0;
-    jb->st.queued--;
+    jb->queued--;
 }
 
 /* ---- estimator ---- */
@@ -3144,7 +3150,7 @@ static void media__jb_drop_slot(media_jitter *jb, media__jitter_slot *s)
 static void media__jb_block_start(media_jitter *jb, int b)
 {
     int i;
-    jb->blk[b].n = 0;
+    jb->blk_n[b] = 0;
     jb->blk[b].min = INT64_MAX;
     for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk[b].top[i] = INT64_MIN;
 }
@@ -3175,7 +3181,7 @@ static void media__jb_summarise(media_jitter *jb)
     jb->old_top[0] = jb->old_top[1] = jb->old_top[2] = INT64_MIN;
     for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) {
         if (b == jb->blk_cur) continue;
-        jb->old_n += jb->blk[b].n;
+        jb->old_n += jb->blk_n[b];
         jb->old_min = media__jb_min(jb->old_min, jb->blk[b].min);
         media__jb_top3(jb->old_top, jb->old_top, jb->blk[b].top);
     }
@@ -3185,7 +3191,7 @@ static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 {
     int64_t best[MEDIA__JITTER_TOP], base, rel, lo, hi;
     int k, c = jb->blk_cur;
-    uint32_t n = jb->old_n + jb->blk[c].n;
+    uint32_t n = jb->old_n + jb->blk_n[c];
     if (!n) return;
     media__jb_top3(best, jb->old_top, jb->blk[c].top);
     base = media__jb_min(jb->old_min, jb->blk[c].min);
@@ -3226,7 +3232,7 @@ static void media__jb_observe(media_jitter *jb, int64_t t)
     y = media__jb_min(top[1], x);
     top[1] = media__jb_max(top[1], x);
     top[2] = media__jb_max(top[2], y);
-    n = ++jb->blk[b].n;
+    n = ++jb->blk_n[b];
     if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
     if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
@@ -3238,7 +3244,7 @@ static void media__jb_flush(media_jitter *jb)
     int i;
     for (i = 0; i < MEDIA_JITTER_SLOTS; i++)
         if (jb->slot[i].used) { jb->slot[i].used = 0; jb->st.flushed++; }
-    jb->st.queued = 0;
+    jb->queued = 0;
     media__jb_pool_reset(jb);
 }
 
@@ -3397,7 +3403,7 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     int resynced = 0, at;
     media__jitter_slot *s;
     if (!jb || !pkt || (pkt->payload_len && !pkt->payload)) return MEDIA_EINVAL;
-    jb->st.packets++;
+    jb->packets++;
     if (pkt->payload_len > MEDIA_JITTER_MAX_PAYLOAD) { jb->st.rejected++; return MEDIA_ENOSPC; }
     len = (uint32_t)pkt->payload_len;
     if (!jb->started || pkt->ssrc != jb->ssrc) resynced = media__jb_resync(jb, pkt, a);
@@ -3437,7 +3443,7 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     s->used = 1;
     s->marker = pkt->marker != 0;
     s->pt = pkt->payload_type;
-    jb->st.queued++;
+    jb->queued++;
     /* the packet time, as the stream shows it: the previous packet's length
        when only the timestamps tell it (up to 1/8 s, not across a marker) */
     if (!jb->cfg.duration) {
@@ -3486,10 +3492,10 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
     /* grow: a frame of concealment (or more silence), the media clock held;
        also when nothing is here to play while below target (the packet is
        most likely just late: wait for it instead of losing it) */
-    if ((excess < -fus / 4 || (excess < 0 && !s && !jb->st.queued)) && off + fus - jb->base <= maxd) {
+    if ((excess < -fus / 4 || (excess < 0 && !s && !jb->queued)) && off + fus - jb->base <= maxd) {
         out->seq = (uint16_t)jb->play_seq;
         media__jb_emit(jb, out, jb->frame_ts);
-        if (!s && !jb->st.queued) {
+        if (!s && !jb->queued) {
             jb->st.gap++;
             jb->pending_gap++;
             jb->flags_next |= MEDIA__JB_IN_GAP;
@@ -3503,7 +3509,7 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
        in silence or at a talkspurt start, else after a patience that shortens
        with the square of the excess (2 s at one frame, 0.5 s at two, ...) */
     if (excess > fus - fus / 4 + MEDIA__JB_GUARD_US || off - jb->base > maxd + fus / 2) {
-        int quiet = !s ? !jb->st.queued : (s->marker || s->ts > jb->play_ts);
+        int quiet = !s ? !jb->queued : (s->marker || s->ts > jb->play_ts);
         int64_t x = excess / (fus > 0 ? fus : 1), patience = MEDIA__JB_PATIENCE_US / (x > 1 ? x * x : 1);
         if (!jb->excess_since_us) jb->excess_since_us = now;
         if (quiet || now - jb->excess_since_us >= patience || off - jb->base > maxd + fus / 2) {
@@ -3539,7 +3545,7 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
         jb->flags_next |= MEDIA__JB_IN_GAP;
         return MEDIA_JITTER_GAP;
     }
-    if (jb->st.queued) {
+    if (jb->queued) {
         /* missing, and something after it is here: a loss */
         uint32_t q = jb->play_seq + 1;
         media__jitter_slot *n;
@@ -3606,21 +3612,30 @@ MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, medi
     jb->play_seq++;
     jb->played_mask = (jb->played_mask << 1) | 1u;
     s->used = 0;
-    jb->st.queued--;
+    jb->queued--;
     jb->pending_gap = 0;
-    jb->st.played++;
+    jb->played++;
     return MEDIA_JITTER_FRAME;
+}
+
+/* the current delay: playout offset above the fastest recent packet */
+static int64_t media__jb_delay_us(const media_jitter *jb)
+{
+    return jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
 }
 
 MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st)
 {
     if (!jb || !st) return;
     *st = jb->st;
+    st->packets = jb->packets;
+    st->played = jb->played;
+    st->queued = jb->queued;
     if (!jb->started) return;
-    st->delay_us = jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base;
+    st->delay_us = media__jb_delay_us(jb);
     st->target_us = jb->target - jb->base;
     st->buffered_us = 0;
-    if (jb->st.queued) {
+    if (jb->queued) {
         int64_t end = jb->play_ts;
         uint32_t q;
         for (q = jb->play_seq; q != jb->play_seq + MEDIA_JITTER_SLOTS; q++) {
@@ -6340,43 +6355,57 @@ typedef struct media__dtmf_rx {
 } media__dtmf_rx;
 
 struct media_session {
-    /* hot: all that a poll with nothing to do reads, in two cache lines */
+    /* Hot: what a poll, a sending tick and a received packet read and write,
+       in four cache lines at the start of a 64-byte aligned block (with a
+       thousand sessions each of them starts from a cold cache, and every
+       line touched is a miss of ~100 ns). The jitter buffer's own hot lines
+       follow the struct; everything else is read at events, not per packet. */
     uint64_t (*now_us)(void *user);      /* cfg.now_us, copied here */
     void *user;                          /* cfg.handler.user: every callback and the clock get it */
     int64_t tick_us, next_tick_us;       /* the sending clock */
-    int64_t rtcp_next_us, stats_next_us, quality_next_us;
-    uint64_t last_rtp_us;
+    int64_t rtcp_next_us;
+    uint64_t last_rtp_us, last_sent_us;
     uint32_t rtp_timeout_ms;
-    int state, oa, negotiated, started, closing, terminated;
-    int depth, destroy_pending;          /* callbacks running; destroy asked for inside one */
-    int jb_ready, peer_known, rx_started, timed_out;
-    int can_send, can_recv, local_hold, muted, sending, marker_next;
-    int rx_bye;                          /* the peer's BYE came: stop receiving once drained */
-    int dr_n;                            /* RFC 4733 events held (dr[]) */
-    int fd[2];
-    /* then what each packet sent or received touches, together: with a
-       thousand sessions every line of it is a cache miss per packet */
-    int mux;                             /* res.rtcp_mux */
-    int remote_known, latched, rtcp_latched;
+    int state;
+    /* the codecs and the handlers a packet goes through (copies of cfg's) */
     const media_codec *tx_codec, *rx_codec;
     void *enc_state, *dec_state;
-    int tx_pt, te_pt;
-    uint32_t frame_samples, ts_step;
+    int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
+    void (*audio_in)(media_session *s, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
+    int (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
     uint32_t ssrc, ts;
-    uint16_t seq;
+    int64_t stats_next_us, quality_next_us;
+    media_jitter *jb;                    /* in the allocation, 64-byte aligned */
+    uint32_t frame_samples, ts_step;
     uint32_t jb_clock, peer_ssrc;
-    int cn_level;                        /* -1: no comfort noise running */
-    int gap_run;                         /* frames of nothing since the last decoded one (no CN) */
-    int ev_n, in_event;
-    int dt_state, dt_len;                /* DTMF out: state, digits queued */
-    int nplay, paused, rec_what;
-    uint64_t last_sent_us;
-    double jit_sum_ms;                   /* A.8 jitter summed after every audio packet */
+    int fd[2];
+    int16_t tx_pt, te_pt;
+    uint16_t seq;
+    uint16_t dt_len, nplay;              /* DTMF digits queued; files to play */
+    int8_t cn_level;                     /* -1: no comfort noise running, else its level (0..127) */
+    uint8_t gap_run;                     /* frames of nothing since the last decoded one (no CN), up to 255 */
+    /* states and flags, a byte each */
+    uint8_t oa, negotiated, started, closing, terminated;
+    uint8_t depth, destroy_pending;      /* callbacks running; destroy asked for inside one */
+    uint8_t jb_ready, peer_known, rx_started, timed_out;
+    uint8_t can_send, can_recv, local_hold, muted, sending, marker_next;
+    uint8_t rx_bye;                      /* the peer's BYE came: stop receiving once drained */
+    uint8_t dr_n;                        /* RFC 4733 events held (dr[]) */
+    uint8_t mux;                         /* res.rtcp_mux */
+    uint8_t remote_known, latched, rtcp_latched;
+    uint8_t in_event, dt_state, paused, rec_what;
+    uint8_t local_family;                /* local.family */
+    /* counters a packet moves (media_session_stats has them by name) */
+    uint64_t sent_packets, sent_bytes, recv_packets, recv_bytes, concealed;
+    double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint64_t jit_n;
+    media__rx_entry rx_last;             /* the payload type found last in rx_map (pt 255: none) */
+    media_addr remote_rtp;
+    media_rtp_stats rx;                  /* its first two lines are per packet */
+    media_addr remote_rtcp;
     uint32_t noise;
-    media_addr remote_rtp, remote_rtcp;
+    int ev_n;
     media__rx_map rx_map;
-    media_rtp_stats rx;
     media_session_stats st;
     media_session_config cfg;            /* a copy; its strings point into this struct */
     /* the rest */
@@ -6435,7 +6464,7 @@ struct media_session {
     media_sdp_result pending;            /* an answer made, not yet handed out */
     int pending_rc;
     media__rx_map pending_map;
-    media_jitter jb;
+    void *block;                         /* what was allocated (s is aligned inside it) */
 };
 
 #define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) { (s)->depth++; (s)->cfg.handler.fn args; (s)->depth--; } } while (0)
@@ -6496,6 +6525,7 @@ static int media__copy_str(char *dst, size_t cap, const char *src)
 }
 
 static size_t media__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+static size_t media__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
 
 /* ---- sockets ---- */
 
@@ -6653,6 +6683,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     media_session_config c;
     media_addr bind_to;
     size_t i, n, total, state_max = 0, enc_max = 0, off;
+    void *block;
     uint32_t max_rate = 8000;
     int rc = MEDIA_EINVAL;
     uint64_t now;
@@ -6682,14 +6713,19 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     /* one allocation: the struct, the codec states (decoder; encoder unless
        every codec encodes without one), the recording ring (120 ms at the
        highest rate), and the rate converter when asked for */
-    total = media__align16(sizeof *s);
+    total = media__align64(sizeof *s) + media__align64(sizeof(media_jitter));
     total += media__align16(enc_max) + media__align16(state_max);
     total += media__align16((size_t)max_rate * 120 / 1000 * sizeof(int16_t));
     if (c.resample) total += media__align16(sizeof(media_resampler)) + media__align16(MEDIA__RS_IN * sizeof(int16_t));
-    s = (media_session *)MEDIA_MALLOC(total, c.handler.user);
-    if (!s) { if (err) *err = MEDIA_ENOMEM; return NULL; }
+    block = MEDIA_MALLOC(total + 63, c.handler.user);
+    if (!block) { if (err) *err = MEDIA_ENOMEM; return NULL; }
+    /* on a cache line: the hot fields then take the fewest lines */
+    s = (media_session *)(void *)((char *)block + ((64 - (uintptr_t)block % 64) % 64));
     memset(s, 0, total);
-    off = media__align16(sizeof *s);
+    s->block = block;
+    off = media__align64(sizeof *s);
+    s->jb = (media_jitter *)(void *)((char *)s + off);
+    off += media__align64(sizeof(media_jitter));
     s->state_size = state_max;
     s->enc_size = enc_max;
     s->enc_state = enc_max ? (void *)((char *)s + off) : NULL;
@@ -6707,6 +6743,10 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     s->cfg = c;
     s->now_us = c.now_us;
     s->user = c.handler.user;
+    s->send = c.send;
+    s->audio_in = c.handler.audio_in;
+    s->audio_out = c.handler.audio_out;
+    s->rx_last.pt = 255;
     s->rtp_timeout_ms = c.rtp_timeout_ms;
     for (i = 0; i < n; i++) s->codecs[i] = c.codecs ? c.codecs[i] : builtin[i]();
     s->cfg.codecs = s->codecs;
@@ -6718,6 +6758,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     if (media__copy_str(s->local_address, sizeof s->local_address, c.local_address) != MEDIA_OK) goto fail;
     s->cfg.local_address = s->local_address;
     s->local = bind_to;
+    s->local_family = bind_to.family;
     if (!c.send) {
 #ifndef MEDIA_NO_SOCKETS
         if ((rc = media__open_pair(s)) != MEDIA_OK) goto fail;
@@ -6769,7 +6810,7 @@ fail:
     if (s->fd[0] >= 0) close(s->fd[0]);
     if (s->fd[1] >= 0) close(s->fd[1]);
 #endif
-    MEDIA_FREE(s, c.handler.user);
+    MEDIA_FREE(s->block, c.handler.user);
     if (err) *err = rc;
     return NULL;
 }
@@ -6807,7 +6848,7 @@ static void media__destroy_now(media_session *s)
     if (s->fd[0] >= 0) close(s->fd[0]);
     if (s->fd[1] >= 0) close(s->fd[1]);
 #endif
-    MEDIA_FREE(s, user);
+    MEDIA_FREE(s->block, user);
     (void)user;
 }
 
@@ -6925,10 +6966,15 @@ static void media__rx_build(media_session *s, media__rx_map *map, const media_sd
     media__rx_add(map, 13, MEDIA__RX_CN, 8000, NULL);
 }
 
-static const media__rx_entry *media__rx_find(const media_session *s, int pt)
+/* The entry for a payload type; the last one found is kept beside the hot
+   fields, where a stream of one codec finds it without reading the map. */
+static const media__rx_entry *media__rx_find(media_session *s, int pt)
 {
     int i;
-    for (i = 0; i < s->rx_map.n; i++) if (s->rx_map.e[i].pt == pt) return &s->rx_map.e[i];
+    if (s->rx_last.pt == pt) return &s->rx_last;
+    for (i = 0; i < s->rx_map.n; i++) {
+        if (s->rx_map.e[i].pt == pt) { s->rx_last = s->rx_map.e[i]; return &s->rx_last; }
+    }
     return NULL;
 }
 
@@ -6990,7 +7036,7 @@ static void media__jb_setup(media_session *s, uint32_t clock)
     jc.initial_delay_ms = s->cfg.jitter_initial_ms;
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
     if (jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
-    if (media_jitter_init(&s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
+    if (media_jitter_init(s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
         /* statistics restart with the clock (A.8 jitter is in its units) */
         media__rx_fold(s);
@@ -7006,6 +7052,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     s->res = *r;
     s->mux = r->rtcp_mux;
     s->rx_map = *map;
+    s->rx_last.pt = 255;
     if (media_addr_parse(&rtp, r->remote_address, r->remote_rtp_port) == MEDIA_OK &&
         media_addr_parse(&rtcp, r->remote_rtcp_address, r->remote_rtcp_port) == MEDIA_OK && r->remote_rtp_port) {
         if (!s->remote_known || !media_addr_equal(&rtp, &s->remote_rtp) || !media_addr_equal(&rtcp, &s->remote_rtcp)) {
@@ -7055,7 +7102,7 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
     if (rc == MEDIA_OK && (rc = media__sess_sdp_out(s, sdp, cap, &w[1])) >= 0) {
         s->oa = MEDIA__OA_LOCAL_OFFER;
         /* be ready for media before the answer arrives (RFC 3264 5.1) */
-        if (!s->negotiated) media__rx_build(s, &s->rx_map, &w[1], NULL);
+        if (!s->negotiated) { media__rx_build(s, &s->rx_map, &w[1], NULL); s->rx_last.pt = 255; }
         media__update_state(s);
     }
     MEDIA_FREE(w, s->user);
@@ -7179,9 +7226,9 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
     const media_addr *to = is_rtcp && !mux ? &s->remote_rtcp : &s->remote_rtp;
     int r;
     if (!s->remote_known) return MEDIA_ESTATE;
-    if (s->cfg.send) {
+    if (s->send) {
         s->depth++;
-        r = s->cfg.send(s, d, n, is_rtcp, to, s->user);
+        r = s->send(s, d, n, is_rtcp, to, s->user);
         s->depth--;
         if (r < 0) { s->st.send_errors++; media__stream_error(s, MEDIA_ESOCKET, now); return MEDIA_ESOCKET; }
         return MEDIA_OK;
@@ -7190,7 +7237,7 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
     {
         struct sockaddr_storage ss;
         int fd = is_rtcp && !mux ? s->fd[1] : s->fd[0];
-        socklen_t len = media__to_sockaddr(&ss, to, s->local.family);
+        socklen_t len = media__to_sockaddr(&ss, to, s->local_family);
         ssize_t k;
         if (!len) {   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
             s->st.send_errors++;
@@ -7227,8 +7274,8 @@ static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, co
         s->sending = 1;
         MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_SEND, s->user));
     }
-    s->st.packets_sent++;
-    s->st.bytes_sent += payload_len;
+    s->sent_packets++;
+    s->sent_bytes += payload_len;
     s->last_sent_us = now;
     return media__send(s, buf, (size_t)n, 0, now);
 }
@@ -7485,10 +7532,10 @@ static void media__tick(media_session *s, uint64_t now)
         return;
     }
     got = media__play_fill(s, pcm, n, rate);
-    if (got < n && s->cfg.handler.audio_out) {
+    if (got < n && s->audio_out) {
         int r;
         s->depth++;
-        r = s->cfg.handler.audio_out(s, pcm + got, n - got, rate, s->user);
+        r = s->audio_out(s, pcm + got, n - got, rate, s->user);
         s->depth--;
         if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
     }
@@ -7650,9 +7697,8 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
     }
     s->peer_known = 1;
     s->peer_ssrc = p.ssrc;
-    s->st.remote_ssrc = p.ssrc;
-    s->st.packets_received++;
-    s->st.bytes_received += p.payload_len;
+    s->recv_packets++;
+    s->recv_bytes += p.payload_len;
     s->last_rtp_us = now;
     s->timed_out = 0;
     s->rx_bye = 0;                       /* still sending after all (or a new source) */
@@ -7675,12 +7721,12 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
             double j = media_rtp_stats_jitter_ms(&s->rx);
             s->jit_sum_ms += j;
             s->jit_n++;
-            if (j > s->st.jitter_max_ms) s->st.jitter_max_ms = j;
+            if (j > s->jit_max_ms) s->jit_max_ms = j;
         }
         if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
             media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock);
         }
-        r = media_jitter_put(&s->jb, &p, now);
+        r = media_jitter_put(s->jb, &p, now);
         (void)r;
         s->in_event = 0;
     }
@@ -7822,7 +7868,11 @@ static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t ra
 {
     if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
     media__rec_received(s, pcm, n);
-    MEDIA__CALL(s, audio_in, (s, pcm, n, rate, s->user));
+    if (s->audio_in) {
+        s->depth++;
+        s->audio_in(s, pcm, n, rate, s->user);
+        s->depth--;
+    }
 }
 
 static int media__was_event(const media_session *s, uint16_t seq)
@@ -7844,14 +7894,14 @@ static void media__playout(media_session *s, uint64_t now)
     /* each frame is asked for at its own due time, not at the (later) tick
        that plays it: the buffer judges its delay by when it is asked */
     while (guard++ < 64 &&
-           (kind = media_jitter_get(&s->jb, (uint64_t)media__min(s->jb.next_play_us, (int64_t)now), &f)) !=
+           (kind = media_jitter_get(s->jb, (uint64_t)media__min(s->jb->next_play_us, (int64_t)now), &f)) !=
                MEDIA_JITTER_NONE) {
         const media__rx_entry *e = kind == MEDIA_JITTER_FRAME ? media__rx_find(s, f.payload_type) : NULL;
         const media_codec *c;
         uint32_t rate, clock;
         size_t n, left;
         if (e && e->kind == MEDIA__RX_CN) {
-            s->cn_level = f.len ? (f.payload[0] & 0x7F) : 127;
+            s->cn_level = (int8_t)(f.len ? (f.payload[0] & 0x7F) : 127);
             kind = MEDIA_JITTER_GAP;
         } else if (e && e->codec) {
             if (media__rx_codec(s, e->codec) != MEDIA_OK) kind = MEDIA_JITTER_LOST;
@@ -7871,7 +7921,7 @@ static void media__playout(media_session *s, uint64_t now)
             if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
             r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
             s->cn_level = -1;
-            s->st.concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
+            s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
             s->gap_run = 0;
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
@@ -7881,8 +7931,8 @@ static void media__playout(media_session *s, uint64_t now)
         /* a short gap between audio frames is packets not there in time (their
            loss not known yet): concealed like losses, counted when audio
            resumes (a stream that ends in a gap was not concealing) */
-        if (kind == MEDIA_JITTER_LOST && !tone) s->st.concealed++;
-        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0) s->gap_run++;
+        if (kind == MEDIA_JITTER_LOST && !tone) s->concealed++;
+        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run < 255) s->gap_run++;
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (tone) memset(pcm, 0, k * sizeof *pcm);
@@ -7897,15 +7947,11 @@ static void media__playout(media_session *s, uint64_t now)
 /* The peer said BYE: its stream ends once what it sent before has played. */
 static void media__bye_drain(media_session *s)
 {
-    media_jitter_stats js;
     if (!s->rx_bye) return;
-    if (s->jb_ready) {
-        media_jitter_get_stats(&s->jb, &js);
-        if (js.queued) return;
-    }
+    if (s->jb_ready && s->jb->queued) return;
     s->rx_bye = 0;
     s->rx_started = 0;
-    media_jitter_reset(&s->jb);
+    media_jitter_reset(s->jb);
     MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->user));
 }
 
@@ -7915,13 +7961,13 @@ static double media__rtcp_interval(media_session *s)
 {
     /* session bandwidth from what we send: payload + RTP/UDP/IP headers */
     double pps = s->ptime_ms ? 1000.0 / s->ptime_ms : 50;
-    double payload = s->st.packets_sent ? (double)s->st.bytes_sent / (double)s->st.packets_sent
+    double payload = s->sent_packets ? (double)s->sent_bytes / (double)s->sent_packets
                                         : (s->frame_samples ? (double)s->frame_samples : 160);
     double rtcp_bw = 0.05 * (payload + 40) * pps;  /* 5 % of the session's bytes per second */
     double tmin = s->cfg.rtcp_interval_ms / 1000.0, t, n;
     int members = 1 + (s->peer_known ? 1 : 0);
-    int we_sent = s->st.packets_sent > s->sent_at_prev_report;
-    int senders = we_sent + (s->peer_known && s->st.packets_received > s->peer_rtp_at_report ? 1 : 0);
+    int we_sent = s->sent_packets > s->sent_at_prev_report;
+    int senders = we_sent + (s->peer_known && s->recv_packets > s->peer_rtp_at_report ? 1 : 0);
     if (s->rtcp_initial) tmin /= 2;
     n = members;
     if (senders > 0 && senders <= members * 0.25) {
@@ -7946,14 +7992,14 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     r.ssrc = s->ssrc;
     r.cname = s->cname;
     /* SR if we sent RTP since the report before last (6.4) */
-    r.is_sender = s->st.packets_sent > s->sent_at_prev_report;
+    r.is_sender = s->sent_packets > s->sent_at_prev_report;
     if (r.is_sender) {
         r.ntp = media__ntp(s, now);
         /* the RTP time of this instant on our sending timeline */
         r.rtp_timestamp = s->ts - s->ts_step +
             (uint32_t)((int64_t)(now - (uint64_t)(s->next_tick_us - s->tick_us)) * (s->tx_codec ? s->tx_codec->clock_rate : 8000) / 1000000);
-        r.packet_count = (uint32_t)s->st.packets_sent;
-        r.octet_count = (uint32_t)s->st.bytes_sent;
+        r.packet_count = (uint32_t)s->sent_packets;
+        r.octet_count = (uint32_t)s->sent_bytes;
     }
     if (s->peer_known && s->rx.started) {
         media_rtp_stats_report_block(&s->rx, &rb, now);
@@ -7966,8 +8012,8 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) s->st.rtcp_sent++;
     s->avg_rtcp_size = (double)(n + 28) / 16 + s->avg_rtcp_size * 15 / 16;
     s->sent_at_prev_report = s->sent_at_last_report;
-    s->sent_at_last_report = s->st.packets_sent;
-    s->peer_rtp_at_report = s->st.packets_received;
+    s->sent_at_last_report = s->sent_packets;
+    s->peer_rtp_at_report = s->recv_packets;
 }
 
 static void media__rtcp_timer(media_session *s, uint64_t now)
@@ -7996,9 +8042,8 @@ static void media__rtcp_timer(media_session *s, uint64_t now)
 static double media__mos(const media_session *s, double loss_percent)
 {
     media_emodel_params p;
-    media_jitter_stats js;
-    media_jitter_get_stats(&s->jb, &js);
-    p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? js.delay_us / 1000.0 : 0) + s->ptime_ms;
+    /* (the delay alone: media_jitter_get_stats() would also walk the queue) */
+    p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? (double)media__jb_delay_us(s->jb) / 1000.0 : 0) + s->ptime_ms;
     p.ie = MEDIA_EMODEL_G711_IE;
     p.bpl = MEDIA_EMODEL_G711_BPL;
     p.loss_percent = loss_percent < 0 ? 0 : loss_percent;
@@ -8011,6 +8056,13 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     int64_t expected;
     *st = s->st;
     st->state = s->state;
+    st->remote_ssrc = s->peer_known ? s->peer_ssrc : 0;
+    st->packets_sent = s->sent_packets;
+    st->bytes_sent = s->sent_bytes;
+    st->packets_received = s->recv_packets;
+    st->bytes_received = s->recv_bytes;
+    st->concealed = s->concealed;
+    st->jitter_max_ms = s->jit_max_ms;
     st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
     st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
     st->duplicates = s->dup_before + s->rx.duplicates;
@@ -8025,10 +8077,8 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->jitter_mean_ms = s->jit_n ? s->jit_sum_ms / (double)s->jit_n : 0;
     st->reordered = s->reord_before + s->rx.reordered;
     if (s->jb_ready) {
-        media_jitter_stats js;
-        media_jitter_get_stats(&s->jb, &js);
-        st->late = js.late;
-        st->jitter_delay_ms = js.delay_us / 1000.0;
+        st->late = s->jb->st.late;
+        st->jitter_delay_ms = (double)media__jb_delay_us(s->jb) / 1000.0;
     }
     st->mos = media__mos(s, st->loss_percent);
 }
@@ -8137,9 +8187,9 @@ static int media__poll(media_session *s, unsigned ready, int max)
            jitter buffer's schedule. */
         int64_t slack = s->started ? MEDIA__PLAYOUT_SLACK : 0;
         int on_tick = s->started && s->next_tick_us <= (int64_t)now;
-        if (on_tick || (s->jb.next_play_us != INT64_MAX && (int64_t)now >= s->jb.next_play_us + slack))
+        if (on_tick || (s->jb->next_play_us != INT64_MAX && (int64_t)now >= s->jb->next_play_us + slack))
             media__playout(s, now);
-        if (s->jb.next_play_us != INT64_MAX) next = media__min(next, s->jb.next_play_us + slack);
+        if (s->jb->next_play_us != INT64_MAX) next = media__min(next, s->jb->next_play_us + slack);
     }
     media__bye_drain(s);
     if (s->started) {
