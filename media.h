@@ -642,7 +642,24 @@ struct media_codec {
     int  (*decode)(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len);
     int  (*conceal)(void *state, int16_t *pcm, size_t samples);
     void *user;                /* for your own codecs; media.h never touches it */
+    /* Bytes for the encoding side when it needs other than state_size (0:
+       state_size). create() then gets this many for an encoder and
+       state_size for a decoder: it cannot tell them apart, so such a codec
+       sets its sides up on the first encode() or decode(). */
+    size_t encoder_state_size;
+    /* Optional. control(): MEDIA_CODEC_CTL_* requests, < 0 when not handled.
+       recover(): the lost frame before the packet `next` rebuilt from the
+       redundancy inside next (Opus in-band FEC), or concealed when next
+       carries none: samples written, < 0 on error (then conceal() is used). */
+    int  (*control)(void *state, int request, int value);
+    int  (*recover)(void *state, int16_t *pcm, size_t samples, const uint8_t *next, size_t next_len);
 };
+
+/* control() requests. */
+#define MEDIA_CODEC_CTL_REMOTE_LOSS 1   /* value: % of our packets the peer reports lost
+                                           (RTCP): adapt (FEC, bitrate); returns 0 */
+#define MEDIA_CODEC_CTL_GET_BITRATE 2   /* returns the encoder's target, bits/s */
+#define MEDIA_CODEC_CTL_GET_FEC 3       /* returns the loss % in-band FEC is tuned for, 0: off */
 
 /* The built-in codecs: static descriptions, valid for the whole program. */
 MEDIADEF const media_codec *media_codec_pcmu(void);             /* PT 0, 8000 Hz, 20 ms */
@@ -2159,16 +2176,16 @@ static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t 
 
 static const media_codec media__codec_pcmu = {
     "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
-    media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL
+    media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL, 0, NULL, NULL
 };
 static const media_codec media__codec_pcma = {
     "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
-    media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL
+    media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL, 0, NULL, NULL
 };
 /* 0-16: the DTMF digits and flash (RFC 4733 section 3.2). */
 static const media_codec media__codec_te = {
     "telephone-event", 0, 0, 1, -1, 0, MEDIA_CODEC_EVENTS, "0-16", 0,
-    NULL, NULL, NULL, NULL, NULL, NULL
+    NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL
 };
 
 MEDIADEF const media_codec *media_codec_pcmu(void) { return &media__codec_pcmu; }
@@ -6717,7 +6734,10 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
             if (!cd->encode || !cd->decode || !cd->sample_rate || cd->sample_rate > 192000 || !cd->clock_rate)
                 return NULL;
             if (cd->state_size > state_max) state_max = cd->state_size;
-            if (!(cd->flags & MEDIA_CODEC_STATELESS_ENCODER) && cd->state_size > enc_max) enc_max = cd->state_size;
+            if (!(cd->flags & MEDIA_CODEC_STATELESS_ENCODER)) {
+                size_t es = cd->encoder_state_size ? cd->encoder_state_size : cd->state_size;
+                if (es > enc_max) enc_max = es;
+            }
             if (cd->sample_rate > max_rate) max_rate = cd->sample_rate;
         }
     }

@@ -12,11 +12,13 @@ B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
 VARIANT_TESTS=
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_opus test_tshark test_ffmpeg"
 # the real-time peer tests (seconds each) run in the gcc and sanitizer builds only
 TESTS_LOCAL=$(echo "$TESTS" | sed 's/ test_tshark//; s/ test_ffmpeg//')
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
+# libopus for media_opus.h's tests (libopus-dev)
+OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --libs opus 2>/dev/null)
 passed=0 failed=0 skipped=0
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -47,7 +49,12 @@ build_and_run() {
     if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
     mkdir -p "$B/$variant"
     for t in ${VARIANT_TESTS:-$TESTS}; do
-        if "$comp" "$@" $SPANDSP -I. "tests/$t.c" -o "$B/$variant/$t" -lm 2>"$B/$variant/$t.log"; then
+        pre="" post=""
+        if [ "$t" = test_opus ]; then
+            if [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
+            pre=$OPUS_CFLAGS post=$OPUS_LIBS
+        fi
+        if "$comp" "$@" $SPANDSP $pre -I. "tests/$t.c" -o "$B/$variant/$t" $post -lm 2>"$B/$variant/$t.log"; then
             run_prog "$variant/$t" "$B/$variant/$t"
         else
             fail "$variant/$t (does not compile)"; sed 's/^/    /' "$B/$variant/$t.log" | head -20
@@ -75,6 +82,14 @@ if have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=addres
         build_and_run asan+ubsan clang -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN
 else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
+fi
+
+# media_opus.h built without libopus: its one applicable case runs, the rest are not applicable
+mkdir -p "$B/no_libopus"
+if gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus.c -o "$B/no_libopus/test_opus" -lm 2>"$B/no_libopus/test_opus.log"; then
+    run_prog "no_libopus/test_opus" "$B/no_libopus/test_opus"
+else
+    fail "no_libopus/test_opus (does not compile)"; sed 's/^/    /' "$B/no_libopus/test_opus.log" | head -20
 fi
 
 echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
@@ -168,6 +183,25 @@ compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c te
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c
 compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile_twice.c
 compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile_twice.c
+compile_check "media_opus.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile_opus.c
+compile_check "media_opus.h without libopus (gcc)" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c tests/compile_opus.c
+compile_check "media_opus.h without libopus (g++)" g++ -std=c++11 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c++ tests/compile_opus.c
+compile_check "media_opus.h without libopus, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -DMEDIA_STATIC -x c tests/compile_opus.c
+if [ -n "$OPUS_LIBS" ]; then
+    compile_check "media_opus.h with libopus (gcc -std=c99)" gcc -std=c99 $WARN $OPUS_CFLAGS -x c tests/compile_opus.c
+    compile_check "media_opus.h with libopus (clang -std=c11)" clang -std=c11 $WARN $OPUS_CFLAGS -x c tests/compile_opus.c
+    compile_check "media_opus.h with libopus (g++ -std=c++17)" g++ -std=c++17 $WARN $OPUS_CFLAGS -x c++ tests/compile_opus.c
+    compile_check "media_opus.h with libopus, MEDIA_STATIC" gcc -std=c99 $WARN $OPUS_CFLAGS -DMEDIA_STATIC -x c tests/compile_opus.c
+else
+    skip "media_opus.h with libopus" "libopus-dev not installed"
+fi
+if gcc -std=c99 $WARN -DTEST_OPUS_FIRST -DMEDIA_OPUS_NO_LIBOPUS -I. -c tests/compile_opus.c -o "$B/check.o" 2>"$B/check.log"; then
+    fail "media_opus.h before media.h is refused"
+elif grep -q 'include media.h before media_opus.h' "$B/check.log"; then
+    pass "media_opus.h before media.h is refused with its own #error"
+else
+    fail "media_opus.h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
+fi
 compile_check "MEDIA_NO_SOCKETS MEDIA_NO_STDIO MEDIA_NO_SIMD" gcc -std=c99 $WARN -DMEDIA_NO_SOCKETS -DMEDIA_NO_STDIO -DMEDIA_NO_SIMD -x c tests/compile_impl.c
 compile_check "custom MEDIA_MALLOC/REALLOC/FREE" gcc -std=c99 $WARN -DTEST_CUSTOM_ALLOC -x c tests/compile_impl.c
 if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile_impl.c -o "$B/check.o" 2>/dev/null; then

@@ -557,11 +557,11 @@ static void test_edits(void)
 /* ---- offer/answer ---- */
 
 /* user codecs plug in as plain descriptions (no functions needed to negotiate) */
-static const media_codec ilbc = {"iLBC", 8000, 8000, 1, -1, 30, 0, "mode=30", 0, NULL, NULL, NULL, NULL, NULL, NULL};
-static const media_codec g723 = {"G723", 8000, 8000, 1, 4, 30, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
-static const media_codec g729 = {"G729", 8000, 8000, 1, 18, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
-static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, "useinbandfec=1", 0, NULL, NULL, NULL, NULL, NULL, NULL};
-static const media_codec g722 = {"G722", 8000, 16000, 1, 9, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+static const media_codec ilbc = {"iLBC", 8000, 8000, 1, -1, 30, 0, "mode=30", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+static const media_codec g723 = {"G723", 8000, 8000, 1, 4, 30, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+static const media_codec g729 = {"G729", 8000, 8000, 1, 18, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, "useinbandfec=1", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+static const media_codec g722 = {"G722", 8000, 16000, 1, 9, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
 
 static void oa_cfg(media_sdp_oa_config *cfg, const char *addr, uint16_t port)
 {
@@ -1040,7 +1040,7 @@ static void test_offers_and_reoffers(void)
     CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_INACTIVE && A.origin_version == prev.origin_version + 1);
     /* required codecs are matched by description, not only by pointer */
     {
-        static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL};
+        static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
         const media_codec *req[1];
         media_sdp_oa_config c2;
         oa_cfg(&c2, "192.0.2.1", 4000);
