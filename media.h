@@ -975,6 +975,7 @@ enum {
 #define MEDIA_JITTER_DISCONTINUITY 2u  /* FRAME: the frame before it was dropped to shrink the delay
                                           (tell the decoder: conceal(state, pcm, 0) blends the seam) */
 #define MEDIA_JITTER_TALKSPURT 4u      /* FRAME: first frame of a talkspurt (marker, or after a gap) */
+#define MEDIA_JITTER_SILENCE 8u        /* GAP: known silence (the packet after it is here, in sequence) */
 
 typedef struct media_jitter_config {
     uint32_t clock_rate;        /* RTP clock rate (8000) */
@@ -1088,6 +1089,10 @@ MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uin
 /* The frame due at now_us: MEDIA_JITTER_FRAME, _LOST, _GAP, or _NONE when
    nothing is due. Call it until it returns NONE each time you want audio. */
 MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out);
+/* The frame get() hands out next, when it is here (MEDIA_JITTER_FRAME, out
+   filled as get() would), else MEDIA_JITTER_NONE; changes nothing. After a
+   LOST it is the packet after the loss: where in-band FEC is found. */
+MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out);
 MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st);
 
 /* Packet-loss concealment for 16-bit PCM (G.711 Appendix I style): keep the
@@ -1409,6 +1414,12 @@ typedef struct media_sdp_oa_config {
 MEDIADEF void media_sdp_oa_config_init(media_sdp_oa_config *cfg);
 
 #define MEDIA_SDP_MAX_ADDRESS 64          /* bytes for an address, NUL included */
+#ifndef MEDIA_SDP_MAX_FMTP
+#define MEDIA_SDP_MAX_FMTP 160            /* bytes of the peer's fmtp kept in a result, NUL included */
+#endif
+#if MEDIA_SDP_MAX_FMTP < 16
+#error "MEDIA_SDP_MAX_FMTP must be at least 16"
+#endif
 #define MEDIA_SDP_MAX_NEGOTIATED 8        /* codecs kept in a negotiation result */
 
 /* What a negotiation settled for the (first) audio stream. */
@@ -1433,6 +1444,9 @@ typedef struct media_sdp_result {
     int ptime;                           /* ms we send (the peer's a=ptime, within its maxptime) */
     int remote_maxptime;                 /* 0 if the peer gave none */
     uint64_t remote_version;             /* the peer's o= version */
+    /* the peer's a=fmtp for payload_type ("" when none; cut at a ';' when
+       longer): what it asks of our encoder */
+    char remote_fmtp[MEDIA_SDP_MAX_FMTP];
 } media_sdp_result;
 
 /* Builds an offer: one audio m-line with our codecs (static types by number,
@@ -1658,6 +1672,10 @@ typedef struct media_session_stats {
     uint64_t duplicates, reordered;
     uint64_t late;                         /* arrived after their playout time */
     uint64_t concealed;                    /* frames concealed (lost, late or missing) */
+    uint64_t recovered;                    /* of those, rebuilt from the next packet's FEC */
+    uint64_t dtx_frames;                   /* frames our codec did not send (DTX in silence) */
+    int32_t codec_bitrate;                 /* our encoder's target bits/s where it has one (Opus), else 0 */
+    int codec_fec_percent;                 /* the loss % our in-band FEC is tuned for, 0: none */
     double jitter_delay_ms;                /* the jitter buffer's current delay */
     double rtt_ms;                         /* from RTCP LSR/DLSR; 0 until known */
     double mos;                            /* E-model estimate (listening, incl. delay) */
@@ -3556,6 +3574,7 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
         /* in sequence but later: a silence (DTX) before it */
         int64_t dur = s->ts - jb->play_ts < jb->frame_ts ? s->ts - jb->play_ts : jb->frame_ts;
         media__jb_emit(jb, out, dur);
+        out->flags = MEDIA_JITTER_SILENCE;
         jb->play_ts += dur;
         jb->st.gap++;
         jb->st.silence++;
@@ -3632,6 +3651,23 @@ MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, medi
     jb->queued--;
     jb->pending_gap = 0;
     jb->played++;
+    return MEDIA_JITTER_FRAME;
+}
+
+MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out)
+{
+    const media__jitter_slot *s;
+    if (!jb || !out) return MEDIA_EINVAL;
+    memset(out, 0, sizeof *out);
+    s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
+    if (!jb->started || !s->used || s->seq != jb->play_seq) return MEDIA_JITTER_NONE;
+    out->payload = jb->pool + s->off;
+    out->len = s->len;
+    out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
+    out->seq = (uint16_t)s->seq;
+    out->payload_type = s->pt;
+    out->marker = s->marker;
+    out->samples = (uint32_t)media__jb_dur(jb, s);
     return MEDIA_JITTER_FRAME;
 }
 
@@ -5730,6 +5766,19 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
                                mux, media_sdp_get_mid(offer, m), res->direction);
 }
 
+/* The peer's fmtp for the payload type we send with, whole parameters only. */
+static void media__result_fmtp(media_sdp_result *r, const media_sdp *theirs, int m)
+{
+    const char *f = media_sdp_get_fmtp(theirs, m, r->payload_type);
+    size_t n = f ? strlen(f) : 0;
+    if (n >= sizeof r->remote_fmtp) {
+        n = sizeof r->remote_fmtp - 1;
+        while (n > 0 && f[n] != ';') n--;
+    }
+    if (n) memcpy(r->remote_fmtp, f, n);
+    r->remote_fmtp[n] = 0;
+}
+
 MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
                                      const media_sdp_oa_config *cfg, media_sdp_result *result)
 {
@@ -5761,6 +5810,7 @@ MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
         }
         if ((am = media__sdp_copy_refused(answer, offer, i)) < 0) return am;
     }
+    if (result->accepted) media__result_fmtp(result, offer, result->media_index);
     return result->accepted ? MEDIA_OK : MEDIA_ENEGOTIATION;
 }
 
@@ -5831,6 +5881,7 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
     peer = media__peer_dir(answer, m, &hold);
     result->remote_hold = hold;
     result->direction = media__dir_agree(media_sdp_get_direction(offer, m), peer);
+    media__result_fmtp(result, answer, m);
     result->accepted = 1;
     return MEDIA_OK;
 }
@@ -6433,6 +6484,7 @@ struct media_session {
     media_addr remote_rtcp;
     uint32_t noise;
     int ev_n;
+    uint64_t gap_silence0;               /* the buffer's silence count when the gap began */
     media__rx_map rx_map;
     media_session_stats st;
     media_session_config cfg;            /* a copy; its strings point into this struct */
@@ -7047,22 +7099,28 @@ static void media__rx_fold(media_session *s)
     s->reord_before += s->rx.reordered;
 }
 
-static void media__tx_codec(media_session *s, const media_codec *c)
+/* The encoder gets the peer's fmtp: what it asks of our stream (Opus: its
+   bandwidth, bitrate, FEC, DTX). */
+static void media__tx_codec(media_session *s, const media_codec *c, const char *remote_fmtp)
 {
     if (s->tx_codec == c) return;
     media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
     if (s->enc_state) memset(s->enc_state, 0, s->enc_size);
     s->tx_codec = c;
-    if (c->create && !(c->flags & MEDIA_CODEC_STATELESS_ENCODER)) (void)c->create(s->enc_state, c, NULL);
+    if (c->create && !(c->flags & MEDIA_CODEC_STATELESS_ENCODER))
+        (void)c->create(s->enc_state, c, remote_fmtp && *remote_fmtp ? remote_fmtp : NULL);
 }
 
-static void media__jb_setup(media_session *s, uint32_t clock)
+static void media__jb_setup(media_session *s, uint32_t clock, const media_codec *c)
 {
     media_jitter_config jc;
     media_jitter_config_init(&jc);
     jc.clock_rate = clock;
     jc.frame_ms = s->cfg.ptime_ms ? s->cfg.ptime_ms : 20;
     jc.min_delay_ms = s->cfg.jitter_min_ms;
+    /* a codec that rebuilds a loss from the next packet (Opus FEC) needs
+       that packet here when the lost one is due: a frame more of delay */
+    if (c && c->recover && jc.min_delay_ms < jc.frame_ms) jc.min_delay_ms = jc.frame_ms;
     jc.max_delay_ms = s->cfg.jitter_max_ms;
     jc.initial_delay_ms = s->cfg.jitter_initial_ms;
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
@@ -7095,14 +7153,14 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     } else {
         s->remote_known = 0;
     }
-    media__tx_codec(s, r->codec);
+    media__tx_codec(s, r->codec, r->remote_fmtp);
     s->tx_pt = r->payload_type;
     s->te_pt = r->telephone_event_pt;
     s->ptime_ms = (uint32_t)(r->ptime > 0 ? r->ptime : 20);
     media__tx_setup(s);
     s->can_send = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_SENDONLY;
     s->can_recv = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_RECVONLY;
-    if (!s->jb_ready) media__jb_setup(s, r->codec->clock_rate);
+    if (!s->jb_ready) media__jb_setup(s, r->codec->clock_rate, r->codec);
     s->st.codec = r->codec->name;
     s->st.payload_type = r->payload_type;
     s->negotiated = 1;
@@ -7576,7 +7634,12 @@ static void media__tick(media_session *s, uint64_t now)
     if (send) {
         uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
         int len = s->tx_codec->encode(media__enc_state(s, s->tx_codec), pl, sizeof buf - MEDIA_RTP_HEADER_SIZE, pcm, n);
-        if (len >= 0) {
+        if (len == 0) {
+            /* the codec has nothing to send (DTX in silence): the timestamps
+               run on, and the next packet starts a talkspurt */
+            s->marker_next = 1;
+            s->st.dtx_frames++;
+        } else if (len > 0) {
             /* marker: the first packet of a talkspurt (RFC 3551 4.1), here the
                first after a time of not sending */
             int marker = s->marker_next || !s->sending;
@@ -7755,7 +7818,8 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
             if (j > s->jit_max_ms) s->jit_max_ms = j;
         }
         if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
-            media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock);
+            media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock,
+                            e->kind == MEDIA__RX_AUDIO ? e->codec : NULL);
         }
         r = media_jitter_put(s->jb, &p, now);
         (void)r;
@@ -7797,6 +7861,10 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                 s->st.have_remote_report = 1;
                 s->st.remote_fraction_lost = rb->fraction_lost;
                 s->st.remote_loss_percent = rb->fraction_lost * 100.0 / 256;
+                /* an encoder that adapts (Opus: FEC and bitrate) hears of it */
+                if (s->tx_codec && s->tx_codec->control && media__enc_state(s, s->tx_codec))
+                    (void)s->tx_codec->control(media__enc_state(s, s->tx_codec), MEDIA_CODEC_CTL_REMOTE_LOSS,
+                                               (int)(rb->fraction_lost * 100 + 128) / 256);
                 s->st.remote_lost = rb->cumulative_lost;
                 s->st.remote_jitter_ms = s->tx_codec ? rb->jitter * 1000.0 / s->tx_codec->clock_rate : 0;
                 if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) s->st.rtt_ms = rtt / 1000.0;
@@ -7952,7 +8020,9 @@ static void media__playout(media_session *s, uint64_t now)
             if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
             r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
             s->cn_level = -1;
-            s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
+            /* unless the buffer found the gap in sequence: silence (DTX, VAD) */
+            if (s->jb->st.silence - s->gap_silence0 < s->gap_run)
+                s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
             s->gap_run = 0;
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
@@ -7962,8 +8032,24 @@ static void media__playout(media_session *s, uint64_t now)
         /* a short gap between audio frames is packets not there in time (their
            loss not known yet): concealed like losses, counted when audio
            resumes (a stream that ends in a gap was not concealing) */
-        if (kind == MEDIA_JITTER_LOST && !tone) s->concealed++;
-        else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run < 255) s->gap_run++;
+        if (kind == MEDIA_JITTER_LOST && !tone) {
+            s->concealed++;
+            /* a lost packet whose successor is here: its in-band FEC (Opus)
+               rebuilds it better than concealment would */
+            if (c->recover && !(f.flags & MEDIA_JITTER_INSERTED) && n <= MEDIA_SESSION_MAX_FRAME) {
+                media_jitter_frame nx;
+                const media__rx_entry *ne;
+                if (media_jitter_peek(s->jb, &nx) == MEDIA_JITTER_FRAME && (ne = media__rx_find(s, nx.payload_type)) &&
+                    ne->codec == c && c->recover(s->dec_state, pcm, n, nx.payload, nx.len) == (int)n) {
+                    s->st.recovered++;
+                    media__deliver(s, pcm, n, rate);
+                    continue;
+                }
+            }
+        } else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run < 255) {
+            if (!s->gap_run) s->gap_silence0 = s->jb->st.silence - (f.flags & MEDIA_JITTER_SILENCE ? 1 : 0);
+            s->gap_run++;
+        }
         for (left = n; left > 0;) {
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (tone) memset(pcm, 0, k * sizeof *pcm);
@@ -8094,6 +8180,12 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->bytes_received = s->recv_bytes;
     st->concealed = s->concealed;
     st->jitter_max_ms = s->jit_max_ms;
+    if (s->tx_codec && s->tx_codec->control && media__enc_state(s, s->tx_codec)) {
+        int v = s->tx_codec->control(media__enc_state(s, s->tx_codec), MEDIA_CODEC_CTL_GET_BITRATE, 0);
+        st->codec_bitrate = v > 0 ? v : 0;
+        v = s->tx_codec->control(media__enc_state(s, s->tx_codec), MEDIA_CODEC_CTL_GET_FEC, 0);
+        st->codec_fec_percent = v > 0 ? v : 0;
+    }
     st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
     st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
     st->duplicates = s->dup_before + s->rx.duplicates;
@@ -8375,7 +8467,7 @@ MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec)
     for (i = 0; i < s->res.codec_count; i++) {
         if (!media__same_codec(s->res.codecs[i], codec)) continue;
         if (s->res.codecs[i] != s->tx_codec) {
-            media__tx_codec(s, s->res.codecs[i]);
+            media__tx_codec(s, s->res.codecs[i], s->res.payload_types[i] == s->res.payload_type ? s->res.remote_fmtp : NULL);
             media__tx_setup(s);
             s->st.codec = s->tx_codec->name;
         }

@@ -12,7 +12,7 @@ B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
 VARIANT_TESTS=
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_opus test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_opus test_opus_session test_tshark test_ffmpeg"
 # the real-time peer tests (seconds each) run in the gcc and sanitizer builds only
 TESTS_LOCAL=$(echo "$TESTS" | sed 's/ test_tshark//; s/ test_ffmpeg//')
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
@@ -50,7 +50,7 @@ build_and_run() {
     mkdir -p "$B/$variant"
     for t in ${VARIANT_TESTS:-$TESTS}; do
         pre="" post=""
-        if [ "$t" = test_opus ]; then
+        if [ "$t" = test_opus ] || [ "$t" = test_opus_session ]; then
             if [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
             pre=$OPUS_CFLAGS post=$OPUS_LIBS
         fi
@@ -84,13 +84,16 @@ else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
 fi
 
-# media_opus.h built without libopus: its one applicable case runs, the rest are not applicable
+# media_opus.h built without libopus: the cases that apply run (unsupported
+# said, the fall back to PCMU), the rest are reported as not applicable
 mkdir -p "$B/no_libopus"
-if gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus.c -o "$B/no_libopus/test_opus" -lm 2>"$B/no_libopus/test_opus.log"; then
-    run_prog "no_libopus/test_opus" "$B/no_libopus/test_opus"
-else
-    fail "no_libopus/test_opus (does not compile)"; sed 's/^/    /' "$B/no_libopus/test_opus.log" | head -20
-fi
+for t in test_opus test_opus_session; do
+    if gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. "tests/$t.c" -o "$B/no_libopus/$t" -lm 2>"$B/no_libopus/$t.log"; then
+        run_prog "no_libopus/$t" "$B/no_libopus/$t"
+    else
+        fail "no_libopus/$t (does not compile)"; sed 's/^/    /' "$B/no_libopus/$t.log" | head -20
+    fi
+done
 
 echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
 if have valgrind; then

@@ -1,0 +1,277 @@
+/* Two sessions negotiating Opus (media_opus.h) over the simulated network:
+   the SDP they exchange, the audio that arrives, FEC recovering losses,
+   the encoder adapting to the loss the peer reports, DTX silences that are
+   neither losses nor a reason to move the buffer, the peer's fmtp reaching
+   our encoder, and the fall back to PCMU. Built with MEDIA_OPUS_NO_LIBOPUS
+   only the fall back applies; the rest is reported as not applicable. */
+#include "sessnet.h"
+#define MEDIA_OPUS_IMPLEMENTATION
+#include "../media_opus.h"
+#ifndef MEDIA_OPUS_NO_LIBOPUS
+#include <opus.h>
+#endif
+
+static media_opus_config g_oc[NET_EPS];
+static media_codec g_opus[NET_EPS];
+static const media_codec *g_list[NET_EPS][4];
+
+/* endpoint i at 10.0.0.(i+1):4000 with [opus, PCMU, telephone-event] (opus
+   left out when with_opus is 0 or media_opus_codec() refuses) */
+static media_session *opus_ep(int i, int with_opus, uint32_t rate)
+{
+    media_session_config c;
+    char ip[32];
+    int n = 0;
+    snprintf(ip, sizeof ip, "10.0.0.%d", i + 1);
+    ep_config(&c, i, ip, 4000);
+    if (with_opus && media_opus_codec(&g_opus[i], &g_oc[i]) == MEDIA_OK) g_list[i][n++] = &g_opus[i];
+    (void)rate;
+    g_list[i][n++] = media_codec_pcmu();
+    g_list[i][n++] = media_codec_telephone_event();
+    c.codecs = g_list[i];
+    c.codec_count = (size_t)n;
+    c.rtcp_interval_ms = 1000;
+    return ep_create(i, &c);
+}
+
+static void opus_cfg(int i, uint32_t rate)
+{
+    media_opus_config_init(&g_oc[i]);
+    g_oc[i].sample_rate = rate;
+}
+
+static void test_falls_back_to_pcmu(void)
+{
+    media_session_stats st;
+    net_reset();
+    opus_cfg(0, 48000);
+    opus_cfg(1, 48000);
+    CHECK(opus_ep(0, 1, 48000) != NULL);
+    CHECK(opus_ep(1, 0, 48000) != NULL);   /* the peer has no Opus */
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    g_ep[0].tone_hz = 440;
+    net_run_ms(3000);
+    media_session_get_stats(g_ep[1].s, &st);
+    CHECK(st.codec && strcmp(st.codec, "PCMU") == 0);
+    CHECK(st.packets_received > 140);
+    /* G.711's own quality, frame by frame (the buffer may have cut one frame
+       of its start-up delay, which a one-second fit would count as noise) */
+    CHECKF(frames_above(g_ep[1].cap + 4000, 16000, 160, 440, 8000, 30) > 0.95, "%.2f of frames above 30 dB",
+           frames_above(g_ep[1].cap + 4000, 16000, 160, 440, 8000, 30));
+    net_reset();
+}
+
+#ifdef MEDIA_OPUS_NO_LIBOPUS
+
+int main(void)
+{
+    RUN(test_falls_back_to_pcmu);
+    printf("%d passed, %d failed, 5 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    net_reset();
+    return harness_failed ? 1 : 0;
+}
+
+#else
+
+/* the sine amplitude fitted to x (for a level in dB against the sent one) */
+static double sine_amp(const int16_t *x, size_t n, double f, double rate)
+{
+    double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, a, b, det;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        double w = 2 * 3.14159265358979 * f * (double)i / rate, s = sin(w), c = cos(w);
+        ss += s * s; cc += c * c; sc += s * c; xs += x[i] * s; xc += x[i] * c;
+    }
+    det = ss * cc - sc * sc;
+    if (det == 0) return 0;
+    a = (xs * cc - xc * sc) / det;
+    b = (xc * ss - xs * sc) / det;
+    return sqrt(a * a + b * b);
+}
+
+static void test_opus_call(void)
+{
+    static const uint32_t rates[3] = { 8000, 16000, 48000 };
+    int r;
+    for (r = 0; r < 3; r++) {
+        uint32_t rate = rates[r];
+        char offer[4096];
+        media_session_stats st;
+        int n;
+        double lvl;
+        net_reset();
+        opus_cfg(0, rate);
+        opus_cfg(1, rate);
+        CHECK(opus_ep(0, 1, rate) && opus_ep(1, 1, rate));
+        n = media_session_create_offer(g_ep[0].s, offer, sizeof offer);
+        CHECK(n > 0);
+        if (n <= 0) continue;
+        /* RFC 7587: opus/48000/2 at any PCM rate; DTMF at Opus' clock */
+        CHECK(strstr(offer, "a=rtpmap:96 opus/48000/2\r\n") != NULL);
+        CHECK(strstr(offer, "telephone-event/48000") != NULL);
+        CHECK(strstr(offer, "a=fmtp:96 minptime=10;useinbandfec=1") != NULL);
+        if (rate < 48000) CHECK(strstr(offer, "maxplaybackrate=") != NULL);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[1].s, offer, (size_t)n), MEDIA_OK);
+        {
+            char answer[4096];
+            int k = media_session_create_answer(g_ep[1].s, answer, sizeof answer);
+            CHECK(k > 0);
+            CHECK(k > 0 && strstr(answer, "opus/48000/2") != NULL);
+            if (k > 0) CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[0].s, answer, (size_t)k), MEDIA_OK);
+        }
+        g_ep[0].next_poll = g_ep[1].next_poll = vnow;
+        g_ep[0].tone_hz = 440;
+        g_ep[0].amp = 8000;
+        net_run_ms(3000);
+        media_session_get_stats(g_ep[1].s, &st);
+        CHECK(st.codec && strcmp(st.codec, "opus") == 0);
+        CHECKF(st.packets_received >= 145, "%u Hz: %llu received", (unsigned)rate, (unsigned long long)st.packets_received);
+        CHECK_EQ_INT(st.lost, 0);
+        CHECK_EQ_INT(st.concealed, 0);
+        /* the tone arrives at its level (one second in the middle, after the codec settled) */
+        lvl = 20 * log10(sine_amp(g_ep[1].cap + rate, rate, 440, rate) / 8000);
+        CHECKF(fabs(lvl) < 1.0, "%u Hz: tone level %+.2f dB", (unsigned)rate, lvl);
+        CHECKF(sine_snr(g_ep[1].cap + rate, rate, 440, rate) > 15, "%u Hz: SNR %.1f", (unsigned)rate, sine_snr(g_ep[1].cap + rate, rate, 440, rate));
+        /* and every 20 ms of it, not just on average */
+        CHECK(frames_above(g_ep[1].cap + rate / 2, 2 * rate, rate / 50, 440, rate, 10) > 0.95);
+        media_session_get_stats(g_ep[0].s, &st);
+        CHECK(st.codec_bitrate > 0);
+        CHECK_EQ_INT(st.codec_fec_percent, 5);
+        fprintf(stderr, "    %5u Hz call: tone at %+.2f dB, SNR %.1f dB, encoder at %d bit/s\n", (unsigned)rate, lvl,
+                sine_snr(g_ep[1].cap + rate, rate, 440, rate), (int)st.codec_bitrate);
+    }
+    net_reset();
+}
+
+/* 5 % loss: FEC rebuilds single losses; the sender, told by RTCP, tunes FEC
+   up and its bitrate down, and back once the loss stops */
+static void test_loss_fec_and_adaptation(void)
+{
+    media_session_stats a, b;
+    net_reset();
+    opus_cfg(0, 16000);
+    opus_cfg(1, 16000);
+    g_oc[0].bitrate = 32000;
+    g_oc[0].min_bitrate = 12000;
+    CHECK(opus_ep(0, 1, 16000) && opus_ep(1, 1, 16000));
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    g_ep[0].tone_hz = 300;
+    net_run_ms(1000);
+    media_session_get_stats(g_ep[0].s, &a);
+    CHECK_EQ_INT(a.codec_bitrate, 32000);
+    g_net.loss = 0.05;
+    net_run_ms(12000);
+    media_session_get_stats(g_ep[0].s, &a);
+    media_session_get_stats(g_ep[1].s, &b);
+    fprintf(stderr, "    5 %% loss: %lld lost, %llu concealed, %llu of them from FEC; sender told %.1f %%: FEC for %d %%, %d bit/s\n",
+            (long long)b.lost, (unsigned long long)b.concealed, (unsigned long long)b.recovered, a.remote_loss_percent,
+            a.codec_fec_percent, (int)a.codec_bitrate);
+    CHECK(b.lost > 10);
+    CHECK(b.recovered > 0 && b.recovered <= b.concealed);
+    CHECK(a.have_remote_report);
+    CHECK(a.codec_fec_percent > 5 || a.remote_loss_percent < 5);   /* follows what was reported */
+    CHECK(a.codec_bitrate < 32000);
+    g_net.loss = 0;
+    net_run_ms(4000);
+    media_session_get_stats(g_ep[0].s, &a);
+    CHECK_EQ_INT(a.codec_fec_percent, 5);
+    CHECK_EQ_INT(a.codec_bitrate, 32000);
+    net_reset();
+}
+
+/* tone 2 s, silence 2 s, tone 2 s over a network with 8 ms of jitter, the
+   sender with or without DTX; the receiver's stats at the end */
+static void dtx_run(int dtx, media_session_stats *a, media_session_stats *b, int *gaps_marked)
+{
+    int i;
+    net_reset();
+    opus_cfg(0, 48000);
+    opus_cfg(1, 48000);
+    g_oc[0].dtx = dtx;
+    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 48000));
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    g_net.jitter_us = 8000;
+    g_ep[0].tone_hz = 440;
+    net_run_ms(2000);
+    g_ep[0].tone_hz = 0;
+    net_run_ms(2000);
+    g_ep[0].tone_hz = 440;
+    net_run_ms(2000);
+    media_session_get_stats(g_ep[0].s, a);
+    media_session_get_stats(g_ep[1].s, b);
+    for (i = 1, *gaps_marked = 0; i < g_ep[0].nlog; i++)
+        if (g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts > 960 && g_ep[0].log[i].marker) (*gaps_marked)++;
+    /* the tone after the silence */
+    CHECK(frames_above(g_ep[1].cap + 48000 * 5, 48000 / 2, 960, 440, 48000, 15) > 0.95);
+}
+
+/* DTX: the silence is not sent, and the receiver calls it neither loss nor
+   concealment, and keeps the delay it would have kept without DTX */
+static void test_dtx_silence(void)
+{
+    media_session_stats a, b, a0, b0;
+    int marked, marked0;
+    dtx_run(0, &a0, &b0, &marked0);
+    dtx_run(1, &a, &b, &marked);
+    fprintf(stderr, "    DTX: %llu frames not sent, %llu packets; receiver: %lld lost, %llu concealed, delay %.1f ms (%.1f without DTX)\n",
+            (unsigned long long)a.dtx_frames, (unsigned long long)a.packets_sent, (long long)b.lost,
+            (unsigned long long)b.concealed, b.jitter_delay_ms, b0.jitter_delay_ms);
+    CHECK_EQ_INT(a0.dtx_frames, 0);
+    CHECK(a.dtx_frames > 60);
+    CHECK(marked >= 1);                       /* the talkspurt after silence carries the marker */
+    CHECK_EQ_INT(b.lost, 0);
+    CHECK_EQ_INT(b.concealed, 0);
+    CHECK(fabs(b.jitter_delay_ms - b0.jitter_delay_ms) <= 20.0);   /* a frame at most */
+    net_reset();
+}
+
+/* the answerer plays out at 8 kHz: its maxplaybackrate keeps our 48 kHz
+   encoder narrowband (every packet's TOC says so) */
+static void test_peer_fmtp_reaches_encoder(void)
+{
+    int i, over = 0, n = 0;
+    net_reset();
+    opus_cfg(0, 48000);
+    opus_cfg(1, 8000);
+    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 8000));
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    g_ep[0].tone_hz = 440;
+    g_ep[1].tone_hz = 440;
+    net_run_ms(1000);
+    for (i = 0; i < g_ep[0].nlog; i++, n++) over += opus_packet_get_bandwidth(g_ep[0].log[i].head) > OPUS_BANDWIDTH_NARROWBAND;
+    CHECK(n > 40);
+    CHECKF(over == 0, "%d of %d packets above narrowband", over, n);
+    /* and the other way nothing limits the 8 kHz side's 48 kHz peer: it sends what 8 kHz holds */
+    for (i = 0, over = 0; i < g_ep[1].nlog; i++) over += opus_packet_get_bandwidth(g_ep[1].log[i].head) > OPUS_BANDWIDTH_NARROWBAND;
+    CHECK_EQ_INT(over, 0);
+    net_reset();
+}
+
+static void test_dtmf_with_opus(void)
+{
+    net_reset();
+    opus_cfg(0, 48000);
+    opus_cfg(1, 48000);
+    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 48000));
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    g_ep[0].tone_hz = 440;
+    net_run_ms(500);
+    CHECK_EQ_INT(media_session_send_dtmf(g_ep[0].s, "19#"), MEDIA_OK);
+    net_run_ms(2000);
+    CHECK(strcmp(g_ep[1].digits, "19#") == 0);
+    CHECK(g_ep[1].ndigits == 3 && g_ep[1].dur[0] >= 80 && g_ep[1].dur[0] <= 130);
+    net_reset();
+}
+
+int main(void)
+{
+    RUN(test_falls_back_to_pcmu);
+    RUN(test_opus_call);
+    RUN(test_loss_fec_and_adaptation);
+    RUN(test_dtx_silence);
+    RUN(test_peer_fmtp_reaches_encoder);
+    RUN(test_dtmf_with_opus);
+    net_reset();
+    return harness_summary();
+}
+#endif
