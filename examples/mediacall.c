@@ -16,10 +16,15 @@
    recording finalised). Exit status: 0 after a call, 1 when it could not be
    set up, 2 for a usage error.
 
-   Build: cc -O2 -I. examples/mediacall.c -o mediacall -lm   (make examples) */
+   Build (make examples does this): with Opus through libopus
+       cc -O2 -I. $(pkg-config --cflags opus) examples/mediacall.c -o mediacall $(pkg-config --libs opus) -lm
+   or without it (--codec opus then says it is not available)
+       cc -O2 -I. -DMEDIA_OPUS_NO_LIBOPUS examples/mediacall.c -o mediacall -lm */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
+#define MEDIA_OPUS_IMPLEMENTATION
 #include "media.h"
+#include "media_opus.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +39,8 @@ static const char usage[] =
     "  --offer              offer first, then wait up to --wait s for --remote to appear\n"
     "  --local ADDR[:PORT]  bind address and even RTP port (127.0.0.1, any port); [v6]:port for IPv6\n"
     "  --sdp-address ADDR   the address our SDP gives (default: the bound one)\n"
-    "  --codec LIST         codecs in preference order, e.g. pcma,pcmu (pcmu,pcma); DTMF always\n"
+    "  --codec LIST         codecs in preference order, e.g. opus,pcma,pcmu (pcmu,pcma); DTMF always\n"
+    "  --opus-rate HZ       Opus' PCM rate: 8000, 16000 or 48000 (48000)\n"
     "  --ptime MS           packet time we ask for (20)\n"
     "  --play FILE          a WAV to send (up to 4, queued); --loops N plays each N times (1; 0: forever)\n"
     "  --hangup             end the call when the last file has played\n"
@@ -93,6 +99,8 @@ static void json_stats(const media_session_stats *st)
     printf(",\"duplicates\":%llu,\"reordered\":%llu,\"late\":%llu,\"concealed\":%llu,\"jitter_delay_ms\":%.1f",
            (unsigned long long)st->duplicates, (unsigned long long)st->reordered, (unsigned long long)st->late,
            (unsigned long long)st->concealed, st->jitter_delay_ms);
+    printf(",\"recovered\":%llu,\"dtx_frames\":%llu,\"codec_bitrate\":%d,\"codec_fec_percent\":%d",
+           (unsigned long long)st->recovered, (unsigned long long)st->dtx_frames, (int)st->codec_bitrate, st->codec_fec_percent);
     printf(",\"rtt_ms\":%.1f,\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu", st->rtt_ms,
            st->mos, st->quality, (unsigned long long)st->rtcp_received, (unsigned long long)st->dtmf_received);
     printf(",\"remote_report\":%d,\"remote_loss_percent\":%.2f,\"remote_lost\":%d,\"remote_jitter_ms\":%.3f",
@@ -271,9 +279,11 @@ static int pump(media_session *s, int cap_ms)
 int main(int argc, char **argv)
 {
     static const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
+    static media_opus_config opus_cfg;    /* lives as long as the codec */
+    static media_codec opus;
     media_session_config cfg;
     app a;
-    const char *remote = NULL, *sdp_out = NULL, *record = NULL, *dtmf = NULL, *plays[MEDIA_SESSION_PLAY_QUEUE];
+    const char *codec_list = NULL, *remote = NULL, *sdp_out = NULL, *record = NULL, *dtmf = NULL, *plays[MEDIA_SESSION_PLAY_QUEUE];
     char host[64] = "127.0.0.1", sdp[MEDIA_SESSION_SDP_SIZE];
     int offer = 0, record_what = MEDIA_RECORD_RECEIVED, nplay = 0, loops = 1, i, n, rc, err;
     unsigned port = 0;
@@ -283,6 +293,7 @@ int main(int argc, char **argv)
     int dtmf_sent = 0;
 
     memset(&a, 0, sizeof a);
+    media_opus_config_init(&opus_cfg);
     media_session_config_init(&cfg);
     cfg.resample = 1;                     /* prompts at any rate */
     cfg.handler.user = &a;
@@ -309,18 +320,9 @@ int main(int argc, char **argv)
             if (split_host_port(v, host, sizeof host, &port) != 0) { fprintf(stderr, "mediacall: bad --local %s\n", v); return 2; }
         }
         else if (!strcmp(o, "--sdp-address")) cfg.sdp_address = v;
-        else if (!strcmp(o, "--codec")) {
-            char list[128], *tok;
-            size_t len = strlen(v);
-            if (len >= sizeof list) return 2;
-            memcpy(list, v, len + 1);
-            for (tok = strtok(list, ","); tok && ncodecs + 1 < MEDIA_SESSION_MAX_CODECS; tok = strtok(NULL, ",")) {
-                if (!strcmp(tok, "pcmu")) codecs[ncodecs++] = media_codec_pcmu();
-                else if (!strcmp(tok, "pcma")) codecs[ncodecs++] = media_codec_pcma();
-                else { fprintf(stderr, "mediacall: unknown codec %s (pcmu, pcma)\n", tok); return 2; }
-            }
-        }
+        else if (!strcmp(o, "--codec")) codec_list = v;
         else if (!strcmp(o, "--ptime")) cfg.ptime_ms = (uint32_t)atoi(v);
+        else if (!strcmp(o, "--opus-rate")) opus_cfg.sample_rate = (uint32_t)atoi(v);
         else if (!strcmp(o, "--play")) {
             if (nplay >= MEDIA_SESSION_PLAY_QUEUE) { fprintf(stderr, "mediacall: at most %d files\n", MEDIA_SESSION_PLAY_QUEUE); return 2; }
             plays[nplay++] = v;
@@ -345,6 +347,24 @@ int main(int argc, char **argv)
         i += takes;
     }
     if (!remote || !sdp_out) { fprintf(stderr, "mediacall: --remote and --sdp-out are needed\n%s", usage); return 2; }
+    if (codec_list) {
+        char list[128], *tok;
+        size_t len = strlen(codec_list);
+        if (len >= sizeof list) return 2;
+        memcpy(list, codec_list, len + 1);
+        for (tok = strtok(list, ","); tok && ncodecs + 1 < MEDIA_SESSION_MAX_CODECS; tok = strtok(NULL, ",")) {
+            if (!strcmp(tok, "pcmu")) codecs[ncodecs++] = media_codec_pcmu();
+            else if (!strcmp(tok, "pcma")) codecs[ncodecs++] = media_codec_pcma();
+            else if (!strcmp(tok, "opus")) {
+                if ((rc = media_opus_codec(&opus, &opus_cfg)) != MEDIA_OK) {
+                    fprintf(stderr, "mediacall: opus: %s\n", media_result_string(rc));
+                    return rc == MEDIA_EUNSUPPORTED ? 1 : 2;
+                }
+                codecs[ncodecs++] = &opus;
+            }
+            else { fprintf(stderr, "mediacall: unknown codec %s (pcmu, pcma, opus)\n", tok); return 2; }
+        }
+    }
     if (ncodecs) {
         codecs[ncodecs++] = media_codec_telephone_event();
         cfg.codecs = codecs;

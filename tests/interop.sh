@@ -5,6 +5,8 @@
 #     packet counted;
 #   GStreamer (rtppcmupay / rtppcmudepay) both ways, and RFC 4733 digits from
 #     rtpdtmfsrc decoded with their durations;
+#   Opus (media_opus.h) with ffmpeg's libopus and GStreamer's opusenc/opusdec,
+#     both ways: every packet, each tone of the source within 1 dB;
 #   tshark's RTP stream analysis of a capture agrees with mediacall's receiver
 #     statistics (packets and lost exactly, mean jitter within 10 %);
 #   through our seeded impairment relay (5 % loss with Gilbert bursts, +-30 ms
@@ -53,9 +55,12 @@ within() { awk -v a="$1" -v b="$2" -v r="$3" 'BEGIN{d = a - b; if (d < 0) d = -d
 
 CC=${CC:-gcc}
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
+# mediacall with Opus when libopus is there (the Opus checks below need it)
+OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --libs opus 2>/dev/null)
+[ -z "$OPUS_LIBS" ] && OPUS_CFLAGS="-DMEDIA_OPUS_NO_LIBOPUS"
 for t in examples/mediacall.c tests/wavtool.c tests/relay.c; do
     n=$(basename "$t" .c)
-    if ! $CC -std=c99 -O2 -Wall -Wextra -Werror -I. "$t" -o "$B/$n" -lm 2>"$B/$n.log"; then
+    if ! $CC -std=c99 -O2 -Wall -Wextra -Werror $OPUS_CFLAGS -I. "$t" -o "$B/$n" $OPUS_LIBS -lm 2>"$B/$n.log"; then
         fail "build $t"; sed 's/^/    /' "$B/$n.log" | head -20
         echo "$passed passed, $failed failed"; exit 1
     fi
@@ -239,6 +244,102 @@ if have gst-launch-1.0 && gst-inspect-1.0 rtppcmupay >/dev/null 2>&1 && gst-insp
     if have dumpcap && have tshark; then gst_dtmf; else skip "GStreamer DTMF" "tshark missing (make deps)"; fi
 else
     skip "GStreamer interop" "gstreamer1.0-tools/plugins-good/bad or python3-gi missing (make deps)"
+fi
+
+# ---------------------------------------------------------------- Opus (RFC 7587)
+# opus_sdp FILE PORT PT DIRECTION: a peer sending or receiving opus/48000/2
+opus_sdp() {
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP %s\r\na=rtpmap:%s opus/48000/2\r\n%b' \
+        "$2" "$3" "$3" "${4:+a=$4\r\n}" > "$1"
+}
+# check_tones LABEL REF GOT: each tone of REF in GOT within 1 dB
+check_tones() {
+    if r=$($WT tonelevel "$2" "$3" 440 1000 2>&1); then pass "$1: tones $r"; else fail "$1: tones $r"; fi
+}
+# opus_in LABEL PT SENDER...: a peer sends TONES as Opus to mediacall; SENDER gets the port appended
+opus_in() {
+    label=$1 pt=$2; shift 2
+    d=$B/opus_in_$(echo "$label" | tr -c 'a-zA-Z0-9\n' _); mkdir -p "$d"
+    fp=$($WT port)
+    opus_sdp "$d/peer.sdp" "$fp" "$pt" sendonly
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --codec opus --record "$d/got.wav" --idle 1.5 --duration 25 \
+        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if ! wait_file "$d/me.sdp"; then fail "$label -> mediacall opus: no SDP"; stop $mc; return; fi
+    p=$(sdp_port "$d/me.sdp")
+    "$@" "$p" "$fp" > "$d/peer.log" 2>&1 & pp=$!; started $pp
+    wait_for $pp 20
+    wait_for $mc 10
+    got=$(end_field "$d/out.json" packets_received); lost=$(end_field "$d/out.json" lost); codec=$(end_field "$d/out.json" codec)
+    if [ "$codec" = opus ] && [ -n "$got" ] && [ "$got" -ge 199 ] && [ "$lost" = 0 ]; then
+        pass "$label -> mediacall opus: $got packets, 0 lost"
+    else
+        fail "$label -> mediacall opus: codec ${codec:-?}, packets ${got:-?}, lost ${lost:-?}"; head -5 "$d/err" "$d/peer.log"
+    fi
+    check_tones "$label -> mediacall opus" "$TONES" "$d/got.wav"
+}
+ff_opus_send() {   # PORT LOCALPORT (ffmpeg sets the marker on every Opus packet)
+    ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$TONES,asetnsamples=n=960:p=0" -c:a libopus -frame_duration 20 \
+        -f rtp -payload_type 97 "rtp://127.0.0.1:$1?localrtpport=$2&localrtcpport=$(($2 + 1))"
+}
+gst_opus_send() {   # PORT LOCALPORT (rtpopuspay: the first timestamp step is 648)
+    gst-launch-1.0 -q filesrc location="$TONES" ! wavparse ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1 \
+        ! opusenc ! rtpopuspay pt=96 ! udpsink host=127.0.0.1 port="$1" bind-port="$2" sync=true
+}
+opus_out_ff() {
+    d=$B/opus_out_ffmpeg; mkdir -p "$d"
+    fp=$($WT port)
+    opus_sdp "$d/ff.sdp" "$fp" 97 ""
+    opus_sdp "$d/peer.sdp" "$fp" 97 recvonly
+    ffmpeg -nostdin -loglevel error -protocol_whitelist file,udp,rtp -i "$d/ff.sdp" -c:a pcm_s16le -ar 48000 -ac 1 \
+        -y "$d/got.wav" > "$d/ff.log" 2>&1 & ff=$!; started $ff
+    wait_udp "$fp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --codec opus --play "$TONES" --hangup --duration 20 \
+        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    wait_for $mc 20
+    sleep 0.5
+    stop $ff INT
+    sent=$(end_field "$d/out.json" packets_sent)
+    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall opus -> ffmpeg (libopus): $sent packets sent"
+    else fail "mediacall opus -> ffmpeg: packets sent ${sent:-?}"; head -5 "$d/err" "$d/ff.log"; fi
+    check_tones "mediacall opus -> ffmpeg" "$TONES" "$d/got.wav"
+}
+opus_out_gst() {
+    d=$B/opus_out_gst; mkdir -p "$d"
+    fp=$($WT port)
+    opus_sdp "$d/peer.sdp" "$fp" 96 recvonly
+    gst-launch-1.0 -e -m udpsrc address=127.0.0.1 port="$fp" timeout=1000000000 \
+        caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=96" \
+        ! rtpjitterbuffer latency=60 ! rtpopusdepay ! opusdec ! audioconvert ! audioresample \
+        ! audio/x-raw,rate=48000,channels=1 ! wavenc ! filesink location="$d/got.wav" > "$d/gst.log" 2>&1 & g=$!; started $g
+    wait_udp "$fp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --codec opus --play "$TONES" --hangup --duration 20 \
+        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    wait_for $mc 20
+    seen=$(grep -c GstUDPSrcTimeout "$d/gst.log")
+    i=0; while [ "$(grep -c GstUDPSrcTimeout "$d/gst.log")" -le "$seen" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+    stop $g INT
+    sent=$(end_field "$d/out.json" packets_sent)
+    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall opus -> GStreamer (rtpopusdepay, opusdec): $sent packets sent"
+    else fail "mediacall opus -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi
+    check_tones "mediacall opus -> GStreamer" "$TONES" "$d/got.wav"
+}
+if [ -n "$OPUS_LIBS" ]; then
+    TONES=$B/tones48.wav
+    $WT tones "$TONES" 48000 4 440 1000
+    if have ffmpeg; then
+        opus_in ffmpeg 97 ff_opus_send
+        opus_out_ff
+    else
+        skip "ffmpeg Opus interop" "ffmpeg not installed (make deps)"
+    fi
+    if have gst-launch-1.0; then
+        opus_in GStreamer 96 gst_opus_send
+        opus_out_gst
+    else
+        skip "GStreamer Opus interop" "gstreamer1.0-tools not installed (make deps)"
+    fi
+else
+    skip "Opus interop" "libopus-dev not installed (make deps)"
 fi
 
 # ---------------------------------------------------------------- impairment relay

@@ -11,6 +11,12 @@
                                                on its own (after an adaptive jitter buffer)
      wavtool port                              an even free UDP port on 127.0.0.1
                                                whose next port is free too
+     wavtool tones OUT.wav RATE SECONDS F...   equal sines at F... Hz (-12 dBFS each)
+     wavtool tonelevel REF.wav GOT.wav F...    each tone's level in GOT against REF (dB),
+                                               from sine fits over 100 ms windows of the
+                                               middle of each file (the median: a perceptual
+                                               codec keeps levels, not phases); exit 1 when
+                                               one is off by more than 1 dB
    Reading and writing WAV goes through media.h; the measures are plain sums. */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
@@ -224,6 +230,74 @@ static int port(void)
     return 1;
 }
 
+static int tones(const char *path, uint32_t rate, double seconds, int nf, char **fs)
+{
+    media_wav_file f;
+    size_t n = (size_t)(rate * seconds), i;
+    int16_t *x = (int16_t *)calloc(n, sizeof *x);
+    int k, rc;
+    if (!x || nf < 1) return 1;
+    for (i = 0; i < n; i++) {
+        double v = 0;
+        for (k = 0; k < nf; k++) v += 8231 * sin(2 * 3.14159265358979 * atof(fs[k]) * (double)i / rate);   /* -12 dBFS */
+        x[i] = (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v);
+    }
+    rc = media_wav_open_write(&f, path, MEDIA_WAV_PCM16, rate, 1);
+    if (rc == MEDIA_OK) rc = media_wav_write(&f, x, n) < 0 ? MEDIA_EIO : MEDIA_OK;
+    if (rc == MEDIA_OK) rc = media_wav_close(&f);
+    free(x);
+    return rc == MEDIA_OK ? 0 : 1;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* the median over 100 ms windows of the fitted amplitude of a sine at fq,
+   in the middle of x (a quarter second off each end) */
+static double tone_amp(const int16_t *x, size_t n, uint32_t rate, double fq)
+{
+    size_t w = rate / 10, at, k = 0, i;
+    double amps[MAX_SECONDS * 10 + 1];
+    for (at = rate / 4; at + w + rate / 4 <= n && k < sizeof amps / sizeof amps[0]; at += w) {
+        double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, det, a, b;
+        for (i = 0; i < w; i++) {
+            double ph = 2 * 3.14159265358979 * fq * (double)(at + i) / rate, sn = sin(ph), cs = cos(ph);
+            ss += sn * sn; cc += cs * cs; sc += sn * cs; xs += x[at + i] * sn; xc += x[at + i] * cs;
+        }
+        det = ss * cc - sc * sc;
+        if (det == 0) continue;
+        a = (xs * cc - xc * sc) / det;
+        b = (xc * ss - xs * sc) / det;
+        amps[k++] = sqrt(a * a + b * b);
+    }
+    if (!k) return 0;
+    qsort(amps, k, sizeof amps[0], cmp_dbl);
+    return amps[k / 2];
+}
+
+static int tonelevel(const char *ref, const char *got, int nf, char **fs)
+{
+    size_t nr, ng;
+    uint32_t rr, rg;
+    int16_t *a = load(ref, &nr, &rr), *b = load(got, &ng, &rg);
+    int k, bad = 0;
+    if (!a || !b) { free(a); free(b); return 1; }
+    if (ng < rg) { fprintf(stderr, "wavtool: %s: under a second of audio\n", got); free(a); free(b); return 1; }
+    for (k = 0; k < nf; k++) {
+        double fq = atof(fs[k]), ar = tone_amp(a, nr, rr, fq), ag = tone_amp(b, ng, rg, fq);
+        double d = ar > 0 && ag > 0 ? 20 * log10(ag / ar) : -99;
+        printf("%s%.0f Hz %+.2f dB", k ? ", " : "", fq, d);
+        if (d < -1.0 || d > 1.0) bad = 1;
+    }
+    printf(" (%.2f s at %u Hz)\n", (double)ng / rg, (unsigned)rg);
+    free(a);
+    free(b);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 5 && !strcmp(argv[1], "gen"))
@@ -231,6 +305,9 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "corr")) return corr(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "corrseg")) return corrseg(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "port")) return port();
-    fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | corrseg REF GOT | port\n");
+    if (argc >= 6 && !strcmp(argv[1], "tones")) return tones(argv[2], (uint32_t)atoi(argv[3]), atof(argv[4]), argc - 5, argv + 5);
+    if (argc >= 5 && !strcmp(argv[1], "tonelevel")) return tonelevel(argv[2], argv[3], argc - 4, argv + 4);
+    fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | corrseg REF GOT | port\n"
+                    "       wavtool tones OUT RATE SECONDS F... | tonelevel REF GOT F...\n");
     return 2;
 }
