@@ -6,17 +6,21 @@ FUZZ_LONG_SECONDS ?= 60
 
 .PHONY: all demo examples test bench fuzz deps clean
 
+# media_opus.h with libopus when pkg-config finds it, built without it otherwise
+OPUS_CFLAGS := $(shell pkg-config --cflags opus 2>/dev/null || echo -DMEDIA_OPUS_NO_LIBOPUS)
+OPUS_LIBS := $(shell pkg-config --libs opus 2>/dev/null)
+
 all: test
 
 # A whole call on loopback between two sessions: prompt, DTMF, recording, statistics.
 demo:
-	@mkdir -p build && $(CC) -std=c99 -O2 -Wall -Wextra -I. examples/demo.c -o build/demo -lm && ./build/demo
+	@mkdir -p build && $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) examples/demo.c -o build/demo $(OPUS_LIBS) -lm && ./build/demo
 
 # announce, echo, quality_monitor, epoll_many, libuv_many (needs libuv1-dev), mediacall -> build/examples/
 EXAMPLES = announce echo quality_monitor epoll_many mediacall demo
 examples:
 	@mkdir -p build/examples && for e in $(EXAMPLES); do \
-	  $(CC) -std=c99 -O2 -Wall -Wextra -I. examples/$$e.c -o build/examples/$$e -lm || exit 1; done && \
+	  $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) examples/$$e.c -o build/examples/$$e $(OPUS_LIBS) -lm || exit 1; done && \
 	$(CC) -std=c99 -O2 -Wall -Wextra -I. examples/libuv_many.c -o build/examples/libuv_many $$(pkg-config --libs libuv) -lm && \
 	echo "built: $(EXAMPLES) libuv_many (build/examples/)"
 

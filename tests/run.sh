@@ -156,12 +156,20 @@ else
 fi
 
 echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
-if gcc -std=c99 -O2 $WARN -I. examples/demo.c -o "$B/demo" -lm 2>"$B/demo.log" &&
-   g++ -x c++ -std=c++11 -O2 $WARN -I. examples/demo.c -o "$B/demo_cpp" -lm 2>>"$B/demo.log"; then
+DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
+if gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS -lm 2>"$B/demo.log" &&
+   g++ -x c++ -std=c++11 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo_cpp" $OPUS_LIBS -lm 2>>"$B/demo.log" &&
+   gcc -std=c99 -O2 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS examples/demo.c -o "$B/demo_pcmu" -lm 2>>"$B/demo.log"; then
     if ./"$B/demo" > "$B/demo.out" 2>&1; then
-        pass "make demo: $(grep -E 'received DTMF|segmental SNR' "$B/demo.out" | tr '\n' ' ')"
+        pass "make demo: $(grep -E 'codecs offered|received DTMF|segmental SNR' "$B/demo.out" | tr '\n' ' ')"
     else
         fail "make demo"; tail -8 "$B/demo.out" | sed 's/^/    /'
+    fi
+    # and as a program built without libopus runs it: on PCMU
+    if ./"$B/demo_pcmu" > "$B/demo_pcmu.out" 2>&1 && grep -q 'recording .* (PCMU)' "$B/demo_pcmu.out"; then
+        pass "demo without libopus: $(grep -E 'codecs offered|segmental SNR' "$B/demo_pcmu.out" | tr '\n' ' ')"
+    else
+        fail "demo without libopus"; tail -8 "$B/demo_pcmu.out" | sed 's/^/    /'
     fi
 else
     fail "examples/demo.c does not compile"; head -20 "$B/demo.log" | sed 's/^/    /'
