@@ -240,8 +240,13 @@ fi
 echo "== fuzz smoke (${FUZZ_SECONDS}s each) =="
 if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
         clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null; then
-    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session; do
-        if clang -std=c99 -O1 -g $WARN -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. "fuzz/$f.c" -o "$B/$f" -lm 2>"$B/$f.log"; then
+    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_opus; do
+        pre="" post=""
+        if [ "$f" = fuzz_opus ]; then
+            if [ -z "$OPUS_LIBS" ]; then skip "$f" "libopus-dev not installed"; continue; fi
+            pre=$OPUS_CFLAGS post=$OPUS_LIBS
+        fi
+        if clang -std=c99 -O1 -g $WARN -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $pre -I. "fuzz/$f.c" -o "$B/$f" $post -lm 2>"$B/$f.log"; then
             mkdir -p "$B/corpus_$f"
             if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
                 pass "$f ran ${FUZZ_SECONDS}s clean ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$B/$f.out" | grep -o '[0-9]*$') inputs)"
