@@ -66,7 +66,7 @@ static void test_falls_back_to_pcmu(void)
 int main(void)
 {
     RUN(test_falls_back_to_pcmu);
-    printf("%d passed, %d failed, 5 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 6 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     net_reset();
     return harness_failed ? 1 : 0;
 }
@@ -117,6 +117,7 @@ static void test_opus_call(void)
             int k = media_session_create_answer(g_ep[1].s, answer, sizeof answer);
             CHECK(k > 0);
             CHECK(k > 0 && strstr(answer, "opus/48000/2") != NULL);
+            CHECK(k > 0 && strstr(answer, " minptime=10;useinbandfec=1") != NULL);   /* our fmtp in the answer too */
             if (k > 0) CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[0].s, answer, (size_t)k), MEDIA_OK);
         }
         g_ep[0].next_poll = g_ep[1].next_poll = vnow;
@@ -247,6 +248,46 @@ static void test_peer_fmtp_reaches_encoder(void)
     net_reset();
 }
 
+/* the frame size follows the negotiated packet time */
+static void test_ptime_sets_frames(void)
+{
+    static const uint32_t ptimes[3] = { 10, 40, 60 };
+    int k, i;
+    for (k = 0; k < 3; k++) {
+        media_session_stats st;
+        int steps_ok = 1;
+        net_reset();
+        opus_cfg(0, 16000);
+        opus_cfg(1, 16000);
+        {
+            media_session_config c;
+            int j;
+            for (j = 0; j < 2; j++) {
+                char ip[32];
+                snprintf(ip, sizeof ip, "10.0.0.%d", j + 1);
+                ep_config(&c, j, ip, 4000);
+                CHECK_EQ_INT(media_opus_codec(&g_opus[j], &g_oc[j]), MEDIA_OK);
+                g_list[j][0] = &g_opus[j];
+                g_list[j][1] = media_codec_telephone_event();
+                c.codecs = g_list[j];
+                c.codec_count = 2;
+                c.ptime_ms = ptimes[k];
+                CHECK(ep_create(j, &c) != NULL);
+            }
+        }
+        CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+        g_ep[0].tone_hz = 440;
+        net_run_ms(2400);
+        for (i = 1; i < g_ep[0].nlog; i++) steps_ok &= g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts == 48 * ptimes[k];
+        media_session_get_stats(g_ep[1].s, &st);
+        CHECKF(steps_ok && g_ep[0].nlog > 0, "ptime %u: timestamp steps", (unsigned)ptimes[k]);
+        CHECKF(st.ptime_ms == ptimes[k] || st.packets_received * ptimes[k] >= 2000, "ptime %u", (unsigned)ptimes[k]);
+        CHECK_EQ_INT(st.lost, 0);
+        CHECKF(frames_above(g_ep[1].cap + 16000 / 2, 16000, 16000 / 50, 440, 16000, 10) > 0.90, "ptime %u: %.2f of frames, %llu concealed, %zu samples", (unsigned)ptimes[k], frames_above(g_ep[1].cap + 16000 / 2, 16000, 16000 / 50, 440, 16000, 10), (unsigned long long)st.concealed, g_ep[1].ncap);
+    }
+    net_reset();
+}
+
 static void test_dtmf_with_opus(void)
 {
     net_reset();
@@ -270,6 +311,7 @@ int main(void)
     RUN(test_loss_fec_and_adaptation);
     RUN(test_dtx_silence);
     RUN(test_peer_fmtp_reaches_encoder);
+    RUN(test_ptime_sets_frames);
     RUN(test_dtmf_with_opus);
     net_reset();
     return harness_summary();
