@@ -100,6 +100,8 @@
       MEDIA_SDP_MAX_LINES        other lines (i u e p b t r z k, unknown) (64)
       MEDIA_SDP_MAX_FORMATS      formats on one m= line (64)
       MEDIA_SDP_TEXT_SIZE        bytes of strings one SDP keeps (16384)
+      MEDIA_SDP_MAX_FMTP         bytes of the peer's fmtp kept for our encoder (160;
+                                 cut at a parameter boundary)
 
    Whatever a compound holds beyond a capacity is counted in media_rtcp.omitted,
    never written out of bounds; the packets themselves stay reachable raw. An
@@ -380,6 +382,16 @@
    a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
    loss and jitter (media_session_stats.remote_*). Its BYE ends the receive
    stream (stream_stop) once the audio queued before it has played.
+
+   Codecs that do more (media_opus.h's Opus): the peer's fmtp for what we
+   send goes to the encoder's create(); a lost packet whose successor is
+   already queued goes to the codec's recover() (in-band FEC, counted in
+   stats.recovered; such a codec gets a frame of minimum jitter delay); the
+   loss the peer reports in RTCP goes to its control() (adaptation, shown in
+   stats.codec_bitrate and codec_fec_percent); an encode() of 0 bytes is DTX:
+   nothing is sent (stats.dtx_frames), the next packet carries the marker,
+   and the receiver counts a gap the jitter buffer knows to be in sequence as
+   silence, not concealment.
 
    Sending DTMF: cfg.dtmf_duration_ms per digit (100), cfg.dtmf_gap_ms
    between digits (60); packets every ptime with the event's start timestamp,

@@ -155,6 +155,18 @@ else
     fail "README session example does not compile"; head -20 "$B/readme_session.log" | sed 's/^/    /'
 fi
 
+# the fourth: media_opus.h's snippet, its lines in a function (with and without libopus)
+awk '/^```c$/{n++; if (n == 4) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_opus.txt"
+{ grep '^#' "$B/readme_opus.txt"; echo 'void readme_opus(media_session_config cfg);'
+  echo 'void readme_opus(media_session_config cfg) {'; grep -v '^#' "$B/readme_opus.txt"; echo '(void)cfg; }'; } > "$B/readme_opus.c"
+if grep -q media_opus_codec "$B/readme_opus.c" &&
+   gcc -std=c99 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS -c "$B/readme_opus.c" -o "$B/readme_opus.o" 2>"$B/readme_opus.log" &&
+   { [ -z "$OPUS_LIBS" ] || g++ -x c++ -std=c++11 $WARN -I. $OPUS_CFLAGS -c "$B/readme_opus.c" -o "$B/readme_opus_cpp.o" 2>>"$B/readme_opus.log"; }; then
+    pass "README media_opus.h example compiles"
+else
+    fail "README media_opus.h example does not compile"; head -20 "$B/readme_opus.log" | sed 's/^/    /'
+fi
+
 echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
 DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
 if gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS -lm 2>"$B/demo.log" &&
