@@ -3626,6 +3626,18 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
     return MEDIA_JITTER_GAP;
 }
 
+/* what get() and peek() say of a queued packet (flags aside) */
+static void media__jb_frame_of(const media_jitter *jb, const media__jitter_slot *s, int64_t dur, media_jitter_frame *out)
+{
+    out->payload = jb->pool + s->off;
+    out->len = s->len;
+    out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
+    out->seq = (uint16_t)s->seq;
+    out->payload_type = s->pt;
+    out->marker = s->marker;
+    out->samples = (uint32_t)dur;
+}
+
 MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
 {
     int64_t now = (int64_t)now_us, off, dur;
@@ -3646,13 +3658,7 @@ MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, medi
     /* play s: the marker, or a gap before it, starts a talkspurt */
     f = jb->flags_next;
     dur = media__jb_dur(jb, s);
-    out->payload = jb->pool + s->off;
-    out->len = s->len;
-    out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
-    out->seq = (uint16_t)jb->play_seq;
-    out->payload_type = s->pt;
-    out->marker = s->marker;
-    out->samples = (uint32_t)dur;
+    media__jb_frame_of(jb, s, dur, out);
     out->flags = ((f | f >> 8) & 7u) | ((uint32_t)s->marker << 2);
     jb->flags_next = 0;
     jb->next_play_us += dur == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, dur);
@@ -3673,13 +3679,7 @@ MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out)
     memset(out, 0, sizeof *out);
     s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
     if (!jb->started || !s->used || s->seq != jb->play_seq) return MEDIA_JITTER_NONE;
-    out->payload = jb->pool + s->off;
-    out->len = s->len;
-    out->timestamp = (uint32_t)s->ts + jb->ts_raw_off;
-    out->seq = (uint16_t)s->seq;
-    out->payload_type = s->pt;
-    out->marker = s->marker;
-    out->samples = (uint32_t)media__jb_dur(jb, s);
+    media__jb_frame_of(jb, s, media__jb_dur(jb, s), out);
     return MEDIA_JITTER_FRAME;
 }
 

@@ -188,6 +188,14 @@ gst_to_mc() {
     check_audio "GStreamer -> mediacall audio" "$SRC" "$d/got.wav"
 }
 
+# gst_finish PID LOG: gst-launch has no idle exit: wait for udpsrc's timeout
+# after our last packet (bounded), then EOS by SIGINT (-e finalises the WAV)
+gst_finish() {
+    seen=$(grep -c GstUDPSrcTimeout "$2")
+    i=0; while [ "$(grep -c GstUDPSrcTimeout "$2")" -le "$seen" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
+    stop "$1" INT
+}
+
 mc_to_gst() {
     d=$B/mc2gst; mkdir -p "$d"
     fp=$($WT port)
@@ -200,10 +208,7 @@ mc_to_gst() {
     $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup --duration 20 > "$d/out.json" 2> "$d/err" &
     mc=$!; started $mc
     wait_for $mc 20
-    # gst-launch has no idle exit: wait for udpsrc's timeout after our last packet, then EOS by SIGINT (-e)
-    seen=$(grep -c GstUDPSrcTimeout "$d/gst.log")
-    i=0; while [ "$(grep -c GstUDPSrcTimeout "$d/gst.log")" -le "$seen" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
-    stop $g INT
+    gst_finish $g "$d/gst.log"
     sent=$(end_field "$d/out.json" packets_sent)
     if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall -> GStreamer rtppcmudepay: $sent packets sent"
     else fail "mediacall -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi
@@ -315,9 +320,7 @@ opus_out_gst() {
     $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --codec opus --play "$TONES" --hangup --duration 20 \
         > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
     wait_for $mc 20
-    seen=$(grep -c GstUDPSrcTimeout "$d/gst.log")
-    i=0; while [ "$(grep -c GstUDPSrcTimeout "$d/gst.log")" -le "$seen" ] && [ $i -lt 60 ]; do sleep 0.05; i=$((i + 1)); done
-    stop $g INT
+    gst_finish $g "$d/gst.log"
     sent=$(end_field "$d/out.json" packets_sent)
     if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall opus -> GStreamer (rtpopusdepay, opusdec): $sent packets sent"
     else fail "mediacall opus -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi

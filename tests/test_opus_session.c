@@ -40,12 +40,18 @@ static void opus_cfg(int i, uint32_t rate)
     g_oc[i].sample_rate = rate;
 }
 
+/* a fresh network with two Opus endpoints configured (tweak g_oc[] next) */
+static void opus_pair(uint32_t rate0, uint32_t rate1)
+{
+    net_reset();
+    opus_cfg(0, rate0);
+    opus_cfg(1, rate1);
+}
+
 static void test_falls_back_to_pcmu(void)
 {
     media_session_stats st;
-    net_reset();
-    opus_cfg(0, 48000);
-    opus_cfg(1, 48000);
+    opus_pair(48000, 48000);
     CHECK(opus_ep(0, 1, 48000) != NULL);
     CHECK(opus_ep(1, 0, 48000) != NULL);   /* the peer has no Opus */
     CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
@@ -73,6 +79,13 @@ int main(void)
 
 #else
 
+/* creates both with Opus first and negotiates: 0 offers, 1 answers */
+static void opus_pair_call(void)
+{
+    CHECK(opus_ep(0, 1, g_oc[0].sample_rate) && opus_ep(1, 1, g_oc[1].sample_rate));
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+}
+
 /* the sine amplitude fitted to x (for a level in dB against the sent one) */
 static double sine_amp(const int16_t *x, size_t n, double f, double rate)
 {
@@ -99,9 +112,7 @@ static void test_opus_call(void)
         media_session_stats st;
         int n;
         double lvl;
-        net_reset();
-        opus_cfg(0, rate);
-        opus_cfg(1, rate);
+        opus_pair(rate, rate);
         CHECK(opus_ep(0, 1, rate) && opus_ep(1, 1, rate));
         n = media_session_create_offer(g_ep[0].s, offer, sizeof offer);
         CHECK(n > 0);
@@ -149,13 +160,10 @@ static void test_opus_call(void)
 static void test_loss_fec_and_adaptation(void)
 {
     media_session_stats a, b;
-    net_reset();
-    opus_cfg(0, 16000);
-    opus_cfg(1, 16000);
+    opus_pair(16000, 16000);
     g_oc[0].bitrate = 32000;
     g_oc[0].min_bitrate = 12000;
-    CHECK(opus_ep(0, 1, 16000) && opus_ep(1, 1, 16000));
-    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    opus_pair_call();
     g_ep[0].tone_hz = 300;
     net_run_ms(1000);
     media_session_get_stats(g_ep[0].s, &a);
@@ -185,12 +193,9 @@ static void test_loss_fec_and_adaptation(void)
 static void dtx_run(int dtx, media_session_stats *a, media_session_stats *b, int *gaps_marked)
 {
     int i;
-    net_reset();
-    opus_cfg(0, 48000);
-    opus_cfg(1, 48000);
+    opus_pair(48000, 48000);
     g_oc[0].dtx = dtx;
-    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 48000));
-    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    opus_pair_call();
     g_net.jitter_us = 8000;
     g_ep[0].tone_hz = 440;
     net_run_ms(2000);
@@ -231,11 +236,8 @@ static void test_dtx_silence(void)
 static void test_peer_fmtp_reaches_encoder(void)
 {
     int i, over = 0, n = 0;
-    net_reset();
-    opus_cfg(0, 48000);
-    opus_cfg(1, 8000);
-    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 8000));
-    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    opus_pair(48000, 8000);
+    opus_pair_call();
     g_ep[0].tone_hz = 440;
     g_ep[1].tone_hz = 440;
     net_run_ms(1000);
@@ -256,9 +258,7 @@ static void test_ptime_sets_frames(void)
     for (k = 0; k < 3; k++) {
         media_session_stats st;
         int steps_ok = 1;
-        net_reset();
-        opus_cfg(0, 16000);
-        opus_cfg(1, 16000);
+        opus_pair(16000, 16000);
         {
             media_session_config c;
             int j;
@@ -290,11 +290,8 @@ static void test_ptime_sets_frames(void)
 
 static void test_dtmf_with_opus(void)
 {
-    net_reset();
-    opus_cfg(0, 48000);
-    opus_cfg(1, 48000);
-    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 48000));
-    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    opus_pair(48000, 48000);
+    opus_pair_call();
     g_ep[0].tone_hz = 440;
     net_run_ms(500);
     CHECK_EQ_INT(media_session_send_dtmf(g_ep[0].s, "19#"), MEDIA_OK);
