@@ -47,7 +47,7 @@
      we send mono (always allowed) and decode stereo streams to mono.
    - Encoder and decoder run at the configured PCM rate (8, 12, 16, 24 or
      48 kHz) with no resampling of ours; frames of 10, 20, 40 or 60 ms follow
-     the negotiated ptime.
+     the negotiated ptime (media.h keeps it at or above the peer's minptime).
    - Loss: libopus' concealment, or the lost frame rebuilt from the next
      packet's in-band FEC when it carries one (recover()).
    - Adaptation: the loss the peer reports (RTCP) raises the loss FEC is tuned

@@ -72,7 +72,7 @@ static void test_falls_back_to_pcmu(void)
 int main(void)
 {
     RUN(test_falls_back_to_pcmu);
-    printf("%d passed, %d failed, 6 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 7 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     net_reset();
     return harness_failed ? 1 : 0;
 }
@@ -288,6 +288,29 @@ static void test_ptime_sets_frames(void)
     net_reset();
 }
 
+/* a peer whose fmtp says minptime=40 (RFC 7587 6.1) gets no shorter packets */
+static void test_peer_minptime(void)
+{
+    static const char offer[] =
+        "v=0\r\no=peer 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n"
+        "m=audio 4000 RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=40;useinbandfec=1\r\n";
+    char answer[4096];
+    media_session_stats st;
+    int i, steps_ok = 1;
+    opus_pair(48000, 48000);
+    CHECK(opus_ep(0, 1, 48000) != NULL);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[0].s, offer, sizeof offer - 1), MEDIA_OK);
+    CHECK(media_session_create_answer(g_ep[0].s, answer, sizeof answer) > 0);
+    g_ep[0].tone_hz = 440;
+    g_ep[0].next_poll = vnow;
+    net_run_ms(1000);
+    media_session_get_stats(g_ep[0].s, &st);
+    for (i = 1; i < g_ep[0].nlog; i++) steps_ok &= g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts == 1920;
+    CHECK_EQ_INT(st.ptime_ms, 40);
+    CHECK(g_ep[0].nlog >= 20 && steps_ok);
+    net_reset();
+}
+
 static void test_dtmf_with_opus(void)
 {
     opus_pair(48000, 48000);
@@ -309,6 +332,7 @@ int main(void)
     RUN(test_dtx_silence);
     RUN(test_peer_fmtp_reaches_encoder);
     RUN(test_ptime_sets_frames);
+    RUN(test_peer_minptime);
     RUN(test_dtmf_with_opus);
     net_reset();
     return harness_summary();
