@@ -33,9 +33,9 @@ static void test_unsupported_without_libopus(void)
 int main(void)
 {
     RUN(test_unsupported_without_libopus);
-    /* the 8 cases of the libopus build: not applicable here, so neither
+    /* the 9 cases of the libopus build: not applicable here, so neither
        passed nor skipped (a skip fails under MEDIA_STRICT=1) */
-    printf("%d passed, %d failed, 8 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 9 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
 }
 
@@ -391,6 +391,67 @@ static void test_remote_fmtp_shapes_encoder(void)
     }
 }
 
+static int pick_last(const media_sdp_match *m, int count, int *order, void *user)
+{
+    (void)m; (void)user;
+    order[0] = count - 1;
+    return 1;
+}
+
+/* media.h's negotiation strategies with Opus in the list: an offer of
+   PCMU, Opus and telephone-event at 8000 and 48000, answered by [opus, PCMU] */
+static void test_strategies_with_opus(void)
+{
+    static const char offer_text[] =
+        "v=0\r\no=peer 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
+        "m=audio 5000 RTP/AVP 0 111 101 102\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1;maxplaybackrate=16000\r\n"
+        "a=rtpmap:101 telephone-event/8000\r\na=rtpmap:102 telephone-event/48000\r\n";
+    static const struct { media_sdp_strategy st; int req_opus; const char *codec; int pt, te_pt; } t[] = {
+        { MEDIA_SDP_OFFERER_ORDER, 0, "PCMU", 0, 101 },
+        { MEDIA_SDP_LOCAL_ORDER, 0, "opus", 111, 102 },
+        { MEDIA_SDP_REQUIRED, 1, "opus", 111, 102 },
+        { MEDIA_SDP_SELECT, 0, "opus", 111, 102 },   /* pick_last: the last match in the offer's order */
+    };
+    static media_sdp offer, answer;
+    media_opus_config oc;
+    media_codec c;
+    const media_codec *ours[3], *req[1];
+    size_t i;
+    media_opus_config_init(&oc);
+    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    ours[0] = &c; ours[1] = media_codec_pcmu(); ours[2] = media_codec_telephone_event();
+    req[0] = &c;
+    CHECK_EQ_INT(media_sdp_parse(&offer, offer_text, sizeof offer_text - 1), MEDIA_OK);
+    for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+        media_sdp_oa_config cfg;
+        media_sdp_result r;
+        media_sdp_oa_config_init(&cfg);
+        cfg.codecs = ours; cfg.codec_count = 3;
+        cfg.strategy = t[i].st;
+        cfg.required = req; cfg.required_count = 1;
+        cfg.select = pick_last;
+        cfg.address = "192.0.2.2"; cfg.port = 6000;
+        CHECK_EQ_INT(media_sdp_create_answer(&answer, &offer, &cfg, &r), MEDIA_OK);
+        CHECKF(r.codec && strcmp(r.codec->name, t[i].codec) == 0, "[%zu] %s", i, r.codec ? r.codec->name : "-");
+        CHECK_EQ_INT(r.payload_type, t[i].pt);
+        CHECK_EQ_INT(r.telephone_event_pt, t[i].te_pt);   /* DTMF at the chosen codec's clock */
+        if (r.payload_type == 111) CHECK(strstr(r.remote_fmtp, "maxplaybackrate=16000") != NULL);
+    }
+    /* REQUIRED opus against an offer without it: refused */
+    {
+        static const char pcmu_only[] = "v=0\r\no=p 1 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\nm=audio 5000 RTP/AVP 0\r\n";
+        media_sdp_oa_config cfg;
+        media_sdp_result r;
+        media_sdp_oa_config_init(&cfg);
+        cfg.codecs = ours; cfg.codec_count = 3;
+        cfg.strategy = MEDIA_SDP_REQUIRED;
+        cfg.required = req; cfg.required_count = 1;
+        cfg.address = "192.0.2.2"; cfg.port = 6000;
+        CHECK_EQ_INT(media_sdp_parse(&offer, pcmu_only, sizeof pcmu_only - 1), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_create_answer(&answer, &offer, &cfg, &r), MEDIA_ENEGOTIATION);
+    }
+}
+
 static void test_config_checked(void)
 {
     media_opus_config oc;
@@ -511,6 +572,7 @@ int main(void)
     RUN(test_fec_beats_concealment);
     RUN(test_fmtp_written);
     RUN(test_remote_fmtp_shapes_encoder);
+    RUN(test_strategies_with_opus);
     RUN(test_config_checked);
     RUN(test_state_serves_one_side);
     RUN(test_adaptation_follows_reported_loss);
