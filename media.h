@@ -5599,15 +5599,14 @@ static int media__result_ptime(const media_sdp_result *res, const media_sdp *pee
 {
     int p = media_sdp_get_ptime(peer, m);
     media_sdp_span v;
+    uint64_t mp;
     if (!p) p = res->codec->frame_ms ? res->codec->frame_ms : 20;
     if (res->remote_maxptime && p > res->remote_maxptime) p = res->remote_maxptime;
     /* an fmtp minptime (RFC 7587 for Opus): no shorter packets than that */
-    if (media_sdp_fmtp_param(&v, media_sdp_get_fmtp(peer, m, res->payload_type), "minptime") == MEDIA_OK && v.len && v.len < 4) {
-        int mp = 0;
-        size_t i;
-        for (i = 0; i < v.len && v.ptr[i] >= '0' && v.ptr[i] <= '9'; i++) mp = mp * 10 + (v.ptr[i] - '0');
-        if (i == v.len && mp > p && (!res->remote_maxptime || mp <= res->remote_maxptime)) p = mp;
-    }
+    if (media_sdp_fmtp_param(&v, media_sdp_get_fmtp(peer, m, res->payload_type), "minptime") == MEDIA_OK &&
+        media__sdp_uint(v.ptr, v.len, 1000, &mp) == MEDIA_OK && (int)mp > p &&
+        (!res->remote_maxptime || (int)mp <= res->remote_maxptime))
+        p = (int)mp;
     return p;
 }
 

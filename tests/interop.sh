@@ -196,23 +196,26 @@ gst_finish() {
     stop "$1" INT
 }
 
+# mc_to_gst LABEL SDPFN PT CAPS DECODE SRC CHECKFN [mediacall options]: mediacall plays SRC
+# to a gst-launch receiver (udpsrc with CAPS, rtpjitterbuffer, then the DECODE
+# elements, into a WAV), which CHECKFN judges against SRC
 mc_to_gst() {
-    d=$B/mc2gst; mkdir -p "$d"
+    label=$1 sdpfn=$2 pt=$3 caps=$4 decode=$5 src=$6 check=$7; shift 7
+    d=$B/mc2gst_$(echo "$label" | tr -c 'a-zA-Z0-9\n' _); mkdir -p "$d"
     fp=$($WT port)
-    peer_sdp "$d/peer.sdp" "$fp" 0 recvonly
-    gst-launch-1.0 -e -m udpsrc address=127.0.0.1 port="$fp" timeout=1000000000 \
-        caps="application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0" \
-        ! rtpjitterbuffer latency=60 ! rtppcmudepay ! mulawdec ! wavenc ! filesink location="$d/got.wav" \
-        > "$d/gst.log" 2>&1 & g=$!; started $g
+    $sdpfn "$d/peer.sdp" "$fp" "$pt" recvonly
+    # (CAPS and DECODE hold no spaces inside an element: split into words on purpose)
+    gst-launch-1.0 -e -m udpsrc address=127.0.0.1 port="$fp" timeout=1000000000 caps="$caps" \
+        ! rtpjitterbuffer latency=60 $decode ! wavenc ! filesink location="$d/got.wav" > "$d/gst.log" 2>&1 & g=$!; started $g
     wait_udp "$fp"
-    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup --duration 20 > "$d/out.json" 2> "$d/err" &
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" "$@" --play "$src" --hangup --duration 20 > "$d/out.json" 2> "$d/err" &
     mc=$!; started $mc
     wait_for $mc 20
     gst_finish $g "$d/gst.log"
     sent=$(end_field "$d/out.json" packets_sent)
-    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall -> GStreamer rtppcmudepay: $sent packets sent"
-    else fail "mediacall -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi
-    check_audio "mediacall -> GStreamer audio" "$SRC" "$d/got.wav"
+    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "$label: $sent packets sent"
+    else fail "$label: packets sent ${sent:-?}"; head -5 "$d/err"; fi
+    $check "$label" "$src" "$d/got.wav"
 }
 
 gst_dtmf() {
@@ -245,7 +248,8 @@ gst_dtmf() {
 if have gst-launch-1.0 && gst-inspect-1.0 rtppcmupay >/dev/null 2>&1 && gst-inspect-1.0 rtpdtmfsrc >/dev/null 2>&1 &&
    /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
     gst_to_mc
-    mc_to_gst
+    mc_to_gst "mediacall -> GStreamer rtppcmudepay" peer_sdp 0 "application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0" \
+        "! rtppcmudepay ! mulawdec" "$SRC" check_audio
     if have dumpcap && have tshark; then gst_dtmf; else skip "GStreamer DTMF" "tshark missing (make deps)"; fi
 else
     skip "GStreamer interop" "gstreamer1.0-tools/plugins-good/bad or python3-gi missing (make deps)"
@@ -308,24 +312,6 @@ opus_out_ff() {
     else fail "mediacall opus -> ffmpeg: packets sent ${sent:-?}"; head -5 "$d/err" "$d/ff.log"; fi
     check_tones "mediacall opus -> ffmpeg" "$TONES" "$d/got.wav"
 }
-opus_out_gst() {
-    d=$B/opus_out_gst; mkdir -p "$d"
-    fp=$($WT port)
-    opus_sdp "$d/peer.sdp" "$fp" 96 recvonly
-    gst-launch-1.0 -e -m udpsrc address=127.0.0.1 port="$fp" timeout=1000000000 \
-        caps="application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=96" \
-        ! rtpjitterbuffer latency=60 ! rtpopusdepay ! opusdec ! audioconvert ! audioresample \
-        ! audio/x-raw,rate=48000,channels=1 ! wavenc ! filesink location="$d/got.wav" > "$d/gst.log" 2>&1 & g=$!; started $g
-    wait_udp "$fp"
-    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --codec opus --play "$TONES" --hangup --duration 20 \
-        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
-    wait_for $mc 20
-    gst_finish $g "$d/gst.log"
-    sent=$(end_field "$d/out.json" packets_sent)
-    if [ "$sent" = 200 ] || [ "$sent" = 201 ]; then pass "mediacall opus -> GStreamer (rtpopusdepay, opusdec): $sent packets sent"
-    else fail "mediacall opus -> GStreamer: packets sent ${sent:-?}"; head -5 "$d/err"; fi
-    check_tones "mediacall opus -> GStreamer" "$TONES" "$d/got.wav"
-}
 if [ -n "$OPUS_LIBS" ]; then
     TONES=$B/tones48.wav
     $WT tones "$TONES" 48000 4 440 1000
@@ -337,7 +323,9 @@ if [ -n "$OPUS_LIBS" ]; then
     fi
     if have gst-launch-1.0; then
         opus_in GStreamer 96 gst_opus_send
-        opus_out_gst
+        mc_to_gst "mediacall opus -> GStreamer (rtpopusdepay, opusdec)" opus_sdp 96 \
+            "application/x-rtp,media=audio,clock-rate=48000,encoding-name=OPUS,payload=96" \
+            "! rtpopusdepay ! opusdec ! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=1" "$TONES" check_tones --codec opus
     else
         skip "GStreamer Opus interop" "gstreamer1.0-tools not installed (make deps)"
     fi
