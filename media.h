@@ -377,7 +377,9 @@
    telephone-event number works). RFC 4733: one dtmf callback per key press,
    at its end, with its duration; repeats, late end packets and missing
    marker bits are handled; a press whose end packets were all lost is
-   reported 0.5 s after its last packet. A new SSRC or a timestamp jump
+   reported once the peer's audio is 0.5 s past it (2 s after its last
+   packet when nothing else comes; a sender stalled mid-press is waited
+   for, its duration kept whole). A new SSRC or a timestamp jump
    restarts playout without losing audio; a peer using our SSRC makes us take
    a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
    loss and jitter (media_session_stats.remote_*). Its BYE ends the receive
@@ -6419,7 +6421,8 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
 #define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
-#define MEDIA__DTMF_LOST_US 500000u      /* an event without packets this long has ended */
+#define MEDIA__DTMF_LOST_US 500000u      /* the peer's audio this far past an event's end: it has ended */
+#define MEDIA__DTMF_QUIET_US 2000000u    /* nothing at all from the peer this long: it has ended */
 #define MEDIA__DTMF_REORDER_US 120000u   /* how long an event's end may trail the next one's start */
 
 typedef struct media__rx_entry {         /* a payload type the peer may send us */
@@ -7689,17 +7692,26 @@ static void media__dtmf_report(media_session *s)
 }
 
 /* Reports what can be, oldest first: an ended event; one whose end packets
-   were all lost (MEDIA__DTMF_LOST_US without a packet); one a newer event
-   has followed for MEDIA__DTMF_REORDER_US without its end turning up (its
-   end packets can arrive after the next press's first ones: a sender's mux
-   releasing them late). Returns the time the next check is due. */
+   were all lost; one a newer event has followed for MEDIA__DTMF_REORDER_US
+   without its end turning up (its end packets can arrive after the next
+   press's first ones: a sender's mux releasing them late).
+   Lost end packets are judged on the sender's timeline, not ours: audio
+   stamped MEDIA__DTMF_LOST_US past what the event has covered says the key
+   was let go. A sender that stalls mid-event (a loaded host, a mux holding
+   packets) sends nothing, neither audio nor events, and its end packets
+   come late but whole; only MEDIA__DTMF_QUIET_US of nothing at all ends the
+   event then (or a peer that sends no audio after a press, with VAD).
+   Returns the time the next check is due. */
 static int64_t media__dtmf_flush(media_session *s, uint64_t now)
 {
     while (s->dr_n > 0 && !s->terminated) {
         const media__dtmf_rx *e = &s->dr[0];
         int overtaken = s->dr_n > 1 && now - s->dr[1].first_us >= MEDIA__DTMF_REORDER_US;
-        if (!e->ended && !overtaken && now - e->last_us < MEDIA__DTMF_LOST_US) {
-            uint64_t due = e->last_us + MEDIA__DTMF_LOST_US;
+        int passed = s->rx.clock_rate == e->clock && s->rx.have_transit &&
+                     media_rtp_ts_diff(s->rx.last_timestamp, e->ts + e->dur) >
+                         (int32_t)((uint64_t)e->clock * (MEDIA__DTMF_LOST_US / 1000) / 1000);
+        if (!e->ended && !overtaken && !passed && now - e->last_us < MEDIA__DTMF_QUIET_US) {
+            uint64_t due = e->last_us + MEDIA__DTMF_QUIET_US;
             if (s->dr_n > 1 && s->dr[1].first_us + MEDIA__DTMF_REORDER_US < due) due = s->dr[1].first_us + MEDIA__DTMF_REORDER_US;
             return (int64_t)due;
         }

@@ -299,6 +299,53 @@ static void test_dtmf_peer_quirks(void)
     net_reset();
 }
 
+/* A sender that stalls mid-press (its host loaded, its mux holding packets)
+   sends nothing for a while, then the rest of the press and its end: the
+   press keeps its whole duration. A press whose end packets are lost and
+   after which the peer sends nothing (VAD) is still reported, after 2 s of
+   quiet; one followed by audio, once the audio is 0.5 s past it. */
+static void test_dtmf_sender_stall(void)
+{
+    media_session_config cb;
+    uint8_t pl[160];
+    uint16_t seq = 300;
+    uint32_t ts = 8000;
+    int k;
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    for (k = 0; k < 10; k++) { pcma_frame(pl, ts); fake_rtp(8, k == 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    fake_event(seq++, ts, 3, 0, 160, 1); net_run_ms(20);
+    fake_event(seq++, ts, 3, 0, 320, 0);
+    net_run_ms(1200);                                       /* the sender stalls */
+    CHECK_EQ_INT(g_ep[B].ndigits, 0);
+    for (k = 3; k <= 6; k++) fake_event(seq++, ts, 3, 0, 160u * (unsigned)k, 0);
+    for (k = 0; k < 3; k++) fake_event(seq++, ts, 3, 1, 1120, 0);
+    net_run_ms(20);
+    CHECK_EQ_INT(g_ep[B].ndigits, 1);
+    ts += 1120;
+    for (k = 0; k < 5; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    /* end lost, then silence from the peer */
+    fake_event(seq++, ts, 9, 0, 160, 1); net_run_ms(20);
+    fake_event(seq++, ts, 9, 0, 320, 0);
+    net_run_ms(1900);
+    CHECK_EQ_INT(g_ep[B].ndigits, 1);
+    net_run_ms(200);
+    CHECK_EQ_INT(g_ep[B].ndigits, 2);
+    ts += 16000 + 320;
+    /* end lost, audio goes on: reported when the audio is 0.5 s past the press */
+    fake_event(seq++, ts, 1, 0, 160, 1); net_run_ms(20);
+    fake_event(seq++, ts, 1, 0, 320, 0); net_run_ms(20);
+    ts += 320;
+    for (k = 0; k < 24; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    CHECK_EQ_INT(g_ep[B].ndigits, 2);
+    for (k = 0; k < 3; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    CHECK_EQ_INT(g_ep[B].ndigits, 3);
+    CHECKF(!strcmp(g_ep[B].digits, "391"), "digits %s", g_ep[B].digits);
+    CHECK_EQ_INT(g_ep[B].dur[0], 140);   /* 1120 / 8000 s, the stall included */
+    CHECK_EQ_INT(g_ep[B].dur[1], 40);
+    CHECK_EQ_INT(g_ep[B].dur[2], 40);
+    net_reset();
+}
+
 static void test_hold_resume(void)
 {
     media_session_config ca, cb;
@@ -1371,6 +1418,7 @@ int main(void)
     RUN(test_rtcp_matches_network);
     RUN(test_dtmf_both_ways);
     RUN(test_dtmf_peer_quirks);
+    RUN(test_dtmf_sender_stall);
     RUN(test_hold_resume);
     RUN(test_codec_switch);
     RUN(test_playback_queue);
