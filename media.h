@@ -8052,9 +8052,11 @@ static void media__playout(media_session *s, uint64_t now)
             r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
             s->cn_level = -1;
             /* unless the buffer found the gap in sequence: silence (DTX, VAD) */
-            if (s->jb->st.silence - s->gap_silence0 < s->gap_run)
-                s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
-            s->gap_run = 0;
+            if (s->gap_run) {   /* (the buffer's statistics are a cold line: only read after a gap) */
+                if (s->jb->st.silence - s->gap_silence0 < s->gap_run)
+                    s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
+                s->gap_run = 0;
+            }
             if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
             kind = MEDIA_JITTER_LOST;
         }
