@@ -338,7 +338,11 @@
    for RTCP (RFC 3550 11) on local_address, from port_min..port_max or from
    the kernel's ephemeral ports; "::" takes IPv4 peers too. rtcp-mux is
    offered and accepted (then everything uses the RTP socket and
-   media_session_fd(s, 1) is -1). With cfg.send set the session opens no
+   media_session_fd(s, 1) is -1). Once the peer's address is known (and
+   cfg.latch is off) the sockets are connected to it: the kernel drops other
+   sources before they wake anyone (so st.foreign stays 0 there), send()
+   costs less than sendto(), and an ICMP "port unreachable" for a peer not
+   listening is counted (st.unreachable), not an error. With cfg.send set the session opens no
    socket: it hands you each datagram with its destination, and you give it
    what arrives with media_session_receive(_from) (ICE, TURN, DTLS-SRTP
    stacks, tests). cfg.now_us replaces the clock, cfg.seed the randomness:
@@ -1049,37 +1053,49 @@ typedef struct media__jitter_slot {
                                     the ceil(0.4 % x 512) = 3rd largest of the window */
 
 typedef struct media_jitter {
-    /* what put() and get() touch for every packet comes first: four cache
-       lines when the struct starts on one (the session aligns it) */
-    int started;
-    uint32_t ssrc;
-    uint32_t ref_seq;            /* extended seq of the reference packet */
-    uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
-    uint32_t play_seq;           /* next sequence number to play */
-    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
-    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
-    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
-    uint32_t queued;             /* packets in the buffer now (st.queued) */
-    uint16_t blk_cur;            /* the estimator's block being filled */
-    uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block */
-    media_jitter_config cfg;
-    int64_t ref_ts;              /* extended timestamp of the reference packet */
-    int64_t play_ts;             /* first sample not yet played */
-    int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
-    int64_t frame_ts;            /* packet duration assumed for what is not known */
-    int64_t frame_us;            /* the same in microseconds */
-    uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
-    int64_t target;              /* target transit (arrival minus media time), us */
-    int64_t base;                /* smallest recent transit */
+    /* Laid out for the packet path with a thousand streams, where every line
+       touched is a miss: get() reads lines 0-1, put() lines 1-3 (the session
+       aligns the struct on a cache line). */
+    /* line 0: get() */
     int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
     int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
-    uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
-    uint64_t packets, played;    /* st.packets, st.played */
-    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
+    int64_t frame_us;            /* frame_ts in microseconds */
     int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
+    uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
+    uint64_t played;             /* st.played */
+    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
+    uint32_t pad_;
+    /* line 1: both */
+    int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
+    int64_t play_ts;             /* first sample not yet played */
+    uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
+    int64_t frame_ts;            /* packet duration assumed for what is not known */
+    uint32_t play_seq;           /* next sequence number to play */
+    uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
+    uint32_t queued;             /* packets in the buffer now (st.queued) */
+    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
+    int64_t ref_ts;              /* extended timestamp of the reference packet */
+    uint32_t ref_seq;            /* extended seq of the reference packet */
+    uint32_t ssrc;
+    /* lines 2-3: put() */
+    uint64_t packets;            /* st.packets */
+    int64_t target;              /* target transit (arrival minus media time), us */
+    int64_t base;                /* smallest recent transit */
+    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
+    int (*duration)(const uint8_t *payload, size_t len, void *user);   /* cfg.duration */
+    int started;
+    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
+    uint32_t max_delta;          /* cfg.clock_rate / 8: the longest packet time taken from timestamps */
+    /* the estimator's block being filled (the others are below): the
+       smallest transit and the largest few, and how many */
+    int64_t cur_top[MEDIA__JITTER_TOP], cur_min;
+    uint32_t cur_n;
+    uint16_t blk_cur;            /* its place in blk[] once complete */
+    /* the rest */
+    media_jitter_config cfg;
+    uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
     int64_t seed;                /* delay to keep across a resync until measured again */
-    /* estimator: per block of 64 transits, the smallest and the largest few
-       (a block in half a cache line) */
+    /* estimator: per block of 64 transits, the smallest and the largest few */
     struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
@@ -1709,6 +1725,8 @@ typedef struct media_session_stats {
     uint32_t ssrc_changes;                 /* the peer started a new source */
     uint32_t collisions;                   /* the peer used our SSRC: we changed ours */
     uint64_t send_errors, receive_errors;
+    uint64_t unreachable;                  /* ICMP "port unreachable" for what we sent: the peer not
+                                              listening (yet); our own sockets, connected, only */
 } media_session_stats;
 
 /* Callbacks; all optional (NULL: the default in brackets). user is
@@ -3204,6 +3222,14 @@ static void media__jb_block_start(media_jitter *jb, int b)
     for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk[b].top[i] = INT64_MIN;
 }
 
+static void media__jb_cur_start(media_jitter *jb)
+{
+    int i;
+    jb->cur_n = 0;
+    jb->cur_min = INT64_MAX;
+    for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->cur_top[i] = INT64_MIN;
+}
+
 static int64_t media__jb_max(int64_t a, int64_t b) { return a > b ? a : b; }
 static int64_t media__jb_min(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -3239,11 +3265,11 @@ static void media__jb_summarise(media_jitter *jb)
 static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 {
     int64_t best[MEDIA__JITTER_TOP], base, rel, lo, hi;
-    int k, c = jb->blk_cur;
-    uint32_t n = jb->old_n + jb->blk_n[c];
+    int k;
+    uint32_t n = jb->old_n + jb->cur_n;
     if (!n) return;
-    media__jb_top3(best, jb->old_top, jb->blk[c].top);
-    base = media__jb_min(jb->old_min, jb->blk[c].min);
+    media__jb_top3(best, jb->old_top, jb->cur_top);
+    base = media__jb_min(jb->old_min, jb->cur_min);
     k = (int)((n * 4 + 999) / 1000);            /* 0.4 % of the window: 1..3, never more than n */
     if (k > MEDIA__JITTER_TOP) k = MEDIA__JITTER_TOP;
     jb->base = base;
@@ -3260,8 +3286,13 @@ static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
 
 static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
 {
-    jb->blk_cur = (uint16_t)((jb->blk_cur + 1) % MEDIA__JITTER_BLOCKS);
-    media__jb_block_start(jb, jb->blk_cur);
+    int b = jb->blk_cur, i;
+    for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk[b].top[i] = jb->cur_top[i];
+    jb->blk[b].min = jb->cur_min;
+    jb->blk_n[b] = (uint8_t)jb->cur_n;
+    jb->blk_cur = (uint16_t)((b + 1) % MEDIA__JITTER_BLOCKS);
+    media__jb_block_start(jb, jb->blk_cur);   /* the oldest, replaced by the one now filled */
+    media__jb_cur_start(jb);
     media__jb_summarise(jb);
 }
 
@@ -3272,16 +3303,16 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
    more than the whole update). */
 static void media__jb_observe(media_jitter *jb, int64_t t)
 {
-    int b = jb->blk_cur, now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
-    int64_t *top = jb->blk[b].top, x, y;
+    int now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
+    int64_t *top = jb->cur_top, x, y;
     unsigned n;
-    jb->blk[b].min = media__jb_min(jb->blk[b].min, t);
+    jb->cur_min = media__jb_min(jb->cur_min, t);
     x = media__jb_min(top[0], t);
     top[0] = media__jb_max(top[0], t);
     y = media__jb_min(top[1], x);
     top[1] = media__jb_max(top[1], x);
     top[2] = media__jb_max(top[2], y);
-    n = ++jb->blk_n[b];
+    n = ++jb->cur_n;
     if (n == MEDIA__JB_BLOCK) media__jb_block_done(jb);
     if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
@@ -3312,6 +3343,7 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     t0 = arrival - media__jb_us(jb, MEDIA__JB_TS0);
     jb->next_play_us = arrival + delay;
     for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) media__jb_block_start(jb, b);
+    media__jb_cur_start(jb);
     jb->blk_cur = 0;
     media__jb_summarise(jb);
     jb->seed = delay;
@@ -3345,6 +3377,8 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
     memset(jb, 0, offsetof(media_jitter, slot));
     memset(jb->slot, 0, sizeof jb->slot);
     jb->cfg = *cfg;
+    jb->duration = cfg->duration;
+    jb->max_delta = cfg->clock_rate / 8;
     jb->mul = (((uint64_t)1000000 << 20) + cfg->clock_rate / 2) / cfg->clock_rate;
     jb->late_jump_us = 1000000 + (int64_t)cfg->max_delay_ms * 1000;
     jb->early_jump_us = 500000 + (int64_t)cfg->max_delay_ms * 1000;
@@ -3495,10 +3529,10 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     jb->queued++;
     /* the packet time, as the stream shows it: the previous packet's length
        when only the timestamps tell it (up to 1/8 s, not across a marker) */
-    if (!jb->cfg.duration) {
+    if (!jb->duration) {
         media__jitter_slot *prev = &jb->slot[(eseq - 1) % MEDIA_JITTER_SLOTS];
         int64_t delta = ets - prev->ts;
-        if (prev->used && prev->seq == eseq - 1 && !s->marker && (uint64_t)(delta - 1) < jb->cfg.clock_rate / 8) {
+        if (prev->used && prev->seq == eseq - 1 && !s->marker && (uint64_t)(delta - 1) < jb->max_delta) {
             prev->samples = (uint32_t)delta;
             if (delta != jb->frame_ts) media__jb_set_frame(jb, delta);
         }
@@ -3510,7 +3544,7 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
         jb->ref_ts = ets;
     }
     /* the end of a gap: in sequence means it was silence */
-    if (d == 0) {
+    if (d == 0 && jb->pending_gap) {
         jb->st.silence += jb->pending_gap;
         jb->pending_gap = 0;
     }
@@ -6496,6 +6530,7 @@ struct media_session {
     uint8_t remote_known, latched, rtcp_latched;
     uint8_t in_event, dt_state, paused, rec_what;
     uint8_t local_family;                /* local.family */
+    uint8_t connected;                   /* bit k: fd[k] is connected to the peer (media__connect) */
     /* counters a packet moves (media_session_stats has them by name) */
     uint64_t sent_packets, sent_bytes, recv_packets, recv_bytes, concealed;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
@@ -7155,6 +7190,33 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     }
 }
 
+#ifndef MEDIA_NO_SOCKETS
+/* With the peer's addresses fixed by its SDP (no latching), our sockets are
+   connected to them: the kernel drops other sources before they cost us a
+   wake-up, and send() skips the route lookup sendto() makes per packet. A
+   new address (a re-offer) connects again; latching or no address undoes it. */
+static void media__connect(media_session *s)
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        struct sockaddr_storage ss;
+        socklen_t len = 0;
+        if (s->fd[k] < 0) continue;
+        if (s->remote_known && !s->cfg.latch && !(k == 1 && s->mux))
+            len = media__to_sockaddr(&ss, k ? &s->remote_rtcp : &s->remote_rtp, s->local_family);
+        if (len && connect(s->fd[k], (struct sockaddr *)&ss, len) == 0) {
+            s->connected |= (uint8_t)(1u << k);
+        } else if (s->connected & (1u << k)) {
+            struct sockaddr none;   /* AF_UNSPEC dissolves the association, the binding stays */
+            memset(&none, 0, sizeof none);
+            none.sa_family = AF_UNSPEC;
+            (void)connect(s->fd[k], &none, sizeof none);
+            s->connected &= (uint8_t)~(1u << k);
+        }
+    }
+}
+#endif
+
 /* Puts a negotiation result into effect (media may be running: re-offers). */
 static void media__apply(media_session *s, const media_sdp_result *r, const media__rx_map *map)
 {
@@ -7175,6 +7237,9 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     } else {
         s->remote_known = 0;
     }
+#ifndef MEDIA_NO_SOCKETS
+    media__connect(s);
+#endif
     media__tx_codec(s, r->codec, r->remote_fmtp);
     s->tx_pt = r->payload_type;
     s->te_pt = r->telephone_event_pt;
@@ -7346,17 +7411,26 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
     }
 #ifndef MEDIA_NO_SOCKETS
     {
-        struct sockaddr_storage ss;
-        int fd = is_rtcp && !mux ? s->fd[1] : s->fd[0];
-        socklen_t len = media__to_sockaddr(&ss, to, s->local_family);
+        int which = is_rtcp && !mux, fd = s->fd[which], refused = 0;
         ssize_t k;
-        if (!len) {   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
-            s->st.send_errors++;
-            media__stream_error(s, MEDIA_ESOCKET, now);
-            return MEDIA_ESOCKET;
-        }
-        do { k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len); } while (k < 0 && errno == EINTR);
-        if (k < 0) {
+        for (;;) {
+            if (s->connected & (1u << which)) {
+                k = send(fd, d, n, 0);
+            } else {
+                struct sockaddr_storage ss;
+                socklen_t len = media__to_sockaddr(&ss, to, s->local_family);
+                if (!len) {   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
+                    s->st.send_errors++;
+                    media__stream_error(s, MEDIA_ESOCKET, now);
+                    return MEDIA_ESOCKET;
+                }
+                k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len);
+            }
+            if (k >= 0) break;
+            if (errno == EINTR) continue;
+            /* a connected socket reports the ICMP port unreachable an earlier
+               packet met on its next call, once: counted, and this one resent */
+            if (errno == ECONNREFUSED && !refused++) { s->st.unreachable++; continue; }
             s->st.send_errors++;
             if (errno != EAGAIN && errno != EWOULDBLOCK) media__stream_error(s, MEDIA_ESOCKET, now);
             return MEDIA_ESOCKET;
@@ -7778,7 +7852,12 @@ static int media__source_ok(media_session *s, const media_addr *from, int is_rtc
     media_addr *want;
     if (!from || !s->remote_known) return 1;
     want = is_rtcp && !s->mux ? &s->remote_rtcp : &s->remote_rtp;
-    if (media_addr_equal(from, want)) return 1;
+    if (media_addr_equal(from, want)) {
+        /* the address the SDP gave is a source like any other: once it has
+           sent, a stranger cannot take its place (RTP hijacking) */
+        if (s->cfg.latch) { if (is_rtcp && !s->mux) s->rtcp_latched = 1; else s->latched = 1; }
+        return 1;
+    }
     if (!s->cfg.latch) return 0;
     if (is_rtcp && !s->mux) {
         if (s->rtcp_latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
@@ -7951,9 +8030,13 @@ static void media__drain(media_session *s, int which, int max, uint64_t now)
         struct sockaddr_storage ss;
         socklen_t sl = (socklen_t)sizeof ss;
         media_addr from;
-        ssize_t n = recvfrom(s->fd[which], buf, sizeof buf, 0, (struct sockaddr *)&ss, &sl);
+        /* connected: only the peer's datagrams get here, its address known */
+        int conn = (s->connected >> which) & 1;
+        ssize_t n = conn ? recv(s->fd[which], buf, sizeof buf, 0)
+                         : recvfrom(s->fd[which], buf, sizeof buf, 0, (struct sockaddr *)&ss, &sl);
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (errno == ECONNREFUSED) { s->st.unreachable++; continue; }   /* (see media__send) */
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
                 s->st.receive_errors++;
                 media__stream_error(s, MEDIA_ESOCKET, now);
@@ -7964,8 +8047,8 @@ static void media__drain(media_session *s, int which, int max, uint64_t now)
             if (which) s->st.malformed_rtcp++; else s->st.malformed_rtp++;
             continue;
         }
-        media__from_sockaddr(&from, &ss);
-        (void)media__datagram(s, buf, (size_t)n, which, &from, now);
+        if (!conn) media__from_sockaddr(&from, &ss);
+        (void)media__datagram(s, buf, (size_t)n, which, conn ? NULL : &from, now);
     }
 }
 #endif

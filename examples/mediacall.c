@@ -108,9 +108,9 @@ static void json_stats(const media_session_stats *st)
     printf(",\"malformed_rtp\":%llu,\"malformed_rtcp\":%llu,\"foreign\":%llu,\"unknown_pt\":%llu",
            (unsigned long long)st->malformed_rtp, (unsigned long long)st->malformed_rtcp,
            (unsigned long long)st->foreign, (unsigned long long)st->unknown_pt);
-    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"send_errors\":%llu,\"receive_errors\":%llu}",
+    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu}",
            (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned long long)st->send_errors,
-           (unsigned long long)st->receive_errors);
+           (unsigned long long)st->receive_errors, (unsigned long long)st->unreachable);
 }
 
 static void event_line(app *a, const char *event)

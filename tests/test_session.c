@@ -729,6 +729,26 @@ static void test_source_filter_and_latch(void)
     CHECK_EQ_INT(g_net.misdirected, 0);          /* B answers where the packets come from */
     CHECK(to_nat >= 25);
     net_reset();
+    /* with latching, a peer sending from the address its SDP gave is latched
+       like any other: a stranger that comes later cannot take the call over */
+    if (!fake_start(&cb)) { CHECK(0); return; }
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    {
+        char ans[4096];
+        cb.latch = 1;
+        CHECK(ep_create(B, &cb) != NULL);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
+        CHECK(media_session_create_answer(g_ep[B].s, ans, sizeof ans) > 0);
+    }
+    fk_seq = 1; fk_ts = 0;
+    fake_audio(20, 0x3333, NULL);
+    fake_audio(30, 0x4444, &nat);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.foreign, 30);
+    CHECK_EQ_INT(sb.packets_received, 20);
+    CHECK_EQ_INT(g_net.misdirected, 0);          /* B still sends to the SDP's address */
+    net_reset();
 }
 
 static void test_ssrc_collision(void)
@@ -900,7 +920,9 @@ static void poll_readiness(media_session *s)
     (void)media_session_poll_ready(s, ready);
 }
 
-static void socket_call_how(const char *addr, int mux, int readiness)
+/* latch 0: the sockets are connected to the peer, the stranger's packets
+   never reach the session; latch 1: they do, and are refused (foreign) */
+static void socket_call_how(const char *addr, int mux, int readiness, int latch)
 {
     media_session_config ca, cb;
     media_session_stats sa, sb;
@@ -914,6 +936,7 @@ static void socket_call_how(const char *addr, int mux, int readiness)
     ca.local_address = cb.local_address = addr;
     ca.rtcp_mux = cb.rtcp_mux = mux;
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
+    ca.latch = cb.latch = latch;
     CHECK(ep_create(A, &ca) != NULL);
     CHECK(ep_create(B, &cb) != NULL);
     if (!g_ep[A].s || !g_ep[B].s) return;
@@ -956,16 +979,70 @@ static void socket_call_how(const char *addr, int mux, int readiness)
     media_session_get_stats(g_ep[B].s, &sb);
     CHECK(sa.packets_sent >= 99 && sa.packets_sent <= 101);
     CHECK_EQ_INT(sb.packets_received, sa.packets_sent);
-    CHECK_EQ_INT(sb.foreign, 20);
+    CHECK_EQ_INT(sb.foreign, latch ? 20 : 0);
+    CHECK_EQ_INT(sa.unreachable + sb.unreachable, 0);
     CHECK(sa.rtcp_received >= 1 && sb.rtcp_received >= 1);
     CHECK(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 1000, 8000, 33) > 0.95);
     CHECK(g_ep[B].ncap >= 8000 * 19 / 10 - 800);
     net_reset();
 }
 
-static void socket_call(const char *addr, int mux) { socket_call_how(addr, mux, 0); }
+static void socket_call(const char *addr, int mux) { socket_call_how(addr, mux, 0, 0); }
 static void test_sockets_ipv4_rtcp_port(void) { socket_call("127.0.0.1", 0); }
-static void test_sockets_poll_ready(void) { socket_call_how("127.0.0.1", 0, 1); socket_call_how("::1", 1, 1); }
+static void test_sockets_poll_ready(void) { socket_call_how("127.0.0.1", 0, 1, 0); socket_call_how("::1", 1, 1, 0); }
+static void test_sockets_latch(void) { socket_call_how("127.0.0.1", 0, 0, 1); socket_call_how("::1", 1, 1, 1); }
+
+/* The peer goes away (its sockets closed, no BYE): the kernel answers our
+   packets with ICMP port unreachable, which a connected socket reports on
+   its next call. Counted, not an error; when something listens on that port
+   again, our packets reach it. */
+static void test_sockets_peer_unreachable(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa;
+    media_addr lb;
+    struct sockaddr_in sin;
+    uint8_t buf[400];
+    int k, fd, got = 0;
+    net_reset();
+    ep_config(&ca, A, "127.0.0.1", 0);
+    ep_config(&cb, B, "127.0.0.1", 0);
+    ca.send = cb.send = NULL;
+    ca.sdp_address = cb.sdp_address = NULL;
+    ca.local_address = cb.local_address = "127.0.0.1";
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    if (!g_ep[A].s || !g_ep[B].s) return;
+    media_session_local_addr(g_ep[B].s, &lb);
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
+    g_ep[A].tone_hz = 1000;
+    for (k = 0; k < 200; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    for (k = 0; k < 500; k++) { media_session_poll(g_ep[A].s); vnow += 1000; }
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK(sa.unreachable >= 1);
+    CHECK_EQ_INT(sa.send_errors + sa.receive_errors, 0);
+    CHECK_EQ_INT(g_ep[A].nerrors, 0);
+    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    /* something listens on the port again */
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons(lb.port);
+    memcpy(&sin.sin_addr, lb.ip, 4);
+    CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0);
+    for (k = 0; k < 200; k++) {
+        media_session_poll(g_ep[A].s);
+        vnow += 1000;
+        while (fd >= 0 && recv(fd, buf, sizeof buf, 0) == 172) got++;
+    }
+    CHECK(got >= 9 && got <= 11);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK_EQ_INT(sa.send_errors + sa.receive_errors, 0);
+    if (fd >= 0) close(fd);
+    net_reset();
+}
 static void test_sockets_ipv4_mux(void) { socket_call("127.0.0.1", 1); }
 static void test_sockets_ipv6(void) { socket_call("::1", 0); }
 
@@ -1437,6 +1514,8 @@ int main(void)
     RUN(test_sockets_ipv4_rtcp_port);
     RUN(test_sockets_ipv4_mux);
     RUN(test_sockets_ipv6);
+    RUN(test_sockets_latch);
+    RUN(test_sockets_peer_unreachable);
     RUN(test_sockets_poll_ready);
     RUN(test_stream_errors);
     RUN(test_media_request);
