@@ -1064,7 +1064,7 @@ typedef struct media_jitter {
     uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
     uint64_t played;             /* st.played */
     uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
-    uint32_t pad_;
+    uint32_t pad_[3];            /* (line 1 starts on its line) */
     /* line 1: both */
     int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
     int64_t play_ts;             /* first sample not yet played */
@@ -6490,55 +6490,60 @@ typedef struct media__dtmf_rx {
 } media__dtmf_rx;
 
 struct media_session {
-    /* Hot: what a poll, a sending tick and a received packet read and write,
-       in four cache lines at the start of a 64-byte aligned block (with a
-       thousand sessions each of them starts from a cold cache, and every
-       line touched is a miss of ~100 ns). The jitter buffer's own hot lines
-       follow the struct; everything else is read at events, not per packet. */
-    uint64_t (*now_us)(void *user);      /* cfg.now_us, copied here */
-    void *user;                          /* cfg.handler.user: every callback and the clock get it */
+    /* Hot: with a thousand calls every line a packet touches is a miss, so
+       the fields a poll (send a frame, play one) and a received packet use
+       are packed at the start of the 64-byte aligned block: a poll reads
+       lines 0-3, a received packet lines 2-5. The order is poll only, both,
+       received only; within each, widest first (no padding). The jitter
+       buffer follows the struct (media__jb). */
+    /* poll only */
     int64_t tick_us, next_tick_us;       /* the sending clock */
-    int64_t rtcp_next_us;
-    uint64_t last_rtp_us, last_sent_us;
-    uint32_t rtp_timeout_ms;
-    int state;
+    int64_t rtcp_next_us, stats_next_us, quality_next_us;
+    uint64_t last_sent_us;
     /* the codecs and the handlers a packet goes through (copies of cfg's) */
     const media_codec *tx_codec, *rx_codec;
     void *enc_state, *dec_state;
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
     void (*audio_in)(media_session *s, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
     int (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
-    uint32_t ssrc, ts;
-    int64_t stats_next_us, quality_next_us;
-    media_jitter *jb;                    /* in the allocation, 64-byte aligned */
-    uint32_t frame_samples, ts_step;
-    uint32_t jb_clock, peer_ssrc;
-    int fd[2];
+    /* counters a packet moves (media_session_stats has them by name) */
+    uint64_t sent_packets, sent_bytes, concealed;
+    uint32_t ts, frame_samples, ts_step;
+    uint32_t rtp_timeout_ms;
     int16_t tx_pt, te_pt;
     uint16_t seq;
     uint16_t dt_len, nplay;              /* DTMF digits queued; files to play */
     int8_t cn_level;                     /* -1: no comfort noise running, else its level (0..127) */
     uint8_t gap_run;                     /* frames of nothing since the last decoded one (no CN), up to 255 */
     /* states and flags, a byte each */
-    uint8_t oa, negotiated, started, closing, terminated;
-    uint8_t depth, destroy_pending;      /* callbacks running; destroy asked for inside one */
-    uint8_t jb_ready, peer_known, rx_started, timed_out;
+    uint8_t negotiated, started, closing;
     uint8_t can_send, can_recv, local_hold, muted, sending, marker_next;
+    uint8_t mux;                         /* res.rtcp_mux */
+    uint8_t dt_state, rec_what;
+    /* both */
+    uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
+    uint8_t jb_ready, timed_out, remote_known;
     uint8_t rx_bye;                      /* the peer's BYE came: stop receiving once drained */
     uint8_t dr_n;                        /* RFC 4733 events held (dr[]) */
-    uint8_t mux;                         /* res.rtcp_mux */
-    uint8_t remote_known, latched, rtcp_latched;
-    uint8_t in_event, dt_state, paused, rec_what;
-    uint8_t local_family;                /* local.family */
     uint8_t connected;                   /* bit k: fd[k] is connected to the peer (media__connect) */
-    /* counters a packet moves (media_session_stats has them by name) */
-    uint64_t sent_packets, sent_bytes, recv_packets, recv_bytes, concealed;
+    uint32_t ssrc, jb_clock;
+    int fd[2];
+    uint64_t (*now_us)(void *user);      /* cfg.now_us, copied here */
+    void *user;                          /* cfg.handler.user: every callback and the clock get it */
+    uint64_t last_rtp_us;
+    media__rx_entry rx_last;             /* the payload type found last in rx_map (pt 255: none) */
+    /* received only */
+    uint32_t peer_ssrc;
+    uint8_t peer_known, rx_started, in_event;
+    uint64_t recv_packets, recv_bytes;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint64_t jit_n;
-    media__rx_entry rx_last;             /* the payload type found last in rx_map (pt 255: none) */
-    media_addr remote_rtp;
-    media_rtp_stats rx;                  /* its first two lines are per packet */
-    media_addr remote_rtcp;
+    media_rtp_stats rx;                  /* its first 88 bytes are per packet */
+    /* the rest */
+    int state;
+    uint8_t oa, paused, latched, rtcp_latched;
+    uint8_t local_family;                /* local.family */
+    media_addr remote_rtp, remote_rtcp;
     uint32_t noise;
     int ev_n;
     uint64_t gap_silence0;               /* the buffer's silence count when the gap began */
@@ -6663,6 +6668,13 @@ static int media__copy_str(char *dst, size_t cap, const char *src)
 
 static size_t media__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
 static size_t media__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
+
+/* The jitter buffer sits on the line after the struct: its address is a
+   constant offset, not a pointer to load first. */
+static media_jitter *media__jb(const media_session *s)
+{
+    return (media_jitter *)(void *)((char *)s + media__align64(sizeof *s));
+}
 
 /* ---- sockets ---- */
 
@@ -6864,7 +6876,6 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     memset(s, 0, total);
     s->block = block;
     off = media__align64(sizeof *s);
-    s->jb = (media_jitter *)(void *)((char *)s + off);
     off += media__align64(sizeof(media_jitter));
     s->state_size = state_max;
     s->enc_size = enc_max;
@@ -7182,7 +7193,7 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     jc.initial_delay_ms = s->cfg.jitter_initial_ms;
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
     if (jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
-    if (media_jitter_init(s->jb, &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
+    if (media_jitter_init(media__jb(s), &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
         /* statistics restart with the clock (A.8 jitter is in its units) */
         media__rx_fold(s);
@@ -7931,7 +7942,7 @@ static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const m
             media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock,
                             e->kind == MEDIA__RX_AUDIO ? e->codec : NULL);
         }
-        r = media_jitter_put(s->jb, &p, now);
+        r = media_jitter_put(media__jb(s), &p, now);
         (void)r;
         s->in_event = 0;
     }
@@ -8107,7 +8118,7 @@ static void media__playout(media_session *s, uint64_t now)
     /* each frame is asked for at its own due time, not at the (later) tick
        that plays it: the buffer judges its delay by when it is asked */
     while (guard++ < 64 &&
-           (kind = media_jitter_get(s->jb, (uint64_t)media__min(s->jb->next_play_us, (int64_t)now), &f)) !=
+           (kind = media_jitter_get(media__jb(s), (uint64_t)media__min(media__jb(s)->next_play_us, (int64_t)now), &f)) !=
                MEDIA_JITTER_NONE) {
         const media__rx_entry *e = kind == MEDIA_JITTER_FRAME ? media__rx_find(s, f.payload_type) : NULL;
         const media_codec *c;
@@ -8136,7 +8147,7 @@ static void media__playout(media_session *s, uint64_t now)
             s->cn_level = -1;
             /* unless the buffer found the gap in sequence: silence (DTX, VAD) */
             if (s->gap_run) {   /* (the buffer's statistics are a cold line: only read after a gap) */
-                if (s->jb->st.silence - s->gap_silence0 < s->gap_run)
+                if (media__jb(s)->st.silence - s->gap_silence0 < s->gap_run)
                     s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
                 s->gap_run = 0;
             }
@@ -8155,7 +8166,7 @@ static void media__playout(media_session *s, uint64_t now)
             if (c->recover && !(f.flags & MEDIA_JITTER_INSERTED) && n <= MEDIA_SESSION_MAX_FRAME) {
                 media_jitter_frame nx;
                 const media__rx_entry *ne;
-                if (media_jitter_peek(s->jb, &nx) == MEDIA_JITTER_FRAME && (ne = media__rx_find(s, nx.payload_type)) &&
+                if (media_jitter_peek(media__jb(s), &nx) == MEDIA_JITTER_FRAME && (ne = media__rx_find(s, nx.payload_type)) &&
                     ne->codec == c && c->recover(s->dec_state, pcm, n, nx.payload, nx.len) == (int)n) {
                     s->st.recovered++;
                     media__deliver(s, pcm, n, rate);
@@ -8163,7 +8174,7 @@ static void media__playout(media_session *s, uint64_t now)
                 }
             }
         } else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run < 255) {
-            if (!s->gap_run) s->gap_silence0 = s->jb->st.silence - (f.flags & MEDIA_JITTER_SILENCE ? 1 : 0);
+            if (!s->gap_run) s->gap_silence0 = media__jb(s)->st.silence - (f.flags & MEDIA_JITTER_SILENCE ? 1 : 0);
             s->gap_run++;
         }
         for (left = n; left > 0;) {
@@ -8181,10 +8192,10 @@ static void media__playout(media_session *s, uint64_t now)
 static void media__bye_drain(media_session *s)
 {
     if (!s->rx_bye) return;
-    if (s->jb_ready && s->jb->queued) return;
+    if (s->jb_ready && media__jb(s)->queued) return;
     s->rx_bye = 0;
     s->rx_started = 0;
-    media_jitter_reset(s->jb);
+    media_jitter_reset(media__jb(s));
     MEDIA__CALL(s, stream_stop, (s, MEDIA_STREAM_RECEIVE, s->user));
 }
 
@@ -8276,7 +8287,7 @@ static double media__mos(const media_session *s, double loss_percent)
 {
     media_emodel_params p;
     /* (the delay alone: media_jitter_get_stats() would also walk the queue) */
-    p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? (double)media__jb_delay_us(s->jb) / 1000.0 : 0) + s->ptime_ms;
+    p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? (double)media__jb_delay_us(media__jb(s)) / 1000.0 : 0) + s->ptime_ms;
     p.ie = MEDIA_EMODEL_G711_IE;
     p.bpl = MEDIA_EMODEL_G711_BPL;
     p.loss_percent = loss_percent < 0 ? 0 : loss_percent;
@@ -8316,8 +8327,8 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->jitter_mean_ms = s->jit_n ? s->jit_sum_ms / (double)s->jit_n : 0;
     st->reordered = s->reord_before + s->rx.reordered;
     if (s->jb_ready) {
-        st->late = s->jb->st.late;
-        st->jitter_delay_ms = (double)media__jb_delay_us(s->jb) / 1000.0;
+        st->late = media__jb(s)->st.late;
+        st->jitter_delay_ms = (double)media__jb_delay_us(media__jb(s)) / 1000.0;
     }
     st->mos = media__mos(s, st->loss_percent);
 }
@@ -8426,9 +8437,9 @@ static int media__poll(media_session *s, unsigned ready, int max)
            jitter buffer's schedule. */
         int64_t slack = s->started ? MEDIA__PLAYOUT_SLACK : 0;
         int on_tick = s->started && s->next_tick_us <= (int64_t)now;
-        if (on_tick || (s->jb->next_play_us != INT64_MAX && (int64_t)now >= s->jb->next_play_us + slack))
+        if (on_tick || (media__jb(s)->next_play_us != INT64_MAX && (int64_t)now >= media__jb(s)->next_play_us + slack))
             media__playout(s, now);
-        if (s->jb->next_play_us != INT64_MAX) next = media__min(next, s->jb->next_play_us + slack);
+        if (media__jb(s)->next_play_us != INT64_MAX) next = media__min(next, media__jb(s)->next_play_us + slack);
     }
     media__bye_drain(s);
     if (s->started) {
