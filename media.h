@@ -1045,7 +1045,8 @@ typedef struct media__jitter_slot {
     uint32_t seq;               /* extended sequence number */
     uint32_t samples;           /* from config.duration, 0 when unknown */
     uint16_t off, len;          /* payload in the pool */
-    uint8_t used, marker, pt, pad;
+    uint8_t used, marker, pt;
+    uint8_t gen;                /* the pool's generation when its payload was written (low bits) */
 } media__jitter_slot;
 
 #define MEDIA__JITTER_BLOCKS 8   /* estimator window: BLOCKS x 64 packets */
@@ -1076,7 +1077,7 @@ typedef struct media_jitter {
     uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
     int64_t ref_ts;              /* extended timestamp of the reference packet */
     uint32_t ref_seq;            /* extended seq of the reference packet */
-    uint32_t ssrc;
+    uint32_t pool_gen;           /* +1 each time the pool's writing starts over at 0 */
     /* lines 2-3: put() */
     uint64_t packets;            /* st.packets */
     int64_t target;              /* target transit (arrival minus media time), us */
@@ -1091,6 +1092,7 @@ typedef struct media_jitter {
     int64_t cur_top[MEDIA__JITTER_TOP], cur_min;
     uint32_t cur_n;
     uint16_t blk_cur;            /* its place in blk[] once complete */
+    uint32_t ssrc;
     /* the rest */
     media_jitter_config cfg;
     uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
@@ -3163,12 +3165,25 @@ static void media__jb_set_frame(media_jitter *jb, int64_t n)
    explicitly: when the room known to be free runs out, the oldest payload
    still queued is found (one pass over the slots, every few dozen packets)
    and the room recomputed. A payload handed out by get() stays intact until
-   the next put(), the only writer. */
+   the next put(), the only writer, and after it for as long as
+   media__jb_intact() says (the session rebuilds G.711's concealment history
+   from played payloads). */
 
 static void media__jb_pool_reset(media_jitter *jb)
 {
     jb->head = 0;
     jb->room_end = MEDIA_JITTER_BYTES;
+    jb->pool_gen++;
+}
+
+/* Whether a slot's payload is still in the pool: written in this
+   generation, or in the previous one where the writing has not come back
+   to it yet. (The generation kept in the slot is 8 bits: exact while fewer
+   than 256 generations pass, far more than a slot lives.) */
+static int media__jb_intact(const media_jitter *jb, const media__jitter_slot *s)
+{
+    uint8_t d = (uint8_t)(jb->pool_gen - s->gen);
+    return d == 0 || (d == 1 && jb->head <= s->off);
 }
 
 static int media__jb_alloc_slow(media_jitter *jb, uint32_t len)
@@ -3186,7 +3201,7 @@ static int media__jb_alloc_slow(media_jitter *jb, uint32_t len)
         if (dmin == UINT32_MAX) media__jb_pool_reset(jb);   /* only empty payloads queued */
         else if (tail > jb->head) jb->room_end = tail;
         else if (MEDIA_JITTER_BYTES - jb->head >= len) jb->room_end = MEDIA_JITTER_BYTES;
-        else { jb->head = 0; jb->room_end = tail; }   /* wrap; the end stays unused */
+        else { jb->head = 0; jb->room_end = tail; jb->pool_gen++; }   /* wrap; the end stays unused */
     }
     if (jb->room_end - jb->head < len) return -1;
     at = jb->head;
@@ -3523,6 +3538,7 @@ MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packe
     s->samples = 0;
     s->off = (uint16_t)at;
     s->len = (uint16_t)len;
+    s->gen = (uint8_t)jb->pool_gen;
     s->used = 1;
     s->marker = pkt->marker != 0;
     s->pt = pkt->payload_type;
@@ -6510,6 +6526,8 @@ struct media_session {
     uint64_t sent_packets, sent_bytes, concealed;
     uint32_t ts, frame_samples, ts_step;
     uint32_t rtp_timeout_ms;
+    uint32_t lazy_end;                   /* G.711 frames played without their history kept: the */
+    uint16_t lazy_n, lazy_gen;           /* last one's extended seq, how many, pool generation */
     int16_t tx_pt, te_pt;
     uint16_t seq;
     uint16_t dt_len, nplay;              /* DTMF digits queued; files to play */
@@ -6520,6 +6538,7 @@ struct media_session {
     uint8_t can_send, can_recv, local_hold, muted, sending, marker_next;
     uint8_t mux;                         /* res.rtcp_mux */
     uint8_t dt_state, rec_what;
+    uint8_t plc_clean;                   /* the decoder's concealment has nothing to blend (lazy runs may start) */
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
     uint8_t jb_ready, timed_out, remote_known;
@@ -8085,6 +8104,8 @@ static int media__rx_codec(media_session *s, const media_codec *c)
     media__codec_drop(s->rx_codec, s->dec_state);
     if (s->dec_state) memset(s->dec_state, 0, s->state_size);
     s->rx_codec = c;
+    s->lazy_n = 0;
+    s->plc_clean = 1;
     return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
 }
 
@@ -8107,6 +8128,51 @@ static int media__was_event(const media_session *s, uint16_t seq)
 }
 
 static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* G.711's concealment keeps the last 48.75 ms it heard (Appendix I), which
+   would cost every frame a 320-byte copy into lines gone cold by the next
+   frame. The payloads are still in the jitter buffer's pool after playout,
+   so while PCMU or PCMA frames play in an unbroken run (consecutive, no
+   seam, nothing to blend) only the run's end is noted, and the history is
+   brought up to date from the pool when the concealment is next used or the
+   run breaks: the same samples, so the same concealment. */
+static int media__lazy_law(const media_codec *c)
+{
+    return c->decode == media__pcmu_dec ? 1 : c->decode == media__pcma_dec ? 2 : 0;
+}
+
+static int media__lazy_fits(const media_session *s, const media_codec *c, const media_jitter_frame *f, uint32_t eseq)
+{
+    return MEDIA_JITTER_SLOTS < 200 && s->plc_clean && s->dec_state && c->conceal == media__g711_conceal &&
+           media__lazy_law(c) && !(f->flags & (MEDIA_JITTER_TALKSPURT | MEDIA_JITTER_DISCONTINUITY)) &&
+           f->len <= MEDIA_SESSION_MAX_FRAME && (s->lazy_n == 0 || eseq == s->lazy_end + 1u) && s->lazy_n < 0xFFFF;
+}
+
+/* The run's frames into the concealment's history: the newest that cover
+   it, all of them when fewer. A payload the pool has overwritten meanwhile
+   (a buffer kept nearly full) ends what can be rebuilt: the history then
+   starts after it. */
+static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
+{
+    media_jitter *jb = media__jb(s);
+    media_plc *plc = (media_plc *)s->dec_state;
+    int16_t pcm[MEDIA_SESSION_MAX_FRAME];
+    uint32_t k, need = (uint32_t)media__plc_hist_cap(plc), got = 0, n = s->lazy_n;
+    int gone = (uint16_t)(jb->pool_gen - s->lazy_gen) > 1, law = media__lazy_law(s->rx_codec);
+    s->lazy_n = 0;
+    for (k = 0; k < n && got < need; k++) {
+        const media__jitter_slot *sl = &jb->slot[(s->lazy_end - k) % MEDIA_JITTER_SLOTS];
+        if (gone || sl->seq != s->lazy_end - k || sl->used || !media__jb_intact(jb, sl)) break;
+        got += sl->len;
+    }
+    if (k < n && got < need) media_plc_init(plc, plc->rate);   /* older history is not what was heard */
+    while (k-- > 0) {
+        const media__jitter_slot *sl = &jb->slot[(s->lazy_end - k) % MEDIA_JITTER_SLOTS];
+        if (law == 1) media_pcmu_decode(pcm, jb->pool + sl->off, sl->len);
+        else media_pcma_decode(pcm, jb->pool + sl->off, sl->len);
+        media_plc_good(plc, pcm, sl->len);
+    }
+}
 
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
 static void media__playout(media_session *s, uint64_t now)
@@ -8142,8 +8208,20 @@ static void media__playout(media_session *s, uint64_t now)
         n = (size_t)((uint64_t)f.samples * rate / clock);
         if (kind == MEDIA_JITTER_FRAME) {
             int r;
-            if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
-            r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
+            uint32_t eseq = media__jb(s)->play_seq - 1u;
+            if (media__lazy_fits(s, c, &f, eseq)) {
+                if (media__lazy_law(c) == 1) media_pcmu_decode(pcm, f.payload, f.len);
+                else media_pcma_decode(pcm, f.payload, f.len);
+                r = (int)f.len;
+                s->lazy_end = eseq;
+                s->lazy_gen = (uint16_t)media__jb(s)->pool_gen;
+                s->lazy_n++;
+            } else {
+                if (s->lazy_n) media__plc_catch_up(s);
+                if (f.flags & MEDIA_JITTER_DISCONTINUITY) (void)c->conceal(s->dec_state, pcm, 0);
+                r = c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
+                s->plc_clean = 1;   /* a good frame took any blend */
+            }
             s->cn_level = -1;
             /* unless the buffer found the gap in sequence: silence (DTX, VAD) */
             if (s->gap_run) {   /* (the buffer's statistics are a cold line: only read after a gap) */
@@ -8181,7 +8259,11 @@ static void media__playout(media_session *s, uint64_t now)
             size_t k = left > MEDIA_SESSION_MAX_FRAME ? MEDIA_SESSION_MAX_FRAME : left;
             if (tone) memset(pcm, 0, k * sizeof *pcm);
             else if (s->cn_level >= 0) media__noise(s, pcm, k);
-            else if (!c->conceal || c->conceal(s->dec_state, pcm, k) < 0) memset(pcm, 0, k * sizeof *pcm);
+            else {
+                if (s->lazy_n) media__plc_catch_up(s);
+                s->plc_clean = 0;   /* the next good frame is blended */
+                if (!c->conceal || c->conceal(s->dec_state, pcm, k) < 0) memset(pcm, 0, k * sizeof *pcm);
+            }
             media__deliver(s, pcm, k, rate);
             left -= k;
         }

@@ -1333,6 +1333,69 @@ static void test_record_complete(void)
     remove(tmp_path("rc2.wav"));
 }
 
+/* PCMU's concealment history comes from the jitter buffer's pool after the
+   fact (media__plc_catch_up) instead of being copied every frame. The oracle:
+   the same call with a PCMU whose decode() is a wrapper, which the session
+   does not recognise and so drives the plain way (every frame into the
+   history). Loss, jitter that makes the buffer grow and shrink (seams),
+   reordering, duplicates, a DTMF press and a codec-internal talkspurt: the
+   audio heard must be the same sample for sample. */
+static int wrapped_pcmu_decode(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+{
+    return media_codec_pcmu()->decode(state, pcm, cap, payload, len);
+}
+
+static size_t lossy_call(const media_codec *b_pcmu, int16_t *out, size_t cap, media_session_stats *sb, unsigned *longest_run)
+{
+    media_session_config ca, cb;
+    const media_codec *list[2];
+    size_t n;
+    int k;
+    setup_pair(&ca, &cb);
+    list[0] = b_pcmu;
+    list[1] = media_codec_telephone_event();
+    cb.codecs = list;
+    cb.codec_count = 2;
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 440;
+    g_net.delay_us = 20000;
+    g_net.loss = 0.06;
+    g_net.dup = 0.01;
+    g_net.reorder = 0.02;
+    *longest_run = 0;
+    for (k = 0; k < 300; k++) {
+        g_net.jitter_us = k < 100 ? 2000 : k < 200 ? 45000 : 5000;   /* calm, rough, calm: grow, then shrink */
+        if (k == 150) CHECK_EQ_INT(media_session_send_dtmf(g_ep[A].s, "5"), MEDIA_OK);
+        net_run_ms(100);
+        if (g_ep[B].s->lazy_n > *longest_run) *longest_run = g_ep[B].s->lazy_n;
+    }
+    media_session_get_stats(g_ep[B].s, sb);
+    n = g_ep[B].ncap < cap ? g_ep[B].ncap : cap;
+    memcpy(out, g_ep[B].cap, n * sizeof *out);
+    net_reset();
+    return n;
+}
+
+static void test_plc_history_from_pool(void)
+{
+    static int16_t lazy[8000 * 40], plain[8000 * 40];
+    media_codec wrapped = *media_codec_pcmu();
+    media_session_stats s1, s2;
+    unsigned run1, run2;
+    size_t n1, n2, i, diff = 0;
+    wrapped.decode = wrapped_pcmu_decode;
+    n1 = lossy_call(media_codec_pcmu(), lazy, sizeof lazy / sizeof *lazy, &s1, &run1);
+    n2 = lossy_call(&wrapped, plain, sizeof plain / sizeof *plain, &s2, &run2);
+    CHECK_EQ_INT(n1, n2);
+    CHECK(n1 > 8000 * 29);
+    for (i = 0; i < n1 && i < n2; i++) diff += lazy[i] != plain[i];
+    CHECKF(diff == 0, "%zu samples differ", diff);
+    CHECK_EQ_INT(s1.concealed, s2.concealed);
+    CHECKF(s1.concealed > 50, "concealed %llu", (unsigned long long)s1.concealed);
+    CHECK(s1.dtmf_received == 1);
+    CHECKF(run1 >= 10 && run2 == 0, "longest lazy run %u / %u", run1, run2);   /* the path under test did run */
+}
+
 static void test_duplicates_reordering(void)
 {
     media_session_config ca, cb;
@@ -1521,6 +1584,7 @@ int main(void)
     RUN(test_media_request);
     RUN(test_record_complete);
     RUN(test_duplicates_reordering);
+    RUN(test_plc_history_from_pool);
     RUN(test_handler_answers);
     RUN(test_allocation_failures);
     RUN(test_bye_drains_buffer);
