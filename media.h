@@ -1980,7 +1980,17 @@ MEDIADEF const char *media_result_string(int result)
     }
 }
 
-MEDIADEF uint64_t media_now_us(void)
+/* The functions a packet goes through, grouped by the compiler (GCC puts
+   them in .text.hot): together they take a few pages of code instead of
+   being spread over the whole library, which matters where every system
+   call leaves the TLB and the caches cold for what comes after it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define MEDIA__PATH __attribute__((hot))
+#else
+#define MEDIA__PATH
+#endif
+
+MEDIA__PATH MEDIADEF uint64_t media_now_us(void)
 {
 #if defined(_WIN32)
     LARGE_INTEGER f, c;
@@ -2060,7 +2070,7 @@ static const uint8_t media__log2_tab[256] = {
 static const int16_t media__ulaw_tab[256] = { MEDIA__T256(MEDIA__ULAW) };
 static const int16_t media__alaw_tab[256] = { MEDIA__T256(MEDIA__ALAW) };
 
-static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const int16_t *tab)
+MEDIA__PATH static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const int16_t *tab)
 {
     size_t i;
     for (i = 0; i + 4 <= n; i += 4) {
@@ -2100,7 +2110,7 @@ MEDIADEF uint8_t media_pcma_from_linear(int16_t s) { return media__alaw_enc(s); 
 
 #ifdef MEDIA__SSE2
 /* 8 samples -> 8 mu-law (law 0) or A-law (law 1) codes in the low half of the result. */
-static __m128i media__g711_enc8(__m128i x, int law)
+MEDIA__PATH static __m128i media__g711_enc8(__m128i x, int law)
 {
     const __m128i zero = _mm_setzero_si128();
     __m128i neg = _mm_srai_epi16(x, 15);
@@ -2131,7 +2141,7 @@ static __m128i media__g711_enc8(__m128i x, int law)
 #endif
 
 /* law 0 = mu-law, 1 = A-law; a constant at every call, so each caller gets its own loop */
-static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int law)
+MEDIA__PATH static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int law)
 {
     size_t i = 0;
 #ifdef MEDIA__SSE2
@@ -2150,15 +2160,15 @@ static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int l
     for (; i < n; i++) dst[i] = law ? media__alaw_enc(src[i]) : media__ulaw_enc(src[i]);
 }
 
-MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 0); }
-MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 1); }
+MEDIA__PATH MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 0); }
+MEDIA__PATH MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 1); }
 
-MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
+MEDIA__PATH MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     media__g711_decode(dst, src, n, media__ulaw_tab);
 }
 
-MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
+MEDIA__PATH MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     media__g711_decode(dst, src, n, media__alaw_tab);
 }
@@ -2187,7 +2197,7 @@ static int media__g711_sizes(size_t cap, size_t n)
     return (int)n;
 }
 
-static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint8_t *dst, size_t cap,
+MEDIA__PATH static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint8_t *dst, size_t cap,
                            const int16_t *pcm, size_t n)
 {
     int r = media__g711_sizes(cap, n);
@@ -2196,7 +2206,7 @@ static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint
 }
 
 /* decode, then let the concealment keep its history (and blend a seam) */
-static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void *state, int16_t *pcm, size_t cap,
+MEDIA__PATH static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void *state, int16_t *pcm, size_t cap,
                            const uint8_t *payload, size_t len)
 {
     int r = media__g711_sizes(cap, len);
@@ -2207,21 +2217,21 @@ static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void
     return r;
 }
 
-static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+MEDIA__PATH static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
     (void)state;
     return media__g711_enc(media_pcmu_encode, dst, cap, pcm, n);
 }
-static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+MEDIA__PATH static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
     return media__g711_dec(media_pcmu_decode, state, pcm, cap, payload, len);
 }
-static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+MEDIA__PATH static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
     (void)state;
     return media__g711_enc(media_pcma_encode, dst, cap, pcm, n);
 }
-static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+MEDIA__PATH static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
     return media__g711_dec(media_pcma_decode, state, pcm, cap, payload, len);
 }
@@ -2246,7 +2256,7 @@ MEDIADEF const media_codec *media_codec_telephone_event(void) { return &media__c
 
 /* >>rtp implementation ---------------------------------------------------- */
 
-MEDIADEF int32_t media_rtp_seq_diff(uint16_t a, uint16_t b)
+MEDIA__PATH MEDIADEF int32_t media_rtp_seq_diff(uint16_t a, uint16_t b)
 {
     return (int32_t)(int16_t)(uint16_t)(a - b);
 }
@@ -2304,7 +2314,7 @@ static MEDIA__NOINLINE int media__rtp_parse_general(media_rtp_packet *pkt, const
     return MEDIA_OK;
 }
 
-MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
+MEDIA__PATH MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
 {
     /* Fast path: almost every packet is a bare 12-byte header (V=2 and no
        padding, extension or CSRC). The general path handles the rest. */
@@ -2329,7 +2339,7 @@ MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t l
     return media__rtp_parse_general(pkt, buf, len);
 }
 
-MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
+MEDIA__PATH MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
 {
     size_t n = MEDIA_RTP_HEADER_SIZE + 4u * (pkt->csrc_count & 15u);
     if (pkt->has_extension || pkt->ext_len) n += 4 + pkt->ext_len;
@@ -2401,7 +2411,7 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
     return (int)total;
 }
 
-MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
+MEDIA__PATH MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
 {
     /* Fast path: a bare 12-byte header. With the payload already in place (the
        sender encoded straight into buf + 12) nothing is called, so no registers
@@ -2873,7 +2883,7 @@ static int media__stats_mark(media_rtp_stats *st, uint32_t back)
     return was;
 }
 
-MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us)
+MEDIA__PATH MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     uint16_t seq = pkt->seq;
     uint16_t udelta;
@@ -3316,7 +3326,7 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
    the largest is a coin toss each time, so the block's minimum and top three
    are kept with selects rather than branches (a mispredicted branch costs
    more than the whole update). */
-static void media__jb_observe(media_jitter *jb, int64_t t)
+MEDIA__PATH static void media__jb_observe(media_jitter *jb, int64_t t)
 {
     int now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
     int64_t *top = jb->cur_top, x, y;
@@ -3493,7 +3503,7 @@ static MEDIA__NOINLINE void media__jb_told(media_jitter *jb, media__jitter_slot 
     }
 }
 
-MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
+MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     int64_t a = (int64_t)arrival_us, ets, t, off;
     uint32_t eseq, len;
@@ -3690,7 +3700,7 @@ static void media__jb_frame_of(const media_jitter *jb, const media__jitter_slot 
     out->samples = (uint32_t)dur;
 }
 
-MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
+MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
 {
     int64_t now = (int64_t)now_us, off, dur;
     uint32_t f;
@@ -6411,7 +6421,7 @@ static void media__addr_unmap(media_addr *a)
     }
 }
 
-MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b)
+MEDIA__PATH MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b)
 {
     media_addr x, y;
     if (!a || !b) return 0;
@@ -6630,7 +6640,7 @@ struct media_session {
 
 #define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) { (s)->depth++; (s)->cfg.handler.fn args; (s)->depth--; } } while (0)
 
-static uint64_t media__sess_now(const media_session *s)
+MEDIA__PATH static uint64_t media__sess_now(const media_session *s)
 {
     return s->now_us ? s->now_us(s->user) : media_now_us();
 }
@@ -7030,7 +7040,7 @@ MEDIADEF void media_session_destroy(media_session *s)
 }
 
 /* After a public call that ran callbacks: a destroy asked for inside one happens now. */
-static int media__leave(media_session *s, int rc)
+MEDIA__PATH static int media__leave(media_session *s, int rc)
 {
     if (s->destroy_pending && s->depth == 0) media__destroy_now(s);
     return rc;
@@ -7138,7 +7148,7 @@ static void media__rx_build(media_session *s, media__rx_map *map, const media_sd
 
 /* The entry for a payload type; the last one found is kept beside the hot
    fields, where a stream of one codec finds it without reading the map. */
-static const media__rx_entry *media__rx_find(media_session *s, int pt)
+MEDIA__PATH static const media__rx_entry *media__rx_find(media_session *s, int pt)
 {
     int i;
     if (s->rx_last.pt == pt) return &s->rx_last;
@@ -7426,7 +7436,7 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
     }
 }
 
-static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
+MEDIA__PATH static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
 {
     int mux = s->mux;
     const media_addr *to = is_rtcp && !mux ? &s->remote_rtcp : &s->remote_rtp;
@@ -7470,7 +7480,7 @@ static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp
     return MEDIA_OK;
 }
 
-static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
+MEDIA__PATH static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
                            uint8_t *buf, size_t payload_len, uint64_t now)
 {
     media_rtp_packet p;
@@ -7733,7 +7743,7 @@ static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
 
 /* ---- the media tick: one outgoing frame ---- */
 
-static void media__tick(media_session *s, uint64_t now)
+MEDIA__PATH static void media__tick(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
     uint8_t buf[MEDIA_SESSION_MAX_PACKET];
@@ -7877,7 +7887,7 @@ static void media__collision(media_session *s, uint64_t now)
 }
 
 /* Source filtering and symmetric RTP (latching, for peers behind NAT). */
-static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
+MEDIA__PATH static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
 {
     media_addr *want;
     if (!from || !s->remote_known) return 1;
@@ -7906,7 +7916,7 @@ static int media__source_ok(media_session *s, const media_addr *from, int is_rtc
     return 1;
 }
 
-static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
+MEDIA__PATH static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
 {
     media_rtp_packet p;
     const media__rx_entry *e;
@@ -8028,7 +8038,7 @@ static int media__is_rtcp(const uint8_t *d, size_t len)
     return len >= 2 && d[1] >= 192 && d[1] <= 223;
 }
 
-static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
+MEDIA__PATH static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
                            uint64_t now)
 {
     if (s->terminated) return MEDIA_ESTATE;
@@ -8036,7 +8046,7 @@ static int media__datagram(media_session *s, const uint8_t *d, size_t len, int i
     return is_rtcp ? media__rtcp_in(s, d, len, from, now) : media__rtp_in(s, d, len, from, now);
 }
 
-MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
+MEDIA__PATH MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
                                         const media_addr *from)
 {
     int rc;
@@ -8051,7 +8061,7 @@ MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t
 }
 
 #ifndef MEDIA_NO_SOCKETS
-static void media__drain(media_session *s, int which, int max, uint64_t now)
+MEDIA__PATH static void media__drain(media_session *s, int which, int max, uint64_t now)
 {
     uint8_t buf[MEDIA_SESSION_MAX_PACKET + 1];
     int k;
@@ -8098,7 +8108,7 @@ static void media__noise(media_session *s, int16_t *pcm, size_t n)
     }
 }
 
-static int media__rx_codec(media_session *s, const media_codec *c)
+MEDIA__PATH static int media__rx_codec(media_session *s, const media_codec *c)
 {
     if (s->rx_codec == c) return MEDIA_OK;
     media__codec_drop(s->rx_codec, s->dec_state);
@@ -8109,7 +8119,7 @@ static int media__rx_codec(media_session *s, const media_codec *c)
     return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
 }
 
-static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
+MEDIA__PATH static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
 {
     if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
     media__rec_received(s, pcm, n);
@@ -8175,7 +8185,7 @@ static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
 }
 
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
-static void media__playout(media_session *s, uint64_t now)
+MEDIA__PATH static void media__playout(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
     media_jitter_frame f;
@@ -8342,7 +8352,7 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     s->peer_rtp_at_report = s->recv_packets;
 }
 
-static void media__rtcp_timer(media_session *s, uint64_t now)
+MEDIA__PATH static void media__rtcp_timer(media_session *s, uint64_t now)
 {
     double t;
     if (!s->rtcp_next_us) {
@@ -8494,7 +8504,7 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
 }
 
 
-static int media__poll(media_session *s, unsigned ready, int max)
+MEDIA__PATH static int media__poll(media_session *s, unsigned ready, int max)
 {
     uint64_t now = media__sess_now(s);
     int64_t next = (int64_t)now + 1000000, ms;
@@ -8573,7 +8583,7 @@ static int media__poll(media_session *s, unsigned ready, int max)
     return (int)ms;
 }
 
-static int media__poll_entry(media_session *s, unsigned ready, int max)
+MEDIA__PATH static int media__poll_entry(media_session *s, unsigned ready, int max)
 {
     int rc;
     if (!s) return MEDIA_EINVAL;
@@ -8584,12 +8594,12 @@ static int media__poll_entry(media_session *s, unsigned ready, int max)
     return media__leave(s, rc);
 }
 
-MEDIADEF int media_session_poll(media_session *s)
+MEDIA__PATH MEDIADEF int media_session_poll(media_session *s)
 {
     return media__poll_entry(s, MEDIA_READY_RTP | MEDIA_READY_RTCP, 256);
 }
 
-MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready)
+MEDIA__PATH MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready)
 {
     return media__poll_entry(s, ready, 1);
 }

@@ -72,8 +72,13 @@ static void call_due(loop *l, call *c, uint64_t due)
 static void call_poll(loop *l, call *c, unsigned ready, uint64_t now)
 {
     int ms = media_session_poll_ready(c->s, ready);
+    uint64_t due = ms < 0 ? UINT64_MAX : now + (uint64_t)ms * 1000;
     if (ms < 0) c->ended = 1;
-    call_due(l, c, ms < 0 ? UINT64_MAX : now + (uint64_t)ms * 1000);
+    /* after a packet the deadline filed is nearly always still right (the
+       next frame): only an earlier one is filed, and the heap is left alone
+       (a poll a little early does no harm; it files the next deadline) */
+    if (ready && ms >= 0 && due >= l->heap[c->heap_at].due) return;
+    call_due(l, c, due);
 }
 
 static int loop_add(loop *l, call *c)
