@@ -4,7 +4,8 @@
    - run_call(): the whole event loop of a one-call program, poll() on the
      session's sockets for as long as poll says, until the call ends;
    - negotiate_pair(): offer/answer between two sessions in one process;
-     make_pair(): two such sessions on 127.0.0.1, one sending a tone;
+     make_pair(): two such sessions on 127.0.0.1, one sending a tone
+       (make_pair_clock(): with a clock of the loop's);
    - example_tone(): an audio_out callback sending a 400 Hz tone.
    static inline: a program that uses only some of them is not warned about the rest. */
 #ifndef MEDIA_EXAMPLE_UTIL_H
@@ -73,17 +74,24 @@ static inline int example_tone(media_session *s, int16_t *pcm, size_t n, uint32_
 
 /* Two sessions on 127.0.0.1 talking to each other: a sends a tone (tone_state:
    a zeroed double[3]), b silence; negotiated, ready for media. */
-static inline int make_pair(media_session **a, media_session **b, double *tone_state)
+static inline int make_pair_clock(media_session **a, media_session **b, double *tone_state,
+                                  uint64_t (*now_us)(void *user))
 {
     media_session_config cfg;
     int err;
     media_session_config_init(&cfg);
+    cfg.now_us = now_us;
     cfg.local_address = "127.0.0.1";
     if (!(*b = media_session_create(&cfg, &err))) return err;
     cfg.handler.user = tone_state;
     cfg.handler.audio_out = example_tone;
     if (!(*a = media_session_create(&cfg, &err))) return err;
     return negotiate_pair(*a, *b);
+}
+
+static inline int make_pair(media_session **a, media_session **b, double *tone_state)
+{
+    return make_pair_clock(a, b, tone_state, NULL);
 }
 
 /* audio_out: a 400 Hz tone, y[n] = 2 cos(w) y[n-1] - y[n-2]; user points to a double[3] (zeroed). */
