@@ -226,11 +226,13 @@ static void fake_event(uint16_t seq, uint32_t ts, int event, int end, unsigned d
     fake_rtp(100, marker, seq, ts, 0xABCD, pl, 4, NULL);
 }
 
-static media_session *fake_start(media_session_config *cb)
+/* B answers the fake peer's offer; latch: cfg.latch */
+static media_session *fake_start_latch(media_session_config *cb, int latch)
 {
     char ans[4096];
     int n;
     setup_fake(cb);
+    cb->latch = latch;
     if (!ep_create(B, cb)) return NULL;
     CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
     n = media_session_create_answer(g_ep[B].s, ans, sizeof ans);
@@ -238,6 +240,8 @@ static media_session *fake_start(media_session_config *cb)
     CHECK(strstr(ans, "m=audio 5000 RTP/AVP 8 0 100") != NULL);
     return g_ep[B].s;
 }
+
+static media_session *fake_start(media_session_config *cb) { return fake_start_latch(cb, 0); }
 
 /* A pcma frame of a 1 kHz tone for the fake peer. */
 static void pcma_frame(uint8_t *pl, uint32_t at)
@@ -709,16 +713,7 @@ static void test_source_filter_and_latch(void)
     CHECK(tone_frames(B, mark + 160 * 8) == 0);
     net_reset();
     /* with latching: the peer is behind NAT, its packets come from elsewhere */
-    if (!fake_start(&cb)) { CHECK(0); return; }
-    media_session_destroy(g_ep[B].s);
-    g_ep[B].s = NULL;
-    {
-        char ans[4096];
-        cb.latch = 1;
-        CHECK(ep_create(B, &cb) != NULL);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
-        CHECK(media_session_create_answer(g_ep[B].s, ans, sizeof ans) > 0);
-    }
+    if (!fake_start_latch(&cb, 1)) { CHECK(0); return; }
     g_ep[F].rtp = nat;                      /* B's packets to the NAT address reach the fake peer's log */
     fk_seq = 1; fk_ts = 0;
     fake_audio(30, 0x5555, &nat);
@@ -731,16 +726,7 @@ static void test_source_filter_and_latch(void)
     net_reset();
     /* with latching, a peer sending from the address its SDP gave is latched
        like any other: a stranger that comes later cannot take the call over */
-    if (!fake_start(&cb)) { CHECK(0); return; }
-    media_session_destroy(g_ep[B].s);
-    g_ep[B].s = NULL;
-    {
-        char ans[4096];
-        cb.latch = 1;
-        CHECK(ep_create(B, &cb) != NULL);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
-        CHECK(media_session_create_answer(g_ep[B].s, ans, sizeof ans) > 0);
-    }
+    if (!fake_start_latch(&cb, 1)) { CHECK(0); return; }
     fk_seq = 1; fk_ts = 0;
     fake_audio(20, 0x3333, NULL);
     fake_audio(30, 0x4444, &nat);
