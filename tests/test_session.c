@@ -252,6 +252,21 @@ static void pcma_frame(uint8_t *pl, uint32_t at)
     media_pcma_encode(pl, pcm, 160);
 }
 
+static uint16_t fk_seq;
+static uint32_t fk_ts;
+
+static void fake_audio(int frames, uint32_t ssrc, const media_addr *from)
+{
+    uint8_t pl[160];
+    int k;
+    for (k = 0; k < frames; k++) {
+        pcma_frame(pl, fk_ts);
+        fake_rtp(8, 0, fk_seq++, fk_ts, ssrc, pl, 160, from);
+        fk_ts += 160;
+        net_run_ms(20);
+    }
+}
+
 static void test_dtmf_peer_quirks(void)
 {
     media_session_config cb;
@@ -311,37 +326,35 @@ static void test_dtmf_peer_quirks(void)
 static void test_dtmf_sender_stall(void)
 {
     media_session_config cb;
-    uint8_t pl[160];
-    uint16_t seq = 300;
-    uint32_t ts = 8000;
     int k;
     if (!fake_start(&cb)) { CHECK(0); return; }
-    for (k = 0; k < 10; k++) { pcma_frame(pl, ts); fake_rtp(8, k == 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
-    fake_event(seq++, ts, 3, 0, 160, 1); net_run_ms(20);
-    fake_event(seq++, ts, 3, 0, 320, 0);
+    fk_seq = 300; fk_ts = 8000;
+    fake_audio(10, 0xABCD, NULL);
+    fake_event(fk_seq++, fk_ts, 3, 0, 160, 1); net_run_ms(20);
+    fake_event(fk_seq++, fk_ts, 3, 0, 320, 0);
     net_run_ms(1200);                                       /* the sender stalls */
     CHECK_EQ_INT(g_ep[B].ndigits, 0);
-    for (k = 3; k <= 6; k++) fake_event(seq++, ts, 3, 0, 160u * (unsigned)k, 0);
-    for (k = 0; k < 3; k++) fake_event(seq++, ts, 3, 1, 1120, 0);
+    for (k = 3; k <= 6; k++) fake_event(fk_seq++, fk_ts, 3, 0, 160u * (unsigned)k, 0);
+    for (k = 0; k < 3; k++) fake_event(fk_seq++, fk_ts, 3, 1, 1120, 0);
     net_run_ms(20);
     CHECK_EQ_INT(g_ep[B].ndigits, 1);
-    ts += 1120;
-    for (k = 0; k < 5; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    fk_ts += 1120;
+    fake_audio(5, 0xABCD, NULL);
     /* end lost, then silence from the peer */
-    fake_event(seq++, ts, 9, 0, 160, 1); net_run_ms(20);
-    fake_event(seq++, ts, 9, 0, 320, 0);
+    fake_event(fk_seq++, fk_ts, 9, 0, 160, 1); net_run_ms(20);
+    fake_event(fk_seq++, fk_ts, 9, 0, 320, 0);
     net_run_ms(1900);
     CHECK_EQ_INT(g_ep[B].ndigits, 1);
     net_run_ms(200);
     CHECK_EQ_INT(g_ep[B].ndigits, 2);
-    ts += 16000 + 320;
+    fk_ts += 16000 + 320;
     /* end lost, audio goes on: reported when the audio is 0.5 s past the press */
-    fake_event(seq++, ts, 1, 0, 160, 1); net_run_ms(20);
-    fake_event(seq++, ts, 1, 0, 320, 0); net_run_ms(20);
-    ts += 320;
-    for (k = 0; k < 24; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    fake_event(fk_seq++, fk_ts, 1, 0, 160, 1); net_run_ms(20);
+    fake_event(fk_seq++, fk_ts, 1, 0, 320, 0); net_run_ms(20);
+    fk_ts += 320;
+    fake_audio(24, 0xABCD, NULL);
     CHECK_EQ_INT(g_ep[B].ndigits, 2);
-    for (k = 0; k < 3; k++) { pcma_frame(pl, ts); fake_rtp(8, 0, seq++, ts, 0xABCD, pl, 160, NULL); ts += 160; net_run_ms(20); }
+    fake_audio(3, 0xABCD, NULL);
     CHECK_EQ_INT(g_ep[B].ndigits, 3);
     CHECKF(!strcmp(g_ep[B].digits, "391"), "digits %s", g_ep[B].digits);
     CHECK_EQ_INT(g_ep[B].dur[0], 140);   /* 1120 / 8000 s, the stall included */
@@ -644,21 +657,6 @@ static void test_poll_return_and_allocations(void)
 }
 
 /* ---- the fake peer again: sources, SSRCs, timestamps ---- */
-
-static uint16_t fk_seq;
-static uint32_t fk_ts;
-
-static void fake_audio(int frames, uint32_t ssrc, const media_addr *from)
-{
-    uint8_t pl[160];
-    int k;
-    for (k = 0; k < frames; k++) {
-        pcma_frame(pl, fk_ts);
-        fake_rtp(8, 0, fk_seq++, fk_ts, ssrc, pl, 160, from);
-        fk_ts += 160;
-        net_run_ms(20);
-    }
-}
 
 static int tone_frames(int i, size_t from)
 {
