@@ -381,9 +381,10 @@
    telephone-event number works). RFC 4733: one dtmf callback per key press,
    at its end, with its duration; repeats, late end packets and missing
    marker bits are handled; a press whose end packets were all lost is
-   reported once the peer's audio is 0.5 s past it (2 s after its last
-   packet when nothing else comes; a sender stalled mid-press is waited
-   for, its duration kept whole). A new SSRC or a timestamp jump
+   reported once the peer's audio is 0.5 s past it and has been for 0.5 s
+   (2 s after its last packet when nothing else comes; a sender stalled
+   mid-press is waited for, its duration kept whole, even when its audio
+   catches up before its events do). A new SSRC or a timestamp jump
    restarts playout without losing audio; a peer using our SSRC makes us take
    a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
    loss and jitter (media_session_stats.remote_*). Its BYE ends the receive
@@ -6511,8 +6512,9 @@ typedef struct media__play_item {
 /* A key press being received (RFC 4733): its timestamp is its name. */
 typedef struct media__dtmf_rx {
     uint32_t ts, dur, clock;
-    int code, ended;
+    int code, ended, after;
     uint64_t first_us, last_us;          /* its first and latest packet */
+    uint64_t after_us;                   /* when the peer's audio first went past its end */
 } media__dtmf_rx;
 
 struct media_session {
@@ -7809,24 +7811,35 @@ static void media__dtmf_report(media_session *s)
    were all lost; one a newer event has followed for MEDIA__DTMF_REORDER_US
    without its end turning up (its end packets can arrive after the next
    press's first ones: a sender's mux releasing them late).
-   Lost end packets are judged on the sender's timeline, not ours: audio
+   Lost end packets are judged on the sender's timeline and on ours: audio
    stamped MEDIA__DTMF_LOST_US past what the event has covered says the key
-   was let go. A sender that stalls mid-event (a loaded host, a mux holding
-   packets) sends nothing, neither audio nor events, and its end packets
-   come late but whole; only MEDIA__DTMF_QUIET_US of nothing at all ends the
-   event then (or a peer that sends no audio after a press, with VAD).
-   Returns the time the next check is due. */
+   was let go, once that audio has also been arriving for MEDIA__DTMF_LOST_US.
+   A sender that stalls mid-event (a loaded host, a mux holding packets)
+   sends nothing, neither audio nor events, and its end packets come late
+   but whole. When it resumes, its audio can come first, in a burst that
+   runs past the press: audio and events are made by threads of their own
+   (GStreamer's rtpdtmfmux), and the events' backlog follows a few
+   milliseconds later. Only MEDIA__DTMF_QUIET_US of nothing at all ends an
+   event without audio past it (a peer that sends no audio after a press,
+   with VAD). Returns the time the next check is due. */
 static int64_t media__dtmf_flush(media_session *s, uint64_t now)
 {
     while (s->dr_n > 0 && !s->terminated) {
-        const media__dtmf_rx *e = &s->dr[0];
+        media__dtmf_rx *e = &s->dr[0];
         int overtaken = s->dr_n > 1 && now - s->dr[1].first_us >= MEDIA__DTMF_REORDER_US;
-        int passed = s->rx.clock_rate == e->clock && s->rx.have_transit &&
-                     media_rtp_ts_diff(s->rx.last_timestamp, e->ts + e->dur) >
-                         (int32_t)((uint64_t)e->clock * (MEDIA__DTMF_LOST_US / 1000) / 1000);
+        int32_t past = s->rx.clock_rate == e->clock && s->rx.have_transit
+                           ? media_rtp_ts_diff(s->rx.last_timestamp, e->ts + e->dur) : 0;
+        int passed;
+        if (past <= 0) e->after = 0;
+        else if (!e->after) { e->after = 1; e->after_us = now; }
+        passed = e->after && now - e->after_us >= MEDIA__DTMF_LOST_US &&
+                 past > (int32_t)((uint64_t)e->clock * (MEDIA__DTMF_LOST_US / 1000) / 1000);
         if (!e->ended && !overtaken && !passed && now - e->last_us < MEDIA__DTMF_QUIET_US) {
             uint64_t due = e->last_us + MEDIA__DTMF_QUIET_US;
             if (s->dr_n > 1 && s->dr[1].first_us + MEDIA__DTMF_REORDER_US < due) due = s->dr[1].first_us + MEDIA__DTMF_REORDER_US;
+            /* (past that time, the next audio packet's poll looks again) */
+            if (e->after && e->after_us + MEDIA__DTMF_LOST_US > now && e->after_us + MEDIA__DTMF_LOST_US < due)
+                due = e->after_us + MEDIA__DTMF_LOST_US;
             return (int64_t)due;
         }
         media__dtmf_report(s);
@@ -7860,7 +7873,7 @@ static void media__dtmf_in(media_session *s, const media_rtp_packet *p, uint32_t
         e->first_us = now;
     }
     e->last_us = now;
-    if (dur > e->dur) e->dur = dur;
+    if (dur > e->dur) { e->dur = dur; e->after = 0; }   /* its end moved: audio must pass it anew */
     if (end) e->ended = 1;
     (void)media__dtmf_flush(s, now);
 }

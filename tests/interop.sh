@@ -242,6 +242,12 @@ gst_dtmf() {
         pass "GStreamer rtpdtmfsrc -> mediacall: digits $digits, durations $ours ms (tshark on the wire: $wire)"
     else
         fail "GStreamer rtpdtmfsrc -> mediacall: digits '${digits}', durations '$ours', tshark '$wire'"; head -5 "$d/err" "$d/gst.log"
+        # the wire's order: each event packet with the newest audio timestamp before it
+        echo "    arrival(s) event duration end | audio ts past the event's start (8 kHz units)"
+        tshark -n -r "$d/cap.pcap" -d "udp.port==$p,rtp" -d "rtp.pt==101,rtpevent" \
+               -T fields -e frame.time_relative -e rtp.p_type -e rtp.timestamp -e rtpevent.event_id \
+               -e rtpevent.duration -e rtpevent.end_of_event 2>/dev/null |
+            awk '$2 == 0 { a = $3 } $2 == 101 { printf "    %.3f %s %s %s | %d\n", $1, $4, $5, $6, a - $3 }' | head -80
     fi
 }
 
