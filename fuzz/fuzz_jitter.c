@@ -4,7 +4,6 @@
    capacities, hands out payloads that are what was put, and keeps its books:
    every packet put is played, late, duplicate, dropped, flushed, refused or
    still queued. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,6 @@
    and conceal() of a decoder state, with the encoder run in between. Nothing
    may crash, read or write out of bounds, or return a count it did not write. */
 #define _POSIX_C_SOURCE 200809L
-#define MEDIA_IMPLEMENTATION
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "../media.h"
 #include "../media_opus.h"

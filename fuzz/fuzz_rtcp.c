@@ -2,7 +2,6 @@
    Every pointer it returns must lie inside the input; counts must respect the
    capacities; and what the writers make of the parsed report, CNAME and BYE
    must parse back to the same values. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,6 @@
 /* libFuzzer target: media_rtp_parse on arbitrary bytes. A parsed packet must
    stay inside the input, survive write -> parse unchanged, and its RFC 8285
    elements must be walkable without leaving the extension block. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,6 @@
    bytes again; every typed accessor must answer without failing on what the
    parser accepted; and answering it as an offer must give an answer that
    round-trips and that the offerer side accepts. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "../tests/sdp_diff.h"
 #include <stdlib.h>

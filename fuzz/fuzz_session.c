@@ -3,7 +3,6 @@
    from the peer or from elsewhere) interleaved with polls on a virtual clock.
    Whatever arrives, the session must not crash, leak or stop working. */
 #define _POSIX_C_SOURCE 200809L
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,6 @@
    happen, sequence, timestamp, arrival step that may go backwards), an SR, or a
    report. Counters must stay consistent and the report fields in range; UBSan
    guards the arithmetic. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

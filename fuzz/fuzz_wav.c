@@ -2,7 +2,6 @@
    reads past len (ASan), and what it accepts is consistent: a supported
    format, a block size that matches it, the data inside the buffer's reach,
    and a header written from it parses back to the same description. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include <stdlib.h>
 #include <string.h>

@@ -1,9 +1,10 @@
 #!/bin/sh
 # make test: builds every test program with gcc and clang (C99), as C++ with g++,
-# with the scalar G.711 path, and once more under ASan+UBSan; runs them; runs the
-# compile checks (declaration-only, MEDIA_STATIC, twice-included, C11/C++11/C++17,
-# exported-symbol prefix) and each fuzzer for FUZZ_SECONDS. Prints one closing
-# line "N passed, N failed". MEDIA_STRICT=1 turns "skipped: tool missing" into a failure.
+# with the scalar G.711 path, and once more under ASan+UBSan (all of it first,
+# in parallel), then runs them one at a time; runs the compile checks
+# (declaration-only, MEDIA_STATIC, twice-included, C11/C++11/C++17, exported-symbol
+# prefix) and each fuzzer for FUZZ_SECONDS. Prints one closing line
+# "N passed, N failed". MEDIA_STRICT=1 turns "skipped: tool missing" into a failure.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 STRICT=${MEDIA_STRICT:-0}
@@ -43,21 +44,51 @@ run_prog() {
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then fail "$label (exit $rc)"; else echo "$label: $line"; fi
 }
 
-# build_and_run VARIANT COMPILER FLAGS...
-build_and_run() {
+# Everything is compiled first, in parallel (make -j, one job per core), then
+# run one program at a time so the real-time tests have the machine to
+# themselves. job TARGET PREREQS LOG CMD... adds a rule to that build.
+JOBS=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)
+MK=$B/jobs.mk ALL=""
+: > "$MK"
+job() {
+    target=$1 prereqs=$2 log=$3; shift 3
+    ALL="$ALL $target"
+    printf '%s: %s\n\t@rm -f %s; %s 2>%s\n' "$target" "$prereqs" "$target" "$*" "$log" >> "$MK"
+}
+# a test that defines no implementation of its own links tests/impl.c's object
+own_impl() { grep -q 'MEDIA_IMPLEMENTATION\|sessnet.h' "$1"; }
+
+# plan_variant VARIANT COMPILER FLAGS...: the rules for one variant's tests
+plan_variant() {
     variant=$1; comp=$2; shift 2
-    if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
+    have "$comp" || return 0
     mkdir -p "$B/$variant"
+    job "$B/$variant/impl.o" "" "$B/$variant/impl.log" "$comp" "$@" -I. -c tests/impl.c -o "$B/$variant/impl.o"
     for t in ${VARIANT_TESTS:-$TESTS}; do
-        pre="" post=""
+        pre="" post="" impl=""
         if [ "$t" = test_opus ] || [ "$t" = test_opus_session ]; then
-            if [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
+            [ -z "$OPUS_LIBS" ] && continue
             pre=$OPUS_CFLAGS post=$OPUS_LIBS
         fi
-        if "$comp" "$@" $SPANDSP $pre -I. "tests/$t.c" -o "$B/$variant/$t" $post -lm 2>"$B/$variant/$t.log"; then
+        own_impl "tests/$t.c" || impl="$B/$variant/impl.o"
+        # -x none: an object after "-x c++" is an object, not C++ source
+        job "$B/$variant/$t" "$impl" "$B/$variant/$t.log" "$comp" "$@" $SPANDSP $pre -I. "tests/$t.c" ${impl:+-x none $impl} -o "$B/$variant/$t" $post -lm
+    done
+}
+
+# run_variant VARIANT COMPILER: runs what plan_variant built
+run_variant() {
+    variant=$1; comp=$2
+    if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
+    for t in ${VARIANT_TESTS:-$TESTS}; do
+        if [ "$t" = test_opus ] || [ "$t" = test_opus_session ]; then
+            if [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
+        fi
+        if [ -x "$B/$variant/$t" ]; then
             run_prog "$variant/$t" "$B/$variant/$t"
         else
-            fail "$variant/$t (does not compile)"; sed 's/^/    /' "$B/$variant/$t.log" | head -20
+            fail "$variant/$t (does not compile)"
+            cat "$B/$variant/impl.log" "$B/$variant/$t.log" 2>/dev/null | sed 's/^/    /' | head -20
         fi
     done
 }
@@ -70,36 +101,68 @@ compile_check() {
     else fail "$label"; sed 's/^/    /' "$B/check.log" | head -20; fi
 }
 
-echo "== unit tests =="
-build_and_run gcc gcc -std=c99 -O2 $WARN
+# the rules: every variant's tests, the programs the later sections run, the fuzzers
+SAN="-std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN"
+HAVE_SAN=0
+have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined - -o "$B/san_probe" 2>/dev/null && HAVE_SAN=1
+HAVE_FUZZ=0
+have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
+    clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null && HAVE_FUZZ=1
+FUZZERS="fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_opus"
+plan_variant gcc gcc -std=c99 -O2 $WARN
 VARIANT_TESTS=$TESTS_LOCAL
-build_and_run clang clang -std=c99 -O2 $WARN
-build_and_run g++ g++ -x c++ -std=c++11 -O2 $WARN
-build_and_run scalar gcc -std=c99 -O2 -DMEDIA_NO_SIMD $WARN
+plan_variant clang clang -std=c99 -O2 $WARN
+plan_variant g++ g++ -x c++ -std=c++11 -O2 $WARN
+plan_variant scalar gcc -std=c99 -O2 -DMEDIA_NO_SIMD $WARN
 VARIANT_TESTS=
-if have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined - -o "$B/san_probe" 2>/dev/null; then
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        build_and_run asan+ubsan clang -std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN
+[ $HAVE_SAN = 1 ] && plan_variant asan+ubsan clang $SAN
+mkdir -p "$B/no_libopus"
+job "$B/no_libopus/test_opus" "$B/gcc/impl.o" "$B/no_libopus/test_opus.log" \
+    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus.c "$B/gcc/impl.o" -o "$B/no_libopus/test_opus" -lm
+job "$B/no_libopus/test_opus_session" "" "$B/no_libopus/test_opus_session.log" \
+    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus_session.c -o "$B/no_libopus/test_opus_session" -lm
+job "$B/branchfree_simd" "" "$B/branchfree_simd.log" gcc -std=c99 -O2 -I. tests/branchfree.c -o "$B/branchfree_simd" -lm
+job "$B/branchfree_scalar" "" "$B/branchfree_scalar.log" gcc -std=c99 -O2 -DMEDIA_NO_SIMD -I. tests/branchfree.c -o "$B/branchfree_scalar" -lm
+DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
+job "$B/demo" "" "$B/demo.log" gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS -lm
+job "$B/demo_cpp" "" "$B/demo_cpp.log" g++ -x c++ -std=c++11 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo_cpp" $OPUS_LIBS -lm
+job "$B/demo_pcmu" "" "$B/demo_pcmu.log" gcc -std=c99 -O2 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS examples/demo.c -o "$B/demo_pcmu" -lm
+if [ $HAVE_FUZZ = 1 ]; then
+    FZ="-std=c99 -O1 -g $WARN -fsanitize=address,undefined -fno-sanitize-recover=all"
+    job "$B/fuzz_impl.o" "" "$B/fuzz_impl.log" clang $FZ -fsanitize=fuzzer-no-link -I. -c tests/impl.c -o "$B/fuzz_impl.o"
+    for f in $FUZZERS; do
+        pre="" post=""
+        if [ "$f" = fuzz_opus ]; then [ -z "$OPUS_LIBS" ] && continue; pre=$OPUS_CFLAGS post=$OPUS_LIBS; fi
+        job "$B/$f" "$B/fuzz_impl.o" "$B/$f.log" clang $FZ -fsanitize=fuzzer $pre -I. "fuzz/$f.c" "$B/fuzz_impl.o" -o "$B/$f" $post -lm
+    done
+fi
+printf '.PHONY: all%s\nall:%s\n' "$ALL" "$ALL" >> "$MK"
+echo "== building ($JOBS jobs) =="
+make -s -k -j"$JOBS" -f "$MK" all >"$B/make.log" 2>&1 || true
+
+echo "== unit tests =="
+run_variant gcc gcc
+VARIANT_TESTS=$TESTS_LOCAL
+run_variant clang clang
+run_variant g++ g++
+run_variant scalar gcc
+VARIANT_TESTS=
+if [ $HAVE_SAN = 1 ]; then
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_variant asan+ubsan clang
 else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
 fi
 
 # media_opus.h built without libopus: the cases that apply run (unsupported
 # said, the fall back to PCMU), the rest are reported as not applicable
-mkdir -p "$B/no_libopus"
 for t in test_opus test_opus_session; do
-    if gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. "tests/$t.c" -o "$B/no_libopus/$t" -lm 2>"$B/no_libopus/$t.log"; then
-        run_prog "no_libopus/$t" "$B/no_libopus/$t"
-    else
-        fail "no_libopus/$t (does not compile)"; sed 's/^/    /' "$B/no_libopus/$t.log" | head -20
-    fi
+    if [ -x "$B/no_libopus/$t" ]; then run_prog "no_libopus/$t" "$B/no_libopus/$t"
+    else fail "no_libopus/$t (does not compile)"; sed 's/^/    /' "$B/no_libopus/$t.log" | head -20; fi
 done
 
 echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
 if have valgrind; then
     for v in simd scalar; do
-        flags=""; [ "$v" = scalar ] && flags="-DMEDIA_NO_SIMD"
-        gcc -std=c99 -O2 $flags -I. tests/branchfree.c -o "$B/branchfree_$v" -lm
         for law in 0 1; do
             counts=""
             for frames in 200 1200; do
@@ -168,10 +231,7 @@ else
 fi
 
 echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
-DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
-if gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS -lm 2>"$B/demo.log" &&
-   g++ -x c++ -std=c++11 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo_cpp" $OPUS_LIBS -lm 2>>"$B/demo.log" &&
-   gcc -std=c99 -O2 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS examples/demo.c -o "$B/demo_pcmu" -lm 2>>"$B/demo.log"; then
+if [ -x "$B/demo" ] && [ -x "$B/demo_cpp" ] && [ -x "$B/demo_pcmu" ]; then
     if ./"$B/demo" > "$B/demo.out" 2>&1; then
         pass "make demo: $(grep -E 'codecs offered|received DTMF|segmental SNR' "$B/demo.out" | tr '\n' ' ')"
     else
@@ -184,7 +244,7 @@ if gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS
         fail "demo without libopus"; tail -8 "$B/demo_pcmu.out" | sed 's/^/    /'
     fi
 else
-    fail "examples/demo.c does not compile"; head -20 "$B/demo.log" | sed 's/^/    /'
+    fail "examples/demo.c does not compile"; cat "$B/demo.log" "$B/demo_cpp.log" "$B/demo_pcmu.log" | head -20 | sed 's/^/    /'
 fi
 
 echo "== interop with real peers (ffmpeg, GStreamer, tshark, the impairment relay) =="
@@ -249,26 +309,29 @@ else
     fail "compile_impl.c for nm"
 fi
 
-echo "== fuzz smoke (${FUZZ_SECONDS}s each) =="
-if have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
-        clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null; then
-    for f in fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_opus; do
-        pre="" post=""
-        if [ "$f" = fuzz_opus ]; then
-            if [ -z "$OPUS_LIBS" ]; then skip "$f" "libopus-dev not installed"; continue; fi
-            pre=$OPUS_CFLAGS post=$OPUS_LIBS
-        fi
-        if clang -std=c99 -O1 -g $WARN -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $pre -I. "fuzz/$f.c" -o "$B/$f" $post -lm 2>"$B/$f.log"; then
-            mkdir -p "$B/corpus_$f"
-            if "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" >"$B/$f.out" 2>&1; then
-                pass "$f ran ${FUZZ_SECONDS}s clean ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$B/$f.out" | grep -o '[0-9]*$') inputs)"
-            else
-                fail "$f found a crash"; grep -E 'ERROR|SUMMARY|Test unit' "$B/$f.out" | head -10 | sed 's/^/    /'
-            fi
-        else
-            fail "$f (does not compile)"; head -20 "$B/$f.log" | sed 's/^/    /'
+echo "== fuzz smoke (${FUZZ_SECONDS}s each, $JOBS at a time) =="
+# fuzz_report NAME: the verdict on one fuzzer's run
+fuzz_report() {
+    if [ "$(cat "$B/$1.rc")" = 0 ]; then
+        pass "$1 ran ${FUZZ_SECONDS}s clean ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$B/$1.out" | grep -o '[0-9]*$') inputs)"
+    else
+        fail "$1 found a crash"; grep -E 'ERROR|SUMMARY|Test unit' "$B/$1.out" | head -10 | sed 's/^/    /'
+    fi
+}
+if [ $HAVE_FUZZ = 1 ]; then
+    running=""
+    for f in $FUZZERS; do
+        if [ "$f" = fuzz_opus ] && [ -z "$OPUS_LIBS" ]; then skip "$f" "libopus-dev not installed"; continue; fi
+        if [ ! -x "$B/$f" ]; then fail "$f (does not compile)"; cat "$B/fuzz_impl.log" "$B/$f.log" | head -20 | sed 's/^/    /'; continue; fi
+        mkdir -p "$B/corpus_$f"
+        { "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" \
+            >"$B/$f.out" 2>&1; echo $? > "$B/$f.rc"; } &
+        running="$running $f"
+        if [ $(echo $running | wc -w) -ge "$JOBS" ]; then
+            wait; for r in $running; do fuzz_report "$r"; done; running=""
         fi
     done
+    wait; for r in $running; do fuzz_report "$r"; done
 else
     skip "fuzzers" "libFuzzer runtime (libclang-rt-14-dev) not installed"
 fi

@@ -1,6 +1,5 @@
 /* The common section: result codes are a stable contract (their numbers are
    asserted literally), each has its own description, and the clock is monotonic. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 

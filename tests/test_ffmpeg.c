@@ -6,7 +6,6 @@
    timestamp wrap) and decodes it to WAV, which must equal our own decode.
    Bounded: 2 s of audio each, 15 s at most per run, ffmpeg ended by its PID. */
 #define _POSIX_C_SOURCE 200809L
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include <math.h>

@@ -4,7 +4,6 @@
    below and searched linearly, and 16-bit input is reduced to 14 (mu-law) or 13
    (A-law) bits the way the ITU-T G.191 reference does: negative samples are
    one's-complemented before the low bits are dropped. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 

@@ -1,7 +1,6 @@
 /* The jitter buffer on small hand-built sequences with exact expectations:
    which frames come out when, which are reported lost, late or duplicate, and
    what the counters say. Virtual time only; no timing assertions. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 

@@ -5,7 +5,6 @@
    to our encoder, adaptation to reported loss, DTX.
    Built with -DMEDIA_OPUS_NO_LIBOPUS it checks that media_opus_codec() says
    unsupported and reports the rest as not applicable. */
-#define MEDIA_IMPLEMENTATION
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "media.h"
 #include "media_opus.h"

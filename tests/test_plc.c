@@ -8,7 +8,6 @@
    close to the clean decode, and the whole-signal figures are printed too.
    Also: the seam left by a frame dropped to shrink the delay is blended, not
    a click. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include <math.h>

@@ -1,6 +1,5 @@
 /* Compound RTCP (RFC 3550 6.4-6.6, A.2 validation) and NTP helpers. The
    compounds below are written byte by byte from the RFC's packet layouts. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 

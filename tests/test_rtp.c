@@ -2,7 +2,6 @@
    are built by hand from the RFC figures; every malformed form must be refused;
    every parse runs on a heap copy of exactly len bytes, so ASan turns any read
    past len into a failure. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 

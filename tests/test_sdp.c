@@ -3,7 +3,6 @@
    hand-checked expectations on a corpus of real-world styles (tests/sdp/),
    and properties that must hold for any input (round trip, answer subset). */
 #define _POSIX_C_SOURCE 200809L
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include <dirent.h>

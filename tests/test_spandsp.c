@@ -3,7 +3,6 @@
    mu-law encoder rounds negative samples by negation where the G.191 reference
    (and media.h) one's-complements them, so the two may differ only on negative
    inputs, by one code. Built with -DHAVE_SPANDSP when its headers are present. */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #ifdef HAVE_SPANDSP

@@ -2,7 +2,6 @@
    figures come from the RFC's definitions applied by hand to small sequences, a
    floating-point A.8 written here independently, and E-model values computed
    from G.107's formulas by a separate Python implementation (see each value). */
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include <math.h>

@@ -6,7 +6,6 @@
      agree with media_rtp_stats fed the same packets at the same times, and both
      with the ground truth the test knows (what it sent and dropped). */
 #define _POSIX_C_SOURCE 200809L
-#define MEDIA_IMPLEMENTATION
 #include "../media.h"
 #include "harness.h"
 #include "pcap.h"
