@@ -413,7 +413,7 @@
    header is kept current every second and at destroy, so the file is always
    valid.
 
-   Memory: one block per session: 15.7 KiB with G.711 (the jitter buffer 6.2,
+   Memory: one block per session: 15.8 KiB with G.711 (the jitter buffer 6.2,
    the G.711 concealment state 1.7, 120 ms of recording ring 1.9, our last SDP
    2), 26.5 KiB with the rate converter (cfg.resample = 1). Negotiation calls
    borrow about 64 KB of scratch (three media_sdp) and free it before they
