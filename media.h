@@ -204,7 +204,9 @@
    (dropped, counted), losses (LOST: conceal), silence and DTX (a timestamp
    gap with consecutive sequence numbers is GAP, not loss), sequence and
    timestamp wrap, ptime changes, a new SSRC or a timestamp/sequence jump
-   (start over at the current delay, counted), clock drift (frames inserted or
+   (start over at the current delay, counted; a stream restarted under the
+   same SSRC with its numbers set back by less than a jump starts over after
+   8 of its packets came late), clock drift (frames inserted or
    dropped), floods (bounded; the oldest go, counted). Delay is adapted to the
    network (see the >>jitter implementation banner for the algorithm in a
    paragraph), within [min_delay_ms, max_delay_ms]; fixed_delay_ms > 0 fixes
@@ -1098,6 +1100,9 @@ typedef struct media_jitter {
     media_jitter_config cfg;
     uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
     int64_t seed;                /* delay to keep across a resync until measured again */
+    int64_t late_at_us;          /* arrival of the last late packet (media__jb_late_run) */
+    int64_t late_delay;          /* the delay before the run of late packets began */
+    uint32_t late_seq, late_run; /* its sequence number; late in sequence at the stream's pace */
     /* estimator: per block of 64 transits, the smallest and the largest few */
     struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
@@ -3380,6 +3385,7 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->pending_gap = 0;
     jb->played_mask = 0;
     jb->flags_next = MEDIA_JITTER_TALKSPURT;
+    jb->late_run = 0;
 }
 
 MEDIADEF void media_jitter_config_init(media_jitter_config *cfg)
@@ -3449,16 +3455,45 @@ static MEDIA__NOINLINE int media__jb_resync(media_jitter *jb, const media_rtp_pa
     return again;
 }
 
+/* Late packets numbered far behind what was played (more than the 64 the
+   duplicate check remembers), coming in sequence at the stream's own pace,
+   are not stragglers (those are a few numbers back, or arrive in a burst
+   after a stall): the sender restarted its stream under the same SSRC with
+   its numbers and timestamps set back by less than a jump (a PBX
+   re-anchoring a transferred call, a device restarted with the same seed).
+   After MEDIA__JB_LATE_RESTART of them the stream starts over from the
+   last, at the delay from before them (their lateness pushed the estimate
+   up). A path whose delay grows past the maximum is not this: its late
+   packets are the ones just given up on, and the maximum holds. */
+#define MEDIA__JB_LATE_RESTART 8
+static int media__jb_late_run(media_jitter *jb, uint32_t eseq, int64_t arrival, int64_t delay)
+{
+    if (eseq != jb->late_seq + 1u || !jb->late_run) { jb->late_run = 1; jb->late_delay = delay; }
+    else if (arrival - jb->late_at_us >= jb->frame_us / 2) jb->late_run++;
+    jb->late_seq = eseq;
+    jb->late_at_us = arrival;
+    return jb->late_run >= MEDIA__JB_LATE_RESTART;
+}
+
+#define MEDIA__JB_RESTART (-2)
+
 /* A packet that is not simply ahead of the play position: a put() result
-   when done with it, or -1 to queue it. */
-static MEDIA__NOINLINE int media__jb_put_odd(media_jitter *jb, uint32_t eseq, int64_t ets, int32_t d)
+   when done with it, -1 to queue it, MEDIA__JB_RESTART to start the stream
+   over from it. */
+static MEDIA__NOINLINE int media__jb_put_odd(media_jitter *jb, uint32_t eseq, int64_t ets, int32_t d, int64_t arrival,
+                                              int64_t delay)
 {
     media__jitter_slot *s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     if (d < 0 || ets < jb->play_ts) {
-        if ((d < 0 && d >= -64 && ((jb->played_mask >> (-d - 1)) & 1)) || (s->used && s->seq == eseq)) {
+        /* a number already played is a duplicate, unless its slot still
+           holds that packet and the timestamps differ: a new packet under an
+           old number (a restarted stream) */
+        if ((d < 0 && d >= -64 && ((jb->played_mask >> (-d - 1)) & 1) && !(s->seq == eseq && s->ts != ets)) ||
+            (s->used && s->seq == eseq)) {
             jb->st.duplicates++;
             return MEDIA_JITTER_DUPLICATE;
         }
+        if (d < -64 && media__jb_late_run(jb, eseq, arrival, delay)) return MEDIA__JB_RESTART;
         jb->st.late++;
         if (d >= 0) {   /* waited for during a gap, but its time has gone by */
             media__jb_skip_to(jb, eseq + 1, &jb->st.late);
@@ -3506,7 +3541,7 @@ static MEDIA__NOINLINE void media__jb_told(media_jitter *jb, media__jitter_slot 
 
 MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
-    int64_t a = (int64_t)arrival_us, ets, t, off;
+    int64_t a = (int64_t)arrival_us, ets, t, off, delay0;
     uint32_t eseq, len;
     int32_t d, ahead;
     int resynced = 0, at;
@@ -3531,12 +3566,25 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const med
         ahead = 0;
         t = a - media__jb_us(jb, ets);
     }
+    delay0 = jb->target - jb->base;
     media__jb_observe(jb, t);
     d = (int32_t)(eseq - jb->play_seq);
     s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     if ((uint32_t)d >= MEDIA_JITTER_SLOTS || ets < jb->play_ts || s->used) {
-        int rc = media__jb_put_odd(jb, eseq, ets, d);
-        if (rc >= 0) return rc;
+        int rc = media__jb_put_odd(jb, eseq, ets, d, a, delay0);
+        if (rc == MEDIA__JB_RESTART) {
+            jb->st.resyncs++;
+            media__jb_start(jb, pkt, a, jb->late_delay);
+            resynced = 1;
+            eseq = jb->ref_seq;
+            ets = jb->ref_ts;
+            ahead = 0;
+            d = 0;
+            s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
+            media__jb_observe(jb, a - media__jb_us(jb, ets));
+        } else if (rc >= 0) {
+            return rc;
+        }
     }
     if (jb->room_end - jb->head >= len) {
         at = (int)jb->head;

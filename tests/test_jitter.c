@@ -231,6 +231,51 @@ static void test_timestamp_jump(void)
     CHECK(strcmp(drain(T0 + 160 * MS), "F30000") == 0);
 }
 
+/* The sender restarts its stream under the same SSRC, its sequence numbers
+   550 back and its timestamps 1 s back (inside what counts as a jump): those
+   packets are late for good. Eight in a row at the stream's pace start the
+   stream over from the eighth; the same lateness in a burst after a stall
+   (all at once) does not. */
+static void test_restart_same_ssrc(void)
+{
+    media_jitter_stats st;
+    int i, rc;
+    setup(40, 200);
+    for (i = 0; i < 50; i++) {
+        put((uint16_t)(1000 + i), 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+        drain(T0 + (uint64_t)i * 20 * MS);
+    }
+    for (i = 0; i < 8; i++) {
+        uint64_t at = T0 + (uint64_t)(50 + i) * 20 * MS;
+        rc = put((uint16_t)(500 + i), 160u * (uint32_t)(50 + i) - 8000u, at);
+        CHECKF(rc == (i < 7 ? MEDIA_JITTER_LATE : MEDIA_JITTER_RESYNCED), "restarted packet %d: put %d", i, rc);
+        drain(at);
+    }
+    stats(&st);
+    CHECK(st.resyncs == 1 && st.late == 7);
+    /* the eighth plays after the delay, and the stream goes on from it */
+    put(508, 160u * 58 - 8000u, T0 + 58 * 20 * MS);
+    CHECK(strcmp(drain(T0 + 57 * 20 * MS + 39 * MS), "") == 0);
+    CHECK(strcmp(drain(T0 + 57 * 20 * MS + 40 * MS), "F507") == 0);
+    CHECK(strcmp(drain(T0 + 58 * 20 * MS + 40 * MS), "F508") == 0);
+    CHECK(accounted());
+
+    /* a 400 ms stall: twenty packets at once, the first ones late; no restart */
+    setup(40, 200);
+    for (i = 0; i < 50; i++) {
+        put((uint16_t)(1000 + i), 160u * (uint32_t)i, T0 + (uint64_t)i * 20 * MS);
+        drain(T0 + (uint64_t)i * 20 * MS + 40 * MS);
+    }
+    for (i = 50; i < 70; i++) {
+        if (i < 68) drain(T0 + (uint64_t)i * 20 * MS + 40 * MS);   /* concealing: nothing came */
+    }
+    for (i = 50; i < 70; i++) put((uint16_t)(1000 + i), 160u * (uint32_t)i, T0 + 70 * 20 * MS);
+    stats(&st);
+    CHECK(st.resyncs == 0 && st.late >= 10);
+    CHECK(strstr(drain(T0 + 70 * 20 * MS + 40 * MS), "F1068") != NULL);
+    CHECK(accounted());
+}
+
 static void test_ptime_change(void)
 {
     /* 10 ms packets, then 60 ms packets: durations follow, nothing lost or gapped */
@@ -449,6 +494,7 @@ int main(void)
     RUN(test_gap_then_loss);
     RUN(test_ssrc_change);
     RUN(test_timestamp_jump);
+    RUN(test_restart_same_ssrc);
     RUN(test_ptime_change);
     RUN(test_duration_callback);
     RUN(test_drift_fast_sender);

@@ -708,10 +708,17 @@ static void test_ssrc_change_and_timestamp_jump(void)
     fk_ts -= 8000u * 3600;
     fake_audio(50, 0x2222, NULL);
     CHECKF(tone_frames(B, mark) >= 45, "tone frames after the jump back: %d", tone_frames(B, mark));
+    /* the sender restarts under the same SSRC, its sequence 550 back and its
+       timestamps 1 s back: late for good, until eight in a row start it over */
+    mark = g_ep[B].ncap;
+    fk_seq = (uint16_t)(fk_seq - 550);
+    fk_ts -= 8000;
+    fake_audio(50, 0x2222, NULL);
+    CHECKF(tone_frames(B, mark) >= 38, "tone frames after a restart under the same SSRC: %d", tone_frames(B, mark));
     media_session_get_stats(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.ssrc_changes, 1);
     CHECK_EQ_INT(sb.remote_ssrc, 0x2222);
-    CHECK_EQ_INT(sb.packets_received, 150);
+    CHECK_EQ_INT(sb.packets_received, 200);
     net_reset();
 }
 
@@ -1048,6 +1055,58 @@ static void test_sockets_peer_unreachable(void)
     media_session_get_stats(g_ep[A].s, &sa);
     CHECK_EQ_INT(sa.send_errors + sa.receive_errors, 0);
     if (fd >= 0) close(fd);
+    net_reset();
+}
+/* The peer moves (a re-INVITE after a transfer: new port, new session) while
+   our sockets are connected to its old address: they connect again, or the
+   kernel would drop everything the new peer sends, RTP and RTCP alike. */
+static void test_sockets_reoffer_moves(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa0, sa, sb;
+    media_addr lb0, lb;
+    char sdp[4096];
+    int k, n;
+    net_reset();
+    ep_config(&ca, A, "127.0.0.1", 0);
+    ep_config(&cb, B, "127.0.0.1", 0);
+    ca.send = cb.send = NULL;
+    ca.sdp_address = cb.sdp_address = NULL;
+    ca.local_address = cb.local_address = "127.0.0.1";
+    ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    if (!g_ep[A].s || !g_ep[B].s) return;
+    media_session_local_addr(g_ep[B].s, &lb0);
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
+    g_ep[A].tone_hz = 1000;
+    g_ep[B].tone_hz = 700;
+    for (k = 0; k < 1000; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
+    media_session_get_stats(g_ep[A].s, &sa0);
+    CHECK(sa0.packets_received >= 45 && sa0.rtcp_received >= 1);
+    /* B goes; a new B (its own SSRC, sequence and timestamps) on other ports offers again */
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    cb.seed += 1000;
+    CHECK(ep_create(B, &cb) != NULL);
+    if (!g_ep[B].s) return;
+    media_session_local_addr(g_ep[B].s, &lb);
+    CHECK(lb.port != lb0.port);
+    n = media_session_create_offer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK(n > 0);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_create_answer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK(n > 0);
+    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    for (k = 0; k < 2000; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
+    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK(sa.packets_received - sa0.packets_received >= 95);   /* 2 s of the new peer's 20 ms packets */
+    CHECK(sa.rtcp_received > sa0.rtcp_received);
+    CHECK(sb.packets_received >= 95);
+    CHECK_EQ_INT(sa.foreign + sb.foreign, 0);
+    CHECK_EQ_INT(sa.send_errors + sa.receive_errors + sb.send_errors + sb.receive_errors, 0);
+    CHECK(frames_above(g_ep[A].cap + g_ep[A].ncap - 8000, 8000, 160, 700, 8000, 33) > 0.95);
     net_reset();
 }
 static void test_sockets_ipv4_mux(void) { socket_call("127.0.0.1", 1); }
@@ -1586,6 +1645,7 @@ int main(void)
     RUN(test_sockets_ipv6);
     RUN(test_sockets_latch);
     RUN(test_sockets_peer_unreachable);
+    RUN(test_sockets_reoffer_moves);
     RUN(test_sockets_poll_ready);
     RUN(test_stream_errors);
     RUN(test_media_request);
