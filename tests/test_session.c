@@ -934,6 +934,25 @@ static void poll_readiness(media_session *s)
     (void)media_session_poll_ready(s, ready);
 }
 
+/* A and B configured for their own UDP sockets on addr */
+static void socket_configs(media_session_config *ca, media_session_config *cb, const char *addr)
+{
+    net_reset();
+    ep_config(ca, A, addr, 0);
+    ep_config(cb, B, addr, 0);
+    ca->send = cb->send = NULL;
+    ca->sdp_address = cb->sdp_address = NULL;
+    ca->local_address = cb->local_address = addr;
+}
+
+/* both created (each failure checked) */
+static int socket_create(const media_session_config *ca, const media_session_config *cb)
+{
+    CHECK(ep_create(A, ca) != NULL);
+    CHECK(ep_create(B, cb) != NULL);
+    return g_ep[A].s && g_ep[B].s;
+}
+
 /* latch 0: the sockets are connected to the peer, the stranger's packets
    never reach the session; latch 1: they do, and are refused (foreign) */
 static void socket_call_how(const char *addr, int mux, int readiness, int latch)
@@ -942,18 +961,11 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch)
     media_session_stats sa, sb;
     media_addr la, lb;
     int k, fd_stranger;
-    net_reset();
-    ep_config(&ca, A, addr, 0);
-    ep_config(&cb, B, addr, 0);
-    ca.send = cb.send = NULL;                 /* the sessions' own sockets */
-    ca.sdp_address = cb.sdp_address = NULL;
-    ca.local_address = cb.local_address = addr;
+    socket_configs(&ca, &cb, addr);
     ca.rtcp_mux = cb.rtcp_mux = mux;
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
     ca.latch = cb.latch = latch;
-    CHECK(ep_create(A, &ca) != NULL);
-    CHECK(ep_create(B, &cb) != NULL);
-    if (!g_ep[A].s || !g_ep[B].s) return;
+    if (!socket_create(&ca, &cb)) return;
     media_session_local_addr(g_ep[A].s, &la);
     media_session_local_addr(g_ep[B].s, &lb);
     CHECK(la.port != 0 && (la.port & 1) == 0);   /* even RTP port, RTCP on the next */
@@ -1018,15 +1030,8 @@ static void test_sockets_peer_unreachable(void)
     struct sockaddr_in sin;
     uint8_t buf[400];
     int k, fd, got = 0;
-    net_reset();
-    ep_config(&ca, A, "127.0.0.1", 0);
-    ep_config(&cb, B, "127.0.0.1", 0);
-    ca.send = cb.send = NULL;
-    ca.sdp_address = cb.sdp_address = NULL;
-    ca.local_address = cb.local_address = "127.0.0.1";
-    CHECK(ep_create(A, &ca) != NULL);
-    CHECK(ep_create(B, &cb) != NULL);
-    if (!g_ep[A].s || !g_ep[B].s) return;
+    socket_configs(&ca, &cb, "127.0.0.1");
+    if (!socket_create(&ca, &cb)) return;
     media_session_local_addr(g_ep[B].s, &lb);
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
     g_ep[A].tone_hz = 1000;
@@ -1067,16 +1072,9 @@ static void test_sockets_reoffer_moves(void)
     media_addr lb0, lb;
     char sdp[4096];
     int k, n;
-    net_reset();
-    ep_config(&ca, A, "127.0.0.1", 0);
-    ep_config(&cb, B, "127.0.0.1", 0);
-    ca.send = cb.send = NULL;
-    ca.sdp_address = cb.sdp_address = NULL;
-    ca.local_address = cb.local_address = "127.0.0.1";
+    socket_configs(&ca, &cb, "127.0.0.1");
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
-    CHECK(ep_create(A, &ca) != NULL);
-    CHECK(ep_create(B, &cb) != NULL);
-    if (!g_ep[A].s || !g_ep[B].s) return;
+    if (!socket_create(&ca, &cb)) return;
     media_session_local_addr(g_ep[B].s, &lb0);
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
     g_ep[A].tone_hz = 1000;
