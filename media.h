@@ -3444,13 +3444,14 @@ static void media__jb_skip_to(media_jitter *jb, uint32_t seq, uint64_t *counter)
 
 /* A new SSRC (or the first packet), or a packet that no longer fits the
    stream: a restarted sequence, or a timestamp that jumped (the far end
-   parked and resumed): start over, at the delay reached so far. */
-static MEDIA__NOINLINE int media__jb_resync(media_jitter *jb, const media_rtp_packet *p, int64_t arrival)
+   parked and resumed): start over at delay (the first packet: at the
+   configured one). */
+static MEDIA__NOINLINE int media__jb_resync(media_jitter *jb, const media_rtp_packet *p, int64_t arrival, int64_t delay)
 {
-    int64_t delay = jb->cfg.fixed_delay_ms ? (int64_t)jb->cfg.fixed_delay_ms * 1000
-                                           : (int64_t)jb->cfg.initial_delay_ms * 1000;
     int again = jb->started;
-    if (again) { delay = jb->target - jb->base; jb->st.resyncs++; }
+    if (!again) delay = jb->cfg.fixed_delay_ms ? (int64_t)jb->cfg.fixed_delay_ms * 1000
+                                               : (int64_t)jb->cfg.initial_delay_ms * 1000;
+    else jb->st.resyncs++;
     media__jb_start(jb, p, arrival, delay);
     return again;
 }
@@ -3550,7 +3551,7 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const med
     jb->packets++;
     if (pkt->payload_len > MEDIA_JITTER_MAX_PAYLOAD) { jb->st.rejected++; return MEDIA_ENOSPC; }
     len = (uint32_t)pkt->payload_len;
-    if (!jb->started || pkt->ssrc != jb->ssrc) resynced = media__jb_resync(jb, pkt, a);
+    if (!jb->started || pkt->ssrc != jb->ssrc) resynced = media__jb_resync(jb, pkt, a, jb->target - jb->base);
     eseq = jb->ref_seq + (uint32_t)(int32_t)(int16_t)(uint16_t)(pkt->seq - (uint16_t)jb->ref_seq);
     ets = jb->ref_ts + (int32_t)(pkt->timestamp - ((uint32_t)jb->ref_ts + jb->ts_raw_off));
     t = a - media__jb_us(jb, ets);
@@ -3559,7 +3560,7 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const med
     /* a sequence jump, or a timestamp far outside the stream: start over */
     if ((uint32_t)ahead + (MEDIA_RTP_MAX_MISORDER + 1000) > MEDIA_RTP_MAX_DROPOUT + MEDIA_RTP_MAX_MISORDER + 1000 ||
         (uint64_t)t - (uint64_t)off + (uint64_t)jb->early_jump_us > (uint64_t)(jb->late_jump_us + jb->early_jump_us)) {
-        media__jb_resync(jb, pkt, a);
+        media__jb_resync(jb, pkt, a, jb->target - jb->base);
         resynced = 1;
         eseq = jb->ref_seq;
         ets = jb->ref_ts;
@@ -3573,8 +3574,7 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const med
     if ((uint32_t)d >= MEDIA_JITTER_SLOTS || ets < jb->play_ts || s->used) {
         int rc = media__jb_put_odd(jb, eseq, ets, d, a, delay0);
         if (rc == MEDIA__JB_RESTART) {
-            jb->st.resyncs++;
-            media__jb_start(jb, pkt, a, jb->late_delay);
+            media__jb_resync(jb, pkt, a, jb->late_delay);
             resynced = 1;
             eseq = jb->ref_seq;
             ets = jb->ref_ts;

@@ -961,6 +961,8 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch)
     media_session_stats sa, sb;
     media_addr la, lb;
     int k, fd_stranger;
+    memset(&la, 0, sizeof la);
+    memset(&lb, 0, sizeof lb);
     socket_configs(&ca, &cb, addr);
     ca.rtcp_mux = cb.rtcp_mux = mux;
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
@@ -1030,6 +1032,7 @@ static void test_sockets_peer_unreachable(void)
     struct sockaddr_in sin;
     uint8_t buf[400];
     int k, fd, got = 0;
+    memset(&lb, 0, sizeof lb);
     socket_configs(&ca, &cb, "127.0.0.1");
     if (!socket_create(&ca, &cb)) return;
     media_session_local_addr(g_ep[B].s, &lb);
@@ -1072,6 +1075,8 @@ static void test_sockets_reoffer_moves(void)
     media_addr lb0, lb;
     char sdp[4096];
     int k, n;
+    memset(&lb0, 0, sizeof lb0);
+    memset(&lb, 0, sizeof lb);
     socket_configs(&ca, &cb, "127.0.0.1");
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
     if (!socket_create(&ca, &cb)) return;
