@@ -997,18 +997,24 @@ enum {
                                           (tell the decoder: conceal(state, pcm, 0) blends the seam) */
 #define MEDIA_JITTER_TALKSPURT 4u      /* FRAME: first frame of a talkspurt (marker, or after a gap) */
 #define MEDIA_JITTER_SILENCE 8u        /* GAP: known silence (the packet after it is here, in sequence) */
+#define MEDIA_JITTER_STRETCH 16u       /* FRAME (config.stretch): change its length by up to .stretch */
 
 typedef struct media_jitter_config {
     uint32_t clock_rate;        /* RTP clock rate (8000) */
     uint32_t frame_ms;          /* packet time assumed until the stream shows its own (20) */
-    uint32_t min_delay_ms;      /* adaptive delay bounds (0, 400) */
-    uint32_t max_delay_ms;
-    uint32_t initial_delay_ms;  /* before anything is measured (60) */
+    uint32_t min_delay_ms;      /* adaptive delay bounds (0, 0); a max of 0 is what the */
+    uint32_t max_delay_ms;      /* memory holds (MEDIA_JITTER_BYTES and _SLOTS, for the stream's packets) */
+    uint32_t initial_delay_ms;  /* before anything is measured (20) */
     uint32_t fixed_delay_ms;    /* > 0: fixed mode at this delay (drift is still absorbed) */
     /* Samples (RTP units) in a payload, e.g. its length for G.711; NULL: from
        the timestamps of neighbouring packets. */
     int (*duration)(const uint8_t *payload, size_t len, void *user);
     void *user;
+    /* 1: the caller can change a frame's length (time-scale modification,
+       media_stretch): delay changes in speech are asked of it (.stretch of
+       a FRAME) instead of dropping or inserting whole frames. 0 (default):
+       whole frames. */
+    int stretch;
 } media_jitter_config;
 
 typedef struct media_jitter_frame {
@@ -1019,7 +1025,11 @@ typedef struct media_jitter_frame {
     uint8_t payload_type;
     uint8_t marker;
     uint32_t samples;           /* duration in RTP units */
-    uint32_t flags;             /* MEDIA_JITTER_INSERTED, _DISCONTINUITY, _TALKSPURT */
+    uint32_t flags;             /* MEDIA_JITTER_INSERTED, _DISCONTINUITY, _TALKSPURT, _STRETCH */
+    /* with MEDIA_JITTER_STRETCH: RTP units by which to lengthen (> 0) or
+       shorten (< 0) this frame at most; report what was done with
+       media_jitter_stretched() */
+    int32_t stretch;
 } media_jitter_frame;
 
 typedef struct media_jitter_stats {
@@ -1040,6 +1050,10 @@ typedef struct media_jitter_stats {
     uint64_t rejected;          /* packets refused (payload larger than MEDIA_JITTER_MAX_PAYLOAD) */
     uint64_t resyncs;           /* new SSRC or timestamp jump */
     uint32_t queued;            /* packets in the buffer now */
+    int64_t max_us;             /* the ceiling now: max_delay_ms, or what the memory holds */
+    uint64_t stretched_us;      /* time added by lengthening frames (media_jitter_stretched) */
+    uint64_t compressed_us;     /* time removed by shortening frames */
+    uint64_t silence_cut_us;    /* time removed from silences */
 } media_jitter_stats;
 
 /* Internal; read through media_jitter_get_stats(). */
@@ -1068,7 +1082,12 @@ typedef struct media_jitter {
     uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
     uint64_t played;             /* st.played */
     uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
-    uint32_t pad_[3];            /* (line 1 starts on its line) */
+    uint8_t shrinking;           /* a shrink began: go on down (media__jb_bounds) */
+    uint8_t stretch;             /* cfg.stretch */
+    uint8_t fixed;               /* cfg.fixed_delay_ms > 0 */
+    uint8_t pad_;
+    int32_t want;                /* the next FRAME's .stretch (MEDIA_JITTER_STRETCH) */
+    uint32_t pad2_;              /* (line 1 starts on its line) */
     /* line 1: both */
     int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
     int64_t play_ts;             /* first sample not yet played */
@@ -1095,6 +1114,7 @@ typedef struct media_jitter {
     int64_t cur_top[MEDIA__JITTER_TOP], cur_min;
     uint32_t cur_n;
     uint16_t blk_cur;            /* its place in blk[] once complete */
+    uint16_t cur_maxlen;         /* the largest payload in it (sets the memory's ceiling) */
     uint32_t ssrc;
     /* the rest */
     media_jitter_config cfg;
@@ -1102,6 +1122,8 @@ typedef struct media_jitter {
     int64_t seed;                /* delay to keep across a resync until measured again */
     int64_t late_at_us;          /* arrival of the last late packet (media__jb_late_run) */
     int64_t late_delay;          /* the delay before the run of late packets began */
+    int64_t max_us;              /* the ceiling: cfg.max_delay_ms, or what the memory holds */
+    uint32_t ceil_len;           /* the payload length max_us was worked out for */
     uint32_t late_seq, late_run; /* its sequence number; late in sequence at the stream's pace */
     /* estimator: per block of 64 transits, the smallest and the largest few */
     struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
@@ -1131,6 +1153,10 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
    filled as get() would), else MEDIA_JITTER_NONE; changes nothing. After a
    LOST it is the packet after the loss: where in-band FEC is found. */
 MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out);
+/* With config.stretch: the FRAME just handed out was played `samples` (RTP
+   units) longer (> 0) or shorter (< 0) than its duration; the playout clock
+   follows. MEDIA_OK, or MEDIA_EINVAL (NULL, or more than a second). */
+MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples);
 MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st);
 
 /* Packet-loss concealment for 16-bit PCM (G.711 Appendix I style): keep the
@@ -1159,6 +1185,37 @@ MEDIADEF void media_plc_good(media_plc *plc, int16_t *pcm, size_t n);
 /* n samples of concealment; n == 0 announces a seam (a dropped frame) that
    the next media_plc_good() blends over. */
 MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n);
+
+/* ---------------------------------------------------------------------------
+   >>stretch
+   --------------------------------------------------------------------------- */
+
+/* Time-scale modification of PCM a pitch period at a time, for a playout
+   delay that moves without a seam: a frame is shortened by overlap-adding
+   it with itself one period later (a period of voice gone, pitch kept) or
+   lengthened by repeating a period the same way. The period is the lag of
+   best normalised correlation within the range asked for; a frame that is
+   not periodic enough at any lag there (a consonant, a transient) is left
+   alone, unless it is nearly silent (then any lag does). Needs only the frame
+   itself: nothing is kept between calls, nothing to feed on other frames. */
+typedef struct media_stretch {
+    uint32_t rate;
+    int pmin, pmax;              /* a voice's pitch periods, 2.5..15 ms in samples: the range to ask */
+    int xmin;                    /* shortest overlap (2.5 ms) */
+    int step;                    /* the coarse search's stride (rate / 4000) */
+    int quiet;                   /* mean square below which a frame counts as silent */
+} media_stretch;
+
+/* 8000..48000 Hz: MEDIA_OK or MEDIA_EINVAL. */
+MEDIADEF int media_stretch_init(media_stretch *ts, uint32_t sample_rate);
+/* Changes the length of the n samples in pcm (room for cap) by d samples,
+   lo <= d <= hi (both < 0: shorten; both > 0: lengthen), and returns the
+   new length n + d; returns n when no lag in the range suits the frame (or
+   the range allows none: |d| must leave 2.5 ms of overlap in the frame), and
+   MEDIA_EINVAL for bad arguments (NULL, n + hi > cap, lo > hi, signs
+   mixed, n or cap beyond an int). A range of one value (lo == hi) is done
+   whatever the frame: that is how an exact total is reached. */
+MEDIADEF int media_stretch_process(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int lo, int hi);
 
 /* ---------------------------------------------------------------------------
    >>sdp
@@ -1813,7 +1870,7 @@ typedef struct media_session_config {
     const media_codec *const *required;
     size_t required_count;
     uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
-    uint32_t jitter_min_ms, jitter_max_ms, jitter_initial_ms, jitter_fixed_ms;  /* (0, 400, 60, 0) */
+    uint32_t jitter_min_ms, jitter_max_ms, jitter_initial_ms, jitter_fixed_ms;  /* (0, 0, 20, 0): see >>jitter */
     int resample;                /* reserve a rate converter (+10.8 KB) so WAV files of any rate
                                     play; without it play() wants the codec's rate (0) */
     const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
@@ -3144,6 +3201,7 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
 #define MEDIA__JB_TS0 ((int64_t)1 << 24)       /* extended timestamps start here: never negative */
 #define MEDIA__JB_SEQ0 0x40000000u
 #define MEDIA__JB_GUARD_US 2000
+#define MEDIA__JB_DEADBAND_US 2000
 #define MEDIA__JB_PATIENCE_US 2000000
 #define MEDIA__JB_IN_GAP 0x400u   /* in flags_next: the last output was GAP (>> 8 = MEDIA_JITTER_TALKSPURT) */
 
@@ -3159,20 +3217,57 @@ static int64_t media__jb_span_us(const media_jitter *jb, int64_t n)
     return media__jb_us(jb, MEDIA__JB_TS0 + n) - media__jb_us(jb, MEDIA__JB_TS0);
 }
 
-/* get()'s common case is one range check on the playout offset: outside it,
-   the delay is adjusted (see media__jb_get_slow for the conditions) */
+/* RTP units in us microseconds (rounded down) */
+static int64_t media__jb_units(const media_jitter *jb, int64_t us)
+{
+    return (int64_t)(((uint64_t)(us > 0 ? us : 0) << 20) / jb->mul);
+}
+
+/* get()'s common case is one range check on the playout offset: outside
+   [grow_below, shrink_above] the delay is adjusted (media__jb_get_slow).
+   Adaptive, the band starts at the quantile itself (target - guard): no
+   packet the window has seen would be late. It ends a frame above target, so a frame dropped from above it still leaves the offset
+   over target, and a frame added below it stays under the end: neither
+   undoes the other. Fixed, the band reaches a frame below the delay asked
+   for, so a first packet faster than the rest by less than a frame (the
+   window's minimum rises once it leaves) moves nothing. Once a shrink
+   begins with stretching (a pitch period at a time), the band's end comes
+   down to target + frame/4 until it gets there. */
 static void media__jb_bounds(media_jitter *jb)
 {
-    int64_t fus = jb->frame_us, maxd = (int64_t)jb->cfg.max_delay_ms * 1000;
-    jb->grow_below = jb->target - fus / 4;
-    jb->shrink_above = jb->target + fus - fus / 4 + MEDIA__JB_GUARD_US;
-    if (jb->base + maxd + fus / 2 < jb->shrink_above) jb->shrink_above = jb->base + maxd + fus / 2;
+    int64_t fus = jb->frame_us;
+    jb->grow_below = jb->target - (jb->cfg.fixed_delay_ms ? fus : MEDIA__JB_GUARD_US);
+    jb->shrink_above = jb->target + (jb->shrinking && jb->stretch ? fus / 4 : fus);
+    if (jb->base + jb->max_us + fus / 2 < jb->shrink_above) jb->shrink_above = jb->base + jb->max_us + fus / 2;
+}
+
+/* The ceiling: max_delay_ms when set, else what the memory holds of this
+   stream: its largest recent payload in MEDIA_JITTER_BYTES (one lost to
+   the ring's wrap) and packets in MEDIA_JITTER_SLOTS, less the frame
+   playing and the packet arriving. */
+static void media__jb_ceiling(media_jitter *jb)
+{
+    int64_t frames = MEDIA_JITTER_SLOTS, cfgmax = (int64_t)jb->cfg.max_delay_ms * 1000, mem;
+    if (jb->ceil_len && MEDIA_JITTER_BYTES / jb->ceil_len - 1 < frames) frames = MEDIA_JITTER_BYTES / jb->ceil_len - 1;
+    frames -= 2;
+    mem = (frames > 1 ? frames : 1) * jb->frame_us;
+    jb->max_us = cfgmax && cfgmax < mem ? cfgmax : mem;
+}
+
+/* a shrink ends once the offset is down to where it was going */
+static void media__jb_shrunk(media_jitter *jb, int64_t off)
+{
+    if (jb->shrinking && off <= jb->shrink_above) {
+        jb->shrinking = 0;
+        media__jb_bounds(jb);
+    }
 }
 
 static void media__jb_set_frame(media_jitter *jb, int64_t n)
 {
     jb->frame_ts = n;
     jb->frame_us = media__jb_span_us(jb, n);
+    media__jb_ceiling(jb);
     media__jb_bounds(jb);
 }
 
@@ -3308,10 +3403,12 @@ static MEDIA__NOINLINE void media__jb_estimate(media_jitter *jb)
     if (jb->cfg.fixed_delay_ms) rel = (int64_t)jb->cfg.fixed_delay_ms * 1000;
     else if (n < MEDIA__JB_BLOCK && rel < jb->seed) rel = jb->seed;   /* until a block is measured */
     lo = (int64_t)jb->cfg.min_delay_ms * 1000;
-    hi = (int64_t)jb->cfg.max_delay_ms * 1000;
-    if (rel < lo) rel = lo;
+    hi = jb->max_us > lo ? jb->max_us : lo;
     if (rel > hi) rel = hi;
-    jb->target = base + rel;
+    if (rel < lo) rel = lo;
+    /* up at once; down only by more than the deadband: the quantile's
+       wobble (microseconds on a steady path) never moves the band */
+    if (base + rel > jb->target || base + rel < jb->target - MEDIA__JB_DEADBAND_US) jb->target = base + rel;
     media__jb_bounds(jb);
 }
 
@@ -3321,6 +3418,11 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
     for (i = 0; i < MEDIA__JITTER_TOP; i++) jb->blk[b].top[i] = jb->cur_top[i];
     jb->blk[b].min = jb->cur_min;
     jb->blk_n[b] = (uint8_t)jb->cur_n;
+    if (jb->cur_maxlen != jb->ceil_len) {
+        jb->ceil_len = jb->cur_maxlen;
+        media__jb_ceiling(jb);
+    }
+    jb->cur_maxlen = 0;
     jb->blk_cur = (uint16_t)((b + 1) % MEDIA__JITTER_BLOCKS);
     media__jb_block_start(jb, jb->blk_cur);   /* the oldest, replaced by the one now filled */
     media__jb_cur_start(jb);
@@ -3380,6 +3482,10 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->seed = delay;
     jb->base = t0;
     jb->target = t0 + delay;
+    jb->shrinking = 0;
+    jb->want = 0;
+    jb->ceil_len = (uint32_t)p->payload_len;
+    jb->cur_maxlen = 0;
     media__jb_set_frame(jb, f > 0 ? f : 1);
     jb->excess_since_us = 0;
     jb->pending_gap = 0;
@@ -3395,25 +3501,33 @@ MEDIADEF void media_jitter_config_init(media_jitter_config *cfg)
     cfg->clock_rate = 8000;
     cfg->frame_ms = 20;
     cfg->min_delay_ms = 0;
-    cfg->max_delay_ms = 400;
-    cfg->initial_delay_ms = 60;
+    cfg->max_delay_ms = 0;
+    cfg->initial_delay_ms = 20;
 }
 
 MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
 {
     media_jitter_config def;
+    int64_t ceil;
     if (!jb) return MEDIA_EINVAL;
     if (!cfg) { media_jitter_config_init(&def); cfg = &def; }
-    if (cfg->clock_rate < 1000 || cfg->clock_rate > 1048576 || cfg->min_delay_ms > cfg->max_delay_ms ||
-        cfg->max_delay_ms > 60000 || cfg->frame_ms == 0 || cfg->frame_ms > 1000) return MEDIA_EINVAL;
+    if (cfg->clock_rate < 1000 || cfg->clock_rate > 1048576 || (cfg->max_delay_ms && cfg->min_delay_ms > cfg->max_delay_ms) ||
+        cfg->max_delay_ms > 60000 || cfg->min_delay_ms > 60000 || cfg->frame_ms == 0 || cfg->frame_ms > 1000)
+        return MEDIA_EINVAL;
     memset(jb, 0, offsetof(media_jitter, slot));
     memset(jb->slot, 0, sizeof jb->slot);
     jb->cfg = *cfg;
     jb->duration = cfg->duration;
     jb->max_delta = cfg->clock_rate / 8;
     jb->mul = (((uint64_t)1000000 << 20) + cfg->clock_rate / 2) / cfg->clock_rate;
-    jb->late_jump_us = 1000000 + (int64_t)cfg->max_delay_ms * 1000;
-    jb->early_jump_us = 500000 + (int64_t)cfg->max_delay_ms * 1000;
+    jb->stretch = cfg->stretch != 0;
+    jb->fixed = cfg->fixed_delay_ms != 0;
+    /* past the longest the ceiling can be: a packet this far off the stream starts it over */
+    ceil = cfg->max_delay_ms ? (int64_t)cfg->max_delay_ms * 1000 : (int64_t)MEDIA_JITTER_SLOTS * cfg->frame_ms * 1000;
+    if (ceil < (int64_t)cfg->min_delay_ms * 1000) ceil = (int64_t)cfg->min_delay_ms * 1000;
+    jb->late_jump_us = 1000000 + ceil;
+    jb->early_jump_us = 500000 + ceil;
+    jb->max_us = ceil;
     jb->next_play_us = INT64_MAX;
     media__jb_pool_reset(jb);
     return MEDIA_OK;
@@ -3568,6 +3682,7 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const med
         t = a - media__jb_us(jb, ets);
     }
     delay0 = jb->target - jb->base;
+    if (len > jb->cur_maxlen) jb->cur_maxlen = (uint16_t)len;
     media__jb_observe(jb, t);
     d = (int32_t)(eseq - jb->play_seq);
     s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
@@ -3638,42 +3753,69 @@ static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t sa
    losses, silence. -1: play the frame at play_seq. */
 static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, media_jitter_frame *out)
 {
-    int64_t off, excess, fus, maxd;
+    int64_t off, fus, maxd;
     media__jitter_slot *s;
+    int here;
     memset(out, 0, sizeof *out);
-    /* the offset this frame really gets: the caller's clock may tick after it was due */
-    off = now - media__jb_us(jb, jb->play_ts);
-    excess = off - jb->target;
+    /* the offset this frame really gets: the caller's clock may tick after
+       it was due. A fixed delay is kept on the buffer's own schedule, so
+       where the caller's ticks fall does not move it. */
+    off = (jb->fixed ? jb->next_play_us : now) - media__jb_us(jb, jb->play_ts);
     fus = jb->frame_us;
-    maxd = (int64_t)jb->cfg.max_delay_ms * 1000;
+    maxd = jb->max_us;
     s = media__jb_slot(jb, jb->play_seq);
-    /* grow: a frame of concealment (or more silence), the media clock held;
-       also when nothing is here to play while below target (the packet is
-       most likely just late: wait for it instead of losing it) */
-    if ((excess < -fus / 4 || (excess < 0 && !s && !jb->queued)) && off + fus - jb->base <= maxd) {
+    here = s && s->ts <= jb->play_ts;
+    /* grow: below the band, or nothing here to play while under target (the
+       packet is most likely just late: wait for it instead of losing it) */
+    if ((off < jb->grow_below || (off < jb->target && !s && !jb->queued)) && off + fus - jb->base <= maxd) {
+        jb->excess_since_us = 0;
+        if (jb->shrinking) { jb->shrinking = 0; media__jb_bounds(jb); }
         out->seq = (uint16_t)jb->play_seq;
-        media__jb_emit(jb, out, jb->frame_ts);
-        if (!s && !jb->queued) {
+        if (!s && !jb->queued) {   /* hold: the media clock waits a frame */
+            media__jb_emit(jb, out, jb->frame_ts);
             jb->st.gap++;
             jb->pending_gap++;
             jb->flags_next |= MEDIA__JB_IN_GAP;
             return MEDIA_JITTER_GAP;
         }
+        if (s && !here) {          /* in a silence (DTX): hold it a frame longer */
+            media__jb_emit(jb, out, jb->frame_ts);
+            out->flags = MEDIA_JITTER_SILENCE;
+            jb->st.gap++;
+            jb->st.silence++;
+            jb->flags_next |= MEDIA__JB_IN_GAP;
+            return MEDIA_JITTER_GAP;
+        }
+        if (here && jb->stretch) {
+            /* lengthened by up to what takes the offset to target + a frame,
+               under the band's end whatever the caller does */
+            jb->want = (int32_t)media__jb_units(jb, jb->target + fus - off);
+            jb->flags_next |= MEDIA_JITTER_STRETCH;
+            return -1;
+        }
+        media__jb_emit(jb, out, jb->frame_ts);
         out->flags = MEDIA_JITTER_INSERTED;
         jb->st.inserted++;
         return MEDIA_JITTER_LOST;
     }
-    /* shrink: drop a frame or cut silence, where it is least audible: at once
-       in silence or at a talkspurt start, else after a patience that shortens
-       with the square of the excess (2 s at one frame, 0.5 s at two, ...) */
-    if (excess > fus - fus / 4 + MEDIA__JB_GUARD_US || off - jb->base > maxd + fus / 2) {
+    /* shrink: in silence or at a talkspurt start at once, else after a
+       patience that shortens with the square of the excess (2 s at one
+       frame, 0.5 s at two, ...); above the ceiling at once, by whole frames */
+    if (off > jb->shrink_above) {
+        int64_t excess = off - jb->target, x = excess / (fus > 0 ? fus : 1);
+        int64_t patience = MEDIA__JB_PATIENCE_US / (x > 1 ? x * x : 1);
         int quiet = !s ? !jb->queued : (s->marker || s->ts > jb->play_ts);
-        int64_t x = excess / (fus > 0 ? fus : 1), patience = MEDIA__JB_PATIENCE_US / (x > 1 ? x * x : 1);
+        int over = off - jb->base > maxd + fus / 2;
         if (!jb->excess_since_us) jb->excess_since_us = now;
-        if (quiet || now - jb->excess_since_us >= patience || off - jb->base > maxd + fus / 2) {
-            jb->excess_since_us = 0;
-            if (s && s->ts <= jb->play_ts) {
-                int64_t end = s->ts + media__jb_dur(jb, s);
+        if (quiet || over || jb->shrinking || now - jb->excess_since_us >= patience) {
+            if (!jb->shrinking) { jb->shrinking = 1; media__jb_bounds(jb); }
+            if (here && jb->stretch && !over) {
+                jb->want = -(int32_t)media__jb_units(jb, excess);   /* never below target */
+                jb->flags_next |= MEDIA_JITTER_STRETCH;
+                return -1;
+            }
+            if (here) {
+                int64_t end = s->ts + media__jb_dur(jb, s), was = jb->play_ts;
                 media__jb_drop_slot(jb, s);
                 jb->st.dropped++;
                 jb->play_seq++;
@@ -3681,15 +3823,20 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
                 jb->play_ts = end;
                 if (!(jb->flags_next & MEDIA_JITTER_TALKSPURT)) jb->flags_next |= MEDIA_JITTER_DISCONTINUITY;
                 s = media__jb_slot(jb, jb->play_seq);
+                media__jb_shrunk(jb, off - (media__jb_us(jb, end) - media__jb_us(jb, was)));
             } else {
-                /* in silence: skip a frame of it */
-                int64_t skip = jb->frame_ts;
+                /* in silence: cut up to a frame of it, not below target */
+                int64_t skip = media__jb_units(jb, over ? fus : excess);
+                if (skip > jb->frame_ts) skip = jb->frame_ts;
                 if (s && s->ts - jb->play_ts < skip) skip = s->ts - jb->play_ts;
                 jb->play_ts += skip;
+                jb->st.silence_cut_us += (uint64_t)media__jb_span_us(jb, skip);
+                media__jb_shrunk(jb, off - media__jb_span_us(jb, skip));
             }
         }
     } else {
         jb->excess_since_us = 0;
+        if (jb->shrinking) { jb->shrinking = 0; media__jb_bounds(jb); }
     }
     out->seq = (uint16_t)jb->play_seq;
     if (s && s->ts <= jb->play_ts) return -1;
@@ -3747,6 +3894,7 @@ static void media__jb_frame_of(const media_jitter *jb, const media__jitter_slot 
     out->payload_type = s->pt;
     out->marker = s->marker;
     out->samples = (uint32_t)dur;
+    out->stretch = 0;
 }
 
 MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
@@ -3757,7 +3905,7 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t 
     if (!jb || !out) return MEDIA_EINVAL;
     if (now < jb->next_play_us) { memset(out, 0, sizeof *out); return MEDIA_JITTER_NONE; }   /* also before a packet */
     /* the common case: the next frame is here, due, and the delay on target */
-    off = now - media__jb_us(jb, jb->play_ts);
+    off = (jb->fixed ? jb->next_play_us : now) - media__jb_us(jb, jb->play_ts);
     s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
     if (off >= jb->grow_below && off <= jb->shrink_above && s->used && s->seq == jb->play_seq && s->ts <= jb->play_ts) {
         jb->excess_since_us = 0;
@@ -3770,7 +3918,9 @@ MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t 
     f = jb->flags_next;
     dur = media__jb_dur(jb, s);
     media__jb_frame_of(jb, s, dur, out);
-    out->flags = ((f | f >> 8) & 7u) | ((uint32_t)s->marker << 2);
+    out->flags = ((f | f >> 8) & (7u | MEDIA_JITTER_STRETCH)) | ((uint32_t)s->marker << 2);
+    out->stretch = jb->want;
+    jb->want = 0;
     jb->flags_next = 0;
     jb->next_play_us += dur == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, dur);
     jb->play_ts = s->ts + dur;
@@ -3800,10 +3950,23 @@ static int64_t media__jb_delay_us(const media_jitter *jb)
     return jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
 }
 
+MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples)
+{
+    int64_t us;
+    if (!jb || samples > (int32_t)jb->cfg.clock_rate || samples < -(int32_t)jb->cfg.clock_rate) return MEDIA_EINVAL;
+    if (!jb->started || !samples) return MEDIA_OK;
+    us = media__jb_span_us(jb, samples < 0 ? -(int64_t)samples : samples);
+    if (samples > 0) { jb->next_play_us += us; jb->st.stretched_us += (uint64_t)us; }
+    else { jb->next_play_us -= us; jb->st.compressed_us += (uint64_t)us; }
+    media__jb_shrunk(jb, jb->next_play_us - media__jb_us(jb, jb->play_ts));
+    return MEDIA_OK;
+}
+
 MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st)
 {
     if (!jb || !st) return;
     *st = jb->st;
+    st->max_us = jb->max_us;
     st->packets = jb->packets;
     st->played = jb->played;
     st->queued = jb->queued;
@@ -4022,6 +4185,107 @@ MEDIADEF void media_plc_good(media_plc *plc, int16_t *pcm, size_t n)
     }
     plc->lost = 0;
     media__plc_push(plc, pcm, n);
+}
+
+/* >>stretch implementation ------------------------------------------------
+   x is the frame. Shortening by p: y[i] = x[i] faded into x[i + p] over
+   the whole of y (n - p samples), so y starts as x did and ends as x does,
+   a period (if p is one) shorter. Lengthening by p: x[0, p), then x[p..n)
+   faded into x[0..n - p), then x's last p samples: a period said twice.
+   The lag is chosen by the normalised correlation of x[0, n - p) with
+   x[p, n): on a stride of rate/4000 samples and lags first, then at every
+   lag next to the best. */
+
+static int64_t media__ts_dot(const int16_t *a, const int16_t *b, int n, int step)
+{
+    int64_t sum = 0;
+    int i;
+    for (i = 0; i < n; i += step) sum += (int32_t)a[i] * b[i];
+    return sum;
+}
+
+MEDIADEF int media_stretch_init(media_stretch *ts, uint32_t sample_rate)
+{
+    if (!ts || sample_rate < 8000 || sample_rate > 48000) return MEDIA_EINVAL;
+    memset(ts, 0, sizeof *ts);
+    ts->rate = sample_rate;
+    ts->pmin = (int)(sample_rate / 400);             /* 2.5 ms */
+    ts->pmax = (int)(sample_rate * 15 / 1000);       /* 15 ms */
+    ts->xmin = ts->pmin;
+    ts->step = (int)(sample_rate / 4000);
+    ts->quiet = 100 * 100;                           /* -50 dBov */
+    return MEDIA_OK;
+}
+
+/* the lag in [a, b] whose overlap matches best, and how well (-1..1) */
+static int media__ts_lag(const media_stretch *ts, const int16_t *x, int n, int a, int b, double *score)
+{
+    int p, best = a, step = ts->step, lo, hi;
+    double bs = -2;
+    int64_t e1 = 0, e2 = 0;
+    /* stride: energies of x[0, n - p) and x[p, n) on the stride's samples,
+       slid as p moves on by the stride */
+    for (p = 0; p < n - a; p += step) { e1 += (int32_t)x[p] * x[p]; e2 += (int32_t)x[p + a] * x[p + a]; }
+    for (p = a; p <= b; p += step) {
+        int64_t c = media__ts_dot(x, x + p, n - p, step);
+        double d = (double)e1 * (double)e2, v = d > 0 ? (double)c * (c < 0 ? -c : c) / d : 0;
+        if (v > bs) { bs = v; best = p; }
+        /* the next lag's windows: x[0, n - p - step) and x[p + step, n) */
+        {
+            int last = ((n - p - 1) / step) * step;   /* the one sample of the stride leaving x[0, n - p) */
+            e1 -= (int32_t)x[last] * x[last];
+            e2 -= (int32_t)x[p] * x[p];
+        }
+    }
+    /* every lag next to the best, every sample */
+    lo = best - step + 1 < a ? a : best - step + 1;
+    hi = best + step - 1 > b ? b : best + step - 1;
+    bs = -2;
+    for (p = lo; p <= hi; p++) {
+        int64_t c = media__ts_dot(x, x + p, n - p, 1);
+        double d = (double)media__ts_dot(x, x, n - p, 1) * (double)media__ts_dot(x + p, x + p, n - p, 1);
+        double v = d > 0 ? c / sqrt(d) : 0;
+        if (v > bs) { bs = v; best = p; }
+    }
+    *score = bs;
+    return best;
+}
+
+MEDIADEF int media_stretch_process(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int lo, int hi)
+{
+    int len, a, b, p, i, shorten, l2;
+    double score = 1;
+    int64_t energy;
+    if (!ts || !pcm || !ts->rate || n > (size_t)INT32_MAX / 4 || cap > (size_t)INT32_MAX / 4 || lo > hi ||
+        (lo < 0 && hi > 0) || (hi > 0 && n + (size_t)hi > cap))
+        return MEDIA_EINVAL;
+    len = (int)n;
+    shorten = lo < 0;
+    a = shorten ? -hi : lo;          /* the lags allowed */
+    b = shorten ? -lo : hi;
+    if (a < 1) a = 1;
+    if (b > len - ts->xmin) b = len - ts->xmin;   /* keep an overlap worth the name */
+    if (a > b) return len;
+    energy = media__ts_dot(pcm, pcm, len, 1);
+    if (a == b) p = a;
+    else if (energy < (int64_t)ts->quiet * len) p = b;    /* near silence: as much as allowed */
+    else {
+        p = media__ts_lag(ts, pcm, len, a, b, &score);
+        if (score < 0.5) return len;   /* not periodic here: a seam would be heard */
+    }
+    l2 = 2 * (len - p);                /* the overlap, in half samples */
+    if (shorten) {
+        for (i = 0; i < len - p; i++)
+            pcm[i] = (int16_t)(((int64_t)pcm[i] * (l2 - 2 * i - 1) + (int64_t)pcm[i + p] * (2 * i + 1)) / l2);
+        return len - p;
+    }
+    /* from the end down, so each sample is read before it is written over */
+    for (i = len + p - 1; i >= len; i--) pcm[i] = pcm[i - p];
+    for (i = len - 1; i >= p; i--) {
+        int k = i - p;
+        pcm[i] = (int16_t)(((int64_t)pcm[i] * (l2 - 2 * k - 1) + (int64_t)pcm[k] * (2 * k + 1)) / l2);
+    }
+    return len + p;
 }
 
 /* >>sdp implementation ----------------------------------------------------
@@ -6725,8 +6989,8 @@ MEDIADEF void media_session_config_init(media_session_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->local_address = "0.0.0.0";
     cfg->rtcp_mux = 1;
-    cfg->jitter_max_ms = 400;
-    cfg->jitter_initial_ms = 60;
+    cfg->jitter_max_ms = 0;
+    cfg->jitter_initial_ms = 20;
     cfg->dtmf_duration_ms = 100;
     cfg->dtmf_gap_ms = 60;
     cfg->rtcp_interval_ms = 5000;
@@ -7271,7 +7535,7 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     jc.max_delay_ms = s->cfg.jitter_max_ms;
     jc.initial_delay_ms = s->cfg.jitter_initial_ms;
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
-    if (jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
+    if (jc.max_delay_ms && jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
     if (media_jitter_init(media__jb(s), &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
         /* statistics restart with the clock (A.8 jitter is in its units) */

@@ -13,7 +13,7 @@ B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
 VARIANT_TESTS=
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_plc test_sdp test_wav test_session test_opus test_opus_session test_tshark test_ffmpeg"
+TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_stretch test_plc test_sdp test_wav test_session test_opus test_opus_session test_tshark test_ffmpeg"
 # the real-time peer tests (seconds each) run in the gcc and sanitizer builds only
 TESTS_LOCAL=$(echo "$TESTS" | sed 's/ test_tshark//; s/ test_ffmpeg//')
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)

@@ -457,6 +457,90 @@ static void test_loss_does_not_stick(void)
     CHECKF(st.delay_us <= 25000 && st.target_us <= 25000, "delay %lld target %lld", (long long)st.delay_us, (long long)st.target_us);
 }
 
+/* A clean path, simulated: packets every 20 ms, each delayed by `delay`
+   plus a uniform share of `jitter` (in order: a queue does not reorder),
+   played out by a clock ticking every `tick` us from `phase`. After 5 s of
+   warm-up, nothing may be dropped, inserted, lost, late or held: every
+   packet plays, in order. Returns how many frames broke that. */
+static long clean_run(uint32_t fixed_ms, uint64_t delay, uint64_t jitter, uint64_t phase, uint64_t tick_us, uint32_t n,
+                      int64_t first_off)
+{
+    media_jitter_stats st;
+    media_jitter_frame f;
+    uint64_t tick = T0 + phase, prev = 0;
+    uint32_t i = 0, warm = 250, expect = 0;
+    long bad = 0;
+    int rc;
+    setup(fixed_ms, 0);
+    for (;;) {
+        while (i < n) {
+            uint64_t at = T0 + (uint64_t)i * 20 * MS + delay + (jitter ? harness_rand() % jitter : 0);
+            if (i == 0) at = (uint64_t)((int64_t)at + first_off);
+            if (at < prev) at = prev;
+            if (at > tick) break;
+            put((uint16_t)i, 160u * i, at);
+            prev = at;
+            i++;
+        }
+        while ((rc = media_jitter_get(&jb, tick, &f)) != MEDIA_JITTER_NONE) {
+            if (rc == MEDIA_JITTER_FRAME && f.seq >= warm && f.seq != expect) bad++;   /* one skipped: dropped */
+            if (rc == MEDIA_JITTER_FRAME) expect = (uint16_t)(f.seq + 1);
+            else if (expect >= warm) bad++;                                           /* inserted, lost or held */
+        }
+        if (i == n) break;
+        tick += tick_us;
+    }
+    stats(&st);
+    if (st.late || st.duplicates || st.overflow) bad++;
+    return bad;
+}
+
+/* constant delay: 50 phases of the arrivals against a 20 ms playout clock,
+   10 minutes each, adaptive and fixed */
+static void test_clean_constant_delay(void)
+{
+    int p;
+    long bad_a = 0, bad_f = 0;
+    for (p = 0; p < 50; p++) {
+        bad_a += clean_run(0, 37 * MS + (uint64_t)p * 400, 0, 0, 20 * MS, 30000, 0);
+        bad_f += clean_run(60, 37 * MS + (uint64_t)p * 400, 0, 0, 20 * MS, 30000, 0);
+    }
+    CHECKF(bad_a == 0 && bad_f == 0, "frames broken after warm-up: adaptive %ld, fixed %ld", bad_a, bad_f);
+}
+
+/* less than a frame of jitter (up to 5, 10, 15, 19 ms), each at 10
+   phases; and a caller that asks every millisecond rather than every frame */
+static void test_clean_subframe_jitter(void)
+{
+    long bad = 0, bad_fixed = 0, bad_fine = 0;
+    int j, p;
+    harness_seed(11);
+    for (j = 0; j < 4; j++) {
+        static const uint64_t jit[4] = {5 * MS, 10 * MS, 15 * MS, 19 * MS};
+        for (p = 0; p < 10; p++) {
+            bad += clean_run(0, 30 * MS, jit[j], (uint64_t)p * 2 * MS, 20 * MS, 30000, 0);
+            bad_fixed += clean_run(40, 30 * MS, jit[j], (uint64_t)p * 2 * MS, 20 * MS, 30000, 0);
+        }
+        bad_fine += clean_run(0, 30 * MS, jit[j], 0, 1 * MS, 15000, 0);
+        bad_fine += clean_run(40, 30 * MS, jit[j], 0, 1 * MS, 15000, 0);
+    }
+    CHECKF(bad == 0 && bad_fixed == 0 && bad_fine == 0, "frames broken after warm-up: adaptive %ld, fixed %ld, 1 ms clock %ld",
+           bad, bad_fixed, bad_fine);
+}
+
+/* a fixed delay stays where the first packet put it when that packet was
+   faster or slower than the rest by less than a frame */
+static void test_fixed_first_packet(void)
+{
+    long bad = 0;
+    int p;
+    for (p = 0; p < 10; p++) {
+        bad += clean_run(40, 30 * MS, 0, (uint64_t)p * 2 * MS, 20 * MS, 30000, -15000);   /* lucky */
+        bad += clean_run(40, 30 * MS, 0, (uint64_t)p * 2 * MS, 20 * MS, 30000, 15000);    /* unlucky */
+    }
+    CHECKF(bad == 0, "frames broken after warm-up: %ld", bad);
+}
+
 static void test_reset_and_arguments(void)
 {
     media_jitter_config cfg;
@@ -503,6 +587,9 @@ int main(void)
     RUN(test_flood);
     RUN(test_adapt_spike_and_recovery);
     RUN(test_loss_does_not_stick);
+    RUN(test_clean_constant_delay);
+    RUN(test_clean_subframe_jitter);
+    RUN(test_fixed_first_packet);
     RUN(test_reset_and_arguments);
     return harness_summary();
 }
