@@ -1792,6 +1792,12 @@ typedef struct media_session_stats {
     uint64_t send_errors, receive_errors;
     uint64_t unreachable;                  /* ICMP "port unreachable" for what we sent: the peer not
                                               listening (yet); our own sockets, connected, only */
+    /* how the playout delay moved (see >>jitter): voice lengthened or
+       shortened a pitch period at a time, silence cut, whole frames
+       dropped or inserted (at the ceiling, or where no period was found) */
+    double stretched_ms, compressed_ms, silence_cut_ms;
+    uint64_t frames_dropped, frames_inserted;
+    double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (the memory's or jitter_max_ms) */
 } media_session_stats;
 
 /* Callbacks; all optional (NULL: the default in brackets). user is
@@ -3226,7 +3232,10 @@ static int64_t media__jb_units(const media_jitter *jb, int64_t us)
 /* get()'s common case is one range check on the playout offset: outside
    [grow_below, shrink_above] the delay is adjusted (media__jb_get_slow).
    Adaptive, the band starts at the quantile itself (target - guard): no
-   packet the window has seen would be late. It ends a frame above target, so a frame dropped from above it still leaves the offset
+   packet the window has seen would be late; with stretching at target, so
+   a rising delay is met a pitch period at a time before packets come late
+   (below the quantile still, a frame that is not here is waited for). It
+   ends a frame above target, so a frame dropped from above it still leaves the offset
    over target, and a frame added below it stays under the end: neither
    undoes the other. Fixed, the band reaches a frame below the delay asked
    for, so a first packet faster than the rest by less than a frame (the
@@ -3236,7 +3245,7 @@ static int64_t media__jb_units(const media_jitter *jb, int64_t us)
 static void media__jb_bounds(media_jitter *jb)
 {
     int64_t fus = jb->frame_us;
-    jb->grow_below = jb->target - (jb->cfg.fixed_delay_ms ? fus : MEDIA__JB_GUARD_US);
+    jb->grow_below = jb->target - (jb->fixed ? fus : jb->stretch ? 0 : MEDIA__JB_GUARD_US);
     jb->shrink_above = jb->target + (jb->shrinking && jb->stretch ? fus / 4 : fus);
     if (jb->base + jb->max_us + fus / 2 < jb->shrink_above) jb->shrink_above = jb->base + jb->max_us + fus / 2;
 }
@@ -6938,6 +6947,7 @@ struct media_session {
     int16_t *ring;                       /* received audio waiting for the recording tick */
     size_t ring_cap, ring_r, ring_n;
     int ring_primed;                     /* the ring holds its frame in hand */
+    media_stretch stretch;               /* for the received codec's rate (rate 0: none) */
     /* codec state sizes: encoder side (none for stateless encoders) and decoder side */
     size_t state_size, enc_size;
     /* cold: touched at negotiation and setup only */
@@ -7535,6 +7545,7 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     jc.max_delay_ms = s->cfg.jitter_max_ms;
     jc.initial_delay_ms = s->cfg.jitter_initial_ms;
     jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
+    jc.stretch = 1;   /* every codec decodes to PCM here: media__stretch */
     if (jc.max_delay_ms && jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
     if (media_jitter_init(media__jb(s), &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
@@ -8441,6 +8452,7 @@ MEDIA__PATH static int media__rx_codec(media_session *s, const media_codec *c)
     s->rx_codec = c;
     s->lazy_n = 0;
     s->plc_clean = 1;
+    if (media_stretch_init(&s->stretch, c->sample_rate) != MEDIA_OK) s->stretch.rate = 0;
     return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
 }
 
@@ -8509,10 +8521,26 @@ static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
     }
 }
 
+/* The buffer asks for a frame r samples long to be lengthened or shortened
+   (f->stretch RTP units at most) to move the delay: a pitch period, when
+   the frame has one, and the buffer is told what was done. */
+static MEDIA__NOINLINE int media__stretch(media_session *s, int16_t *pcm, int r, size_t cap, const media_jitter_frame *f,
+                                          uint32_t rate, uint32_t clock)
+{
+    const media_stretch *ts = &s->stretch;
+    int want = (int)((int64_t)f->stretch * (int64_t)rate / (int64_t)clock), n;
+    if (ts->rate != rate || r <= 0) return r;
+    n = want < 0 ? media_stretch_process(ts, pcm, (size_t)r, cap, want < -ts->pmax ? -ts->pmax : want, -ts->pmin)
+                 : media_stretch_process(ts, pcm, (size_t)r, cap, ts->pmin, want < ts->pmax ? want : ts->pmax);
+    if (n <= 0 || n == r) return r;
+    (void)media_jitter_stretched(media__jb(s), (int32_t)((int64_t)(n - r) * (int64_t)clock / (int64_t)rate));
+    return n;
+}
+
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
 MEDIA__PATH static void media__playout(media_session *s, uint64_t now)
 {
-    int16_t pcm[MEDIA_SESSION_MAX_FRAME];
+    int16_t pcm[MEDIA_SESSION_MAX_FRAME + MEDIA_SESSION_MAX_FRAME / 4];   /* room to lengthen by 15 ms */
     media_jitter_frame f;
     int kind, tone, guard = 0;
     if (!s->jb_ready) return;
@@ -8564,7 +8592,11 @@ MEDIA__PATH static void media__playout(media_session *s, uint64_t now)
                     s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
                 s->gap_run = 0;
             }
-            if (r >= 0) { media__deliver(s, pcm, (size_t)r, rate); continue; }
+            if (r >= 0) {
+                if (f.flags & MEDIA_JITTER_STRETCH) r = media__stretch(s, pcm, r, sizeof pcm / sizeof pcm[0], &f, rate, clock);
+                media__deliver(s, pcm, (size_t)r, rate);
+                continue;
+            }
             kind = MEDIA_JITTER_LOST;
         }
         /* time the peer spent sending RFC 4733 events is a tone, not a loss: silence */
@@ -8744,8 +8776,15 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->jitter_mean_ms = s->jit_n ? s->jit_sum_ms / (double)s->jit_n : 0;
     st->reordered = s->reord_before + s->rx.reordered;
     if (s->jb_ready) {
-        st->late = media__jb(s)->st.late;
-        st->jitter_delay_ms = (double)media__jb_delay_us(media__jb(s)) / 1000.0;
+        const media_jitter *jb = media__jb(s);
+        st->late = jb->st.late;
+        st->jitter_delay_ms = (double)media__jb_delay_us(jb) / 1000.0;
+        st->stretched_ms = (double)jb->st.stretched_us / 1000.0;
+        st->compressed_ms = (double)jb->st.compressed_us / 1000.0;
+        st->silence_cut_ms = (double)jb->st.silence_cut_us / 1000.0;
+        st->frames_dropped = jb->st.dropped;
+        st->frames_inserted = jb->st.inserted;
+        st->jitter_max_delay_ms = (double)jb->max_us / 1000.0;
     }
     st->mos = media__mos(s, st->loss_percent);
 }

@@ -90,6 +90,39 @@ static void test_basic_call(void)
     net_reset();
 }
 
+/* The path's delay climbs by 100 ms over 2 s, stays, and comes back down:
+   the playout delay follows by stretching the tone a period at a time
+   (never a whole frame dropped or inserted), comes back down by
+   compressing it once the climb has left the estimator's window, and the
+   tone stays clean through both. */
+static void test_delay_moves_by_stretching(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sb, mid;
+    int t;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 210;
+    g_net.delay_us = 40000;
+    for (t = 0; t < 1500; t++) {   /* 30 s in 20 ms steps */
+        if (t >= 100 && t < 200) g_net.delay_us += 1000;   /* 2 s: +100 ms */
+        if (t >= 300 && t < 400) g_net.delay_us -= 1000;   /* 6 s: back */
+        net_run_ms(20);
+        if (t == 299) media_session_get_stats(g_ep[B].s, &mid);
+    }
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECKF(mid.stretched_ms >= 75 && mid.stretched_ms <= 140 && mid.jitter_delay_ms >= 95,
+           "after the climb: stretched %.1f ms, delay %.1f ms", mid.stretched_ms, mid.jitter_delay_ms);
+    CHECKF(sb.compressed_ms >= 75 && sb.jitter_delay_ms < 25, "at the end: compressed %.1f ms, delay %.1f ms",
+           sb.compressed_ms, sb.jitter_delay_ms);
+    CHECKF(sb.frames_dropped == 0 && sb.frames_inserted == 0 && sb.late == 0 && sb.concealed <= 1,
+           "dropped %llu inserted %llu late %llu concealed %llu", (unsigned long long)sb.frames_dropped,
+           (unsigned long long)sb.frames_inserted, (unsigned long long)sb.late, (unsigned long long)sb.concealed);
+    CHECKF(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 210, 8000, 25) > 0.99, "clean frames %.3f",
+           frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 210, 8000, 25));
+    net_reset();
+}
+
 static void test_rtcp_matches_network(void)
 {
     media_session_config ca, cb;
@@ -1624,6 +1657,7 @@ int main(void)
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
     if (mkdir(tmpdir, 0700) != 0) { perror(tmpdir); return 1; }
     RUN(test_basic_call);
+    RUN(test_delay_moves_by_stretching);
     RUN(test_rtcp_matches_network);
     RUN(test_dtmf_both_ways);
     RUN(test_dtmf_peer_quirks);
