@@ -99,6 +99,9 @@ static void json_stats(const media_session_stats *st)
     printf(",\"duplicates\":%llu,\"reordered\":%llu,\"late\":%llu,\"concealed\":%llu,\"jitter_delay_ms\":%.1f",
            (unsigned long long)st->duplicates, (unsigned long long)st->reordered, (unsigned long long)st->late,
            (unsigned long long)st->concealed, st->jitter_delay_ms);
+    printf(",\"stretched_ms\":%.1f,\"compressed_ms\":%.1f,\"silence_cut_ms\":%.1f,\"frames_dropped\":%llu,\"frames_inserted\":%llu",
+           st->stretched_ms, st->compressed_ms, st->silence_cut_ms, (unsigned long long)st->frames_dropped,
+           (unsigned long long)st->frames_inserted);
     printf(",\"recovered\":%llu,\"dtx_frames\":%llu,\"codec_bitrate\":%d,\"codec_fec_percent\":%d",
            (unsigned long long)st->recovered, (unsigned long long)st->dtx_frames, (int)st->codec_bitrate, st->codec_fec_percent);
     printf(",\"rtt_ms\":%.1f,\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu", st->rtt_ms,

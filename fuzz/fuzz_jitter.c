@@ -48,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 4) return 0;
     media_jitter_config_init(&cfg);
     cfg.fixed_delay_ms = data[0] & 1 ? (uint32_t)(data[1] % 200) : 0;
-    cfg.max_delay_ms = 20 + (uint32_t)data[2] * 4;
+    cfg.max_delay_ms = data[2] == 0xFF ? 0 : 20 + (uint32_t)data[2] * 4;   /* 0: the memory's ceiling */
+    cfg.stretch = data[0] & 2;
     cfg.frame_ms = 10 + (data[3] % 6) * 10;
     cfg.clock_rate = data[3] & 0x80 ? 48000 : 8000;
     FUZZ_CHECK(media_jitter_init(&jb, &cfg) == MEDIA_OK);
@@ -88,6 +89,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     FUZZ_CHECK(f.payload[0] == (uint8_t)f.seq && f.payload[f.len - 1] == (uint8_t)f.seq);
                 }
                 FUZZ_CHECK(f.samples > 0);
+                FUZZ_CHECK(!(f.flags & MEDIA_JITTER_STRETCH) || (cfg.stretch && rc == MEDIA_JITTER_FRAME && f.stretch != 0));
+                /* the caller stretches by what the op's top bits say (a third, all, or nothing of it) */
+                if (f.flags & MEDIA_JITTER_STRETCH)
+                    FUZZ_CHECK(media_jitter_stretched(&jb, (op & 0xC0) == 0xC0 ? f.stretch : (op & 0x40) ? f.stretch / 3 : 0) == MEDIA_OK);
             }
         }
         check_books();

@@ -115,6 +115,30 @@ ff_to_mc() {   # codec pt encoder
     if [ -n "$cap" ]; then tshark_agrees "ffmpeg -> mediacall (clean loopback)" "$d" "$p" 0.1; fi
 }
 
+# Playout on a clean path: ffmpeg -> mediacall with every setting at its
+# default, a non-periodic sweep of 250 packets: each frame must come out bit
+# for bit, in order, none dropped, merged, stretched or inserted between.
+ff_exact() {
+    d=$B/ff2mc_exact; mkdir -p "$d"
+    fp=$($WT port)
+    $WT sweep "$d/sweep.wav" 5 || { fail "sweep"; return; }
+    peer_sdp "$d/peer.sdp" "$fp" 0 sendonly
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --record "$d/got.wav" --idle 1.5 --duration 25 \
+        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if ! wait_file "$d/me.sdp"; then fail "ffmpeg -> mediacall exact: no SDP"; stop $mc; return; fi
+    p=$(sdp_port "$d/me.sdp")
+    ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$d/sweep.wav,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
+        -payload_type 0 "rtp://127.0.0.1:$p?localrtpport=$fp&localrtcpport=$((fp + 1))" > "$d/ff.log" 2>&1 & ff=$!
+    started $ff
+    wait_for $ff 20
+    wait_for $mc 10
+    r=$($WT exact "$d/sweep.wav" "$d/got.wav" 2>&1)
+    adj="stretched $(end_field "$d/out.json" stretched_ms) ms, compressed $(end_field "$d/out.json" compressed_ms) ms,"
+    adj="$adj frames dropped $(end_field "$d/out.json" frames_dropped), inserted $(end_field "$d/out.json" frames_inserted)"
+    if $WT exact "$d/sweep.wav" "$d/got.wav" > /dev/null 2>&1; then pass "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"
+    else fail "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"; head -5 "$d/err" "$d/ff.log"; fi
+}
+
 mc_to_ff() {   # codec pt
     d=$B/mc2ff_$1; mkdir -p "$d"
     fp=$($WT port)
@@ -162,6 +186,7 @@ tshark_agrees() {
 if have ffmpeg; then
     ff_to_mc pcmu 0 pcm_mulaw
     ff_to_mc pcma 8 pcm_alaw
+    ff_exact
     mc_to_ff pcmu 0
     mc_to_ff pcma 8
 else

@@ -9,6 +9,15 @@
                                                that GOT carries at >= 20 dB SNR
      wavtool corrseg REF.wav GOT.wav           the same per 250 ms window, each aligned
                                                on its own (after an adaptive jitter buffer)
+     wavtool sweep OUT.wav SECONDS             a non-periodic sweep at 8 kHz (a chirp
+                                               gliding up and down 150-3400 Hz, its
+                                               level moving too) made of mu-law's
+                                               reconstruction values: PCMU carries it
+                                               bit for bit
+     wavtool exact REF.wav GOT.wav             finds REF's first 20 ms frame in GOT,
+                                               then checks every frame of REF follows
+                                               it, sample for sample, in order; exit 1
+                                               unless all do
      wavtool port                              an even free UDP port on 127.0.0.1
                                                whose next port is free too
      wavtool tones OUT.wav RATE SECONDS F...   equal sines at F... Hz (-12 dBFS each)
@@ -340,6 +349,58 @@ static int tonelevel(const char *ref, const char *got, int nf, char **fs)
     return bad;
 }
 
+/* every sample a mu-law code's reconstruction value, so any PCMU encoder
+   gives back the same codes and a faithful receiver the same samples */
+static int sweep(const char *path, double seconds)
+{
+    media_wav_file f;
+    size_t n = (size_t)(seconds * 8000), i;
+    int16_t *x = (int16_t *)malloc(n * sizeof *x);
+    double ph = 0;
+    int rc;
+    if (!x || n > (size_t)8000 * MAX_SECONDS) { free(x); return 1; }
+    for (i = 0; i < n; i++) {
+        double t = (double)i / 8000, u = fmod(t, 3.0) / 3.0;
+        double f0 = 150 * pow(3400.0 / 150, u < 0.5 ? 2 * u : 2 - 2 * u);   /* up, then down, every 3 s */
+        double v = (0.25 + 0.2 * sin(2 * 3.14159265358979 * 0.7 * t)) * sin(ph);
+        uint8_t code;
+        int16_t s16 = (int16_t)(v * 32767);
+        ph += 2 * 3.14159265358979 * f0 / 8000;
+        media_pcmu_encode(&code, &s16, 1);
+        media_pcmu_decode(&x[i], &code, 1);
+    }
+    rc = media_wav_open_write(&f, path, MEDIA_WAV_PCM16, 8000, 1);
+    if (rc == MEDIA_OK) rc = media_wav_write(&f, x, n) < 0 ? MEDIA_EIO : MEDIA_OK;
+    if (rc == MEDIA_OK) rc = media_wav_close(&f);
+    free(x);
+    return rc == MEDIA_OK ? 0 : 1;
+}
+
+static int exact(const char *refp, const char *gotp)
+{
+    size_t nr, ng, at, k, frames, good = 0;
+    uint32_t rr, rg;
+    int16_t *r = load(refp, &nr, &rr), *g = load(gotp, &ng, &rg);
+    int rc = 1;
+    if (!r || !g) goto out;
+    frames = nr / 160;
+    for (at = 0; at + 160 <= ng; at++) if (!memcmp(g + at, r, 160 * sizeof *r)) break;
+    if (at + 160 > ng) { printf("frames=%zu exact=0 (the first frame is not in the recording)\n", frames); goto out; }
+    for (k = 0; k < frames; k++) {
+        if (at + (k + 1) * 160 > ng || memcmp(g + at + k * 160, r + k * 160, 160 * sizeof *r)) {
+            printf("frame %zu differs\n", k);
+            break;
+        }
+        good++;
+    }
+    printf("frames=%zu exact=%zu first_at=%zu\n", frames, good, at);
+    rc = good == frames ? 0 : 1;
+out:
+    free(r);
+    free(g);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 5 && !strcmp(argv[1], "gen"))
@@ -347,9 +408,12 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "corr")) return corr(argv[2], argv[3]);
     if (argc == 4 && !strcmp(argv[1], "corrseg")) return corrseg(argv[2], argv[3]);
     if (argc == 2 && !strcmp(argv[1], "port")) return port();
+    if (argc == 4 && !strcmp(argv[1], "sweep")) return sweep(argv[2], atof(argv[3]));
+    if (argc == 4 && !strcmp(argv[1], "exact")) return exact(argv[2], argv[3]);
     if (argc >= 6 && !strcmp(argv[1], "tones")) return tones(argv[2], (uint32_t)atoi(argv[3]), atof(argv[4]), argc - 5, argv + 5);
     if (argc >= 5 && !strcmp(argv[1], "tonelevel")) return tonelevel(argv[2], argv[3], argc - 4, argv + 4);
     fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | corrseg REF GOT | port\n"
+                    "       wavtool sweep OUT SECONDS | exact REF GOT\n"
                     "       wavtool tones OUT RATE SECONDS F... | tonelevel REF GOT F...\n");
     return 2;
 }
