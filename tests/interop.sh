@@ -132,10 +132,10 @@ ff_exact() {
     started $ff
     wait_for $ff 20
     wait_for $mc 10
-    r=$($WT exact "$d/sweep.wav" "$d/got.wav" 2>&1)
+    r=$($WT exact "$d/sweep.wav" "$d/got.wav" 2>&1); rc=$?
     adj="stretched $(end_field "$d/out.json" stretched_ms) ms, compressed $(end_field "$d/out.json" compressed_ms) ms,"
     adj="$adj frames dropped $(end_field "$d/out.json" frames_dropped), inserted $(end_field "$d/out.json" frames_inserted)"
-    if $WT exact "$d/sweep.wav" "$d/got.wav" > /dev/null 2>&1; then pass "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"
+    if [ "$rc" = 0 ]; then pass "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"
     else fail "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"; head -5 "$d/err" "$d/ff.log"; fi
 }
 
