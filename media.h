@@ -255,14 +255,16 @@
 
    Spikes. A queue that stalls delivers what it held at once: the head of a
    spike is late whatever the delay was, unless the delay was already held
-   for the spike before it. So a lone spike (its block and maybe the next
-   hold the window's highest transits, three or more above every other
-   block's by two frames and by twice the spread below the blocks' median)
-   is forgotten two blocks (2.6 s) after it, not after 10 s; spikes that
-   recur (the next within 6 blocks, 7.7 s) are held for the whole window,
-   so their heads play. Where the line falls is where the E-model weighs
-   the two the same: holding 200 ms of extra delay costs about as much as
-   losing a 225 ms spike every 7 s (make bench shows R for both cadences).
+   for the spike before it. So a lone spike is forgotten two blocks (2.6 s)
+   after it, not after 10 s, and spikes that recur (the next within 6
+   blocks, 7.7 s) are held for the whole window, so their heads play. A
+   spike: in one block, or two adjacent, three transits above the blocks'
+   median by two frames and by twice the median's distance to the lowest
+   block (a wandering path is not spiking), and no other block with two
+   there. The line is near where the E-model weighs the two the same: for
+   225 ms spikes on a 60 ms path, holding costs as much as losing them
+   every 5.5 s, and between 5.5 and 7.7 s we keep the heads (make bench
+   shows R for both cadences).
 
    media_stretch (caller memory, 8-48 kHz) changes a frame's length by
    overlap-adding it with itself one pitch period on: the fundamental stays
@@ -3260,9 +3262,12 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
    cut silence, a dropped frame) -- at once in silence, at a talkspurt
    start or above the ceiling, else after a patience of 2 s / (excess in
    frames)^2, then on until it reaches target (+ frame/4 when stretching).
-   Late packets raise the quantile at once; a spike leaves the window after
-   ~10 s: fast up, slow down. A new SSRC, a sequence jump or a timestamp far
-   outside the stream starts over at the current delay. */
+   Late packets raise the quantile at once; high transits leave the window
+   after ~10 s: fast up, slow down. Two refinements: a path that climbed
+   over each of the last blocks adds its smaller climb to the target, and a
+   lone spike is left out of the quantile once two blocks follow it, unless
+   spikes recur (media__jb_summarise). A new SSRC, a sequence jump or a
+   timestamp far outside the stream starts over at the current delay. */
 
 #define MEDIA__JB_BLOCK 64
 #define MEDIA__JB_TS0 ((int64_t)1 << 24)       /* extended timestamps start here: never negative */
@@ -3452,12 +3457,11 @@ static int media__jb_age(const media_jitter *jb, int b)
 /* The completed blocks change only when one completes: their merged largest
    values, count and minimum are kept, so an estimate merges just two triples.
    A lone spike is left out of the merge once two blocks have followed it:
-   the one or two adjacent blocks holding the window's highest transits,
-   at least three of them more than two frames above every other block.
-   Its head was late whatever the delay was (a queue that stalls delivers
+   its head was late whatever the delay was (a queue that stalls delivers
    what it held at once), and holding its height for the rest of the window
-   would only add delay; once spikes recur (two in the window), none is
-   alone, and their height is held. */
+   would only add delay. A spike lifts one block, or two adjacent, well
+   over the others (see the manual's "Spikes"); it recurs when the one
+   before it was within MEDIA__JB_SPIKE_RECUR blocks, and then it is held. */
 static void media__jb_summarise(media_jitter *jb)
 {
     int b, i, n = 0, hi = -1, hi2 = -1, skip1 = -1, skip2 = -1;
