@@ -115,28 +115,38 @@ ff_to_mc() {   # codec pt encoder
     if [ -n "$cap" ]; then tshark_agrees "ffmpeg -> mediacall (clean loopback)" "$d" "$p" 0.1; fi
 }
 
-# Playout on a clean path: ffmpeg -> mediacall with every setting at its
-# default, a non-periodic sweep of 250 packets: each frame must come out bit
-# for bit, in order, none dropped, merged, stretched or inserted between.
-ff_exact() {
-    d=$B/ff2mc_exact; mkdir -p "$d"
+# Playout on a clean path: a real peer -> mediacall with every setting at
+# its default, a non-periodic sweep of 250 packets: each frame must come out
+# bit for bit, in order, none dropped, merged, stretched or inserted between.
+# exact_to_mc LABEL NAME SENDER: SENDER WAV PORT LOCALPORT LOG sends WAV as
+# 20 ms PCMU packets in real time from LOCALPORT to PORT (it execs the peer,
+# so its PID is the peer's)
+exact_to_mc() {
+    d=$B/$2_exact; mkdir -p "$d"
     fp=$($WT port)
     $WT sweep "$d/sweep.wav" 5 || { fail "sweep"; return; }
     peer_sdp "$d/peer.sdp" "$fp" 0 sendonly
     $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --record "$d/got.wav" --idle 1.5 --duration 25 \
         > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
-    if ! wait_file "$d/me.sdp"; then fail "ffmpeg -> mediacall exact: no SDP"; stop $mc; return; fi
+    if ! wait_file "$d/me.sdp"; then fail "$1 -> mediacall exact: no SDP"; stop $mc; return; fi
     p=$(sdp_port "$d/me.sdp")
-    ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$d/sweep.wav,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
-        -payload_type 0 "rtp://127.0.0.1:$p?localrtpport=$fp&localrtcpport=$((fp + 1))" > "$d/ff.log" 2>&1 & ff=$!
-    started $ff
-    wait_for $ff 20
+    $3 "$d/sweep.wav" "$p" "$fp" "$d/peer.log" & peer=$!
+    started $peer
+    wait_for $peer 20
     wait_for $mc 10
     r=$($WT exact "$d/sweep.wav" "$d/got.wav" 2>&1); rc=$?
     adj="stretched $(end_field "$d/out.json" stretched_ms) ms, compressed $(end_field "$d/out.json" compressed_ms) ms,"
     adj="$adj frames dropped $(end_field "$d/out.json" frames_dropped), inserted $(end_field "$d/out.json" frames_inserted)"
-    if [ "$rc" = 0 ]; then pass "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"
-    else fail "ffmpeg -> mediacall, defaults, every frame bit-exact: $r; $adj"; head -5 "$d/err" "$d/ff.log"; fi
+    if [ "$rc" = 0 ]; then pass "$1 -> mediacall, defaults, every frame bit-exact: $r; $adj"
+    else fail "$1 -> mediacall, defaults, every frame bit-exact: $r; $adj"; head -5 "$d/err" "$d/peer.log"; fi
+}
+send_ffmpeg() {
+    exec ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$1,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
+        -payload_type 0 "rtp://127.0.0.1:$2?localrtpport=$3&localrtcpport=$(($3 + 1))" > "$4" 2>&1
+}
+send_gst() {   # the sweep is 8 kHz mono 16-bit: straight into the encoder, nothing resampled
+    exec gst-launch-1.0 -q filesrc location="$1" ! wavparse ! mulawenc ! rtppcmupay pt=0 min-ptime=20000000 \
+        max-ptime=20000000 ! udpsink host=127.0.0.1 port="$2" bind-port="$3" > "$4" 2>&1
 }
 
 mc_to_ff() {   # codec pt
@@ -186,7 +196,7 @@ tshark_agrees() {
 if have ffmpeg; then
     ff_to_mc pcmu 0 pcm_mulaw
     ff_to_mc pcma 8 pcm_alaw
-    ff_exact
+    exact_to_mc ffmpeg ff2mc send_ffmpeg
     mc_to_ff pcmu 0
     mc_to_ff pcma 8
 else
@@ -279,6 +289,7 @@ gst_dtmf() {
 if have gst-launch-1.0 && gst-inspect-1.0 rtppcmupay >/dev/null 2>&1 && gst-inspect-1.0 rtpdtmfsrc >/dev/null 2>&1 &&
    /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
     gst_to_mc
+    exact_to_mc "GStreamer rtppcmupay" gst2mc send_gst
     mc_to_gst "mediacall -> GStreamer rtppcmudepay" peer_sdp 0 "application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0" \
         "! rtppcmudepay ! mulawdec" "$SRC" check_audio
     if have dumpcap && have tshark; then gst_dtmf; else skip "GStreamer DTMF" "tshark missing (make deps)"; fi
