@@ -72,7 +72,7 @@ static void test_falls_back_to_pcmu(void)
 int main(void)
 {
     RUN(test_falls_back_to_pcmu);
-    printf("%d passed, %d failed, 7 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 8 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     net_reset();
     return harness_failed ? 1 : 0;
 }
@@ -324,6 +324,45 @@ static void test_dtmf_with_opus(void)
     net_reset();
 }
 
+/* The delay moved at the PCM rate Opus decodes to: a path climbing 100 ms
+   over 2 s, then back, at 16 and 48 kHz; followed by stretching and then
+   compressing a pitch period at a time, no frame dropped, inserted or
+   late, the tone whole in every 20 ms */
+static void test_delay_stretching(void)
+{
+    static const uint32_t rates[2] = { 16000, 48000 };
+    int r, t;
+    for (r = 0; r < 2; r++) {
+        uint32_t rate = rates[r];
+        media_session_stats mid, st;
+        double clean;
+        opus_pair(rate, rate);
+        opus_pair_call();
+        g_ep[0].tone_hz = 210;
+        g_ep[0].amp = 8000;
+        g_net.delay_us = 40000;
+        for (t = 0; t < 1250; t++) {   /* 25 s in 20 ms steps: the climb leaves the window after 10 s */
+            if (t >= 100 && t < 200) g_net.delay_us += 1000;
+            if (t >= 300 && t < 400) g_net.delay_us -= 1000;
+            net_run_ms(20);
+            if (t == 299) media_session_get_stats(g_ep[1].s, &mid);
+        }
+        media_session_get_stats(g_ep[1].s, &st);
+        clean = frames_above(g_ep[1].cap + rate, g_ep[1].ncap - rate, rate / 50, 210, rate, 10);
+        fprintf(stderr, "    %5u Hz: stretched %.1f ms by the climb's end, compressed %.1f ms after; clean 20 ms frames %.3f\n",
+                (unsigned)rate, mid.stretched_ms, st.compressed_ms, clean);
+        CHECKF(mid.stretched_ms >= 75 && mid.jitter_delay_ms >= 95, "%u Hz: stretched %.1f ms, delay %.1f ms", (unsigned)rate,
+               mid.stretched_ms, mid.jitter_delay_ms);
+        CHECKF(st.compressed_ms >= 75 && st.jitter_delay_ms < 25, "%u Hz: compressed %.1f ms, delay %.1f ms", (unsigned)rate,
+               st.compressed_ms, st.jitter_delay_ms);
+        CHECKF(st.frames_dropped == 0 && st.frames_inserted == 0 && st.late == 0 && st.concealed <= 1,
+               "%u Hz: dropped %llu inserted %llu late %llu concealed %llu", (unsigned)rate, (unsigned long long)st.frames_dropped,
+               (unsigned long long)st.frames_inserted, (unsigned long long)st.late, (unsigned long long)st.concealed);
+        CHECKF(clean > 0.99, "%u Hz: clean frames %.3f", (unsigned)rate, clean);
+    }
+    net_reset();
+}
+
 int main(void)
 {
     RUN(test_falls_back_to_pcmu);
@@ -334,6 +373,7 @@ int main(void)
     RUN(test_ptime_sets_frames);
     RUN(test_peer_minptime);
     RUN(test_dtmf_with_opus);
+    RUN(test_delay_stretching);
     net_reset();
     return harness_summary();
 }
