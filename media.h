@@ -107,10 +107,14 @@
    never written out of bounds; the packets themselves stay reachable raw. An
    SDP beyond a capacity is refused with MEDIA_ENOSPC and the line, never cut.
 
-   With -std=c99 and glibc the implementation needs POSIX declarations
-   (clock_gettime). media.h defines _POSIX_C_SOURCE itself when it is the first
-   include of the implementation file; if another system header comes first,
-   define _POSIX_C_SOURCE 200809L at the top of that file or build with gnu99.
+   With -std=c99/c11 and glibc the implementation needs POSIX declarations
+   (clock_gettime), which a strict ISO build hides. There, and only there,
+   media.h defines _POSIX_C_SOURCE 200809L itself when it is the first include
+   of the implementation file, and that is what the rest of your file sees
+   (usleep and other pre-2008 or BSD functions stay hidden: define
+   _DEFAULT_SOURCE first if you want them). If another system header comes
+   first, define _POSIX_C_SOURCE 200809L at the top of that file. With
+   gnu99/gnu11, C++ or your own feature macros, media.h defines none.
 
    ============================================================================
    4. MEMORY, ERRORS, THREADS
@@ -498,10 +502,12 @@
 */
 
 /* The implementation needs POSIX declarations; they must be requested before the
-   first system header, i.e. here, before the header section includes <stdint.h>. */
+   first system header, i.e. here, before the header section includes <stdint.h>.
+   Only a strict ISO build (-std=c99/c11) hides them; in any other the C library
+   shows them by default, and a macro of ours would hide what it shows besides. */
 #if defined(MEDIA_IMPLEMENTATION) && !defined(_WIN32) && !defined(_POSIX_C_SOURCE) && \
     !defined(_GNU_SOURCE) && !defined(_DEFAULT_SOURCE) && !defined(_XOPEN_SOURCE) && \
-    !defined(MEDIA_H) && !defined(__APPLE__)
+    !defined(MEDIA_H) && !defined(__APPLE__) && defined(__STRICT_ANSI__)
 #define _POSIX_C_SOURCE 200809L
 #endif
 
@@ -2115,6 +2121,10 @@ MEDIADEF const char *media_result_string(int result)
     }
 }
 
+/* A length or capacity a function refuses: one that does not fit the int
+   its result is (a recv() of -1 passed on is SIZE_MAX). */
+#define MEDIA__TOO_LONG(n) ((n) > (size_t)INT_MAX)
+
 /* The functions a packet goes through, grouped by the compiler (GCC puts
    them in .text.hot): together they take a few pages of code instead of
    being spread over the whole library, which matters where every system
@@ -2295,17 +2305,24 @@ MEDIA__PATH static void media__g711_encode(uint8_t *dst, const int16_t *src, siz
     for (; i < n; i++) dst[i] = law ? media__alaw_enc(src[i]) : media__ulaw_enc(src[i]);
 }
 
-MEDIA__PATH MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 0); }
-MEDIA__PATH MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n) { media__g711_encode(dst, src, n, 1); }
+MEDIA__PATH MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
+{
+    if (!MEDIA__TOO_LONG(n)) media__g711_encode(dst, src, n, 0);
+}
+
+MEDIA__PATH MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
+{
+    if (!MEDIA__TOO_LONG(n)) media__g711_encode(dst, src, n, 1);
+}
 
 MEDIA__PATH MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-    media__g711_decode(dst, src, n, media__ulaw_tab);
+    if (!MEDIA__TOO_LONG(n)) media__g711_decode(dst, src, n, media__ulaw_tab);
 }
 
 MEDIA__PATH MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
-    media__g711_decode(dst, src, n, media__alaw_tab);
+    if (!MEDIA__TOO_LONG(n)) media__g711_decode(dst, src, n, media__alaw_tab);
 }
 
 /* >>codec implementation -------------------------------------------------- */
@@ -2407,7 +2424,7 @@ static MEDIA__NOINLINE int media__rtp_parse_general(media_rtp_packet *pkt, const
 {
     size_t off;
     unsigned b0, cc, i;
-    if (!pkt || (!buf && len)) return MEDIA_EINVAL;
+    if (!pkt || (!buf && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     if (len < MEDIA_RTP_HEADER_SIZE) return MEDIA_EPARSE;
     b0 = buf[0];
     if ((b0 >> 6) != 2) return MEDIA_EPARSE;
@@ -2453,7 +2470,7 @@ MEDIA__PATH MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *b
 {
     /* Fast path: almost every packet is a bare 12-byte header (V=2 and no
        padding, extension or CSRC). The general path handles the rest. */
-    if (pkt && buf && len >= MEDIA_RTP_HEADER_SIZE && buf[0] == 0x80) {
+    if (pkt && buf && len - MEDIA_RTP_HEADER_SIZE <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE && buf[0] == 0x80) {
         unsigned b1 = buf[1];
         pkt->version = 2;
         pkt->marker = (uint8_t)(b1 >> 7);
@@ -2502,7 +2519,7 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
 {
     size_t hdr, total, i;
     int x;
-    if (!buf || !pkt) return MEDIA_EINVAL;
+    if (!buf || !pkt || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (pkt->payload_type > 127 || pkt->csrc_count > MEDIA_RTP_MAX_CSRC || (pkt->ext_len & 3) ||
         pkt->ext_len > 4u * 65535u || (pkt->ext_len && !pkt->ext) || (pkt->payload_len && !pkt->payload))
         return MEDIA_EINVAL;
@@ -2552,8 +2569,8 @@ MEDIA__PATH MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_r
        sender encoded straight into buf + 12) nothing is called, so no registers
        are saved; a payload elsewhere is copied by a small helper. */
     if (buf && pkt && (pkt->csrc_count | pkt->has_extension | pkt->padding) == 0 && pkt->ext_len == 0 &&
-        pkt->payload_type <= 127 && cap >= MEDIA_RTP_HEADER_SIZE && pkt->payload_len <= cap - MEDIA_RTP_HEADER_SIZE &&
-        pkt->payload_len <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE) {
+        pkt->payload_type <= 127 && cap - MEDIA_RTP_HEADER_SIZE <= (size_t)INT_MAX - MEDIA_RTP_HEADER_SIZE &&
+        pkt->payload_len <= cap - MEDIA_RTP_HEADER_SIZE) {
         if (pkt->payload != buf + MEDIA_RTP_HEADER_SIZE && pkt->payload_len) return media__rtp_write_bare_copy(buf, pkt);
         media__rtp_write_bare(buf, pkt);
         return (int)(MEDIA_RTP_HEADER_SIZE + pkt->payload_len);
@@ -2615,7 +2632,7 @@ MEDIADEF int media_rtp_ext_write(uint8_t *dst, size_t cap, uint16_t *profile,
 {
     size_t i, n = 0, total;
     int one = 1;
-    if ((!dst && cap) || !profile || (!el && count)) return MEDIA_EINVAL;
+    if ((!dst && cap) || !profile || (!el && count) || MEDIA__TOO_LONG(cap) || MEDIA__TOO_LONG(count)) return MEDIA_EINVAL;
     for (i = 0; i < count; i++) {
         if (el[i].id == 0 || (el[i].len && !el[i].data)) return MEDIA_EINVAL;
         if (el[i].id > 14 || el[i].len == 0 || el[i].len > 16) one = 0;
@@ -2721,7 +2738,7 @@ static int media__rtcp_sdes(media_rtcp *c, media_rtcp_packet *pk, const uint8_t 
 MEDIADEF int media_rtcp_parse(media_rtcp *c, const uint8_t *buf, size_t len, unsigned flags)
 {
     size_t off = 0;
-    if (!c || (!buf && len)) return MEDIA_EINVAL;
+    if (!c || (!buf && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     c->packet_count = c->report_count = c->chunk_count = c->item_count = c->bye_count = 0;
     c->omitted = 0;
     /* RFC 3550 A.2: a compound is whole 32-bit words, begins with SR or RR */
@@ -2840,7 +2857,7 @@ static void media__rtcp_rb_write(uint8_t *p, const media_rtcp_report_block *rb)
 MEDIADEF int media_rtcp_write_report(uint8_t *buf, size_t cap, const media_rtcp_report *r)
 {
     size_t nb, first, extra_pkts, total, cname_len = 0, sdes = 0, off, i, done;
-    if (!buf || !r || (!r->blocks && r->block_count)) return MEDIA_EINVAL;
+    if (!buf || !r || (!r->blocks && r->block_count) || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     nb = r->block_count;
     if (nb > 31u * 64u) return MEDIA_EINVAL;
     first = nb < 31 ? nb : 31;
@@ -2897,7 +2914,7 @@ MEDIADEF int media_rtcp_write_bye(uint8_t *buf, size_t cap, const uint32_t *ssrc
                                   const char *reason)
 {
     size_t rl = reason ? strlen(reason) : 0, total, i;
-    if (!buf || !ssrcs || count == 0 || count > 31 || rl > 255) return MEDIA_EINVAL;
+    if (!buf || !ssrcs || count == 0 || count > 31 || rl > 255 || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     total = 4 + 4 * count + (rl ? (1 + rl + 3) & ~(size_t)3 : 0);
     if (total > cap) return MEDIA_ENOSPC;
     buf[0] = (uint8_t)(0x80 | count);
@@ -4267,7 +4284,7 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n)
 {
     size_t i;
     int m;
-    if (!plc || (!pcm && n)) return;
+    if (!plc || (!pcm && n) || MEDIA__TOO_LONG(n)) return;
     if (plc->lost == 0) {
         if (plc->hist_len < 2) {              /* nothing to repeat yet */
             if (n) memset(pcm, 0, n * sizeof *pcm);
@@ -4306,7 +4323,7 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n)
 
 MEDIADEF void media_plc_good(media_plc *plc, int16_t *pcm, size_t n)
 {
-    if (!plc || !pcm) return;
+    if (!plc || !pcm || MEDIA__TOO_LONG(n)) return;
     if (plc->merge) {
         int l = plc->merge, i;
         for (i = 0; i < l && i < (int)n; i++)
@@ -5191,7 +5208,7 @@ MEDIADEF int media_sdp_parse(media_sdp *sdp, const char *text, size_t len)
     const char *p, *end;
     int line = 0, level = MEDIA_SDP_SESSION, rc = MEDIA_OK;
     unsigned seen = 0;
-    if (!sdp) return MEDIA_EINVAL;
+    if (!sdp || (!text && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     media__sdp_clear(sdp);
     sdp->error_line = 0;
     if (!text && len) return MEDIA_EINVAL;
@@ -5302,9 +5319,8 @@ MEDIADEF int media_sdp_write(char *buf, size_t cap, const media_sdp *sdp)
 {
     media__sdp_out w;
     unsigned i, j;
-    if (!buf || !sdp) return MEDIA_EINVAL;
+    if (!buf || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (cap == 0) return MEDIA_ENOSPC;
-    if (cap > (size_t)INT_MAX) cap = (size_t)INT_MAX;
     w.o = buf; w.lim = buf + cap - 1;
     if (!(media__sdp_cat(&w, "v=0\r\no=", 7) && media__sdp_catr(&w, sdp, sdp->origin_username) &&
           media__sdp_cat(&w, " ", 1) && media__sdp_catr(&w, sdp, sdp->origin_sess_id) &&
@@ -6447,7 +6463,7 @@ MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t le
 {
     size_t at = 12;
     int have_fmt = 0, rc;
-    if (!info || (!buf && len)) return MEDIA_EINVAL;
+    if (!info || (!buf && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     memset(info, 0, sizeof *info);
     if (len < 12) return MEDIA_EAGAIN;
     if (memcmp(buf, "RIFF", 4) || memcmp(buf + 8, "WAVE", 4)) return MEDIA_EPARSE;
@@ -6477,7 +6493,7 @@ MEDIADEF int media_wav_header(uint8_t *buf, size_t cap, const media_wav_info *in
     int g711, n;
     uint32_t bytes, block, data;
     if (!buf || !info || info->channels < 1 || info->channels > 2 || info->sample_rate < 8000 ||
-        info->sample_rate > 48000) return MEDIA_EINVAL;
+        info->sample_rate > 48000 || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (info->format != MEDIA_WAV_PCM16 && info->format != MEDIA_WAV_PCMA && info->format != MEDIA_WAV_PCMU)
         return MEDIA_EINVAL;
     g711 = info->format != MEDIA_WAV_PCM16;
@@ -6553,8 +6569,7 @@ MEDIADEF int media_wav_read(media_wav_file *f, int16_t *pcm, size_t frames)
 {
     uint8_t buf[512];
     size_t total = 0;
-    if (!f || !f->fp || f->writing || (!pcm && frames)) return MEDIA_EINVAL;
-    if (frames > (size_t)INT_MAX) frames = (size_t)INT_MAX;
+    if (!f || !f->fp || f->writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
     while (total < frames && f->done < f->end) {
         size_t left = frames - total, want, got, n, i;
         want = left > sizeof buf / f->info.block ? sizeof buf / f->info.block * f->info.block : left * f->info.block;
@@ -6618,7 +6633,7 @@ MEDIADEF int media_wav_write(media_wav_file *f, const int16_t *pcm, size_t frame
 {
     uint8_t buf[512];
     size_t samples, i, k;
-    if (!f || !f->fp || !f->writing || (!pcm && frames)) return MEDIA_EINVAL;
+    if (!f || !f->fp || !f->writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
     samples = frames * f->info.channels;
     for (i = 0; i < samples; i += k) {
         size_t bytes;
@@ -6706,8 +6721,8 @@ MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
     size_t out = 0, in = 0;
     uint32_t ch;
     if (used) *used = 0;
-    if (!r || !r->in_rate || (!dst && dst_frames)) return MEDIA_EINVAL;
-    if (dst_frames > (size_t)INT_MAX) dst_frames = (size_t)INT_MAX;
+    if (!r || !r->in_rate || (!dst && dst_frames) || MEDIA__TOO_LONG(dst_frames) ||
+        MEDIA__TOO_LONG(src_frames)) return MEDIA_EINVAL;
     while (out < dst_frames) {
         int j0, n, j;
         float frac;
@@ -6878,7 +6893,7 @@ MEDIADEF int media_addr_string(char *buf, size_t cap, const media_addr *a)
     char t[48];
     size_t n = 0;
     int i;
-    if (!buf || !a || (a->family != 4 && a->family != 6)) return MEDIA_EINVAL;
+    if (!buf || !a || (a->family != 4 && a->family != 6) || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (a->family == 4) {
         for (i = 0; i < 4; i++) {
             char d[4];
@@ -7750,7 +7765,7 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
     media_sdp *w;
     media_sdp_oa_config oc;
     int rc, have_prev;
-    if (!s || !sdp) return MEDIA_EINVAL;
+    if (!s || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (s->terminated || s->closing || s->oa == MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
     if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
     have_prev = s->local_sdp_len && media__parse_local(s, &w[0]) == MEDIA_OK;
@@ -7783,7 +7798,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
     media_sdp_result r;
     media__rx_map map;
     int rc;
-    if (!s || !sdp) return MEDIA_EINVAL;
+    if (!s || !sdp || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     if (s->terminated || s->closing || s->oa == MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
     if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
     /* w[0]: the peer's description, w[1]: ours before, w[2]: our answer */
@@ -7845,7 +7860,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
 MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap)
 {
     int rc;
-    if (!s || !sdp) return MEDIA_EINVAL;
+    if (!s || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (s->oa != MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
     if (s->local_sdp_len + 1 > cap) return MEDIA_ENOSPC;
     memcpy(sdp, s->local_sdp, s->local_sdp_len + 1);
@@ -8507,7 +8522,7 @@ MEDIA__PATH MEDIADEF int media_session_receive_from(media_session *s, const uint
                                         const media_addr *from)
 {
     int rc;
-    if (!s || (!data && len)) return MEDIA_EINVAL;
+    if (!s || (!data && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     rc = media__datagram(s, data, len, is_rtcp, from, media__sess_now(s));
     return media__leave(s, rc);
 }

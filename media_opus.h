@@ -127,6 +127,7 @@ MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
 #ifndef MEDIA_OPUS_NO_LIBOPUS
 #include <opus.h>
 #endif
+#include <limits.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -292,7 +293,7 @@ static int media__opus_encode(void *state, uint8_t *dst, size_t cap, const int16
 {
     media__opus_state *o = (media__opus_state *)state;
     int n, rc;
-    if (!o || !dst || !pcm) return MEDIA_EINVAL;
+    if (!o || !dst || !pcm || samples > (size_t)INT_MAX) return MEDIA_EINVAL;
     if ((rc = media__opus_setup(o, MEDIA__OPUS_ENC)) != MEDIA_OK) return rc;
     if (cap > 4000) cap = 4000;   /* more than any Opus packet needs */
     n = opus_encode((OpusEncoder *)media__opus_obj(o), (const opus_int16 *)pcm, (int)samples, dst, (opus_int32)cap);
@@ -305,7 +306,7 @@ static int media__opus_decode(void *state, int16_t *pcm, size_t cap, const uint8
 {
     media__opus_state *o = (media__opus_state *)state;
     int n, rc;
-    if (!o || !pcm || !payload || len == 0) return MEDIA_EINVAL;
+    if (!o || !pcm || !payload || len == 0 || len > (size_t)INT_MAX) return MEDIA_EINVAL;
     if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
     /* asked for exactly the packet's duration: libopus sizes its scratch by
        what it is asked for (120 ms of it cost 10 % at 8 kHz) */
@@ -325,7 +326,7 @@ static int media__opus_conceal(void *state, int16_t *pcm, size_t samples)
     media__opus_state *o = (media__opus_state *)state;
     size_t step, done = 0;
     int rc;
-    if (!o || (!pcm && samples)) return MEDIA_EINVAL;
+    if (!o || (!pcm && samples) || samples > (size_t)INT_MAX) return MEDIA_EINVAL;
     if (samples == 0) return 0;   /* a seam: libopus blends the next frame itself */
     if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
     step = o->rate / 400;
@@ -353,7 +354,7 @@ static int media__opus_recover(void *state, int16_t *pcm, size_t samples, const 
 {
     media__opus_state *o = (media__opus_state *)state;
     int n, rc;
-    if (!o || !pcm || !next || next_len == 0 || samples == 0) return MEDIA_EINVAL;
+    if (!o || !pcm || !next || next_len == 0 || next_len > (size_t)INT_MAX || samples == 0) return MEDIA_EINVAL;
     if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
     if (samples > (size_t)o->rate * 120 / 1000) return MEDIA_EINVAL;
     /* frame_size is the lost duration; without redundancy in next (a CELT

@@ -1,6 +1,7 @@
-/* Compiles and runs the C example of README.md as written: run.sh extracts its
-   first two lines (the include) and the rest (statements) into build/test, and
-   this file supplies the variables the example assumes, over loopback UDP. */
+/* Compiles and runs README.md's RTP example as written: run.sh extracts the
+   block tagged readme_rtp, its preprocessor lines into readme_head.h and the
+   rest (statements) into readme_body.inc, and this file supplies the
+   variables the example assumes, over loopback UDP. */
 #define _POSIX_C_SOURCE 200809L
 #include "readme_head.h"
 #include <stdio.h>

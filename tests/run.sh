@@ -185,17 +185,23 @@ else
     skip "G.711 branch-free check" "valgrind not installed"
 fi
 
-echo "== README example =="
-awk '/^```c$/{f=1;next} /^```$/{if(f)exit} f' README.md > "$B/readme.c"
-head -n 2 "$B/readme.c" > "$B/readme_head.h"
-tail -n +3 "$B/readme.c" | sed 's/media_rtp_stats st; /media_rtp_stats st = st0; /' > "$B/readme_body.inc"
-if gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme_example.c -o "$B/readme_example" -lm 2>"$B/readme.log"; then
-    run_prog "README example" "$B/readme_example"
+echo "== README examples =="
+# readme_block NAME: the C block after README.md's "<!-- tested: NAME" line
+readme_block() {
+    awk -v tag="<!-- tested: $1 " 'index($0, tag) == 1 {t = 1; next} t && /^```c$/ {f = 1; next} f && /^```$/ {exit} f' README.md
+}
+# the RTP one: its preprocessor lines, then its statements inside a function
+# (tests/readme_example.c supplies the socket and variables they assume)
+readme_block readme_rtp > "$B/readme.c"
+grep '^#' "$B/readme.c" > "$B/readme_head.h"
+grep -v '^#' "$B/readme.c" | sed 's/media_rtp_stats st; /media_rtp_stats st = st0; /' > "$B/readme_body.inc"
+if [ -s "$B/readme_body.inc" ] && gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme_example.c -o "$B/readme_example" -lm 2>"$B/readme.log"; then
+    run_prog "README RTP example" "$B/readme_example"
 else
-    fail "README example does not compile"; head -20 "$B/readme.log" | sed 's/^/    /'
+    fail "README RTP example does not compile"; head -20 "$B/readme.log" | sed 's/^/    /'
 fi
-# the second C block: a whole program that answers the SDP offer on stdin
-awk '/^```c$/{n++; if (n == 2) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_sdp.c"
+# the SDP one: a whole program that answers the SDP offer on stdin
+readme_block readme_sdp > "$B/readme_sdp.c"
 if gcc -std=c99 $WARN -I. "$B/readme_sdp.c" -o "$B/readme_sdp" -lm 2>"$B/readme_sdp.log"; then
     "$B/readme_sdp" < tests/sdp/pbx_asterisk.sdp > "$B/readme_sdp.out" 2> "$B/readme_sdp.err"; rc=$?
     if [ $rc -eq 0 ] && grep -q '^m=audio 40000 RTP/AVP 0 8 101.$' "$B/readme_sdp.out" && grep -q '^a=rtcp:40001.$' "$B/readme_sdp.out" &&
@@ -207,19 +213,18 @@ if gcc -std=c99 $WARN -I. "$B/readme_sdp.c" -o "$B/readme_sdp" -lm 2>"$B/readme_
 else
     fail "README SDP example does not compile"; head -20 "$B/readme_sdp.log" | sed 's/^/    /'
 fi
-
-# the third: the session in 20 lines (a function a SIP stack would call), compiled as C and C++
-awk '/^```c$/{n++; if (n == 3) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_session.c"
-if gcc -std=c99 $WARN -I. -c "$B/readme_session.c" -o "$B/readme_session.o" 2>"$B/readme_session.log" &&
-   g++ -x c++ -std=c++11 $WARN -I. -c "$B/readme_session.c" -o "$B/readme_session_cpp.o" 2>>"$B/readme_session.log" &&
-   grep -q 'media_session_poll' "$B/readme_session.c"; then
-    pass "README session example compiles (C99 and C++11)"
+# the call: compiled as C and C++, then run against a second session over loopback
+readme_block readme_call > "$B/readme_call.inc"
+if grep -q 'media_session_poll' "$B/readme_call.inc" &&
+   g++ -x c++ -std=c++11 $WARN -I. -c "$B/readme_call.inc" -o "$B/readme_call_cpp.o" 2>"$B/readme_call.log" &&
+   gcc -std=c99 $WARN -I. -I"$B" tests/readme_call.c -o "$B/readme_call" -lm 2>>"$B/readme_call.log"; then
+    mkdir -p "$B/readme_call.d"
+    run_prog "README call example" "$B/readme_call" "$B/readme_call.d"
 else
-    fail "README session example does not compile"; head -20 "$B/readme_session.log" | sed 's/^/    /'
+    fail "README call example does not compile"; head -20 "$B/readme_call.log" | sed 's/^/    /'
 fi
-
-# the fourth: media_opus.h's snippet, its lines in a function (with and without libopus)
-awk '/^```c$/{n++; if (n == 4) {f = 1; next}} f && /^```$/{exit} f' README.md > "$B/readme_opus.txt"
+# media_opus.h's: its lines in a function (with and without libopus)
+readme_block readme_opus > "$B/readme_opus.txt"
 { grep '^#' "$B/readme_opus.txt"; echo 'void readme_opus(media_session_config cfg);'
   echo 'void readme_opus(media_session_config cfg) {'; grep -v '^#' "$B/readme_opus.txt"; echo '(void)cfg; }'; } > "$B/readme_opus.c"
 if grep -q media_opus_codec "$B/readme_opus.c" &&
@@ -261,6 +266,8 @@ for std in c++11 c++17; do
     compile_check "g++ -std=$std implementation" g++ -std=$std $WARN -x c++ tests/compile_impl.c
     compile_check "clang++ -std=$std implementation" clang++ -std=$std $WARN -x c++ tests/compile_impl.c
 done
+compile_check "gcc -std=gnu99: the user's feature macros left alone" gcc -std=gnu99 $WARN -x c tests/compile_feature_macros.c
+compile_check "clang -std=gnu11: the user's feature macros left alone" clang -std=gnu11 $WARN -x c tests/compile_feature_macros.c
 compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile_impl.c
 compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile_impl.c
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c

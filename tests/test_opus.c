@@ -9,6 +9,7 @@
 #include "media.h"
 #include "media_opus.h"
 #include "harness.h"
+#include <limits.h>
 #include <math.h>
 
 #ifndef M_PI
@@ -493,6 +494,7 @@ static void test_state_serves_one_side(void)
     CHECK_EQ_INT(c.decode(st, pcm, 960, out, (size_t)n), MEDIA_ESTATE);
     CHECK(c.encode(st, out, sizeof out, pcm, 480 + 1) < 0);          /* not an Opus frame size */
     CHECK(c.encode(st, out, 0, pcm, 960) < 0);                       /* no room at all */
+    CHECK_EQ_INT(c.encode(st, out, sizeof out, pcm, (size_t)-1), MEDIA_EINVAL);   /* lengths beyond an int */
     free(st);
     st = state_new(&c, 0, NULL);
     if (!st) return;
@@ -503,6 +505,9 @@ static void test_state_serves_one_side(void)
     }
     CHECK_EQ_INT(c.conceal(st, pcm, 960), 960);                       /* before any packet: silence */
     CHECK_EQ_INT(c.conceal(st, pcm, 100), 100);                       /* not a 2.5 ms multiple */
+    CHECK_EQ_INT(c.decode(st, pcm, 960, out, (size_t)INT_MAX + 1u), MEDIA_EINVAL);
+    CHECK_EQ_INT(c.conceal(st, pcm, (size_t)-1), MEDIA_EINVAL);
+    CHECK_EQ_INT(c.recover(st, pcm, 960, out, (size_t)-1), MEDIA_EINVAL);
     free(st);
 }
 

@@ -2,6 +2,7 @@
    fake peer) over a simulated network with a virtual clock. No sleeps, no
    wall-clock time: every run is the same. */
 #include "sessnet.h"
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -1653,6 +1654,40 @@ static void test_bye_drains_buffer(void)
     net_reset();
 }
 
+/* lengths and capacities beyond an int are refused before anything is read
+   or the offer/answer state moves (a recv() of -1 passed on is SIZE_MAX) */
+static void test_lengths_beyond_int(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sb;
+    char offer[4096], answer[4096];
+    uint8_t pkt[172];
+    int n, k;
+    static const size_t big[2] = { (size_t)INT_MAX + 1u, (size_t)-1 };
+    setup_pair(&ca, &cb);
+    CHECK(ep_create(A, &ca) != NULL);
+    CHECK(ep_create(B, &cb) != NULL);
+    memset(pkt, 0, sizeof pkt);
+    pkt[0] = 0x80;
+    for (k = 0; k < 2; k++) {
+        CHECK_EQ_INT(media_session_create_offer(g_ep[A].s, offer, big[k]), MEDIA_EINVAL);
+        n = media_session_create_offer(g_ep[A].s, offer, sizeof offer);
+        CHECK(n > 0);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, offer, big[k]), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, offer, (size_t)n), MEDIA_OK);
+        CHECK_EQ_INT(media_session_create_answer(g_ep[B].s, answer, big[k]), MEDIA_EINVAL);
+        n = media_session_create_answer(g_ep[B].s, answer, sizeof answer);
+        CHECK(n > 0);
+        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, answer, (size_t)n), MEDIA_OK);
+        CHECK_EQ_INT(media_session_receive(g_ep[B].s, pkt, big[k], 0), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_session_receive(g_ep[B].s, pkt, big[k], 1), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_session_receive_from(g_ep[B].s, pkt, big[k], 0, NULL), MEDIA_EINVAL);
+    }
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECK_EQ_INT(sb.packets_received, 0);
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -1670,6 +1705,7 @@ int main(void)
     RUN(test_rtp_timeout);
     RUN(test_late_poll_no_burst);
     RUN(test_poll_return_and_allocations);
+    RUN(test_lengths_beyond_int);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
     RUN(test_ssrc_collision);
