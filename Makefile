@@ -39,7 +39,8 @@ DEPS = gcc g++ clang libclang-rt-14-dev make binutils valgrind gawk tshark ffmpe
        python3-gi gir1.2-gstreamer-1.0 iproute2 nftables libuv1-dev pkg-config libopus-dev
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEPS)
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEPS) && \
+	echo "make deps: installed or already there: $(DEPS)"
 
 clean:
 	rm -rf build

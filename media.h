@@ -128,7 +128,14 @@
 
    Functions return int: >= 0 is success (a byte count where one makes sense),
    < 0 is a media_result. media_result_string() describes each. There is no
-   global "last error" and the library prints nothing.
+   global "last error" of ours and the library prints nothing; after
+   MEDIA_EIO (a file could not be opened, read or written) errno is as the
+   failing system call left it, so strerror(errno) says why (no such file,
+   permission). A file that opens but is not a WAV is MEDIA_EPARSE, one in
+   an encoding or at a rate we do not take is MEDIA_EUNSUPPORTED. Lengths
+   and capacities beyond INT_MAX are refused (MEDIA_EINVAL) by every
+   function that takes one, before it reads a byte: a recv() of -1 passed on
+   as a size_t is not a packet.
 
    There is no global state at all, so any function may be called from any
    thread; one object (a stats struct, a packet, a session) belongs to one
@@ -1570,7 +1577,7 @@ typedef struct media_sdp_oa_config {
     uint16_t ptime;                     /* ms we want to receive; 0: the first codec's frame_ms */
     uint16_t maxptime;                  /* 0: not written */
     const char *username;               /* o= username; NULL: "-" */
-    uint64_t session_id;                /* o= sess-id (when there is no previous) */
+    uint64_t session_id;                /* o= sess-id (when there is no previous); 0: one made from the clock */
     uint64_t session_version;           /* o= sess-version (when there is no previous) */
     /* Our last SDP in this dialog (offer or answer), or NULL. A new offer keeps
        its m-lines, origin and payload numbers and increments the version. */
@@ -1844,7 +1851,7 @@ typedef struct media_session_stats {
     int32_t codec_bitrate;                 /* our encoder's target bits/s where it has one (Opus), else 0 */
     int codec_fec_percent;                 /* the loss % our in-band FEC is tuned for, 0: none */
     double jitter_delay_ms;                /* the jitter buffer's current delay */
-    double rtt_ms;                         /* from RTCP LSR/DLSR; 0 until known */
+    double rtt_ms;                         /* from RTCP LSR/DLSR; -1 until a report gives it */
     double mos;                            /* E-model estimate (listening, incl. delay) */
     int quality;                           /* MEDIA_QUALITY_* of the last evaluation */
     uint64_t rtcp_received;
@@ -2074,6 +2081,7 @@ MEDIADEF int media_session_close(media_session *s);
 #include <string.h>
 #include <limits.h>
 #include <math.h>
+#include <errno.h>
 #ifndef MEDIA_NO_STDIO
 #include <stdio.h>
 #endif
@@ -5930,6 +5938,14 @@ static int media__sdp_oa_origin(media_sdp *sdp, const media_sdp_oa_config *cfg)
         return media__sdp_init(sdp, media_sdp_str(prev, prev->origin_username),
                                media_sdp_str(prev, prev->origin_sess_id), prev->origin_version + 1, cfg->address);
     }
+    /* none given: one of our own (o= must tell this SDP's session from
+       another's; a constant 0 does not): the clock's microseconds, mixed with
+       where the caller's config lives, so two threads in one microsecond differ */
+    if (!cfg->session_id) {
+        uint64_t id = (media_now_us() ^ ((uint64_t)(size_t)cfg << 20)) & 0x3FFFFFFFFFFFFFFFull;
+        return media__sdp_init(sdp, cfg->username ? cfg->username : "-", media__u64_str(idb, id ? id : 1),
+                               cfg->session_version, cfg->address);
+    }
     return media__sdp_init(sdp, cfg->username ? cfg->username : "-", media__u64_str(idb, cfg->session_id),
                            cfg->session_version, cfg->address);
 }
@@ -6534,7 +6550,12 @@ MEDIADEF int media_wav_open_read(media_wav_file *f, const char *path)
     if (!f || !path) return MEDIA_EINVAL;
     memset(f, 0, sizeof *f);
     if (!(fp = fopen(path, "rb"))) return MEDIA_EIO;
-    if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) { fclose(fp); return MEDIA_EIO; }
+    if (fseek(fp, 0, SEEK_END) || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET)) {
+        int e = errno;   /* why, for the caller: fclose may change it */
+        fclose(fp);
+        errno = e;
+        return MEDIA_EIO;
+    }
     /* walk the chunks with seeks: a big LIST or bext chunk may come first */
     rc = fread(head, 1, 12, fp) == 12 ? MEDIA_OK : MEDIA_EPARSE;
     if (rc == MEDIA_OK && (memcmp(head, "RIFF", 4) || memcmp(head + 8, "WAVE", 4))) rc = MEDIA_EPARSE;
@@ -7023,6 +7044,7 @@ struct media_session {
     /* received only */
     uint32_t peer_ssrc;
     uint8_t peer_known, rx_started, in_event;
+    uint8_t rtt_known;                   /* a report has given st.rtt_ms */
     uint64_t recv_packets, recv_bytes;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint64_t jit_n;
@@ -8489,7 +8511,10 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                                                (int)(rb->fraction_lost * 100 + 128) / 256);
                 s->st.remote_lost = rb->cumulative_lost;
                 s->st.remote_jitter_ms = s->tx_codec ? rb->jitter * 1000.0 / s->tx_codec->clock_rate : 0;
-                if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) s->st.rtt_ms = rtt / 1000.0;
+                if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) {
+                    s->st.rtt_ms = rtt / 1000.0;
+                    s->rtt_known = 1;
+                }
             }
         } else if (p->type == MEDIA_RTCP_BYE) {
             for (k = p->first; k < p->first + p->n; k++) {
@@ -8884,6 +8909,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
 {
     int64_t expected;
     *st = s->st;
+    if (!s->rtt_known) st->rtt_ms = -1;
     st->state = s->state;
     st->remote_ssrc = s->peer_known ? s->peer_ssrc : 0;
     st->packets_sent = s->sent_packets;

@@ -92,14 +92,18 @@ static void on_negotiated(media_session *s, int result, const media_sdp_result *
                r->codec->name, (unsigned)r->codec->clock_rate, r->payload_type, r->ptime, r->telephone_event_pt);
 }
 
-static void print_stats(const party *p)
+/* st: the party's statistics as the call ended (read before the BYE, which
+   empties the callee's jitter buffer) */
+static void print_stats(const party *p, const media_session_stats *sp)
 {
-    media_session_stats st;
-    media_session_get_stats(p->s, &st);
-    printf("%-6s sent %llu packets, received %llu, lost %lld (%.1f %%), jitter %.2f ms, RTT %.2f ms, "
-           "jitter buffer %.0f ms, concealed %llu, RTCP %llu/%llu, MOS %.2f\n",
+    media_session_stats st = *sp;
+    char rtt[32];
+    if (st.rtt_ms < 0) snprintf(rtt, sizeof rtt, "unknown");   /* no RTCP report has given it */
+    else snprintf(rtt, sizeof rtt, "%.2f ms", st.rtt_ms);
+    printf("%-6s sent %llu packets, received %llu, lost %lld (%.1f %%), jitter %.2f ms, RTT %s, "
+           "jitter buffer %.0f ms, concealed %llu, RTCP sent %llu / received %llu, MOS %.2f\n",
            p->name, (unsigned long long)st.packets_sent, (unsigned long long)st.packets_received,
-           (long long)st.lost, st.loss_percent, st.jitter_ms, st.rtt_ms, st.jitter_delay_ms,
+           (long long)st.lost, st.loss_percent, st.jitter_ms, rtt, st.jitter_delay_ms,
            (unsigned long long)st.concealed, (unsigned long long)st.rtcp_sent, (unsigned long long)st.rtcp_received, st.mos);
 }
 
@@ -172,6 +176,8 @@ int main(void)
     size_t ncodecs = 0;
     media_session_stats st;
     uint64_t start, hangup_at = 0;
+    media_session_stats at_end[2];
+    int closed = 0;
     double snr;
 
     if (write_prompt() != MEDIA_OK) { fprintf(stderr, "cannot write %s\n", prompt_path); return 1; }
@@ -229,19 +235,27 @@ int main(void)
                 if (fd >= 0) { fds[nf].fd = fd; fds[nf].events = POLLIN; fds[nf].revents = 0; nf++; }
             }
         if (!hangup_at && caller.ndigits == 0 && callee.ndigits == 5) hangup_at = media_now_us() + 500000;
-        if (hangup_at && media_now_us() >= hangup_at) media_session_close(caller.s);
+        if (hangup_at && media_now_us() >= hangup_at && !closed) {
+            media_session_get_stats(caller.s, &at_end[0]);
+            media_session_get_stats(callee.s, &at_end[1]);
+            media_session_close(caller.s);
+            closed = 1;
+        }
         (void)poll(fds, (nfds_t)nf, t1 < 0 ? (t2 < 0 ? 0 : t2) : (t2 < 0 || t1 < t2 ? t1 : t2));
     }
     for (n = 0; n < 5; n++) media_session_poll(callee.s);   /* the BYE */
 
     printf("\n");
-    print_stats(&caller);
-    print_stats(&callee);
+    print_stats(&caller, &at_end[0]);
+    print_stats(&callee, &at_end[1]);
     printf("callee received DTMF \"%s\"\n", callee.digits);
     snr = recording_snr(&lag, &level_db);
     media_session_get_stats(callee.s, &st);
     printf("recording %s vs prompt (%s): segmental SNR %.1f dB, level %+.1f dB (median of 100 ms), "
            "first frame %.1f ms later\n", record_path, st.codec ? st.codec : "?", snr, level_db, lag * 1000.0 / RATE);
+    if (with_opus)
+        printf("(Opus keeps how the prompt sounds, not each sample: a segmental SNR of a few dB is what it gives, and the\n"
+               " level is what is checked; PCMU keeps the waveform: about 37 dB, built with -DMEDIA_OPUS_NO_LIBOPUS)\n");
     media_session_destroy(caller.s);
     media_session_destroy(callee.s);
     /* G.711 keeps the waveform (about 37 dB here); Opus keeps how it sounds,

@@ -1,8 +1,8 @@
 /* epoll_many: many calls in one thread, driven by one epoll loop (Linux).
 
-       epoll_many [PAIRS] [SECONDS]        (default: 50 pairs for 5 s)
+       epoll_many [CALLS] [SECONDS]        (default: 50 calls for 5 s)
 
-   Creates PAIRS pairs of sessions on 127.0.0.1, negotiates each pair in this
+   Creates CALLS calls, each a pair of sessions on 127.0.0.1, negotiates each in this
    process (in real life the SDP goes through your SIP stack), lets them talk
    (a tone one way, silence the other), then hangs up and prints the totals.
 
@@ -131,7 +131,7 @@ static int calls_start(loop *l, call *calls, int pairs)
     loop_now = 0;   /* the real clock until the loop turns */
     for (i = 0; i < pairs; i++) {
         if ((rc = make_pair_clock(&calls[2 * i].s, &calls[2 * i + 1].s, calls[2 * i].osc, loop_clock)) != MEDIA_OK) {
-            fprintf(stderr, "pair %d: %s\n", i, media_result_string(rc));
+            fprintf(stderr, "call %d: %s\n", i, media_result_string(rc));
             return -1;
         }
         if (loop_add(l, &calls[2 * i]) != 0 || loop_add(l, &calls[2 * i + 1]) != 0) return -1;
@@ -162,7 +162,7 @@ int main(int argc, char **argv)
     call *calls;
     uint64_t end, sent = 0, received = 0;
     int64_t lost = 0;
-    if (pairs < 1 || pairs > 5000) { fprintf(stderr, "usage: epoll_many [PAIRS 1..5000] [SECONDS]\n"); return 2; }
+    if (pairs < 1 || pairs > 5000) { fprintf(stderr, "usage: epoll_many [CALLS 1..5000] [SECONDS]   (each call: two sessions)\n"); return 2; }
     calls = (call *)calloc((size_t)(2 * pairs), sizeof *calls);
     l.heap = (timer *)calloc((size_t)(2 * pairs), sizeof *l.heap);
     l.n = 0;
@@ -179,7 +179,7 @@ int main(int argc, char **argv)
         lost += st.lost;
         media_session_destroy(calls[i].s);
     }
-    printf("%d calls, %.1f s: %llu packets sent, %llu received, %lld lost\n", pairs, seconds,
+    printf("%d calls (%d sessions), %.1f s: %llu packets sent, %llu received, %lld lost\n", pairs, 2 * pairs, seconds,
            (unsigned long long)sent, (unsigned long long)received, (long long)lost);
     free(calls);
     free(l.heap);

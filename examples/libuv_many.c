@@ -1,6 +1,6 @@
 /* libuv_many: many calls driven by a libuv loop.
 
-       libuv_many [PAIRS] [SECONDS]        (default: 50 pairs for 5 s)
+       libuv_many [CALLS] [SECONDS]        (default: 50 calls for 5 s)
 
    The same calls as epoll_many, with libuv doing the waiting: a uv_poll_t
    watches each session's sockets (media_session_poll_ready() is told which
@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     call *calls;
     uint64_t sent = 0, received = 0;
     int64_t lost = 0;
-    if (pairs < 1 || pairs > 5000) { fprintf(stderr, "usage: libuv_many [PAIRS 1..5000] [SECONDS]\n"); return 2; }
+    if (pairs < 1 || pairs > 5000) { fprintf(stderr, "usage: libuv_many [CALLS 1..5000] [SECONDS]   (each call: two sessions)\n"); return 2; }
     n = 2 * pairs;
     calls = (call *)calloc((size_t)n, sizeof *calls);
     if (!calls) return 1;
@@ -123,7 +123,7 @@ int main(int argc, char **argv)
     }
     uv_run(loop, UV_RUN_DEFAULT);   /* lets the handles close before the sessions (and their sockets) go */
     for (i = 0; i < n; i++) media_session_destroy(calls[i].s);
-    printf("%d calls, %.1f s: %llu packets sent, %llu received, %lld lost\n", pairs, seconds,
+    printf("%d calls (%d sessions), %.1f s: %llu packets sent, %llu received, %lld lost\n", pairs, 2 * pairs, seconds,
            (unsigned long long)sent, (unsigned long long)received, (long long)lost);
     free(calls);
     uv_loop_close(loop);

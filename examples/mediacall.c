@@ -3,8 +3,10 @@
    It plays WAV files to and records from any RTP peer described by an SDP
    file (a PBX, ffmpeg, GStreamer, another mediacall), writes its own SDP, and
    prints what happened as JSON lines on stdout: "ready" (the negotiated
-   codec), "dtmf", "error", "quality", "stats" (every --stats-interval ms) and
-   "end" with the call's whole statistics.
+   codec), "dtmf", "error" (a file that could not be used says which and
+   why), "quality", "stats" (every --stats-interval ms), "idle" (--idle
+   seconds passed without RTP: the call ends) and "end" with the call's
+   whole statistics.
 
    Answer a peer's offer (the usual case: ffmpeg's or a PBX's SDP):
        mediacall --remote peer.sdp --sdp-out me.sdp --play prompt.wav --record heard.wav --idle 3
@@ -60,6 +62,7 @@ typedef struct app {
     char digits[256];
     size_t ndigits;
     int plays, hangup, idle;
+    uint32_t idle_ms;
     int ended, end_reason;
 } app;
 
@@ -77,6 +80,25 @@ static void json_str(const char *key, const char *v, int comma)
         else putchar(*v);
     }
     putchar('"');
+}
+
+/* A file that could not be used, as a JSON error line saying what happened:
+   MEDIA_EIO leaves errno as the failing call set it. */
+static void file_error(const char *path, int rc)
+{
+    int e = errno;
+    const char *why = rc == MEDIA_EIO ? strerror(e)
+                    : rc == MEDIA_EPARSE ? "not a WAV file"
+                    : rc == MEDIA_EUNSUPPORTED ? "unsupported WAV (16-bit PCM, A-law or mu-law, mono or stereo, 8-48 kHz)"
+                    : media_result_string(rc);
+    printf("{");
+    json_str("event", "error", 0);
+    json_str("error", media_result_string(rc), 1);
+    json_str("file", path, 1);
+    json_str("reason", why, 1);
+    printf("}\n");
+    fflush(stdout);
+    fprintf(stderr, "mediacall: %s: %s\n", path, why);
 }
 
 static void json_stats(const media_session_stats *st)
@@ -104,7 +126,9 @@ static void json_stats(const media_session_stats *st)
            (unsigned long long)st->frames_inserted);
     printf(",\"recovered\":%llu,\"dtx_frames\":%llu,\"codec_bitrate\":%d,\"codec_fec_percent\":%d",
            (unsigned long long)st->recovered, (unsigned long long)st->dtx_frames, (int)st->codec_bitrate, st->codec_fec_percent);
-    printf(",\"rtt_ms\":%.1f,\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu", st->rtt_ms,
+    if (st->rtt_ms < 0) printf(",\"rtt_ms\":null");   /* no report has given it yet */
+    else printf(",\"rtt_ms\":%.1f", st->rtt_ms);
+    printf(",\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu",
            st->mos, st->quality, (unsigned long long)st->rtcp_received, (unsigned long long)st->dtmf_received);
     printf(",\"remote_report\":%d,\"remote_loss_percent\":%.2f,\"remote_lost\":%d,\"remote_jitter_ms\":%.3f",
            st->have_remote_report, st->remote_loss_percent, (int)st->remote_lost, st->remote_jitter_ms);
@@ -160,12 +184,17 @@ static int on_error(media_session *s, int error, void *user)
 {
     app *a = (app *)user;
     media_session_stats st;
+    if (error == MEDIA_ETIMEOUT && a->idle) {
+        /* --idle counts from the last packet: a peer that has not started yet is waited for (--duration) */
+        media_session_get_stats(s, &st);
+        if (!st.packets_received) return MEDIA_ERROR_CONTINUE;
+        printf("{\"event\":\"idle\",\"after_ms\":%u}\n", (unsigned)a->idle_ms);   /* the call's normal end, not an error */
+        fflush(stdout);
+        return MEDIA_ERROR_STOP;
+    }
     printf("{\"event\":\"error\",\"error\":\"%s\"}\n", media_result_string(error));
     fflush(stdout);
-    if (error != MEDIA_ETIMEOUT || !a->idle) return MEDIA_ERROR_CONTINUE;
-    /* --idle counts from the last packet: a peer that has not started yet is waited for (--duration) */
-    media_session_get_stats(s, &st);
-    return st.packets_received ? MEDIA_ERROR_STOP : MEDIA_ERROR_CONTINUE;
+    return MEDIA_ERROR_CONTINUE;
 }
 
 static void on_stream_stop(media_session *s, int direction, void *user)
@@ -336,7 +365,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--dtmf")) dtmf = v;
         else if (!strcmp(o, "--dtmf-at")) dtmf_at = atof(v);
         else if (!strcmp(o, "--duration")) duration = atof(v);
-        else if (!strcmp(o, "--idle")) { a.idle = atof(v) > 0; cfg.rtp_timeout_ms = (uint32_t)(atof(v) * 1000); }
+        else if (!strcmp(o, "--idle")) { a.idle = atof(v) > 0; a.idle_ms = cfg.rtp_timeout_ms = (uint32_t)(atof(v) * 1000); }
         else if (!strcmp(o, "--wait")) wait_s = atof(v);
         else if (!strcmp(o, "--jitter")) {
             unsigned lo = 0, hi = 0;
@@ -436,14 +465,14 @@ int main(int argc, char **argv)
 
     for (i = 0; i < nplay; i++) {
         if ((rc = media_session_play(a.s, plays[i], loops)) < 0) {
-            fprintf(stderr, "mediacall: %s: %s\n", plays[i], media_result_string(rc));
+            file_error(plays[i], rc);
             media_session_destroy(a.s);
             return 1;
         }
         a.plays++;
     }
     if (record && (rc = media_session_record(a.s, record, record_what)) != MEDIA_OK) {
-        fprintf(stderr, "mediacall: %s: %s\n", record, media_result_string(rc));
+        file_error(record, rc);
         media_session_destroy(a.s);
         return 1;
     }

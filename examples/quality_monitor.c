@@ -16,10 +16,12 @@ static const char *level_name[] = { "good", "fair", "poor", "critical" };
 
 static void on_stats(media_session *s, const media_session_stats *st, void *user)
 {
+    char rtt[16] = "  -  ";   /* until an RTCP report gives it */
     (void)s; (void)user;
-    printf("%6.1f s  rx %6llu  lost %4lld (%5.2f %%)  jitter %6.2f ms  buffer %5.1f ms  rtt %5.1f ms  MOS %.2f\n",
+    if (st->rtt_ms >= 0) snprintf(rtt, sizeof rtt, "%5.1f", st->rtt_ms);
+    printf("%6.1f s  rx %6llu  lost %4lld (%5.2f %%)  jitter %6.2f ms  buffer %5.1f ms  rtt %s ms  MOS %.2f\n",
            (double)st->duration_ms / 1000, (unsigned long long)st->packets_received, (long long)st->lost,
-           st->loss_percent, st->jitter_ms, st->jitter_delay_ms, st->rtt_ms, st->mos);
+           st->loss_percent, st->jitter_ms, st->jitter_delay_ms, rtt, st->mos);
     fflush(stdout);
 }
 

@@ -139,6 +139,26 @@ exact_to_mc() {
     adj="$adj frames dropped $(end_field "$d/out.json" frames_dropped), inserted $(end_field "$d/out.json" frames_inserted)"
     if [ "$rc" = 0 ]; then pass "$1 -> mediacall, defaults, every frame bit-exact: $r; $adj"
     else fail "$1 -> mediacall, defaults, every frame bit-exact: $r; $adj"; head -5 "$d/err" "$d/peer.log"; fi
+    # --idle ends the call as a call ends, not as an error
+    if grep -q '"event":"idle","after_ms":1500' "$d/out.json" && ! grep -q '"event":"error"' "$d/out.json"; then
+        pass "$1 -> mediacall: --idle 1.5 ends the call with an idle event, no error"
+    else fail "$1 -> mediacall: --idle: $(grep -v '"stats"' "$d/out.json" | tail -3)"; fi
+}
+
+# mediacall on a file it cannot use: a JSON error line saying which and why, exit 1
+mc_file_errors() {
+    d=$B/mc_files; mkdir -p "$d"
+    peer_sdp "$d/peer.sdp" "$($WT port)" 0 ""
+    echo "not audio" > "$d/text.wav"
+    for c in "--play $d/missing.wav:No such file or directory" "--play $d/text.wav:not a WAV file" \
+             "--record $d/no/such/dir/rec.wav:No such file or directory"; do
+        opt=${c%%:*} why=${c#*:}
+        $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" $opt --duration 1 > "$d/out.json" 2> "$d/err"; rc=$?
+        file=${opt#* }
+        if [ "$rc" = 1 ] && grep -q "\"event\":\"error\".*\"file\":\"$file\",\"reason\":\"$why\"" "$d/out.json"; then
+            pass "mediacall $opt: exit 1, JSON error: $why"
+        else fail "mediacall $opt: exit $rc, $(tail -1 "$d/out.json")"; fi
+    done
 }
 send_ffmpeg() {
     exec ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$1,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
@@ -193,7 +213,24 @@ tshark_agrees() {
     fi
 }
 
+# README's mediacall commands as written (they work in build/try)
+readme_mediacall() {
+    awk -v tag="<!-- tested: readme_mediacall " 'index($0, tag) == 1 {t = 1; next} t && /^```sh$/ {f = 1; next} f && /^```$/ {exit} f' \
+        README.md > "$B/readme_mediacall.sh"
+    rm -rf build/try
+    timeout 60 sh -e "$B/readme_mediacall.sh" > "$B/readme_mediacall.log" 2>&1; rc=$?
+    heard=$(wc -c < build/try/heard.wav 2>/dev/null || echo 0); got=$(wc -c < build/try/got.wav 2>/dev/null || echo 0)
+    n=$(end_field build/try/call1.json packets_received)
+    if [ "$rc" = 0 ] && [ "${n:-0}" -ge 245 ] && [ "$heard" -ge 78000 ] && [ "$got" -ge 44000 ]; then
+        pass "README mediacall commands: ${n} packets heard, heard.wav $heard bytes, ffmpeg's got.wav $got bytes"
+    else
+        fail "README mediacall commands: exit $rc, ${n:-?} packets, heard.wav $heard, got.wav $got bytes"; tail -5 "$B/readme_mediacall.log"
+    fi
+}
+
+mc_file_errors
 if have ffmpeg; then
+    readme_mediacall
     ff_to_mc pcmu 0 pcm_mulaw
     ff_to_mc pcma 8 pcm_alaw
     exact_to_mc ffmpeg ff2mc send_ffmpeg

@@ -1138,6 +1138,24 @@ static void test_answer_property(void)
 }
 
 /* each parse/write/accessor refuses NULL and out-of-range arguments without crashing */
+/* a zero session_id (a config left at its defaults) still gives each SDP an
+   o= sess-id of its own, not "0" */
+static void test_session_id_made_when_zero(void)
+{
+    media_sdp_oa_config cfg;
+    media_sdp_result res;
+    char id1[32], id2[32];
+    media_sdp_oa_config_init(&cfg);
+    cfg.address = "192.0.2.1";
+    cfg.port = 4000;
+    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    snprintf(id1, sizeof id1, "%s", media_sdp_str(&A, A.origin_sess_id));
+    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    snprintf(id2, sizeof id2, "%s", media_sdp_str(&B, B.origin_sess_id));
+    CHECKF(strcmp(id1, "0") != 0 && strcmp(id2, "0") != 0 && strcmp(id1, id2) != 0, "o= sess-ids %s and %s", id1, id2);
+    CHECK(strspn(id1, "0123456789") == strlen(id1) && strlen(id1) <= 19);   /* a number under 2^63 */
+}
+
 static void test_arguments(void)
 {
     media_sdp_rtpmap r;
@@ -1193,6 +1211,7 @@ int main(void)
     RUN(test_strategies);
     RUN(test_offers_and_reoffers);
     RUN(test_answer_property);
+    RUN(test_session_id_made_when_zero);
     RUN(test_arguments);
     return harness_summary();
 }

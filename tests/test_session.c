@@ -137,6 +137,8 @@ static void test_rtcp_matches_network(void)
     g_net.jitter_us = 30000;
     g_ep[A].tone_hz = 400;
     g_ep[B].tone_hz = 600;
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECKF(sa.rtt_ms == -1, "RTT before any report: %.2f (unknown is -1)", sa.rtt_ms);
     net_run_ms(60000);
     g_net.loss = 0;                      /* let the last reports through */
     g_ep[A].tone_hz = 0;
