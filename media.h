@@ -458,7 +458,9 @@
    reported once the peer's audio is 0.5 s past it and has been for 0.5 s
    (2 s after its last packet when nothing else comes; a sender stalled
    mid-press is waited for, its duration kept whole, even when its audio
-   catches up before its events do). A new SSRC or a timestamp jump
+   catches up before its events do). An RFC 4733 event is not audio: the
+   time it covers plays out (audio_out) and is recorded as silence, never
+   as the tone; in-band tones the peer sends as audio are heard as sent. A new SSRC or a timestamp jump
    restarts playout without losing audio; a peer using our SSRC makes us take
    a new one (RFC 3550 8.2). The peer's RTCP gives RTT and its view of our
    loss and jitter (media_session_stats.remote_*). Its BYE ends the receive
@@ -1836,7 +1838,7 @@ typedef struct media_session_stats {
     /* sent */
     uint64_t packets_sent, bytes_sent;     /* RTP, payload bytes */
     uint64_t rtcp_sent;
-    uint64_t dtmf_sent;                    /* digits */
+    uint64_t dtmf_sent;                    /* digits, each counted with its first end packet */
     /* received (RFC 3550 A.1/A.3/A.8, over every source the peer used) */
     uint64_t packets_received, bytes_received;
     int64_t lost;                          /* expected - received (duplicates offset it, as in RTCP and tshark) */
@@ -8034,7 +8036,8 @@ static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_
         s->dt_dur += s->ts_step;
         if (s->dt_dur >= s->dt_target) { s->dt_dur = s->dt_target; s->dt_state = MEDIA__DT_ENDS; }
     }
-    if (s->dt_state == MEDIA__DT_ENDS) s->dt_ends++;
+    if (s->dt_state == MEDIA__DT_ENDS && ++s->dt_ends == 1)
+        s->st.dtmf_sent++;   /* with its first end packet the peer has it whole (the repeats are for loss; a BYE may cut them) */
     pl[0] = (uint8_t)s->dt_code;
     pl[1] = (uint8_t)((s->dt_state == MEDIA__DT_ENDS ? 0x80 : 0) | 10);   /* E bit, volume -10 dBm0 */
     pl[2] = (uint8_t)(s->dt_dur >> 8);
@@ -8042,7 +8045,6 @@ static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_
     /* the end packet goes out three times, each with its own sequence number */
     (void)media__send_rtp(s, s->te_pt, marker, s->dt_ts, pl, buf, 4, now);
     if (s->dt_state == MEDIA__DT_ENDS && s->dt_ends >= 3) {
-        s->st.dtmf_sent++;
         s->dt_state = MEDIA__DT_GAP;
         s->dt_gap = (int)((s->cfg.dtmf_gap_ms + s->ptime_ms - 1) / s->ptime_ms);
         if (s->dt_gap < 1) s->dt_gap = 1;

@@ -177,6 +177,32 @@ static int find_digit_packets(int i, int *first)
     return n;
 }
 
+/* a digit counts as sent once its first end packet is out: a BYE that cuts
+   the two repeats short does not lose it from dtmf_sent */
+static void test_dtmf_sent_cut_by_bye(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa;
+    int k, end_seen = 0;
+    setup_pair(&ca, &cb);
+    start_pair(&ca, &cb);
+    net_run_ms(200);
+    CHECK_EQ_INT(media_session_send_dtmf(g_ep[A].s, "5"), MEDIA_OK);
+    for (k = 0; k < 50 && !end_seen; k++) {   /* 20 ms at a time until the first end packet */
+        int i;
+        net_run_ms(20);
+        for (i = 0; i < g_ep[A].nlog; i++) if (g_ep[A].log[i].pt == 101 && (g_ep[A].log[i].head[1] & 0x80)) end_seen = 1;
+    }
+    CHECK(end_seen);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK_EQ_INT(sa.dtmf_sent, 1);
+    CHECK_EQ_INT(media_session_close(g_ep[A].s), MEDIA_OK);
+    net_run_ms(200);
+    media_session_get_stats(g_ep[A].s, &sa);
+    CHECK_EQ_INT(sa.dtmf_sent, 1);
+    net_reset();
+}
+
 static void test_dtmf_both_ways(void)
 {
     media_session_config ca, cb;
@@ -219,6 +245,11 @@ static void test_dtmf_both_ways(void)
         if (k) CHECK_EQ_INT((uint16_t)(w->seq - g_ep[A].log[first + k - 1].seq), 1);
     }
     CHECK_EQ_INT(ends, 3);
+    {   /* A counts what it sent: four digits */
+        media_session_stats sa;
+        media_session_get_stats(g_ep[A].s, &sa);
+        CHECK_EQ_INT(sa.dtmf_sent, 4);
+    }
     /* the audio around the digit keeps the sending clock: the packet after the
        last end has the timestamp of its own moment */
     if (first >= 1) {
@@ -1698,6 +1729,7 @@ int main(void)
     RUN(test_delay_moves_by_stretching);
     RUN(test_rtcp_matches_network);
     RUN(test_dtmf_both_ways);
+    RUN(test_dtmf_sent_cut_by_bye);
     RUN(test_dtmf_peer_quirks);
     RUN(test_dtmf_sender_stall);
     RUN(test_hold_resume);
