@@ -419,8 +419,14 @@
    listening is counted (st.unreachable), not an error. With cfg.send set the session opens no
    socket: it hands you each datagram with its destination, and you give it
    what arrives with media_session_receive(_from) (ICE, TURN, DTLS-SRTP
-   stacks, tests). cfg.now_us replaces the clock, cfg.seed the randomness:
-   with both a whole call is reproducible.
+   stacks, tests). Our own sockets sit behind that same seam (the
+   >>sockets section, the only socket code; MEDIA_NO_SOCKETS leaves it
+   out). Between the session and either transport, cfg.filter
+   (media_packet_filter) protects every packet we send and unprotects every
+   one that arrives, RTP and RTCP: SRTP plugs in there; what it refuses is
+   counted (st.protect_errors, st.unprotect_errors), never parsed.
+   cfg.now_us replaces the clock, cfg.seed the randomness: with both a
+   whole call is reproducible.
 
    Poll reads the clock once, receives everything waiting (at most 256
    datagrams per socket), plays out what the jitter buffer has due (decode,
@@ -1753,6 +1759,9 @@ MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
 #ifndef MEDIA_SESSION_MAX_PACKET
 #define MEDIA_SESSION_MAX_PACKET 1500  /* largest datagram sent or received */
 #endif
+#ifndef MEDIA_SESSION_FILTER_OVERHEAD
+#define MEDIA_SESSION_FILTER_OVERHEAD 64   /* most bytes a packet filter adds (SRTP: tag, MKI, index) */
+#endif
 #if MEDIA_SESSION_MAX_CODECS < 1 || MEDIA_SESSION_MAX_CODECS > 64
 #error "MEDIA_SESSION_MAX_CODECS must be 1..64"
 #endif
@@ -1773,6 +1782,9 @@ MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
 #endif
 #if MEDIA_SESSION_MAX_PACKET < 256 || MEDIA_SESSION_MAX_PACKET > 65535
 #error "MEDIA_SESSION_MAX_PACKET must be 256..65535"
+#endif
+#if MEDIA_SESSION_FILTER_OVERHEAD < 0 || MEDIA_SESSION_FILTER_OVERHEAD > 1024
+#error "MEDIA_SESSION_FILTER_OVERHEAD must be 0..1024"
 #endif
 
 /* An IP address and port, without any socket header. */
@@ -1879,6 +1891,7 @@ typedef struct media_session_stats {
     double stretched_ms, compressed_ms, silence_cut_ms;
     uint64_t frames_dropped, frames_inserted;
     double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (the memory's or jitter_max_ms) */
+    uint64_t protect_errors, unprotect_errors;   /* packets cfg.filter refused, sent and received */
 } media_session_stats;
 
 /* Callbacks; all optional (NULL: the default in brackets). user is
@@ -1936,6 +1949,20 @@ typedef struct media_session_thresholds {
     double jitter_ms[3];         /* above: (30, 60, 120) */
 } media_session_thresholds;
 
+/* A packet filter between the session and the wire, RTP and RTCP alike
+   (SRTP is one: protect on send, unprotect on receive). protect() changes
+   the packet in place and returns its new length, at most cap (len +
+   overhead); unprotect() likewise, at most len. A result < 0 drops the
+   packet, counted in stats.protect_errors / unprotect_errors. Both run on
+   the session's thread, inside poll() or receive(), like callbacks.
+   Zeroed (the default): none. */
+typedef struct media_packet_filter {
+    int (*protect)(void *ctx, uint8_t *packet, size_t len, size_t cap, int is_rtcp);
+    int (*unprotect)(void *ctx, uint8_t *packet, size_t len, int is_rtcp);
+    size_t overhead;             /* the most protect() adds (<= MEDIA_SESSION_FILTER_OVERHEAD) */
+    void *ctx;
+} media_packet_filter;
+
 typedef struct media_session_config {
     /* Transport. Our own sockets unless send is set. */
     const char *local_address;   /* bind address, IPv4 or IPv6 ("0.0.0.0"; "::" takes both) */
@@ -1947,6 +1974,8 @@ typedef struct media_session_config {
     /* Custom transport: the session opens no socket and hands every datagram here;
        feed what arrives with media_session_receive(). Returns < 0 on failure. */
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
+    /* Between the session and either transport (SRTP is one): see media_packet_filter. */
+    media_packet_filter filter;
     /* Custom clock in microseconds (NULL: media_now_us). */
     uint64_t (*now_us)(void *user);
     uint64_t seed;               /* random source for SSRC, sequence and timestamp (0: from the clock) */
@@ -7012,6 +7041,7 @@ struct media_session {
     const media_codec *tx_codec, *rx_codec;
     void *enc_state, *dec_state;
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
+    media_packet_filter filter;          /* cfg.filter */
     void (*audio_in)(media_session *s, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
     int (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
     /* counters a packet moves (media_session_stats has them by name) */
@@ -7189,147 +7219,14 @@ static media_jitter *media__jb(const media_session *s)
     return (media_jitter *)(void *)((char *)s + media__align64(sizeof *s));
 }
 
-/* ---- sockets ---- */
 
-#ifndef MEDIA_NO_SOCKETS
-static socklen_t media__to_sockaddr(struct sockaddr_storage *ss, const media_addr *a, int sock_family)
-{
-    memset(ss, 0, sizeof *ss);
-    if (sock_family == 4) {
-        struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
-        if (a->family != 4) return 0;
-        v4->sin_family = AF_INET;
-        v4->sin_port = htons(a->port);
-        memcpy(&v4->sin_addr, a->ip, 4);
-        return (socklen_t)sizeof *v4;
-    } else {
-        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
-        v6->sin6_family = AF_INET6;
-        v6->sin6_port = htons(a->port);
-        if (a->family == 4) {                       /* dual-stack socket: IPv4-mapped */
-            memcpy(v6->sin6_addr.s6_addr, media__v4mapped, 12);
-            memcpy(v6->sin6_addr.s6_addr + 12, a->ip, 4);
-        } else {
-            memcpy(v6->sin6_addr.s6_addr, a->ip, 16);
-        }
-        return (socklen_t)sizeof *v6;
-    }
-}
-
-static void media__from_sockaddr(media_addr *a, const struct sockaddr_storage *ss)
-{
-    memset(a, 0, sizeof *a);
-    if (ss->ss_family == AF_INET) {
-        const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
-        a->family = 4;
-        a->port = ntohs(v4->sin_port);
-        memcpy(a->ip, &v4->sin_addr, 4);
-    } else if (ss->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
-        a->family = 6;
-        a->port = ntohs(v6->sin6_port);
-        memcpy(a->ip, v6->sin6_addr.s6_addr, 16);
-        media__addr_unmap(a);
-    }
-}
-
-static int media__udp_open(const media_addr *bind_to, uint16_t port)
-{
-    struct sockaddr_storage ss;
-    media_addr a = *bind_to;
-    socklen_t len;
-    int fd, fl, fam = bind_to->family == 4 ? AF_INET : AF_INET6;
-    fd = socket(fam, SOCK_DGRAM, 0);
-    if (fd < 0) return -1;
-    if (fam == AF_INET6) {
-        int only = 0;   /* "::" takes IPv4 peers too */
-        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
-    }
-    fl = fcntl(fd, F_GETFL, 0);
-    a.port = port;
-    len = media__to_sockaddr(&ss, &a, bind_to->family);
-    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
-        bind(fd, (struct sockaddr *)&ss, len) < 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-static uint16_t media__udp_port(int fd)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = (socklen_t)sizeof ss;
-    media_addr a;
-    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return 0;
-    media__from_sockaddr(&a, &ss);
-    return a.port;
-}
-
-/* An even RTP port with RTCP on the next one (RFC 3550 11), from the range or
-   from the kernel's ephemeral ports. */
-static int media__open_pair(media_session *s)
-{
-    const media_session_config *c = &s->cfg;
-    int tries;
-    if (c->port_min == 0) {
-        for (tries = 0; tries < 64; tries++) {
-            uint16_t p;
-            s->fd[0] = media__udp_open(&s->local, 0);
-            if (s->fd[0] < 0) return MEDIA_ESOCKET;
-            p = media__udp_port(s->fd[0]);
-            if (p && !(p & 1u) && p < 65535 && (s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
-                s->local.port = p;
-                return MEDIA_OK;
-            }
-            close(s->fd[0]);
-            s->fd[0] = -1;
-        }
-        return MEDIA_ESOCKET;
-    } else {
-        /* one port given (or the same twice): that RTP port, RTCP on the next */
-        uint32_t lo = (c->port_min + 1u) & ~1u, hi = c->port_max > c->port_min ? c->port_max : lo + 1;
-        uint32_t n, i, first;
-        if (hi < lo + 1) return MEDIA_EINVAL;
-        n = (hi - lo + 1) / 2;
-        first = media__rand(s) % n;   /* random start: two sessions created together do not race */
-        for (i = 0; i < n; i++) {
-            uint16_t p = (uint16_t)(lo + 2 * ((first + i) % n));
-            if ((s->fd[0] = media__udp_open(&s->local, p)) < 0) continue;
-            if ((s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
-                s->local.port = p;
-                return MEDIA_OK;
-            }
-            close(s->fd[0]);
-            s->fd[0] = -1;
-        }
-        return MEDIA_ESOCKET;
-    }
-}
-
-/* The address a wildcard-bound socket would use towards the world, found by
-   connecting a UDP socket (nothing is sent); loopback when there is no route. */
-static void media__guess_address(char *out, size_t cap, int family)
-{
-    media_addr probe, got;
-    struct sockaddr_storage ss;
-    socklen_t len;
-    int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
-    media_addr_parse(&probe, family == 4 ? "192.0.2.1" : "2001:db8::1", 9);
-    if (fd >= 0) {
-        len = media__to_sockaddr(&ss, &probe, family);
-        if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
-            len = (socklen_t)sizeof ss;
-            if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
-                media__from_sockaddr(&got, &ss);
-                if (got.family == family && media_addr_string(out, cap, &got) > 0) { close(fd); return; }
-            }
-        }
-        close(fd);
-    }
-    (void)media__copy_str(out, cap, family == 4 ? "127.0.0.1" : "::1");
-}
-#endif /* MEDIA_NO_SOCKETS */
+/* the transport seam (>>sockets) */
+static int media__sock_open(media_session *s);
+static void media__sock_close(media_session *s);
+static void media__sock_connect(media_session *s);
+static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to);
+static void media__sock_drain(media_session *s, int which, int max, uint64_t now);
+static void media__sock_guess_address(char *out, size_t cap, int family);
 
 static int media__is_wildcard(const media_addr *a)
 {
@@ -7358,9 +7255,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     if (media_addr_parse(&bind_to, c.local_address, 0) != MEDIA_OK) return NULL;
     n = c.codecs ? c.codec_count : 3;
     if (n == 0 || n > MEDIA_SESSION_MAX_CODECS) return NULL;
-#ifdef MEDIA_NO_SOCKETS
-    if (!c.send) { if (err) *err = MEDIA_EUNSUPPORTED; return NULL; }
-#endif
+    if (c.filter.overhead > MEDIA_SESSION_FILTER_OVERHEAD || !c.filter.protect != !c.filter.unprotect) return NULL;
     for (i = 0; i < n; i++) {
         const media_codec *cd = c.codecs ? c.codecs[i] : builtin[i]();
         if (!cd || !cd->name) return NULL;
@@ -7408,6 +7303,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     s->now_us = c.now_us;
     s->user = c.handler.user;
     s->send = c.send;
+    s->filter = c.filter;
     s->audio_in = c.handler.audio_in;
     s->audio_out = c.handler.audio_out;
     s->rx_last.pt = 255;
@@ -7424,9 +7320,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     s->local = bind_to;
     s->local_family = bind_to.family;
     if (!c.send) {
-#ifndef MEDIA_NO_SOCKETS
-        if ((rc = media__open_pair(s)) != MEDIA_OK) goto fail;
-#endif
+        if ((rc = media__sock_open(s)) != MEDIA_OK) goto fail;
     } else {
         s->local.port = c.port_min ? (uint16_t)((c.port_min + 1u) & ~1u) : 9;   /* 9: "discard", as WebRTC writes */
     }
@@ -7438,11 +7332,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     } else if (!media__is_wildcard(&bind_to)) {
         (void)media__copy_str(s->sdp_address, sizeof s->sdp_address, s->local_address);
     } else {
-#ifndef MEDIA_NO_SOCKETS
-        media__guess_address(s->sdp_address, sizeof s->sdp_address, bind_to.family);
-#else
-        (void)media__copy_str(s->sdp_address, sizeof s->sdp_address, bind_to.family == 4 ? "127.0.0.1" : "::1");
-#endif
+        media__sock_guess_address(s->sdp_address, sizeof s->sdp_address, bind_to.family);
     }
     s->cfg.sdp_address = s->sdp_address;
     if (c.cname) {
@@ -7470,10 +7360,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     if (err) *err = MEDIA_OK;
     return s;
 fail:
-#ifndef MEDIA_NO_SOCKETS
-    if (s->fd[0] >= 0) close(s->fd[0]);
-    if (s->fd[1] >= 0) close(s->fd[1]);
-#endif
+    media__sock_close(s);
     MEDIA_FREE(s->block, c.handler.user);
     if (err) *err = rc;
     return NULL;
@@ -7508,10 +7395,7 @@ static void media__destroy_now(media_session *s)
     media__files_close(s);
     media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
     media__codec_drop(s->rx_codec, s->dec_state);
-#ifndef MEDIA_NO_SOCKETS
-    if (s->fd[0] >= 0) close(s->fd[0]);
-    if (s->fd[1] >= 0) close(s->fd[1]);
-#endif
+    media__sock_close(s);
     MEDIA_FREE(s->block, user);
     (void)user;
 }
@@ -7715,32 +7599,6 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     }
 }
 
-#ifndef MEDIA_NO_SOCKETS
-/* With the peer's addresses fixed by its SDP (no latching), our sockets are
-   connected to them: the kernel drops other sources before they cost us a
-   wake-up, and send() skips the route lookup sendto() makes per packet. A
-   new address (a re-offer) connects again; latching or no address undoes it. */
-static void media__connect(media_session *s)
-{
-    int k;
-    for (k = 0; k < 2; k++) {
-        struct sockaddr_storage ss;
-        socklen_t len = 0;
-        if (s->fd[k] < 0) continue;
-        if (s->remote_known && !s->cfg.latch && !(k == 1 && s->mux))
-            len = media__to_sockaddr(&ss, k ? &s->remote_rtcp : &s->remote_rtp, s->local_family);
-        if (len && connect(s->fd[k], (struct sockaddr *)&ss, len) == 0) {
-            s->connected |= (uint8_t)(1u << k);
-        } else if (s->connected & (1u << k)) {
-            struct sockaddr none;   /* AF_UNSPEC dissolves the association, the binding stays */
-            memset(&none, 0, sizeof none);
-            none.sa_family = AF_UNSPEC;
-            (void)connect(s->fd[k], &none, sizeof none);
-            s->connected &= (uint8_t)~(1u << k);
-        }
-    }
-}
-#endif
 
 /* Puts a negotiation result into effect (media may be running: re-offers). */
 static void media__apply(media_session *s, const media_sdp_result *r, const media__rx_map *map)
@@ -7762,9 +7620,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     } else {
         s->remote_known = 0;
     }
-#ifndef MEDIA_NO_SOCKETS
-    media__connect(s);
-#endif
+    media__sock_connect(s);
     media__tx_codec(s, r->codec, r->remote_fmtp);
     s->tx_pt = r->payload_type;
     s->te_pt = r->telephone_event_pt;
@@ -7921,48 +7777,36 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
     }
 }
 
+/* Everything we send goes out here: through the packet filter (cfg.filter:
+   SRTP's protect), then to the transport, ours (>>sockets) or the caller's
+   (cfg.send), the same way. */
 MEDIA__PATH static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
 {
-    int mux = s->mux;
-    const media_addr *to = is_rtcp && !mux ? &s->remote_rtcp : &s->remote_rtp;
+    const media_addr *to = is_rtcp && !s->mux ? &s->remote_rtcp : &s->remote_rtp;
+    uint8_t w[MEDIA_SESSION_MAX_PACKET + MEDIA_SESSION_FILTER_OVERHEAD];
     int r;
     if (!s->remote_known) return MEDIA_ESTATE;
+    if (s->filter.protect) {
+        if (n > MEDIA_SESSION_MAX_PACKET) return MEDIA_ENOSPC;
+        memcpy(w, d, n);
+        s->depth++;
+        r = s->filter.protect(s->filter.ctx, w, n, n + s->filter.overhead, is_rtcp);
+        s->depth--;
+        if (r < 0 || (size_t)r > n + s->filter.overhead) { s->st.protect_errors++; return MEDIA_ERROR; }
+        d = w;
+        n = (size_t)r;
+    }
     if (s->send) {
         s->depth++;
-        r = s->send(s, d, n, is_rtcp, to, s->user);
+        r = s->send(s, d, n, is_rtcp, to, s->user) < 0 ? MEDIA_ESOCKET : MEDIA_OK;
         s->depth--;
-        if (r < 0) { s->st.send_errors++; media__stream_error(s, MEDIA_ESOCKET, now); return MEDIA_ESOCKET; }
-        return MEDIA_OK;
+    } else {
+        r = media__sock_send(s, is_rtcp && !s->mux, d, n, to);
     }
-#ifndef MEDIA_NO_SOCKETS
-    {
-        int which = is_rtcp && !mux, fd = s->fd[which], refused = 0;
-        ssize_t k;
-        for (;;) {
-            if (s->connected & (1u << which)) {
-                k = send(fd, d, n, 0);
-            } else {
-                struct sockaddr_storage ss;
-                socklen_t len = media__to_sockaddr(&ss, to, s->local_family);
-                if (!len) {   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
-                    s->st.send_errors++;
-                    media__stream_error(s, MEDIA_ESOCKET, now);
-                    return MEDIA_ESOCKET;
-                }
-                k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len);
-            }
-            if (k >= 0) break;
-            if (errno == EINTR) continue;
-            /* a connected socket reports the ICMP port unreachable an earlier
-               packet met on its next call, once: counted, and this one resent */
-            if (errno == ECONNREFUSED && !refused++) { s->st.unreachable++; continue; }
-            s->st.send_errors++;
-            if (errno != EAGAIN && errno != EWOULDBLOCK) media__stream_error(s, MEDIA_ESOCKET, now);
-            return MEDIA_ESOCKET;
-        }
-    }
-#endif
-    return MEDIA_OK;
+    if (r == MEDIA_OK) return MEDIA_OK;
+    s->st.send_errors++;
+    if (r != MEDIA_EAGAIN) media__stream_error(s, MEDIA_ESOCKET, now);   /* a full socket buffer drops, no more */
+    return MEDIA_ESOCKET;
 }
 
 MEDIA__PATH static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
@@ -8537,11 +8381,26 @@ static int media__is_rtcp(const uint8_t *d, size_t len)
     return len >= 2 && d[1] >= 192 && d[1] <= 223;
 }
 
+/* Everything that arrives comes in here, from our sockets or the caller's
+   transport: RTP and RTCP told apart (RFC 5761), then through the packet
+   filter (SRTP's unprotect), then parsed. */
 MEDIA__PATH static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
                            uint64_t now)
 {
+    uint8_t w[MEDIA_SESSION_MAX_PACKET];
     if (s->terminated) return MEDIA_ESTATE;
     if (!is_rtcp && media__is_rtcp(d, len)) is_rtcp = 1;
+    if (s->filter.unprotect) {
+        int r;
+        if (len > sizeof w) { if (is_rtcp) s->st.malformed_rtcp++; else s->st.malformed_rtp++; return MEDIA_EPARSE; }
+        memcpy(w, d, len);
+        s->depth++;
+        r = s->filter.unprotect(s->filter.ctx, w, len, is_rtcp);
+        s->depth--;
+        if (r < 0 || (size_t)r > len) { s->st.unprotect_errors++; return MEDIA_EREJECTED; }
+        d = w;
+        len = (size_t)r;
+    }
     return is_rtcp ? media__rtcp_in(s, d, len, from, now) : media__rtp_in(s, d, len, from, now);
 }
 
@@ -8559,8 +8418,211 @@ MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t
     return media_session_receive_from(s, data, len, is_rtcp, NULL);
 }
 
+/* >>sockets implementation ------------------------------------------------
+   The session's own UDP sockets, all of the POSIX socket code in one place,
+   behind the seam a custom transport (cfg.send + media_session_receive)
+   uses too: open the RTP/RTCP pair, connect it to the peer, send one
+   datagram (MEDIA_OK, MEDIA_EAGAIN when the socket's buffer is full: that
+   packet is dropped, counted, no error; MEDIA_ESOCKET), drain what arrived
+   into media__datagram(), close. Above this seam, media__send() and
+   media__datagram() put the packet filter (SRTP) between the session and
+   either transport. Another platform's sockets replace this section;
+   MEDIA_NO_SOCKETS leaves only the stubs at its end. */
+
 #ifndef MEDIA_NO_SOCKETS
-MEDIA__PATH static void media__drain(media_session *s, int which, int max, uint64_t now)
+static socklen_t media__to_sockaddr(struct sockaddr_storage *ss, const media_addr *a, int sock_family)
+{
+    memset(ss, 0, sizeof *ss);
+    if (sock_family == 4) {
+        struct sockaddr_in *v4 = (struct sockaddr_in *)ss;
+        if (a->family != 4) return 0;
+        v4->sin_family = AF_INET;
+        v4->sin_port = htons(a->port);
+        memcpy(&v4->sin_addr, a->ip, 4);
+        return (socklen_t)sizeof *v4;
+    } else {
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)ss;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons(a->port);
+        if (a->family == 4) {                       /* dual-stack socket: IPv4-mapped */
+            memcpy(v6->sin6_addr.s6_addr, media__v4mapped, 12);
+            memcpy(v6->sin6_addr.s6_addr + 12, a->ip, 4);
+        } else {
+            memcpy(v6->sin6_addr.s6_addr, a->ip, 16);
+        }
+        return (socklen_t)sizeof *v6;
+    }
+}
+
+static void media__from_sockaddr(media_addr *a, const struct sockaddr_storage *ss)
+{
+    memset(a, 0, sizeof *a);
+    if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *v4 = (const struct sockaddr_in *)ss;
+        a->family = 4;
+        a->port = ntohs(v4->sin_port);
+        memcpy(a->ip, &v4->sin_addr, 4);
+    } else if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *v6 = (const struct sockaddr_in6 *)ss;
+        a->family = 6;
+        a->port = ntohs(v6->sin6_port);
+        memcpy(a->ip, v6->sin6_addr.s6_addr, 16);
+        media__addr_unmap(a);
+    }
+}
+
+static int media__udp_open(const media_addr *bind_to, uint16_t port)
+{
+    struct sockaddr_storage ss;
+    media_addr a = *bind_to;
+    socklen_t len;
+    int fd, fl, fam = bind_to->family == 4 ? AF_INET : AF_INET6;
+    fd = socket(fam, SOCK_DGRAM, 0);
+    if (fd < 0) return -1;
+    if (fam == AF_INET6) {
+        int only = 0;   /* "::" takes IPv4 peers too */
+        (void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof only);
+    }
+    fl = fcntl(fd, F_GETFL, 0);
+    a.port = port;
+    len = media__to_sockaddr(&ss, &a, bind_to->family);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 || fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ||
+        bind(fd, (struct sockaddr *)&ss, len) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static uint16_t media__udp_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = (socklen_t)sizeof ss;
+    media_addr a;
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0) return 0;
+    media__from_sockaddr(&a, &ss);
+    return a.port;
+}
+
+/* An even RTP port with RTCP on the next one (RFC 3550 11), from the range or
+   from the kernel's ephemeral ports. */
+static int media__sock_open(media_session *s)
+{
+    const media_session_config *c = &s->cfg;
+    int tries;
+    if (c->port_min == 0) {
+        for (tries = 0; tries < 64; tries++) {
+            uint16_t p;
+            s->fd[0] = media__udp_open(&s->local, 0);
+            if (s->fd[0] < 0) return MEDIA_ESOCKET;
+            p = media__udp_port(s->fd[0]);
+            if (p && !(p & 1u) && p < 65535 && (s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
+                s->local.port = p;
+                return MEDIA_OK;
+            }
+            close(s->fd[0]);
+            s->fd[0] = -1;
+        }
+        return MEDIA_ESOCKET;
+    } else {
+        /* one port given (or the same twice): that RTP port, RTCP on the next */
+        uint32_t lo = (c->port_min + 1u) & ~1u, hi = c->port_max > c->port_min ? c->port_max : lo + 1;
+        uint32_t n, i, first;
+        if (hi < lo + 1) return MEDIA_EINVAL;
+        n = (hi - lo + 1) / 2;
+        first = media__rand(s) % n;   /* random start: two sessions created together do not race */
+        for (i = 0; i < n; i++) {
+            uint16_t p = (uint16_t)(lo + 2 * ((first + i) % n));
+            if ((s->fd[0] = media__udp_open(&s->local, p)) < 0) continue;
+            if ((s->fd[1] = media__udp_open(&s->local, (uint16_t)(p + 1))) >= 0) {
+                s->local.port = p;
+                return MEDIA_OK;
+            }
+            close(s->fd[0]);
+            s->fd[0] = -1;
+        }
+        return MEDIA_ESOCKET;
+    }
+}
+
+/* The address a wildcard-bound socket would use towards the world, found by
+   connecting a UDP socket (nothing is sent); loopback when there is no route. */
+static void media__sock_guess_address(char *out, size_t cap, int family)
+{
+    media_addr probe, got;
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd = socket(family == 4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+    media_addr_parse(&probe, family == 4 ? "192.0.2.1" : "2001:db8::1", 9);
+    if (fd >= 0) {
+        len = media__to_sockaddr(&ss, &probe, family);
+        if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+            len = (socklen_t)sizeof ss;
+            if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0) {
+                media__from_sockaddr(&got, &ss);
+                if (got.family == family && media_addr_string(out, cap, &got) > 0) { close(fd); return; }
+            }
+        }
+        close(fd);
+    }
+    (void)media__copy_str(out, cap, family == 4 ? "127.0.0.1" : "::1");
+}
+
+static void media__sock_close(media_session *s)
+{
+    if (s->fd[0] >= 0) close(s->fd[0]);
+    if (s->fd[1] >= 0) close(s->fd[1]);
+    s->fd[0] = s->fd[1] = -1;
+}
+
+/* With the peer's addresses fixed by its SDP (no latching), our sockets are
+   connected to them: the kernel drops other sources before they cost us a
+   wake-up, and send() skips the route lookup sendto() makes per packet. A
+   new address (a re-offer) connects again; latching or no address undoes it. */
+static void media__sock_connect(media_session *s)
+{
+    int k;
+    for (k = 0; k < 2; k++) {
+        struct sockaddr_storage ss;
+        socklen_t len = 0;
+        if (s->fd[k] < 0) continue;
+        if (s->remote_known && !s->cfg.latch && !(k == 1 && s->mux))
+            len = media__to_sockaddr(&ss, k ? &s->remote_rtcp : &s->remote_rtp, s->local_family);
+        if (len && connect(s->fd[k], (struct sockaddr *)&ss, len) == 0) {
+            s->connected |= (uint8_t)(1u << k);
+        } else if (s->connected & (1u << k)) {
+            struct sockaddr none;   /* AF_UNSPEC dissolves the association, the binding stays */
+            memset(&none, 0, sizeof none);
+            none.sa_family = AF_UNSPEC;
+            (void)connect(s->fd[k], &none, sizeof none);
+            s->connected &= (uint8_t)~(1u << k);
+        }
+    }
+}
+
+MEDIA__PATH static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to)
+{
+    int fd = s->fd[which], refused = 0;
+    ssize_t k;
+    for (;;) {
+        if (s->connected & (1u << which)) {
+            k = send(fd, d, n, 0);
+        } else {
+            struct sockaddr_storage ss;
+            socklen_t len = media__to_sockaddr(&ss, to, s->local_family);
+            if (!len) return MEDIA_ESOCKET;   /* an IPv6 peer for an IPv4 socket: no packet can reach it */
+            k = sendto(fd, d, n, 0, (struct sockaddr *)&ss, len);
+        }
+        if (k >= 0) return MEDIA_OK;
+        if (errno == EINTR) continue;
+        /* a connected socket reports the ICMP port unreachable an earlier
+           packet met on its next call, once: counted, and this one resent */
+        if (errno == ECONNREFUSED && !refused++) { s->st.unreachable++; continue; }
+        return errno == EAGAIN || errno == EWOULDBLOCK ? MEDIA_EAGAIN : MEDIA_ESOCKET;
+    }
+}
+
+MEDIA__PATH static void media__sock_drain(media_session *s, int which, int max, uint64_t now)
 {
     uint8_t buf[MEDIA_SESSION_MAX_PACKET + 1];
     int k;
@@ -8590,7 +8652,23 @@ MEDIA__PATH static void media__drain(media_session *s, int which, int max, uint6
         (void)media__datagram(s, buf, (size_t)n, which, conn ? NULL : &from, now);
     }
 }
-#endif
+
+#else /* MEDIA_NO_SOCKETS: a custom transport only */
+static int media__sock_open(media_session *s) { (void)s; return MEDIA_EUNSUPPORTED; }
+static void media__sock_close(media_session *s) { (void)s; }
+static void media__sock_connect(media_session *s) { (void)s; }
+static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to)
+{
+    (void)s; (void)which; (void)d; (void)n; (void)to;
+    return MEDIA_EUNSUPPORTED;
+}
+static void media__sock_drain(media_session *s, int which, int max, uint64_t now) { (void)s; (void)which; (void)max; (void)now; }
+static void media__sock_guess_address(char *out, size_t cap, int family)
+{
+    (void)media__copy_str(out, cap, family == 4 ? "127.0.0.1" : "::1");
+}
+#endif /* MEDIA_NO_SOCKETS */
+
 
 /* ---- playout ---- */
 
@@ -9038,13 +9116,9 @@ MEDIA__PATH static int media__poll(media_session *s, unsigned ready, int max)
     int64_t next = (int64_t)now + 1000000, ms;
     int burst;
     if (s->terminated) return MEDIA_ESTATE;
-#ifndef MEDIA_NO_SOCKETS
-    if (ready & MEDIA_READY_RTP) media__drain(s, 0, max, now);
+    if (ready & MEDIA_READY_RTP) media__sock_drain(s, 0, max, now);
     /* muxed: RTCP comes on the RTP port; the other one stays bound, unread */
-    if ((ready & MEDIA_READY_RTCP) && !(s->negotiated && s->mux)) media__drain(s, 1, max, now);
-#else
-    (void)ready; (void)max;
-#endif
+    if ((ready & MEDIA_READY_RTCP) && !(s->negotiated && s->mux)) media__sock_drain(s, 1, max, now);
     if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     if (s->negotiated && !s->started) media__start(s, now);
     if (s->jb_ready) {

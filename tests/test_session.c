@@ -1003,6 +1003,41 @@ static void poll_readiness(media_session *s)
 }
 
 /* A and B configured for their own UDP sockets on addr */
+/* A toy packet filter (the seam SRTP uses): everything after the RTP or
+   RTCP header XORed with a key, a 4-byte trailer that names the key and
+   the kind of packet */
+typedef struct toy_filter { uint8_t key; long protected_n, unprotected_n; } toy_filter;
+static int toy_protect(void *ctx, uint8_t *p, size_t len, size_t cap, int is_rtcp)
+{
+    toy_filter *t = (toy_filter *)ctx;
+    size_t h = is_rtcp ? 8 : 12, i;
+    if (len + 4 > cap || len < h) return -1;
+    for (i = h; i < len; i++) p[i] ^= t->key;
+    p[len] = t->key; p[len + 1] = (uint8_t)(255 - t->key); p[len + 2] = (uint8_t)is_rtcp; p[len + 3] = 0x5A;
+    t->protected_n++;
+    return (int)len + 4;
+}
+static int toy_unprotect(void *ctx, uint8_t *p, size_t len, int is_rtcp)
+{
+    toy_filter *t = (toy_filter *)ctx;
+    size_t h = is_rtcp ? 8 : 12, i, n;
+    if (len < h + 4) return -1;
+    n = len - 4;
+    if (p[n] != t->key || p[n + 1] + t->key != 255 || p[n + 2] != is_rtcp || p[n + 3] != 0x5A) return -1;
+    for (i = h; i < n; i++) p[i] ^= t->key;
+    t->unprotected_n++;
+    return (int)n;
+}
+static void toy_install(media_session_config *c, toy_filter *t, uint8_t key)
+{
+    memset(t, 0, sizeof *t);
+    t->key = key;
+    c->filter.protect = toy_protect;
+    c->filter.unprotect = toy_unprotect;
+    c->filter.overhead = 4;
+    c->filter.ctx = t;
+}
+
 static void socket_configs(media_session_config *ca, media_session_config *cb, const char *addr)
 {
     net_reset();
@@ -1023,10 +1058,11 @@ static int socket_create(const media_session_config *ca, const media_session_con
 
 /* latch 0: the sockets are connected to the peer, the stranger's packets
    never reach the session; latch 1: they do, and are refused (foreign) */
-static void socket_call_how(const char *addr, int mux, int readiness, int latch)
+static void socket_call_how(const char *addr, int mux, int readiness, int latch, int filtered)
 {
     media_session_config ca, cb;
     media_session_stats sa, sb;
+    toy_filter fa, fb;
     media_addr la, lb;
     int k, fd_stranger;
     memset(&la, 0, sizeof la);
@@ -1035,6 +1071,7 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch)
     ca.rtcp_mux = cb.rtcp_mux = mux;
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
     ca.latch = cb.latch = latch;
+    if (filtered) { toy_install(&ca, &fa, 0x5C); toy_install(&cb, &fb, 0x5C); }
     if (!socket_create(&ca, &cb)) return;
     media_session_local_addr(g_ep[A].s, &la);
     media_session_local_addr(g_ep[B].s, &lb);
@@ -1077,16 +1114,21 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch)
     CHECK_EQ_INT(sb.packets_received, sa.packets_sent);
     CHECK_EQ_INT(sb.foreign, latch ? 20 : 0);
     CHECK_EQ_INT(sa.unreachable + sb.unreachable, 0);
+    if (filtered) {   /* our own sockets behind the filter, as a custom transport is */
+        CHECK_EQ_INT(fa.protected_n, (long)(sa.packets_sent + sa.rtcp_sent));
+        CHECK(fb.unprotected_n == (long)(sb.packets_received + sb.rtcp_received) && sb.unprotect_errors == 0);
+    }
     CHECK(sa.rtcp_received >= 1 && sb.rtcp_received >= 1);
     CHECK(frames_above(g_ep[B].cap, g_ep[B].ncap, 160, 1000, 8000, 33) > 0.95);
     CHECK(g_ep[B].ncap >= 8000 * 19 / 10 - 800);
     net_reset();
 }
 
-static void socket_call(const char *addr, int mux) { socket_call_how(addr, mux, 0, 0); }
+static void socket_call(const char *addr, int mux) { socket_call_how(addr, mux, 0, 0, 0); }
 static void test_sockets_ipv4_rtcp_port(void) { socket_call("127.0.0.1", 0); }
-static void test_sockets_poll_ready(void) { socket_call_how("127.0.0.1", 0, 1, 0); socket_call_how("::1", 1, 1, 0); }
-static void test_sockets_latch(void) { socket_call_how("127.0.0.1", 0, 0, 1); socket_call_how("::1", 1, 1, 1); }
+static void test_sockets_poll_ready(void) { socket_call_how("127.0.0.1", 0, 1, 0, 0); socket_call_how("::1", 1, 1, 0, 0); }
+static void test_sockets_latch(void) { socket_call_how("127.0.0.1", 0, 0, 1, 0); socket_call_how("::1", 1, 1, 1, 0); }
+static void test_sockets_filter(void) { socket_call_how("127.0.0.1", 0, 0, 0, 1); socket_call_how("::1", 1, 1, 0, 1); }
 
 /* The peer goes away (its sockets closed, no BYE): the kernel answers our
    packets with ICMP port unreachable, which a connected socket reports on
@@ -1721,6 +1763,58 @@ static void test_lengths_beyond_int(void)
     net_reset();
 }
 
+/* Every packet, RTP and RTCP, both ways, goes through the filter: on the
+   wire they are protected (4 bytes longer, the payload not what was
+   encoded), the call is whole (tone, RTT from RTCP); with the wrong key on
+   one side nothing it receives gets through, each packet counted */
+static void test_packet_filter(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    toy_filter fa, fb;
+    double clean;
+    int i, plain = 0;
+    setup_pair(&ca, &cb);
+    toy_install(&ca, &fa, 0x33);
+    toy_install(&cb, &fb, 0x33);
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 700;
+    net_run_ms(6000);
+    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECKF(sb.packets_received >= 295 && sb.lost == 0 && sb.concealed == 0, "received %llu lost %lld concealed %llu",
+           (unsigned long long)sb.packets_received, (long long)sb.lost, (unsigned long long)sb.concealed);
+    CHECKF(sa.rtt_ms >= 0 && sb.rtcp_received > 0, "RTT %.2f, RTCP received %llu", sa.rtt_ms, (unsigned long long)sb.rtcp_received);   /* RTCP through it too */
+    CHECK_EQ_INT(fa.protected_n, (long)(sa.packets_sent + sa.rtcp_sent));
+    CHECK(fb.unprotected_n >= (long)(sb.packets_received + sb.rtcp_received));
+    CHECK(sa.protect_errors == 0 && sb.unprotect_errors == 0 && sb.malformed_rtp == 0);
+    for (i = 0; i < g_ep[A].nlog; i++) if (g_ep[A].log[i].pt == 0 && g_ep[A].log[i].len != 164) plain++;
+    CHECKF(g_ep[A].nlog > 0 && plain == 0, "%d of %d packets on the wire not 160 + 4 bytes of payload", plain, g_ep[A].nlog);
+    clean = frames_above(g_ep[B].cap + 8000, g_ep[B].ncap - 8000, 160, 700, 8000, 25);
+    CHECKF(clean > 0.99, "clean frames %.3f", clean);
+    net_reset();
+    /* the wrong key on B: nothing of A's gets through, all of it counted */
+    setup_pair(&ca, &cb);
+    toy_install(&ca, &fa, 0x33);
+    toy_install(&cb, &fb, 0x44);
+    start_pair(&ca, &cb);
+    net_run_ms(2000);
+    media_session_get_stats(g_ep[B].s, &sb);
+    CHECKF(sb.packets_received == 0 && sb.rtcp_received == 0 && sb.unprotect_errors >= 95,
+           "received %llu, RTCP %llu, refused %llu", (unsigned long long)sb.packets_received,
+           (unsigned long long)sb.rtcp_received, (unsigned long long)sb.unprotect_errors);
+    net_reset();
+    /* a filter that could outgrow the send buffer, or only one half of one: refused */
+    setup_pair(&ca, &cb);
+    toy_install(&ca, &fa, 1);
+    ca.filter.overhead = MEDIA_SESSION_FILTER_OVERHEAD + 1;
+    CHECK(ep_create(A, &ca) == NULL);
+    toy_install(&cb, &fb, 1);
+    cb.filter.unprotect = NULL;
+    CHECK(ep_create(B, &cb) == NULL);
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -1740,6 +1834,8 @@ int main(void)
     RUN(test_late_poll_no_burst);
     RUN(test_poll_return_and_allocations);
     RUN(test_lengths_beyond_int);
+    RUN(test_packet_filter);
+    RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
     RUN(test_ssrc_collision);
