@@ -725,6 +725,13 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
 /* flags: encode() keeps no state: it gets NULL, create()/destroy() run for the
    decoding side only, and a session reserves no encoder state (G.711) */
 #define MEDIA_CODEC_STATELESS_ENCODER 2u
+/* flags: decode() with a NULL state decodes and keeps nothing, and what
+   conceal() needs of the past is rebuilt by create() then decode() of the
+   last MEDIA_CODEC_HISTORY_MS of payloads, oldest first: a session plays a
+   run of good frames without keeping it and rebuilds the history from the
+   jitter buffer (media_jitter_played) only when a loss needs it (G.711) */
+#define MEDIA_CODEC_HISTORY_FROM_PAYLOADS 4u
+#define MEDIA_CODEC_HISTORY_MS 60
 
 typedef struct media_codec media_codec;
 struct media_codec {
@@ -1240,6 +1247,12 @@ MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_fr
    filled as get() would), else MEDIA_JITTER_NONE; changes nothing. After a
    LOST it is the packet after the loss: where in-band FEC is found. */
 MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out);
+/* A frame already played, by its sequence number, while the buffer's memory
+   still holds its payload (the last MEDIA_JITTER_SLOTS played, until the
+   byte ring writes over them): MEDIA_JITTER_FRAME with out filled as get()
+   did, else MEDIA_ENOTFOUND. For a decoder that rebuilds its history from
+   payloads when it needs it (MEDIA_CODEC_HISTORY_FROM_PAYLOADS). */
+MEDIADEF int media_jitter_played(const media_jitter *jb, uint16_t seq, media_jitter_frame *out);
 /* With config.stretch: the FRAME just handed out was played `samples` (RTP
    units) longer (> 0) or shorter (< 0) than its duration; the playout clock
    follows. MEDIA_OK, or MEDIA_EINVAL (NULL, or more than a second). */
@@ -2169,12 +2182,12 @@ MEDIADEF const char *media_result_string(int result)
    being spread over the whole library, which matters where every system
    call leaves the TLB and the caches cold for what comes after it. */
 #if defined(__GNUC__) || defined(__clang__)
-#define MEDIA__PATH __attribute__((hot))
+#define MEDIA__HOT_TEXT __attribute__((hot))
 #else
-#define MEDIA__PATH
+#define MEDIA__HOT_TEXT
 #endif
 
-MEDIA__PATH MEDIADEF uint64_t media_now_us(void)
+MEDIA__HOT_TEXT MEDIADEF uint64_t media_now_us(void)
 {
 #if defined(_WIN32)
     LARGE_INTEGER f, c;
@@ -2214,9 +2227,9 @@ static void media__wr32(uint8_t *p, uint32_t v)
    falls across lines otherwise changes with whatever code precedes it, and
    that alone moved the jitter buffer's cost by 20 % between builds. */
 #if defined(__GNUC__) || defined(__clang__)
-#define MEDIA__HOT __attribute__((aligned(64)))
+#define MEDIA__CACHE_ALIGNED __attribute__((aligned(64)))
 #else
-#define MEDIA__HOT
+#define MEDIA__CACHE_ALIGNED
 #endif
 
 /* >>g711 implementation ---------------------------------------------------
@@ -2254,7 +2267,7 @@ static const uint8_t media__log2_tab[256] = {
 static const int16_t media__ulaw_tab[256] = { MEDIA__T256(MEDIA__ULAW) };
 static const int16_t media__alaw_tab[256] = { MEDIA__T256(MEDIA__ALAW) };
 
-MEDIA__PATH static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const int16_t *tab)
+MEDIA__HOT_TEXT static void media__g711_decode(int16_t *dst, const uint8_t *src, size_t n, const int16_t *tab)
 {
     size_t i;
     for (i = 0; i + 4 <= n; i += 4) {
@@ -2294,7 +2307,7 @@ MEDIADEF uint8_t media_pcma_from_linear(int16_t s) { return media__alaw_enc(s); 
 
 #ifdef MEDIA__SSE2
 /* 8 samples -> 8 mu-law (law 0) or A-law (law 1) codes in the low half of the result. */
-MEDIA__PATH static __m128i media__g711_enc8(__m128i x, int law)
+MEDIA__HOT_TEXT static __m128i media__g711_enc8(__m128i x, int law)
 {
     const __m128i zero = _mm_setzero_si128();
     __m128i neg = _mm_srai_epi16(x, 15);
@@ -2325,7 +2338,7 @@ MEDIA__PATH static __m128i media__g711_enc8(__m128i x, int law)
 #endif
 
 /* law 0 = mu-law, 1 = A-law; a constant at every call, so each caller gets its own loop */
-MEDIA__PATH static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int law)
+MEDIA__HOT_TEXT static void media__g711_encode(uint8_t *dst, const int16_t *src, size_t n, int law)
 {
     size_t i = 0;
 #ifdef MEDIA__SSE2
@@ -2344,22 +2357,22 @@ MEDIA__PATH static void media__g711_encode(uint8_t *dst, const int16_t *src, siz
     for (; i < n; i++) dst[i] = law ? media__alaw_enc(src[i]) : media__ulaw_enc(src[i]);
 }
 
-MEDIA__PATH MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
+MEDIA__HOT_TEXT MEDIADEF void media_pcmu_encode(uint8_t *dst, const int16_t *src, size_t n)
 {
     if (!MEDIA__TOO_LONG(n)) media__g711_encode(dst, src, n, 0);
 }
 
-MEDIA__PATH MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
+MEDIA__HOT_TEXT MEDIADEF void media_pcma_encode(uint8_t *dst, const int16_t *src, size_t n)
 {
     if (!MEDIA__TOO_LONG(n)) media__g711_encode(dst, src, n, 1);
 }
 
-MEDIA__PATH MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
+MEDIA__HOT_TEXT MEDIADEF void media_pcmu_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     if (!MEDIA__TOO_LONG(n)) media__g711_decode(dst, src, n, media__ulaw_tab);
 }
 
-MEDIA__PATH MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
+MEDIA__HOT_TEXT MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n)
 {
     if (!MEDIA__TOO_LONG(n)) media__g711_decode(dst, src, n, media__alaw_tab);
 }
@@ -2388,7 +2401,7 @@ static int media__g711_sizes(size_t cap, size_t n)
     return (int)n;
 }
 
-MEDIA__PATH static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint8_t *dst, size_t cap,
+MEDIA__HOT_TEXT static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, size_t), uint8_t *dst, size_t cap,
                            const int16_t *pcm, size_t n)
 {
     int r = media__g711_sizes(cap, n);
@@ -2397,7 +2410,7 @@ MEDIA__PATH static int media__g711_enc(void (*law)(uint8_t *, const int16_t *, s
 }
 
 /* decode, then let the concealment keep its history (and blend a seam) */
-MEDIA__PATH static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void *state, int16_t *pcm, size_t cap,
+MEDIA__HOT_TEXT static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, size_t), void *state, int16_t *pcm, size_t cap,
                            const uint8_t *payload, size_t len)
 {
     int r = media__g711_sizes(cap, len);
@@ -2408,31 +2421,31 @@ MEDIA__PATH static int media__g711_dec(void (*law)(int16_t *, const uint8_t *, s
     return r;
 }
 
-MEDIA__PATH static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+MEDIA__HOT_TEXT static int media__pcmu_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
     (void)state;
     return media__g711_enc(media_pcmu_encode, dst, cap, pcm, n);
 }
-MEDIA__PATH static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+MEDIA__HOT_TEXT static int media__pcmu_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
     return media__g711_dec(media_pcmu_decode, state, pcm, cap, payload, len);
 }
-MEDIA__PATH static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
+MEDIA__HOT_TEXT static int media__pcma_enc(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t n)
 {
     (void)state;
     return media__g711_enc(media_pcma_encode, dst, cap, pcm, n);
 }
-MEDIA__PATH static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
+MEDIA__HOT_TEXT static int media__pcma_dec(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
     return media__g711_dec(media_pcma_decode, state, pcm, cap, payload, len);
 }
 
 static const media_codec media__codec_pcmu = {
-    "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
+    "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc),
     media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL, 0, NULL, NULL
 };
 static const media_codec media__codec_pcma = {
-    "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER, NULL, sizeof(media_plc),
+    "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc),
     media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL, 0, NULL, NULL
 };
 /* 0-16: the DTMF digits and flash (RFC 4733 section 3.2). */
@@ -2447,7 +2460,7 @@ MEDIADEF const media_codec *media_codec_telephone_event(void) { return &media__c
 
 /* >>rtp implementation ---------------------------------------------------- */
 
-MEDIA__PATH MEDIADEF int32_t media_rtp_seq_diff(uint16_t a, uint16_t b)
+MEDIA__HOT_TEXT MEDIADEF int32_t media_rtp_seq_diff(uint16_t a, uint16_t b)
 {
     return (int32_t)(int16_t)(uint16_t)(a - b);
 }
@@ -2505,7 +2518,7 @@ static MEDIA__NOINLINE int media__rtp_parse_general(media_rtp_packet *pkt, const
     return MEDIA_OK;
 }
 
-MEDIA__PATH MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
+MEDIA__HOT_TEXT MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *buf, size_t len)
 {
     /* Fast path: almost every packet is a bare 12-byte header (V=2 and no
        padding, extension or CSRC). The general path handles the rest. */
@@ -2530,7 +2543,7 @@ MEDIA__PATH MEDIADEF int media_rtp_parse(media_rtp_packet *pkt, const uint8_t *b
     return media__rtp_parse_general(pkt, buf, len);
 }
 
-MEDIA__PATH MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
+MEDIA__HOT_TEXT MEDIADEF size_t media_rtp_header_size(const media_rtp_packet *pkt)
 {
     size_t n = MEDIA_RTP_HEADER_SIZE + 4u * (pkt->csrc_count & 15u);
     if (pkt->has_extension || pkt->ext_len) n += 4 + pkt->ext_len;
@@ -2602,7 +2615,7 @@ static MEDIA__NOINLINE int media__rtp_write_general(uint8_t *buf, size_t cap, co
     return (int)total;
 }
 
-MEDIA__PATH MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
+MEDIA__HOT_TEXT MEDIADEF int media_rtp_write(uint8_t *buf, size_t cap, const media_rtp_packet *pkt)
 {
     /* Fast path: a bare 12-byte header. With the payload already in place (the
        sender encoded straight into buf + 12) nothing is called, so no registers
@@ -3074,7 +3087,7 @@ static int media__stats_mark(media_rtp_stats *st, uint32_t back)
     return was;
 }
 
-MEDIA__PATH MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us)
+MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     uint16_t seq = pkt->seq;
     uint16_t udelta;
@@ -3618,7 +3631,7 @@ static MEDIA__NOINLINE void media__jb_block_done(media_jitter *jb)
    the largest is a coin toss each time, so the block's minimum and top three
    are kept with selects rather than branches (a mispredicted branch costs
    more than the whole update). */
-MEDIA__PATH static void media__jb_observe(media_jitter *jb, int64_t t)
+MEDIA__HOT_TEXT static void media__jb_observe(media_jitter *jb, int64_t t)
 {
     int now = (t > jb->target - MEDIA__JB_GUARD_US) | (t < jb->base);
     int64_t *top = jb->cur_top, x, y;
@@ -3840,7 +3853,7 @@ static MEDIA__NOINLINE void media__jb_told(media_jitter *jb, media__jitter_slot 
     }
 }
 
-MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
+MEDIA__HOT_TEXT MEDIA__CACHE_ALIGNED MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     int64_t a = (int64_t)arrival_us, ets, t, off, delay0;
     uint32_t eseq, len;
@@ -4083,7 +4096,7 @@ static void media__jb_frame_of(const media_jitter *jb, const media__jitter_slot 
     out->stretch = 0;
 }
 
-MEDIA__PATH MEDIA__HOT MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
+MEDIA__HOT_TEXT MEDIA__CACHE_ALIGNED MEDIADEF int media_jitter_get(media_jitter *jb, uint64_t now_us, media_jitter_frame *out)
 {
     int64_t now = (int64_t)now_us, off, dur;
     uint32_t f;
@@ -4126,6 +4139,21 @@ MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out)
     memset(out, 0, sizeof *out);
     s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
     if (!jb->started || !s->used || s->seq != jb->play_seq) return MEDIA_JITTER_NONE;
+    media__jb_frame_of(jb, s, media__jb_dur(jb, s), out);
+    return MEDIA_JITTER_FRAME;
+}
+
+MEDIADEF int media_jitter_played(const media_jitter *jb, uint16_t seq, media_jitter_frame *out)
+{
+    const media__jitter_slot *s;
+    uint32_t back, ext;
+    if (!jb || !out) return MEDIA_EINVAL;
+    memset(out, 0, sizeof *out);
+    back = (uint16_t)((uint16_t)jb->play_seq - seq);   /* 1: the one before play_seq */
+    if (!jb->started || back == 0 || back > MEDIA_JITTER_SLOTS) return MEDIA_ENOTFOUND;
+    ext = jb->play_seq - back;
+    s = &jb->slot[ext % MEDIA_JITTER_SLOTS];
+    if (s->seq != ext || s->used || !media__jb_intact(jb, s)) return MEDIA_ENOTFOUND;
     media__jb_frame_of(jb, s, media__jb_dur(jb, s), out);
     return MEDIA_JITTER_FRAME;
 }
@@ -6931,7 +6959,7 @@ static void media__addr_unmap(media_addr *a)
     }
 }
 
-MEDIA__PATH MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b)
+MEDIA__HOT_TEXT MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b)
 {
     media_addr x, y;
     if (!a || !b) return 0;
@@ -7048,8 +7076,8 @@ struct media_session {
     uint64_t sent_packets, sent_bytes, concealed;
     uint32_t ts, frame_samples, ts_step;
     uint32_t rtp_timeout_ms;
-    uint32_t lazy_end;                   /* G.711 frames played without their history kept: the */
-    uint16_t lazy_n, lazy_gen;           /* last one's extended seq, how many, pool generation */
+    uint32_t lazy_end;                   /* frames played without their history kept (G.711): the */
+    uint16_t lazy_n;                     /* last one's extended seq, how many */
     int16_t tx_pt, te_pt;
     uint16_t seq;
     uint16_t dt_len, nplay;              /* DTMF digits queued; files to play */
@@ -7063,6 +7091,7 @@ struct media_session {
     uint8_t plc_clean;                   /* the decoder's concealment has nothing to blend (lazy runs may start) */
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
+    int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
     uint8_t jb_ready, timed_out, remote_known;
     uint8_t rx_bye;                      /* the peer's BYE came: stop receiving once drained */
     uint8_t dr_n;                        /* RFC 4733 events held (dr[]) */
@@ -7152,9 +7181,16 @@ struct media_session {
     void *block;                         /* what was allocated (s is aligned inside it) */
 };
 
-#define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) { (s)->depth++; (s)->cfg.handler.fn args; (s)->depth--; } } while (0)
+/* Every call out to the user (callbacks, the custom transport, the packet
+   filter) goes through one of these: depth says we are inside one, so a
+   destroy() from there waits until we are out (media__leave), and a value
+   it returns comes back through the session (out_ret), so nested calls
+   cannot mix their results up. */
+#define MEDIA__OUT(s, expr) do { (s)->depth++; expr; (s)->depth--; } while (0)
+#define MEDIA__OUT_INT(s, expr) ((s)->depth++, (s)->out_ret = (int)(expr), (s)->depth--, (s)->out_ret)
+#define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) MEDIA__OUT(s, (s)->cfg.handler.fn args); } while (0)
 
-MEDIA__PATH static uint64_t media__sess_now(const media_session *s)
+MEDIA__HOT_TEXT static uint64_t media__sess_now(const media_session *s)
 {
     return s->now_us ? s->now_us(s->user) : media_now_us();
 }
@@ -7408,7 +7444,7 @@ MEDIADEF void media_session_destroy(media_session *s)
 }
 
 /* After a public call that ran callbacks: a destroy asked for inside one happens now. */
-MEDIA__PATH static int media__leave(media_session *s, int rc)
+MEDIA__HOT_TEXT static int media__leave(media_session *s, int rc)
 {
     if (s->destroy_pending && s->depth == 0) media__destroy_now(s);
     return rc;
@@ -7436,9 +7472,7 @@ static int media__sess_select(const media_sdp_match *m, int count, int *order, v
 {
     media_session *s = (media_session *)user;
     int r;
-    s->depth++;
-    r = s->cfg.handler.codec_negotiation(s, m, count, order, s->user);
-    s->depth--;
+    r = MEDIA__OUT_INT(s, s->cfg.handler.codec_negotiation(s, m, count, order, s->user));
     return r;
 }
 
@@ -7516,7 +7550,7 @@ static void media__rx_build(media_session *s, media__rx_map *map, const media_sd
 
 /* The entry for a payload type; the last one found is kept beside the hot
    fields, where a stream of one codec finds it without reading the map. */
-MEDIA__PATH static const media__rx_entry *media__rx_find(media_session *s, int pt)
+MEDIA__HOT_TEXT static const media__rx_entry *media__rx_find(media_session *s, int pt)
 {
     int i;
     if (s->rx_last.pt == pt) return &s->rx_last;
@@ -7652,9 +7686,7 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
     media__oa_config(s, &oc, have_prev ? &w[0] : NULL);
     rc = media_sdp_create_offer(&w[1], &oc);
     if (rc == MEDIA_OK && s->cfg.handler.offer) {
-        s->depth++;
-        if (s->cfg.handler.offer(s, &w[1], 1, s->user) < 0) rc = MEDIA_EREJECTED;
-        s->depth--;
+        if (MEDIA__OUT_INT(s, s->cfg.handler.offer(s, &w[1], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
     }
     if (rc == MEDIA_OK && (rc = media__sess_sdp_out(s, sdp, cap, &w[1])) >= 0) {
         s->oa = MEDIA__OA_LOCAL_OFFER;
@@ -7686,9 +7718,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
     if (rc == MEDIA_OK && s->oa == MEDIA__OA_LOCAL_OFFER) {
         /* the answer to our offer */
         if (s->cfg.handler.answer) {
-            s->depth++;
-            if (s->cfg.handler.answer(s, &w[0], 0, s->user) < 0) rc = MEDIA_EREJECTED;
-            s->depth--;
+            if (MEDIA__OUT_INT(s, s->cfg.handler.answer(s, &w[0], 0, s->user)) < 0) rc = MEDIA_EREJECTED;
         }
         if (rc == MEDIA_OK && (rc = media__parse_local(s, &w[1])) == MEDIA_OK) {
             media__oa_config(s, &oc, NULL);
@@ -7706,17 +7736,13 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
         /* an offer: answered now, the answer handed out by create_answer */
         int have_prev = s->local_sdp_len && media__parse_local(s, &w[1]) == MEDIA_OK;
         if (s->cfg.handler.offer) {
-            s->depth++;
-            if (s->cfg.handler.offer(s, &w[0], 0, s->user) < 0) rc = MEDIA_EREJECTED;
-            s->depth--;
+            if (MEDIA__OUT_INT(s, s->cfg.handler.offer(s, &w[0], 0, s->user)) < 0) rc = MEDIA_EREJECTED;
         }
         if (rc == MEDIA_OK) {
             media__oa_config(s, &oc, have_prev ? &w[1] : NULL);
             rc = media_sdp_create_answer(&w[2], &w[0], &oc, &r);
             if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
-                s->depth++;
-                if (s->cfg.handler.answer(s, &w[2], 1, s->user) < 0) rc = MEDIA_EREJECTED;
-                s->depth--;
+                if (MEDIA__OUT_INT(s, s->cfg.handler.answer(s, &w[2], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
             }
         }
         if (rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) {
@@ -7763,9 +7789,7 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
         s->last_error_us = now;
     }
     if (s->cfg.handler.stream_error) {
-        s->depth++;
-        act = s->cfg.handler.stream_error(s, error, s->user);
-        s->depth--;
+        act = MEDIA__OUT_INT(s, s->cfg.handler.stream_error(s, error, s->user));
     }
     if (act == MEDIA_ERROR_STOP) {
         if (!s->closing) s->close_reason = error;
@@ -7780,7 +7804,7 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
 /* Everything we send goes out here: through the packet filter (cfg.filter:
    SRTP's protect), then to the transport, ours (>>sockets) or the caller's
    (cfg.send), the same way. */
-MEDIA__PATH static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
+MEDIA__HOT_TEXT static int media__send(media_session *s, const uint8_t *d, size_t n, int is_rtcp, uint64_t now)
 {
     const media_addr *to = is_rtcp && !s->mux ? &s->remote_rtcp : &s->remote_rtp;
     uint8_t w[MEDIA_SESSION_MAX_PACKET + MEDIA_SESSION_FILTER_OVERHEAD];
@@ -7789,17 +7813,13 @@ MEDIA__PATH static int media__send(media_session *s, const uint8_t *d, size_t n,
     if (s->filter.protect) {
         if (n > MEDIA_SESSION_MAX_PACKET) return MEDIA_ENOSPC;
         memcpy(w, d, n);
-        s->depth++;
-        r = s->filter.protect(s->filter.ctx, w, n, n + s->filter.overhead, is_rtcp);
-        s->depth--;
+        r = MEDIA__OUT_INT(s, s->filter.protect(s->filter.ctx, w, n, n + s->filter.overhead, is_rtcp));
         if (r < 0 || (size_t)r > n + s->filter.overhead) { s->st.protect_errors++; return MEDIA_ERROR; }
         d = w;
         n = (size_t)r;
     }
     if (s->send) {
-        s->depth++;
-        r = s->send(s, d, n, is_rtcp, to, s->user) < 0 ? MEDIA_ESOCKET : MEDIA_OK;
-        s->depth--;
+        r = MEDIA__OUT_INT(s, s->send(s, d, n, is_rtcp, to, s->user)) < 0 ? MEDIA_ESOCKET : MEDIA_OK;
     } else {
         r = media__sock_send(s, is_rtcp && !s->mux, d, n, to);
     }
@@ -7809,7 +7829,7 @@ MEDIA__PATH static int media__send(media_session *s, const uint8_t *d, size_t n,
     return MEDIA_ESOCKET;
 }
 
-MEDIA__PATH static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
+MEDIA__HOT_TEXT static int media__send_rtp(media_session *s, int pt, int marker, uint32_t ts, const uint8_t *payload_at,
                            uint8_t *buf, size_t payload_len, uint64_t now)
 {
     media_rtp_packet p;
@@ -8072,7 +8092,7 @@ static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
 
 /* ---- the media tick: one outgoing frame ---- */
 
-MEDIA__PATH static void media__tick(media_session *s, uint64_t now)
+MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
     uint8_t buf[MEDIA_SESSION_MAX_PACKET];
@@ -8088,9 +8108,7 @@ MEDIA__PATH static void media__tick(media_session *s, uint64_t now)
     got = media__play_fill(s, pcm, n, rate);
     if (got < n && s->audio_out) {
         int r;
-        s->depth++;
-        r = s->audio_out(s, pcm + got, n - got, rate, s->user);
-        s->depth--;
+        r = MEDIA__OUT_INT(s, s->audio_out(s, pcm + got, n - got, rate, s->user));
         if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
     }
     if (got < n) memset(pcm + got, 0, (n - got) * sizeof *pcm);
@@ -8227,7 +8245,7 @@ static void media__collision(media_session *s, uint64_t now)
 }
 
 /* Source filtering and symmetric RTP (latching, for peers behind NAT). */
-MEDIA__PATH static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
+MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
 {
     media_addr *want;
     if (!from || !s->remote_known) return 1;
@@ -8256,7 +8274,7 @@ MEDIA__PATH static int media__source_ok(media_session *s, const media_addr *from
     return 1;
 }
 
-MEDIA__PATH static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
+MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
 {
     media_rtp_packet p;
     const media__rx_entry *e;
@@ -8268,9 +8286,7 @@ MEDIA__PATH static int media__rtp_in(media_session *s, const uint8_t *d, size_t 
     if (!e || (e->kind == MEDIA__RX_AUDIO && !e->codec)) {
         int handled = 0;
         if (s->cfg.handler.media_request) {
-            s->depth++;
-            handled = s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->user) > 0;
-            s->depth--;
+            handled = MEDIA__OUT_INT(s, s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->user)) > 0;
         }
         if (!handled) s->st.unknown_pt++;
         return MEDIA_ENOTFOUND;
@@ -8367,9 +8383,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                 if (s->peer_known && c.bye_ssrcs[k] == s->peer_ssrc && s->rx_started) s->rx_bye = 1;
             }
         } else if (p->type == MEDIA_RTCP_APP && s->cfg.handler.media_request) {
-            s->depth++;
-            (void)s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->user);
-            s->depth--;
+            (void)MEDIA__OUT_INT(s, s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->user));
         }
     }
     return MEDIA_OK;
@@ -8384,7 +8398,7 @@ static int media__is_rtcp(const uint8_t *d, size_t len)
 /* Everything that arrives comes in here, from our sockets or the caller's
    transport: RTP and RTCP told apart (RFC 5761), then through the packet
    filter (SRTP's unprotect), then parsed. */
-MEDIA__PATH static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
+MEDIA__HOT_TEXT static int media__datagram(media_session *s, const uint8_t *d, size_t len, int is_rtcp, const media_addr *from,
                            uint64_t now)
 {
     uint8_t w[MEDIA_SESSION_MAX_PACKET];
@@ -8394,9 +8408,7 @@ MEDIA__PATH static int media__datagram(media_session *s, const uint8_t *d, size_
         int r;
         if (len > sizeof w) { if (is_rtcp) s->st.malformed_rtcp++; else s->st.malformed_rtp++; return MEDIA_EPARSE; }
         memcpy(w, d, len);
-        s->depth++;
-        r = s->filter.unprotect(s->filter.ctx, w, len, is_rtcp);
-        s->depth--;
+        r = MEDIA__OUT_INT(s, s->filter.unprotect(s->filter.ctx, w, len, is_rtcp));
         if (r < 0 || (size_t)r > len) { s->st.unprotect_errors++; return MEDIA_EREJECTED; }
         d = w;
         len = (size_t)r;
@@ -8404,7 +8416,7 @@ MEDIA__PATH static int media__datagram(media_session *s, const uint8_t *d, size_
     return is_rtcp ? media__rtcp_in(s, d, len, from, now) : media__rtp_in(s, d, len, from, now);
 }
 
-MEDIA__PATH MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
+MEDIA__HOT_TEXT MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
                                         const media_addr *from)
 {
     int rc;
@@ -8600,7 +8612,7 @@ static void media__sock_connect(media_session *s)
     }
 }
 
-MEDIA__PATH static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to)
+MEDIA__HOT_TEXT static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to)
 {
     int fd = s->fd[which], refused = 0;
     ssize_t k;
@@ -8622,7 +8634,7 @@ MEDIA__PATH static int media__sock_send(media_session *s, int which, const uint8
     }
 }
 
-MEDIA__PATH static void media__sock_drain(media_session *s, int which, int max, uint64_t now)
+MEDIA__HOT_TEXT static void media__sock_drain(media_session *s, int which, int max, uint64_t now)
 {
     uint8_t buf[MEDIA_SESSION_MAX_PACKET + 1];
     int k;
@@ -8685,7 +8697,7 @@ static void media__noise(media_session *s, int16_t *pcm, size_t n)
     }
 }
 
-MEDIA__PATH static int media__rx_codec(media_session *s, const media_codec *c)
+MEDIA__HOT_TEXT static int media__rx_codec(media_session *s, const media_codec *c)
 {
     if (s->rx_codec == c) return MEDIA_OK;
     media__codec_drop(s->rx_codec, s->dec_state);
@@ -8697,14 +8709,12 @@ MEDIA__PATH static int media__rx_codec(media_session *s, const media_codec *c)
     return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
 }
 
-MEDIA__PATH static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
+MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
 {
     if (s->local_hold) memset(pcm, 0, n * sizeof *pcm);   /* on hold we do not listen */
     media__rec_received(s, pcm, n);
     if (s->audio_in) {
-        s->depth++;
-        s->audio_in(s, pcm, n, rate, s->user);
-        s->depth--;
+        MEDIA__OUT(s, s->audio_in(s, pcm, n, rate, s->user));
     }
 }
 
@@ -8719,47 +8729,45 @@ static int64_t media__min(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* G.711's concealment keeps the last 48.75 ms it heard (Appendix I), which
    would cost every frame a 320-byte copy into lines gone cold by the next
-   frame. The payloads are still in the jitter buffer's pool after playout,
-   so while PCMU or PCMA frames play in an unbroken run (consecutive, no
-   seam, nothing to blend) only the run's end is noted, and the history is
-   brought up to date from the pool when the concealment is next used or the
-   run breaks: the same samples, so the same concealment. */
-static int media__lazy_law(const media_codec *c)
-{
-    return c->decode == media__pcmu_dec ? 1 : c->decode == media__pcma_dec ? 2 : 0;
-}
-
+   frame. The payloads are still in the jitter buffer after playout, so for a
+   codec that says its history can be rebuilt from them
+   (MEDIA_CODEC_HISTORY_FROM_PAYLOADS), while its frames play in an unbroken
+   run (consecutive, no seam, nothing to blend) only the run's end is noted,
+   and the history is brought up to date from the buffer when concealment is
+   next used or the run breaks: the same samples, so the same concealment. */
 static int media__lazy_fits(const media_session *s, const media_codec *c, const media_jitter_frame *f, uint32_t eseq)
 {
-    return MEDIA_JITTER_SLOTS < 200 && s->plc_clean && s->dec_state && c->conceal == media__g711_conceal &&
-           media__lazy_law(c) && !(f->flags & (MEDIA_JITTER_TALKSPURT | MEDIA_JITTER_DISCONTINUITY)) &&
-           f->len <= MEDIA_SESSION_MAX_FRAME && (s->lazy_n == 0 || eseq == s->lazy_end + 1u) && s->lazy_n < 0xFFFF;
+    return (c->flags & MEDIA_CODEC_HISTORY_FROM_PAYLOADS) && s->plc_clean && s->dec_state &&
+           !(f->flags & (MEDIA_JITTER_TALKSPURT | MEDIA_JITTER_DISCONTINUITY)) &&
+           (s->lazy_n == 0 || eseq == s->lazy_end + 1u) && s->lazy_n < 0xFFFF;
 }
 
-/* The run's frames into the concealment's history: the newest that cover
-   it, all of them when fewer. A payload the pool has overwritten meanwhile
-   (a buffer kept nearly full) ends what can be rebuilt: the history then
-   starts after it. */
+/* The run's frames into the codec's history: the newest that cover
+   MEDIA_CODEC_HISTORY_MS, all of them when fewer. A payload the buffer no
+   longer holds (one kept nearly full writes over them) ends what can be
+   rebuilt: the history then starts afresh after it. */
 static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
 {
-    media_jitter *jb = media__jb(s);
-    media_plc *plc = (media_plc *)s->dec_state;
+    const media_jitter *jb = media__jb(s);
+    const media_codec *c = s->rx_codec;
+    media_jitter_frame f;
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
-    uint32_t k, need = (uint32_t)media__plc_hist_cap(plc), got = 0, n = s->lazy_n;
-    int gone = (uint16_t)(jb->pool_gen - s->lazy_gen) > 1, law = media__lazy_law(s->rx_codec);
+    uint32_t clock = s->jb_clock ? s->jb_clock : c->clock_rate;
+    uint64_t need = (uint64_t)clock * MEDIA_CODEC_HISTORY_MS / 1000, got = 0;
+    uint32_t k, n = s->lazy_n;
     s->lazy_n = 0;
     for (k = 0; k < n && got < need; k++) {
-        const media__jitter_slot *sl = &jb->slot[(s->lazy_end - k) % MEDIA_JITTER_SLOTS];
-        if (gone || sl->seq != s->lazy_end - k || sl->used || !media__jb_intact(jb, sl)) break;
-        got += sl->len;
+        if (media_jitter_played(jb, (uint16_t)(s->lazy_end - k), &f) != MEDIA_JITTER_FRAME) break;
+        got += f.samples;
     }
-    if (k < n && got < need) media_plc_init(plc, plc->rate);   /* older history is not what was heard */
-    while (k-- > 0) {
-        const media__jitter_slot *sl = &jb->slot[(s->lazy_end - k) % MEDIA_JITTER_SLOTS];
-        if (law == 1) media_pcmu_decode(pcm, jb->pool + sl->off, sl->len);
-        else media_pcma_decode(pcm, jb->pool + sl->off, sl->len);
-        media_plc_good(plc, pcm, sl->len);
+    if (k < n && got < need) {   /* older history is not what was heard */
+        media__codec_drop(c, s->dec_state);
+        memset(s->dec_state, 0, s->state_size);
+        if (c->create) (void)c->create(s->dec_state, c, NULL);
     }
+    while (k-- > 0)
+        if (media_jitter_played(jb, (uint16_t)(s->lazy_end - k), &f) == MEDIA_JITTER_FRAME)
+            (void)c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
 }
 
 /* The buffer asks for a frame r samples long to be lengthened or shortened
@@ -8779,7 +8787,7 @@ static MEDIA__NOINLINE int media__stretch(media_session *s, int16_t *pcm, int r,
 }
 
 /* Plays out what the jitter buffer has due: decode, conceal or comfort noise. */
-MEDIA__PATH static void media__playout(media_session *s, uint64_t now)
+MEDIA__HOT_TEXT static void media__playout(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME + MEDIA_SESSION_MAX_FRAME / 4];   /* room to lengthen by 15 ms */
     media_jitter_frame f;
@@ -8813,12 +8821,9 @@ MEDIA__PATH static void media__playout(media_session *s, uint64_t now)
         if (kind == MEDIA_JITTER_FRAME) {
             int r;
             uint32_t eseq = media__jb(s)->play_seq - 1u;
-            if (media__lazy_fits(s, c, &f, eseq)) {
-                if (media__lazy_law(c) == 1) media_pcmu_decode(pcm, f.payload, f.len);
-                else media_pcma_decode(pcm, f.payload, f.len);
-                r = (int)f.len;
+            if (media__lazy_fits(s, c, &f, eseq) &&
+                (r = c->decode(NULL, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len)) >= 0) {   /* history kept for later */
                 s->lazy_end = eseq;
-                s->lazy_gen = (uint16_t)media__jb(s)->pool_gen;
                 s->lazy_n++;
             } else {
                 if (s->lazy_n) media__plc_catch_up(s);
@@ -8950,7 +8955,7 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     s->peer_rtp_at_report = s->recv_packets;
 }
 
-MEDIA__PATH static void media__rtcp_timer(media_session *s, uint64_t now)
+MEDIA__HOT_TEXT static void media__rtcp_timer(media_session *s, uint64_t now)
 {
     double t;
     if (!s->rtcp_next_us) {
@@ -9110,7 +9115,23 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
 }
 
 
-MEDIA__PATH static int media__poll(media_session *s, unsigned ready, int max)
+/* A periodic timer (0: off): 1 when it is due at now, and it moves on by its
+   period (to now + period when it fell behind: no burst of catching up);
+   *next comes down to its next time. */
+static int media__every(int64_t *due, uint32_t period_ms, uint64_t now, int64_t *next)
+{
+    int fired = 0;
+    if (!*due) return 0;
+    if ((int64_t)now >= *due) {
+        *due += (int64_t)period_ms * 1000;
+        if (*due <= (int64_t)now) *due = (int64_t)now + (int64_t)period_ms * 1000;
+        fired = 1;
+    }
+    if (*due < *next) *next = *due;
+    return fired;
+}
+
+MEDIA__HOT_TEXT static int media__poll(media_session *s, unsigned ready, int max)
 {
     uint64_t now = media__sess_now(s);
     int64_t next = (int64_t)now + 1000000, ms;
@@ -9165,27 +9186,19 @@ MEDIA__PATH static int media__poll(media_session *s, unsigned ready, int max)
             }
             if (!s->timed_out) next = media__min(next, (int64_t)(s->last_rtp_us + (uint64_t)s->rtp_timeout_ms * 1000));
         }
-        if (s->stats_next_us && (int64_t)now >= s->stats_next_us) {
+        if (media__every(&s->stats_next_us, s->cfg.stats_interval_ms, now, &next)) {
             media_session_stats st;
             media__fill_stats(s, &st, now);
-            s->stats_next_us += (int64_t)s->cfg.stats_interval_ms * 1000;
-            if (s->stats_next_us <= (int64_t)now) s->stats_next_us = (int64_t)now + (int64_t)s->cfg.stats_interval_ms * 1000;
             MEDIA__CALL(s, stats, (s, &st, s->user));
         }
-        if (s->stats_next_us) next = media__min(next, s->stats_next_us);
-        if (s->quality_next_us && (int64_t)now >= s->quality_next_us) {
-            media__quality(s, now);
-            s->quality_next_us += (int64_t)s->cfg.quality_interval_ms * 1000;
-            if (s->quality_next_us <= (int64_t)now) s->quality_next_us = (int64_t)now + (int64_t)s->cfg.quality_interval_ms * 1000;
-        }
-        if (s->quality_next_us) next = media__min(next, s->quality_next_us);
+        if (media__every(&s->quality_next_us, s->cfg.quality_interval_ms, now, &next)) media__quality(s, now);
     }
     if (s->closing) { media__terminate(s, now, s->close_reason); return MEDIA_ESTATE; }
     ms = next <= (int64_t)now ? 0 : (next - (int64_t)now + 999) / 1000;
     return (int)ms;
 }
 
-MEDIA__PATH static int media__poll_entry(media_session *s, unsigned ready, int max)
+MEDIA__HOT_TEXT static int media__poll_entry(media_session *s, unsigned ready, int max)
 {
     int rc;
     if (!s) return MEDIA_EINVAL;
@@ -9196,12 +9209,12 @@ MEDIA__PATH static int media__poll_entry(media_session *s, unsigned ready, int m
     return media__leave(s, rc);
 }
 
-MEDIA__PATH MEDIADEF int media_session_poll(media_session *s)
+MEDIA__HOT_TEXT MEDIADEF int media_session_poll(media_session *s)
 {
     return media__poll_entry(s, MEDIA_READY_RTP | MEDIA_READY_RTCP, 256);
 }
 
-MEDIA__PATH MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready)
+MEDIA__HOT_TEXT MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready)
 {
     return media__poll_entry(s, ready, 1);
 }

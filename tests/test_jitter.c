@@ -670,6 +670,39 @@ static void test_spikes_held_or_forgotten(void)
     }
 }
 
+/* media_jitter_played: a played frame's payload while the pool holds it;
+   not one still queued, not one from before the last MEDIA_JITTER_SLOTS,
+   not one the byte ring has written over */
+static void test_played_payloads(void)
+{
+    media_jitter_frame f;
+    uint32_t i;
+    int ok = 1;
+    setup(40, 0);
+    for (i = 0; i < 5; i++) put((uint16_t)(100 + i), 160u * i, T0 + i * 20 * MS);
+    drain(T0 + 40 * MS + 2 * 20 * MS);   /* 100..102 played, 103, 104 queued */
+    CHECK_EQ_INT(media_jitter_played(&jb, 102, &f), MEDIA_JITTER_FRAME);
+    CHECK(f.seq == 102 && f.len == 160 && f.payload[0] == 102 && f.timestamp == 320);
+    CHECK_EQ_INT(media_jitter_played(&jb, 100, &f), MEDIA_JITTER_FRAME);
+    CHECK(f.payload[0] == 100);
+    CHECK_EQ_INT(media_jitter_played(&jb, 103, &f), MEDIA_ENOTFOUND);   /* queued, not played */
+    CHECK_EQ_INT(media_jitter_played(&jb, 99, &f), MEDIA_ENOTFOUND);    /* never here */
+    CHECK_EQ_INT(media_jitter_played(NULL, 100, &f), MEDIA_EINVAL);
+    /* a long run of 1000-byte packets: the ring writes over what played long ago */
+    setup(40, 0);
+    for (i = 0; i < 40; i++) {
+        put_full((uint16_t)(200 + i), 160u * i, T0 + i * 20 * MS, 0, 0xABCD, 1000);
+        drain(T0 + i * 20 * MS + 40 * MS);
+    }
+    for (i = 0; i < 40; i++) {
+        int rc = media_jitter_played(&jb, (uint16_t)(200 + i), &f);
+        if (rc == MEDIA_JITTER_FRAME && (f.payload[0] != (uint8_t)(200 + i) || f.len != 1000)) ok = 0;   /* never stale */
+        if (i >= 36 && rc != MEDIA_JITTER_FRAME) ok = 0;   /* the newest are still there */
+        if (i < 20 && rc == MEDIA_JITTER_FRAME) ok = 0;    /* 8 KiB hold 8 of them */
+    }
+    CHECK(ok);
+}
+
 static void test_reset_and_arguments(void)
 {
     media_jitter_config cfg;
@@ -722,6 +755,7 @@ int main(void)
     RUN(test_long_path);
     RUN(test_any_delay_500ms_jitter);
     RUN(test_spikes_held_or_forgotten);
+    RUN(test_played_payloads);
     RUN(test_reset_and_arguments);
     return harness_summary();
 }

@@ -1512,18 +1512,13 @@ static void test_record_complete(void)
     remove(tmp_path("rc2.wav"));
 }
 
-/* PCMU's concealment history comes from the jitter buffer's pool after the
-   fact (media__plc_catch_up) instead of being copied every frame. The oracle:
-   the same call with a PCMU whose decode() is a wrapper, which the session
-   does not recognise and so drives the plain way (every frame into the
+/* PCMU's concealment history comes from the jitter buffer after the fact
+   (MEDIA_CODEC_HISTORY_FROM_PAYLOADS, media_jitter_played) instead of being
+   copied every frame. The oracle: the same call with a PCMU without that
+   flag, which the session drives the plain way (every frame into the
    history). Loss, jitter that makes the buffer grow and shrink (seams),
    reordering, duplicates, a DTMF press and a codec-internal talkspurt: the
    audio heard must be the same sample for sample. */
-static int wrapped_pcmu_decode(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
-{
-    return media_codec_pcmu()->decode(state, pcm, cap, payload, len);
-}
-
 static size_t lossy_call(const media_codec *b_pcmu, int16_t *out, size_t cap, media_session_stats *sb, unsigned *longest_run)
 {
     media_session_config ca, cb;
@@ -1558,13 +1553,13 @@ static size_t lossy_call(const media_codec *b_pcmu, int16_t *out, size_t cap, me
 static void test_plc_history_from_pool(void)
 {
     static int16_t lazy[8000 * 40], plain[8000 * 40];
-    media_codec wrapped = *media_codec_pcmu();
+    media_codec eager = *media_codec_pcmu();   /* the same codec, its history kept every frame */
     media_session_stats s1, s2;
     unsigned run1, run2;
     size_t n1, n2, i, diff = 0;
-    wrapped.decode = wrapped_pcmu_decode;
+    eager.flags &= ~MEDIA_CODEC_HISTORY_FROM_PAYLOADS;
     n1 = lossy_call(media_codec_pcmu(), lazy, sizeof lazy / sizeof *lazy, &s1, &run1);
-    n2 = lossy_call(&wrapped, plain, sizeof plain / sizeof *plain, &s2, &run2);
+    n2 = lossy_call(&eager, plain, sizeof plain / sizeof *plain, &s2, &run2);
     CHECK_EQ_INT(n1, n2);
     CHECK(n1 > 8000 * 29);
     for (i = 0; i < n1 && i < n2; i++) diff += lazy[i] != plain[i];
