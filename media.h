@@ -444,6 +444,10 @@
 
    Callbacks (media_session_handler) may call every action and
    media_session_get_stats(); not media_session_poll() (MEDIA_ESTATE).
+   handler.log says in words what the statistics only count: the line a
+   remote SDP failed at, why packets were refused (once a second per
+   reason, with how many more), a socket's error; nothing is formatted
+   unless it is set.
    media_session_destroy() inside a callback takes effect when the outermost
    media_session_* call returns; media_session_close() at the next poll.
 
@@ -1952,8 +1956,16 @@ typedef struct media_session_handler {
        (name at data + 8). Return 1 if you handled it; an RTP packet nobody
        handled is counted in unknown_pt. */
     int  (*media_request)(media_session *s, int kind, const uint8_t *data, size_t len, void *user);
+    /* What the session could not use, in words (MEDIA_LOG_*): the SDP line a
+       remote description failed at, why a packet was refused (each reason at
+       most once a second, with how many more since), a socket's error. The
+       message is built only when this is set. */
+    void (*log)(media_session *s, int level, const char *message, void *user);
     void *user;
 } media_session_handler;
+
+#define MEDIA_LOG_ERROR 0     /* the call cannot go on as asked (a socket failing, an SDP refused) */
+#define MEDIA_LOG_WARNING 1   /* something refused or lost, the call goes on (a malformed packet) */
 
 /* Quality levels: the worst of MOS, loss and jitter decides. */
 typedef struct media_session_thresholds {
@@ -2126,6 +2138,7 @@ MEDIADEF int media_session_close(media_session *s);
 #include <limits.h>
 #include <math.h>
 #include <errno.h>
+#include <stdarg.h>
 #ifndef MEDIA_NO_STDIO
 #include <stdio.h>
 #endif
@@ -7092,6 +7105,8 @@ struct media_session {
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
     int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
+    uint32_t log_at_ms[4];               /* media__log: when each kind was last said (ms, wrapping), */
+    uint16_t log_quiet[4];               /* and how many since went unsaid */
     uint8_t jb_ready, timed_out, remote_known;
     uint8_t rx_bye;                      /* the peer's BYE came: stop receiving once drained */
     uint8_t dr_n;                        /* RFC 4733 events held (dr[]) */
@@ -7108,7 +7123,7 @@ struct media_session {
     uint8_t rtt_known;                   /* a report has given st.rtt_ms */
     uint64_t recv_packets, recv_bytes;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
-    uint64_t jit_n;
+    uint32_t jit_n;
     media_rtp_stats rx;                  /* its first 88 bytes are per packet */
     /* the rest */
     int state;
@@ -7125,7 +7140,7 @@ struct media_session {
     int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
     uint64_t rng;
     media_addr local;                    /* RTP; RTCP is port + 1 */
-    uint64_t sess_id;
+    uint32_t sess_id;
     size_t local_sdp_len;
     media_sdp_result res;
     uint32_t ptime_ms;
@@ -7189,6 +7204,73 @@ struct media_session {
 #define MEDIA__OUT(s, expr) do { (s)->depth++; expr; (s)->depth--; } while (0)
 #define MEDIA__OUT_INT(s, expr) ((s)->depth++, (s)->out_ret = (int)(expr), (s)->depth--, (s)->out_ret)
 #define MEDIA__CALL(s, fn, args) do { if ((s)->cfg.handler.fn) MEDIA__OUT(s, (s)->cfg.handler.fn args); } while (0)
+
+/* handler.log: the message is made only when someone listens, and a refusal
+   of one kind is said at most once a second (with how many went unsaid) */
+enum { MEDIA__LOG_MALFORMED, MEDIA__LOG_SOURCE, MEDIA__LOG_PT, MEDIA__LOG_WIRE };   /* WIRE: the filter, the socket */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static void media__log(media_session *s, int level, int kind, uint64_t now, const char *fmt, ...);
+static void media__log(media_session *s, int level, int kind, uint64_t now, const char *fmt, ...)
+{
+    char msg[320];
+    va_list ap;
+    if (!s->cfg.handler.log) return;
+    if (kind >= 0) {
+        uint32_t ms = (uint32_t)(now / 1000) | 1u;   /* (never 0: 0 is "not yet") */
+        if (s->log_at_ms[kind] && ms - s->log_at_ms[kind] < 1000) {
+            if (s->log_quiet[kind] < 65535) s->log_quiet[kind]++;
+            return;
+        }
+        s->log_at_ms[kind] = ms;
+    }
+#ifndef MEDIA_NO_STDIO
+    va_start(ap, fmt);
+    (void)vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (kind >= 0 && s->log_quiet[kind]) {
+        size_t l = strlen(msg);
+        (void)snprintf(msg + l, sizeof msg - l, " (and %u more since)", (unsigned)s->log_quiet[kind]);
+    }
+#else
+    {   /* no formatting without stdio: the message's pattern */
+        size_t l = strlen(fmt);
+        if (l >= sizeof msg) l = sizeof msg - 1;
+        memcpy(msg, fmt, l);
+        msg[l] = 0;
+        (void)ap;
+    }
+#endif
+    if (kind >= 0) s->log_quiet[kind] = 0;
+    MEDIA__OUT(s, s->cfg.handler.log(s, level, msg, s->user));
+}
+
+/* a system error for a message (strerror is not thread-safe everywhere, but
+   the message is copied out at once and only made when someone listens) */
+static const char *media__errno_text(int e)
+{
+    const char *t = strerror(e);
+    return t ? t : "system error";
+}
+
+/* a source address for a message */
+static const char *media__addr_text(char *buf, size_t cap, const media_addr *a)
+{
+    char ip[48];
+    if (!a || media_addr_string(ip, sizeof ip, a) < 0) { buf[0] = '?'; buf[1] = 0; return buf; }
+#ifndef MEDIA_NO_STDIO
+    (void)snprintf(buf, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, (unsigned)a->port);
+#else
+    {
+        size_t l = strlen(ip);
+        if (l >= cap) l = cap - 1;
+        memcpy(buf, ip, l);
+        buf[l] = 0;
+    }
+#endif
+    return buf;
+}
 
 MEDIA__HOT_TEXT static uint64_t media__sess_now(const media_session *s)
 {
@@ -7703,6 +7785,18 @@ static void media__complete(media_session *s, int rc, const media_sdp_result *r)
     MEDIA__CALL(s, negotiation_complete, (s, rc, rc == MEDIA_OK ? r : NULL, s->user));
 }
 
+/* the line a remote SDP failed at, quoted (up to 100 characters) */
+static void media__log_sdp_line(media_session *s, const char *sdp, size_t len, int line, int rc)
+{
+    size_t i = 0, end;
+    int at = 1;
+    if (!s->cfg.handler.log) return;
+    while (at < line && i < len) if (sdp[i++] == '\n') at++;
+    for (end = i; end < len && end - i < 100 && sdp[end] != '\r' && sdp[end] != '\n'; end++) {}
+    media__log(s, MEDIA_LOG_ERROR, -1, 0, "the remote SDP was refused at line %d (%s): %.*s", line, media_result_string(rc),
+               (int)(end - i), sdp + i);
+}
+
 MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len)
 {
     media_sdp *w;
@@ -7715,6 +7809,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
     if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
     /* w[0]: the peer's description, w[1]: ours before, w[2]: our answer */
     rc = media_sdp_parse(&w[0], sdp, len);
+    if (rc != MEDIA_OK) media__log_sdp_line(s, sdp, len, w[0].error_line, rc);
     if (rc == MEDIA_OK && s->oa == MEDIA__OA_LOCAL_OFFER) {
         /* the answer to our offer */
         if (s->cfg.handler.answer) {
@@ -7759,6 +7854,8 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
             }
         }
     }
+    if (rc == MEDIA_ENEGOTIATION) media__log(s, MEDIA_LOG_ERROR, -1, 0, "the remote SDP has no codec in common with ours");
+    else if (rc == MEDIA_EREJECTED) media__log(s, MEDIA_LOG_ERROR, -1, 0, "the remote SDP was refused by the offer/answer callback");
     MEDIA_FREE(w, s->user);
     return media__leave(s, rc);
 }
@@ -7814,7 +7911,12 @@ MEDIA__HOT_TEXT static int media__send(media_session *s, const uint8_t *d, size_
         if (n > MEDIA_SESSION_MAX_PACKET) return MEDIA_ENOSPC;
         memcpy(w, d, n);
         r = MEDIA__OUT_INT(s, s->filter.protect(s->filter.ctx, w, n, n + s->filter.overhead, is_rtcp));
-        if (r < 0 || (size_t)r > n + s->filter.overhead) { s->st.protect_errors++; return MEDIA_ERROR; }
+        if (r < 0 || (size_t)r > n + s->filter.overhead) {
+            s->st.protect_errors++;
+            media__log(s, MEDIA_LOG_ERROR, MEDIA__LOG_WIRE, now, "the packet filter could not protect an %s packet (%d)",
+                       is_rtcp ? "RTCP" : "RTP", r);
+            return MEDIA_ERROR;
+        }
         d = w;
         n = (size_t)r;
     }
@@ -7824,7 +7926,15 @@ MEDIA__HOT_TEXT static int media__send(media_session *s, const uint8_t *d, size_
         r = media__sock_send(s, is_rtcp && !s->mux, d, n, to);
     }
     if (r == MEDIA_OK) return MEDIA_OK;
-    s->st.send_errors++;
+    {
+        int e = errno;
+        char at[64];
+        s->st.send_errors++;
+        media__log(s, r == MEDIA_EAGAIN ? MEDIA_LOG_WARNING : MEDIA_LOG_ERROR, MEDIA__LOG_WIRE, now, "sending %s to %s: %s",
+                   is_rtcp ? "RTCP" : "RTP", media__addr_text(at, sizeof at, to),
+                   s->send ? "the transport's send failed" : r == MEDIA_EAGAIN ? "the socket's buffer is full: dropped"
+                                                                               : media__errno_text(e));
+    }
     if (r != MEDIA_EAGAIN) media__stream_error(s, MEDIA_ESOCKET, now);   /* a full socket buffer drops, no more */
     return MEDIA_ESOCKET;
 }
@@ -8279,8 +8389,19 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
     media_rtp_packet p;
     const media__rx_entry *e;
     int r;
-    if (media_rtp_parse(&p, d, len) != MEDIA_OK) { s->st.malformed_rtp++; return MEDIA_EPARSE; }
-    if (!media__source_ok(s, from, 0, p.ssrc)) { s->st.foreign++; return MEDIA_EREJECTED; }
+    char at[64];
+    if ((r = media_rtp_parse(&p, d, len)) != MEDIA_OK) {
+        s->st.malformed_rtp++;
+        media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_MALFORMED, now, "an RTP packet of %u bytes refused: %s", (unsigned)len,
+                   media_result_string(r));
+        return MEDIA_EPARSE;
+    }
+    if (!media__source_ok(s, from, 0, p.ssrc)) {
+        s->st.foreign++;
+        media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTP from %s refused: not the peer's address",
+                   media__addr_text(at, sizeof at, from));
+        return MEDIA_EREJECTED;
+    }
     if (p.ssrc == s->ssrc) media__collision(s, now);
     e = media__rx_find(s, p.payload_type);
     if (!e || (e->kind == MEDIA__RX_AUDIO && !e->codec)) {
@@ -8288,7 +8409,11 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
         if (s->cfg.handler.media_request) {
             handled = MEDIA__OUT_INT(s, s->cfg.handler.media_request(s, MEDIA_REQUEST_RTP, d, len, s->user)) > 0;
         }
-        if (!handled) s->st.unknown_pt++;
+        if (!handled) {
+            s->st.unknown_pt++;
+            media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_PT, now, "RTP with payload type %d refused: not negotiated",
+                       (int)p.payload_type);
+        }
         return MEDIA_ENOTFOUND;
     }
     if (s->peer_known && p.ssrc != s->peer_ssrc && s->rx.started) {
@@ -8350,8 +8475,19 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
 {
     media_rtcp c;
     int i, k;
-    if (media_rtcp_parse(&c, d, len, MEDIA_RTCP_REDUCED_SIZE) < 0) { s->st.malformed_rtcp++; return MEDIA_EPARSE; }
-    if (!media__source_ok(s, from, 1, c.packets[0].ssrc)) { s->st.foreign++; return MEDIA_EREJECTED; }
+    char at[64];
+    if ((i = media_rtcp_parse(&c, d, len, MEDIA_RTCP_REDUCED_SIZE)) < 0) {
+        s->st.malformed_rtcp++;
+        media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_MALFORMED, now, "an RTCP packet of %u bytes refused: %s", (unsigned)len,
+                   media_result_string(i));
+        return MEDIA_EPARSE;
+    }
+    if (!media__source_ok(s, from, 1, c.packets[0].ssrc)) {
+        s->st.foreign++;
+        media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTCP from %s refused: not the peer's address",
+                   media__addr_text(at, sizeof at, from));
+        return MEDIA_EREJECTED;
+    }
     s->st.rtcp_received++;
     s->avg_rtcp_size = (double)(len + 28) / 16 + s->avg_rtcp_size * 15 / 16;   /* RFC 3550 6.3.3 */
     for (i = 0; i < (int)c.packet_count; i++) {
@@ -8409,7 +8545,12 @@ MEDIA__HOT_TEXT static int media__datagram(media_session *s, const uint8_t *d, s
         if (len > sizeof w) { if (is_rtcp) s->st.malformed_rtcp++; else s->st.malformed_rtp++; return MEDIA_EPARSE; }
         memcpy(w, d, len);
         r = MEDIA__OUT_INT(s, s->filter.unprotect(s->filter.ctx, w, len, is_rtcp));
-        if (r < 0 || (size_t)r > len) { s->st.unprotect_errors++; return MEDIA_EREJECTED; }
+        if (r < 0 || (size_t)r > len) {
+            s->st.unprotect_errors++;
+            media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_WIRE, now, "the packet filter refused a received %s packet (%d)",
+                       is_rtcp ? "RTCP" : "RTP", r);
+            return MEDIA_EREJECTED;
+        }
         d = w;
         len = (size_t)r;
     }
@@ -8651,7 +8792,10 @@ MEDIA__HOT_TEXT static void media__sock_drain(media_session *s, int which, int m
             if (errno == EINTR) continue;
             if (errno == ECONNREFUSED) { s->st.unreachable++; continue; }   /* (see media__send) */
             if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                int e = errno;
                 s->st.receive_errors++;
+                media__log(s, MEDIA_LOG_ERROR, MEDIA__LOG_WIRE, now, "receiving on the %s socket: %s", which ? "RTCP" : "RTP",
+                           media__errno_text(e));
                 media__stream_error(s, MEDIA_ESOCKET, now);
             }
             return;

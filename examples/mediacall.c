@@ -4,7 +4,8 @@
    file (a PBX, ffmpeg, GStreamer, another mediacall), writes its own SDP, and
    prints what happened as JSON lines on stdout: "ready" (the negotiated
    codec), "dtmf", "error" (a file that could not be used says which and
-   why), "quality", "stats" (every --stats-interval ms), "idle" (--idle
+   why), "log" (what the session refused, in words), "quality", "stats"
+   (every --stats-interval ms), "idle" (--idle
    seconds passed without RTP: the call ends) and "end" with the call's
    whole statistics.
 
@@ -197,6 +198,17 @@ static int on_error(media_session *s, int error, void *user)
     return MEDIA_ERROR_CONTINUE;
 }
 
+static void on_log(media_session *s, int level, const char *message, void *user)
+{
+    (void)s; (void)user;
+    printf("{");
+    json_str("event", "log", 0);
+    json_str("level", level == MEDIA_LOG_ERROR ? "error" : "warning", 1);
+    json_str("message", message, 1);
+    printf("}\n");
+    fflush(stdout);
+}
+
 static void on_stream_stop(media_session *s, int direction, void *user)
 {
     app *a = (app *)user;
@@ -332,6 +344,7 @@ int main(int argc, char **argv)
     cfg.handler.negotiation_complete = on_negotiated;
     cfg.handler.dtmf = on_dtmf;
     cfg.handler.stream_error = on_error;
+    cfg.handler.log = on_log;
     cfg.handler.stream_stop = on_stream_stop;
     cfg.handler.play_complete = on_play;
     cfg.handler.quality_alert = on_quality;

@@ -1810,6 +1810,51 @@ static void test_packet_filter(void)
     net_reset();
 }
 
+/* handler.log: what the session could not use, in words */
+static char g_log[4096];
+static int g_log_n, g_log_level;
+static void cb_log(media_session *s, int level, const char *msg, void *user)
+{
+    size_t l = strlen(g_log);
+    (void)s; (void)user;
+    g_log_n++;
+    g_log_level = level;
+    snprintf(g_log + l, sizeof g_log - l, "%s\n", msg);
+}
+
+static void test_log(void)
+{
+    media_session_config ca, cb;
+    static const char bad_sdp[] = "v=0\r\no=- 1 1 IN IP4 10.0.0.1\r\nm=audio fortytwo RTP/AVP 0\r\n";
+    uint8_t junk[5] = { 0x80, 0, 0, 1, 0 }, pkt[172];
+    media_addr stranger;
+    int k;
+    setup_pair(&ca, &cb);
+    cb.handler.log = cb_log;
+    start_pair(&ca, &cb);
+    g_log[0] = 0; g_log_n = 0;
+    /* a remote SDP refused: the line it failed at, quoted */
+    CHECK(media_session_set_remote_sdp(g_ep[B].s, bad_sdp, sizeof bad_sdp - 1) < 0);
+    CHECKF(strstr(g_log, "line 3") && strstr(g_log, "m=audio fortytwo RTP/AVP 0") && g_log_level == MEDIA_LOG_ERROR, "%s", g_log);
+    /* refused packets: each reason said once a second at most, with the count since */
+    g_log[0] = 0; g_log_n = 0;
+    for (k = 0; k < 100; k++) media_session_receive(g_ep[B].s, junk, sizeof junk, 0);
+    CHECKF(g_log_n == 1 && strstr(g_log, "an RTP packet of 5 bytes refused: malformed input"), "%d: %s", g_log_n, g_log);
+    net_run_ms(1100);
+    media_session_receive(g_ep[B].s, junk, sizeof junk, 0);
+    CHECKF(g_log_n == 2 && strstr(g_log, "(and 99 more since)"), "%d: %s", g_log_n, g_log);
+    memset(pkt, 0, sizeof pkt);
+    pkt[0] = 0x80; pkt[1] = 99;
+    media_session_receive(g_ep[B].s, pkt, sizeof pkt, 0);
+    CHECKF(strstr(g_log, "payload type 99 refused: not negotiated") != NULL, "%s", g_log);
+    media_addr_parse(&stranger, "10.9.9.9", 1234);
+    pkt[1] = 0;
+    media_session_receive_from(g_ep[B].s, pkt, sizeof pkt, 0, &stranger);
+    CHECKF(strstr(g_log, "RTP from 10.9.9.9:1234 refused") != NULL, "%s", g_log);
+    CHECK(g_log_level == MEDIA_LOG_WARNING);
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -1830,6 +1875,7 @@ int main(void)
     RUN(test_poll_return_and_allocations);
     RUN(test_lengths_beyond_int);
     RUN(test_packet_filter);
+    RUN(test_log);
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
