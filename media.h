@@ -739,36 +739,40 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
 
 typedef struct media_codec media_codec;
 struct media_codec {
+    /* what it is */
     const char *name;          /* encoding name in a=rtpmap: "PCMU", "opus" (matched case-insensitively) */
     uint32_t clock_rate;       /* RTP clock rate; 0 for telephone-event: "at the audio codec's rate" */
     uint32_t sample_rate;      /* PCM rate encode() takes and decode() gives */
     uint8_t  channels;         /* as in a=rtpmap (1 when omitted there) */
     int8_t   static_pt;        /* RFC 3551 static payload type 0..95, or -1 for dynamic */
     uint16_t frame_ms;         /* default packet time */
-    uint32_t flags;            /* MEDIA_CODEC_EVENTS, MEDIA_CODEC_STATELESS_ENCODER */
+    uint32_t flags;            /* MEDIA_CODEC_EVENTS, _STATELESS_ENCODER, _HISTORY_FROM_PAYLOADS */
     const char *fmtp;          /* a=fmtp parameters we offer and answer with, or NULL */
-    size_t   state_size;       /* bytes of per-stream state handed to create() (may be 0) */
-    /* All optional for event codecs. create() gets zeroed state_size bytes and
-       the peer's fmtp (NULL when none); encode returns payload bytes, decode and
-       conceal return samples written, each < 0 on error. */
-    int  (*create)(void *state, const media_codec *codec, const char *remote_fmtp);
+    /* the memory a stream needs: state_size for a decoder, encoder_state_size
+       for an encoder (0: state_size as well) */
+    size_t   state_size;
+    size_t   encoder_state_size;
+    /* All optional for event codecs. create() gets zeroed memory of the size
+       for its side (MEDIA_CODEC_ENCODER or MEDIA_CODEC_DECODER; a state serves
+       one side) and the peer's fmtp (NULL when none); encode returns payload
+       bytes, decode and conceal return samples written, each < 0 on error. */
+    int  (*create)(void *state, const media_codec *codec, const char *remote_fmtp, int side);
     void (*destroy)(void *state);
     int  (*encode)(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t samples);
     int  (*decode)(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len);
     int  (*conceal)(void *state, int16_t *pcm, size_t samples);
-    void *user;                /* for your own codecs; media.h never touches it */
-    /* Bytes for the encoding side when it needs other than state_size (0:
-       state_size). create() then gets this many for an encoder and
-       state_size for a decoder: it cannot tell them apart, so such a codec
-       sets its sides up on the first encode() or decode(). */
-    size_t encoder_state_size;
     /* Optional. control(): MEDIA_CODEC_CTL_* requests, < 0 when not handled.
        recover(): the lost frame before the packet `next` rebuilt from the
        redundancy inside next (Opus in-band FEC), or concealed when next
        carries none: samples written, < 0 on error (then conceal() is used). */
     int  (*control)(void *state, int request, int value);
     int  (*recover)(void *state, int16_t *pcm, size_t samples, const uint8_t *next, size_t next_len);
+    void *user;                /* for your own codecs; media.h never touches it */
 };
+
+/* create()'s side */
+#define MEDIA_CODEC_ENCODER 1
+#define MEDIA_CODEC_DECODER 2
 
 /* control() requests. */
 #define MEDIA_CODEC_CTL_REMOTE_LOSS 1   /* value: % of our packets the peer reports lost
@@ -1455,6 +1459,10 @@ MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt);
 /* The value of key in a "k1=v1;k2=v2" fmtp string (case-insensitive key,
    spaces around ';' allowed). MEDIA_OK or MEDIA_ENOTFOUND. */
 MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const char *key);
+/* The same value as a decimal number ("maxplaybackrate=16000"): MEDIA_OK,
+   MEDIA_ENOTFOUND (no such key), or MEDIA_EPARSE (not digits, or over
+   4294967295); *value is set on MEDIA_OK only. */
+MEDIADEF int media_sdp_fmtp_number(uint32_t *value, const char *fmtp, const char *key);
 /* a=ptime / a=maxptime in whole ms (media, else session level); 0 when absent. */
 MEDIADEF int media_sdp_get_ptime(const media_sdp *sdp, int m);
 MEDIADEF int media_sdp_get_maxptime(const media_sdp *sdp, int m);
@@ -2393,9 +2401,10 @@ MEDIA__HOT_TEXT MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src
 /* >>codec implementation -------------------------------------------------- */
 
 /* G.711's state is its packet-loss concealment. */
-static int media__g711_create(void *state, const media_codec *codec, const char *remote_fmtp)
+static int media__g711_create(void *state, const media_codec *codec, const char *remote_fmtp, int side)
 {
     (void)remote_fmtp;
+    (void)side;   /* only decoders have state: their concealment */
     return state ? media_plc_init((media_plc *)state, codec->sample_rate) : MEDIA_OK;
 }
 
@@ -2454,17 +2463,17 @@ MEDIA__HOT_TEXT static int media__pcma_dec(void *state, int16_t *pcm, size_t cap
 }
 
 static const media_codec media__codec_pcmu = {
-    "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc),
-    media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL, 0, NULL, NULL
+    "PCMU", 8000, 8000, 1, 0, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc), 0,
+    media__g711_create, NULL, media__pcmu_enc, media__pcmu_dec, media__g711_conceal, NULL, NULL, NULL
 };
 static const media_codec media__codec_pcma = {
-    "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc),
-    media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL, 0, NULL, NULL
+    "PCMA", 8000, 8000, 1, 8, 20, MEDIA_CODEC_STATELESS_ENCODER | MEDIA_CODEC_HISTORY_FROM_PAYLOADS, NULL, sizeof(media_plc), 0,
+    media__g711_create, NULL, media__pcma_enc, media__pcma_dec, media__g711_conceal, NULL, NULL, NULL
 };
 /* 0-16: the DTMF digits and flash (RFC 4733 section 3.2). */
 static const media_codec media__codec_te = {
-    "telephone-event", 0, 0, 1, -1, 0, MEDIA_CODEC_EVENTS, "0-16", 0,
-    NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL
+    "telephone-event", 0, 0, 1, -1, 0, MEDIA_CODEC_EVENTS, "0-16", 0, 0,
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 };
 
 MEDIADEF const media_codec *media_codec_pcmu(void) { return &media__codec_pcmu; }
@@ -5550,6 +5559,24 @@ MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const
     return MEDIA_ENOTFOUND;
 }
 
+MEDIADEF int media_sdp_fmtp_number(uint32_t *value, const char *fmtp, const char *key)
+{
+    media_sdp_span v;
+    uint64_t x = 0;
+    size_t i;
+    int rc;
+    if (!value) return MEDIA_EINVAL;
+    if ((rc = media_sdp_fmtp_param(&v, fmtp, key)) != MEDIA_OK) return rc;
+    if (v.len == 0 || v.len > 10) return MEDIA_EPARSE;
+    for (i = 0; i < v.len; i++) {
+        if (v.ptr[i] < '0' || v.ptr[i] > '9') return MEDIA_EPARSE;
+        x = x * 10 + (uint64_t)(v.ptr[i] - '0');
+    }
+    if (x > 0xFFFFFFFFu) return MEDIA_EPARSE;
+    *value = (uint32_t)x;
+    return MEDIA_OK;
+}
+
 static int media__sdp_get_ms(const media_sdp *sdp, int m, const char *name, size_t nlen)
 {
     int i, ms = 0;
@@ -6012,9 +6039,11 @@ static int media__sdp_oa_origin(media_sdp *sdp, const media_sdp_oa_config *cfg)
     }
     /* none given: one of our own (o= must tell this SDP's session from
        another's; a constant 0 does not): the clock's microseconds, mixed with
-       where the caller's config lives, so two threads in one microsecond differ */
+       where the caller's config and the new SDP live, so two made in one
+       microsecond (two threads, or an offer and its answer) differ */
     if (!cfg->session_id) {
-        uint64_t id = (media_now_us() ^ ((uint64_t)(size_t)cfg << 20)) & 0x3FFFFFFFFFFFFFFFull;
+        uint64_t id = (media_now_us() ^ ((uint64_t)(size_t)cfg << 20) ^ ((uint64_t)(size_t)sdp << 7) * 0x9E3779B97F4A7C15ull) &
+                      0x3FFFFFFFFFFFFFFFull;
         return media__sdp_init(sdp, cfg->username ? cfg->username : "-", media__u64_str(idb, id ? id : 1),
                                cfg->session_version, cfg->address);
     }
@@ -7689,7 +7718,7 @@ static void media__tx_codec(media_session *s, const media_codec *c, const char *
     if (s->enc_state) memset(s->enc_state, 0, s->enc_size);
     s->tx_codec = c;
     if (c->create && !(c->flags & MEDIA_CODEC_STATELESS_ENCODER))
-        (void)c->create(s->enc_state, c, remote_fmtp && *remote_fmtp ? remote_fmtp : NULL);
+        (void)c->create(s->enc_state, c, remote_fmtp && *remote_fmtp ? remote_fmtp : NULL, MEDIA_CODEC_ENCODER);
 }
 
 static void media__jb_setup(media_session *s, uint32_t clock, const media_codec *c)
@@ -8850,7 +8879,7 @@ MEDIA__HOT_TEXT static int media__rx_codec(media_session *s, const media_codec *
     s->lazy_n = 0;
     s->plc_clean = 1;
     if (media_stretch_init(&s->stretch, c->sample_rate) != MEDIA_OK) s->stretch.rate = 0;
-    return c->create ? c->create(s->dec_state, c, NULL) : MEDIA_OK;
+    return c->create ? c->create(s->dec_state, c, NULL, MEDIA_CODEC_DECODER) : MEDIA_OK;
 }
 
 MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
@@ -8907,7 +8936,7 @@ static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
     if (k < n && got < need) {   /* older history is not what was heard */
         media__codec_drop(c, s->dec_state);
         memset(s->dec_state, 0, s->state_size);
-        if (c->create) (void)c->create(s->dec_state, c, NULL);
+        if (c->create) (void)c->create(s->dec_state, c, NULL, MEDIA_CODEC_DECODER);
     }
     while (k-- > 0)
         if (media_jitter_played(jb, (uint16_t)(s->lazy_end - k), &f) == MEDIA_JITTER_FRAME)

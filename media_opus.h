@@ -172,9 +172,8 @@ MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
 
 #else
 
-/* A state holds one side: the header, then libopus' encoder or decoder
-   (create() cannot tell which it was given, so the side is set up on the
-   first encode() or decode()). */
+/* A state holds one side, the one create() was told: the header, then
+   libopus' encoder or decoder. */
 enum { MEDIA__OPUS_NONE = 0, MEDIA__OPUS_ENC = 1, MEDIA__OPUS_DEC = 2 };
 
 typedef struct media__opus_state {
@@ -196,18 +195,11 @@ typedef struct media__opus_state {
 
 static void *media__opus_obj(void *state) { return (char *)state + MEDIA__OPUS_HDR; }
 
-/* fmtp values are small decimal integers; anything else counts as absent */
+/* fmtp values are decimal numbers; anything else counts as absent */
 static long media__opus_param(const char *fmtp, const char *key, long absent)
 {
-    media_sdp_span v;
-    long x = 0;
-    size_t i;
-    if (!fmtp || media_sdp_fmtp_param(&v, fmtp, key) != MEDIA_OK || v.len == 0 || v.len > 9) return absent;
-    for (i = 0; i < v.len; i++) {
-        if (v.ptr[i] < '0' || v.ptr[i] > '9') return absent;
-        x = x * 10 + (v.ptr[i] - '0');
-    }
-    return x;
+    uint32_t v;
+    return fmtp && media_sdp_fmtp_number(&v, fmtp, key) == MEDIA_OK && v <= 999999999u ? (long)v : absent;
 }
 
 static int32_t media__opus_bandwidth(long hz)
@@ -228,12 +220,15 @@ static int32_t media__opus_clamp_rate(const media__opus_state *o, int32_t b)
     return b < lo ? lo : b > hi ? hi : b;
 }
 
-static int media__opus_create(void *state, const media_codec *codec, const char *remote_fmtp)
+static int media__opus_setup(media__opus_state *o, int side);
+
+static int media__opus_create(void *state, const media_codec *codec, const char *remote_fmtp, int side)
 {
     media__opus_state *o = (media__opus_state *)state;
     const media_opus_config *cfg = (const media_opus_config *)codec->user;
     long v;
     if (!o) return MEDIA_OK;
+    if (side != MEDIA_CODEC_ENCODER && side != MEDIA_CODEC_DECODER) return MEDIA_EINVAL;
     memset(o, 0, sizeof *o);
     o->cfg = cfg;
     o->rate = codec->sample_rate;
@@ -251,7 +246,7 @@ static int media__opus_create(void *state, const media_codec *codec, const char 
     o->bitrate = cfg->bitrate ? media__opus_clamp_rate(o, (int32_t)cfg->bitrate)
                               : (o->max_bitrate ? o->max_bitrate : 0);
     o->fec_loss = o->fec ? 5 : 0;   /* FEC sized for some loss before any report */
-    return MEDIA_OK;
+    return media__opus_setup(o, side == MEDIA_CODEC_ENCODER ? MEDIA__OPUS_ENC : MEDIA__OPUS_DEC);
 }
 
 static void media__opus_destroy(void *state) { (void)state; }   /* nothing allocated */
@@ -267,7 +262,6 @@ static void media__opus_apply(media__opus_state *o)
 static int media__opus_setup(media__opus_state *o, int side)
 {
     int err;
-    if (o->side == side) return MEDIA_OK;
     if (o->side != MEDIA__OPUS_NONE || !o->cfg) return MEDIA_ESTATE;   /* a state serves one side */
     if (side == MEDIA__OPUS_ENC) {
         OpusEncoder *e = (OpusEncoder *)media__opus_obj(o);
@@ -292,9 +286,9 @@ static int media__opus_setup(media__opus_state *o, int side)
 static int media__opus_encode(void *state, uint8_t *dst, size_t cap, const int16_t *pcm, size_t samples)
 {
     media__opus_state *o = (media__opus_state *)state;
-    int n, rc;
+    int n;
     if (!o || !dst || !pcm || samples > (size_t)INT_MAX) return MEDIA_EINVAL;
-    if ((rc = media__opus_setup(o, MEDIA__OPUS_ENC)) != MEDIA_OK) return rc;
+    if (o->side != MEDIA__OPUS_ENC) return MEDIA_ESTATE;   /* a decoder's state */
     if (cap > 4000) cap = 4000;   /* more than any Opus packet needs */
     n = opus_encode((OpusEncoder *)media__opus_obj(o), (const opus_int16 *)pcm, (int)samples, dst, (opus_int32)cap);
     if (n < 0) return n == OPUS_BUFFER_TOO_SMALL ? MEDIA_ENOSPC : MEDIA_EINVAL;
@@ -305,9 +299,9 @@ static int media__opus_encode(void *state, uint8_t *dst, size_t cap, const int16
 static int media__opus_decode(void *state, int16_t *pcm, size_t cap, const uint8_t *payload, size_t len)
 {
     media__opus_state *o = (media__opus_state *)state;
-    int n, rc;
+    int n;
     if (!o || !pcm || !payload || len == 0 || len > (size_t)INT_MAX) return MEDIA_EINVAL;
-    if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
+    if (o->side != MEDIA__OPUS_DEC) return MEDIA_ESTATE;   /* an encoder's state */
     /* asked for exactly the packet's duration: libopus sizes its scratch by
        what it is asked for (120 ms of it cost 10 % at 8 kHz) */
     n = opus_packet_get_nb_samples(payload, (opus_int32)len, (opus_int32)o->rate);
@@ -325,10 +319,9 @@ static int media__opus_conceal(void *state, int16_t *pcm, size_t samples)
 {
     media__opus_state *o = (media__opus_state *)state;
     size_t step, done = 0;
-    int rc;
     if (!o || (!pcm && samples) || samples > (size_t)INT_MAX) return MEDIA_EINVAL;
     if (samples == 0) return 0;   /* a seam: libopus blends the next frame itself */
-    if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
+    if (o->side != MEDIA__OPUS_DEC) return MEDIA_ESTATE;   /* an encoder's state */
     step = o->rate / 400;
     while (done < samples) {
         opus_int16 tmp[120];   /* 2.5 ms at 48 kHz */
@@ -353,9 +346,9 @@ static int media__opus_conceal(void *state, int16_t *pcm, size_t samples)
 static int media__opus_recover(void *state, int16_t *pcm, size_t samples, const uint8_t *next, size_t next_len)
 {
     media__opus_state *o = (media__opus_state *)state;
-    int n, rc;
+    int n;
     if (!o || !pcm || !next || next_len == 0 || next_len > (size_t)INT_MAX || samples == 0) return MEDIA_EINVAL;
-    if ((rc = media__opus_setup(o, MEDIA__OPUS_DEC)) != MEDIA_OK) return rc;
+    if (o->side != MEDIA__OPUS_DEC) return MEDIA_ESTATE;   /* an encoder's state */
     if (samples > (size_t)o->rate * 120 / 1000) return MEDIA_EINVAL;
     /* frame_size is the lost duration; without redundancy in next (a CELT
        packet, or FEC off at the sender) libopus conceals instead, which is

@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enc = calloc(1, c.encoder_state_size);
     dec = calloc(1, c.state_size);
     if (!enc || !dec) { free(enc); free(dec); return 0; }
-    c.create(enc, &c, fmtp);
-    c.create(dec, &c, fmtp);
+    c.create(enc, &c, fmtp, MEDIA_CODEC_ENCODER);
+    c.create(dec, &c, fmtp, MEDIA_CODEC_DECODER);
     while (i + 2 <= size) {
         size_t len = (size_t)data[i] | (size_t)(data[i + 1] & 0x07) << 8, frame = oc.sample_rate / 50;
         int op = data[i + 1] >> 3, r;

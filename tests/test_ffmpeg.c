@@ -389,7 +389,7 @@ static void test_ffmpeg_sdp(void)
     media_sdp_result res;
     media_sdp_rtpmap r;
     const media_codec *list[4];
-    static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+    static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     const char *path = "build/test/ffmpeg.sdp";
     if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
     if (bind_pair(&r1, &q1, &p1) || bind_pair(&r2, &q2, &p2)) { CHECK(!"no ports"); return; }

@@ -167,7 +167,7 @@ static int direct_encode(const media_opus_config *oc, const int16_t *x, int n, i
 static void *state_new(const media_codec *c, int encoder, const char *remote_fmtp)
 {
     void *st = calloc(1, encoder ? c->encoder_state_size : c->state_size);
-    if (st && c->create(st, c, remote_fmtp) != MEDIA_OK) { free(st); return NULL; }
+    if (st && c->create(st, c, remote_fmtp, encoder ? MEDIA_CODEC_ENCODER : MEDIA_CODEC_DECODER) != MEDIA_OK) { free(st); return NULL; }
     return st;
 }
 
@@ -378,7 +378,7 @@ static void test_remote_fmtp_shapes_encoder(void)
         st = state_new(&c, 1, t[i].fmtp);
         CHECK(st != NULL);
         if (!st) continue;
-        CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_ESTATE);   /* no encoder before the first frame */
+        CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);   /* create() was told: the encoder is there at once */
         make_tone(pcm, 960, 48000);
         for (f = 0; f < 5; f++) CHECK(c.encode(st, out, sizeof out, pcm, 960) > 0 || t[i].dtx);
         CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);

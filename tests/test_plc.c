@@ -84,7 +84,7 @@ static void run(double loss, uint64_t seed)
     uint8_t enc[FRAME];
     int f;
     CHECK(c->state_size == sizeof(media_plc) && c->conceal != NULL);
-    CHECK_EQ_INT(c->create(&plc, c, NULL), MEDIA_OK);
+    CHECK_EQ_INT(c->create(&plc, c, NULL, MEDIA_CODEC_DECODER), MEDIA_OK);
     harness_seed(seed);
     for (f = 0; f < N / FRAME; f++) {
         int16_t *o = orig + f * FRAME;
@@ -159,7 +159,7 @@ static void test_seam_blend(void)
         double ph = trials * 0.37;
         for (i = 0; i < FRAME * 8; i++)
             tone[i] = (int16_t)(6000 * sin(2 * PI * 190 * i / RATE + ph) + 4000 * sin(2 * PI * 310 * i / RATE + 2 * ph));
-        c->create(&plc, c, NULL);
+        c->create(&plc, c, NULL, MEDIA_CODEC_DECODER);
         /* frames 0, 1, 2, then 4, 5 (3 dropped) */
         for (f = 0; f < 5; f++) {
             int src = f < 3 ? f : f + 1;

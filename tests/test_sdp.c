@@ -238,6 +238,17 @@ static void test_webrtc_firefox_and_others(void)
     CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "stereo") == MEDIA_OK && media_sdp_span_eq(v, "1"));
     CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "MaxPlaybackRate") == MEDIA_OK && media_sdp_span_eq(v, "48000"));
     CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND);
+    {   /* the same as numbers */
+        uint32_t n = 7;
+        CHECK(media_sdp_fmtp_number(&n, media_sdp_get_fmtp(&A, 0, 109), "maxplaybackrate") == MEDIA_OK && n == 48000);
+        CHECK(media_sdp_fmtp_number(&n, media_sdp_get_fmtp(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND && n == 48000);
+        CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "a") == MEDIA_EPARSE);
+        CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "b") == MEDIA_OK && n == 4294967295u);
+        CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "c") == MEDIA_EPARSE);
+        CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "d") == MEDIA_EPARSE);
+        CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "e") == MEDIA_EPARSE);
+        CHECK(media_sdp_fmtp_number(NULL, "a=1", "a") == MEDIA_EINVAL);
+    }
     /* session-level direction applies where the media level has none */
     CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDRECV);
 
@@ -556,11 +567,11 @@ static void test_edits(void)
 /* ---- offer/answer ---- */
 
 /* user codecs plug in as plain descriptions (no functions needed to negotiate) */
-static const media_codec ilbc = {"iLBC", 8000, 8000, 1, -1, 30, 0, "mode=30", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
-static const media_codec g723 = {"G723", 8000, 8000, 1, 4, 30, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
-static const media_codec g729 = {"G729", 8000, 8000, 1, 18, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
-static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, "useinbandfec=1", 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
-static const media_codec g722 = {"G722", 8000, 16000, 1, 9, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+static const media_codec ilbc = {"iLBC", 8000, 8000, 1, -1, 30, 0, "mode=30", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static const media_codec g723 = {"G723", 8000, 8000, 1, 4, 30, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static const media_codec g729 = {"G729", 8000, 8000, 1, 18, 20, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static const media_codec opus = {"opus", 48000, 48000, 2, -1, 20, 0, "useinbandfec=1", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+static const media_codec g722 = {"G722", 8000, 16000, 1, 9, 20, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
 
 static void oa_cfg(media_sdp_oa_config *cfg, const char *addr, uint16_t port)
 {
@@ -1039,7 +1050,7 @@ static void test_offers_and_reoffers(void)
     CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_INACTIVE && A.origin_version == prev.origin_version + 1);
     /* required codecs are matched by description, not only by pointer */
     {
-        static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL};
+        static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
         const media_codec *req[1];
         media_sdp_oa_config c2;
         oa_cfg(&c2, "192.0.2.1", 4000);
