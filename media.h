@@ -403,6 +403,10 @@
        timer) instead: it reads only those, which saves a system call or two
        per packet; examples/epoll_many.c)
 
+   A config starts from media_session_config_init() (or pass NULL for every
+   default): one filled any other way is refused with MEDIA_EINVAL, since
+   several of its fields mean something else at 0 than their defaults.
+
    States (media_session_state, state_change): IDLE, NEGOTIATING (first
    offer out or in), READY (negotiated, media starts at the next poll),
    ACTIVE, PAUSED (the peer holds us: we do not send), HELD (we hold: we do
@@ -497,7 +501,9 @@
    plays out), what is sent, or both as stereo on the sending clock
    (received left, a frame behind so the two timers never shift it); the
    header is kept current every second and at destroy, so the file is always
-   valid.
+   valid. A call that ends because the peer went quiet (the RTP timeout) is
+   recorded, received alone, to its last frame from a packet: the wait that
+   found the peer gone is not in the file.
 
    Memory: one block per session: 19.9 KiB with G.711 (the jitter buffer
    10.3, of which 8 hold up to 1 s of jitter; the G.711 concealment state
@@ -2004,6 +2010,11 @@ typedef struct media_session_config {
                                     port_min alone: exactly that RTP port); 0, 0: any */
     int rtcp_mux;                /* offer and accept RTCP on the RTP port (1) */
     int latch;                   /* symmetric RTP: send to where the peer's RTP comes from (0) */
+    /* Set by media_session_config_init(). Several fields mean something else
+       at 0 than their defaults (rtcp_mux, rtp_timeout_ms...), so a config
+       that did not start there is refused (MEDIA_EINVAL), never run
+       silently different. */
+    uint32_t _initialised;
     /* Custom transport: the session opens no socket and hands every datagram here;
        feed what arrives with media_session_receive(). Returns < 0 on failure. */
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
@@ -2149,6 +2160,9 @@ MEDIADEF int media_session_close(media_session *s);
 #include <stdarg.h>
 #ifndef MEDIA_NO_STDIO
 #include <stdio.h>
+#if !defined(_WIN32)
+#include <unistd.h>   /* ftruncate: a recording cut back (media__wav_cut) */
+#endif
 #endif
 
 #if defined(_WIN32)
@@ -6731,6 +6745,24 @@ static int media__wav_sync(media_wav_file *f)
     return MEDIA_OK;
 }
 
+/* Ends a file being written at `bytes` of data (what came after is
+   dropped): the header says so at close, and where the file has a POSIX
+   descriptor it is cut there too (elsewhere the dropped bytes stay past the
+   data chunk, where no reader looks). */
+static int media__wav_cut(media_wav_file *f, uint64_t bytes)
+{
+    FILE *fp = (FILE *)f->fp;
+    if (!fp || !f->writing || bytes > f->done) return MEDIA_EINVAL;
+    bytes -= bytes % f->info.block;
+    if (fflush(fp)) return MEDIA_EIO;
+#if !defined(_WIN32)
+    if (ftruncate(fileno(fp), (off_t)((uint64_t)f->header_len + bytes))) return MEDIA_EIO;
+#endif
+    if (fseek(fp, (long)((uint64_t)f->header_len + bytes), SEEK_SET)) return MEDIA_EIO;
+    f->done = bytes;
+    return MEDIA_OK;
+}
+
 MEDIADEF int media_wav_open_write(media_wav_file *f, const char *path, uint32_t format,
                                   uint32_t sample_rate, uint32_t channels)
 {
@@ -7134,6 +7166,7 @@ struct media_session {
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
     int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
+    uint32_t rec_heard;                  /* recording (received): its bytes up to the last frame from a packet (a WAV holds < 4 GiB) */
     uint32_t log_at_ms[4];               /* media__log: when each kind was last said (ms, wrapping), */
     uint16_t log_quiet[4];               /* and how many since went unsaid */
     uint8_t jb_ready, timed_out, remote_known;
@@ -7161,7 +7194,7 @@ struct media_session {
     media_addr remote_rtp, remote_rtcp;
     uint32_t noise;
     int ev_n;
-    uint64_t gap_silence0;               /* the buffer's silence count when the gap began */
+    uint32_t gap_silence0;               /* the buffer's silence count when the gap began (low bits) */
     media__rx_map rx_map;
     media_session_stats st;
     media_session_config cfg;            /* a copy; its strings point into this struct */
@@ -7330,6 +7363,8 @@ static void media__update_state(media_session *s)
     else media__set_state(s, MEDIA_STATE_ACTIVE);
 }
 
+#define MEDIA__CONFIG_INITIALISED 0x6D636667u   /* "mcfg" */
+
 MEDIADEF void media_session_config_init(media_session_config *cfg)
 {
     if (!cfg) return;
@@ -7346,6 +7381,7 @@ MEDIADEF void media_session_config_init(media_session_config *cfg)
     cfg->quality.mos[0] = 4.0; cfg->quality.mos[1] = 3.6; cfg->quality.mos[2] = 3.1;
     cfg->quality.loss_percent[0] = 1; cfg->quality.loss_percent[1] = 3; cfg->quality.loss_percent[2] = 10;
     cfg->quality.jitter_ms[0] = 30; cfg->quality.jitter_ms[1] = 60; cfg->quality.jitter_ms[2] = 120;
+    cfg->_initialised = MEDIA__CONFIG_INITIALISED;
 }
 
 static int media__copy_str(char *dst, size_t cap, const char *src)
@@ -7397,6 +7433,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         media_codec_pcmu, media_codec_pcma, media_codec_telephone_event
     };
     if (err) *err = MEDIA_EINVAL;
+    if (cfg && cfg->_initialised != MEDIA__CONFIG_INITIALISED) return NULL;   /* (*err: MEDIA_EINVAL) */
     if (cfg) c = *cfg; else media_session_config_init(&c);
     if (!c.local_address) c.local_address = "0.0.0.0";
     if (media_addr_parse(&bind_to, c.local_address, 0) != MEDIA_OK) return NULL;
@@ -7524,13 +7561,25 @@ static void media__codec_drop(const media_codec *c, void *state)
     if (c && c->destroy && state) c->destroy(state);
 }
 
+#ifndef MEDIA_NO_STDIO
+/* The recording, finished. A call that ends with the peer gone quiet (the
+   RTP timeout) is recorded (received) to its last frame from a packet, not
+   through the wait that found it gone. */
+static int media__rec_close(media_session *s)
+{
+    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec.done)
+        (void)media__wav_cut(&s->rec, s->rec_heard);
+    return media_wav_close(&s->rec);
+}
+#endif
+
 static void media__files_close(media_session *s)
 {
 #ifndef MEDIA_NO_STDIO
     int i;
     for (i = 0; i < s->nplay; i++) media_wav_close(&s->play[i].f);
     s->nplay = 0;
-    if (s->rec_what) { media_wav_close(&s->rec); s->rec_what = 0; }
+    if (s->rec_what) { media__rec_close(s); s->rec_what = 0; }
 #else
     (void)s;
 #endif
@@ -8891,6 +8940,16 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
     }
 }
 
+/* what the recording holds up to the last frame that came from a packet */
+static void media__heard(media_session *s)
+{
+#ifndef MEDIA_NO_STDIO
+    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec.done;
+#else
+    (void)s;
+#endif
+}
+
 static int media__was_event(const media_session *s, uint16_t seq)
 {
     int i;
@@ -9007,13 +9066,14 @@ MEDIA__HOT_TEXT static void media__playout(media_session *s, uint64_t now)
             s->cn_level = -1;
             /* unless the buffer found the gap in sequence: silence (DTX, VAD) */
             if (s->gap_run) {   /* (the buffer's statistics are a cold line: only read after a gap) */
-                if (media__jb(s)->st.silence - s->gap_silence0 < s->gap_run)
+                if ((uint32_t)media__jb(s)->st.silence - s->gap_silence0 < s->gap_run)
                     s->concealed += (uint64_t)(s->gap_run < MEDIA__GAP_CONCEALED ? s->gap_run : MEDIA__GAP_CONCEALED);
                 s->gap_run = 0;
             }
             if (r >= 0) {
                 if (f.flags & MEDIA_JITTER_STRETCH) r = media__stretch(s, pcm, r, sizeof pcm / sizeof pcm[0], &f, rate, clock);
                 media__deliver(s, pcm, (size_t)r, rate);
+                media__heard(s);
                 continue;
             }
             kind = MEDIA_JITTER_LOST;
@@ -9034,11 +9094,12 @@ MEDIA__HOT_TEXT static void media__playout(media_session *s, uint64_t now)
                     ne->codec == c && c->recover(s->dec_state, pcm, n, nx.payload, nx.len) == (int)n) {
                     s->st.recovered++;
                     media__deliver(s, pcm, n, rate);
+                    media__heard(s);
                     continue;
                 }
             }
         } else if (kind == MEDIA_JITTER_GAP && !tone && s->cn_level < 0 && s->gap_run < 255) {
-            if (!s->gap_run) s->gap_silence0 = media__jb(s)->st.silence - (f.flags & MEDIA_JITTER_SILENCE ? 1 : 0);
+            if (!s->gap_run) s->gap_silence0 = (uint32_t)media__jb(s)->st.silence - (f.flags & MEDIA_JITTER_SILENCE ? 1u : 0u);
             s->gap_run++;
         }
         for (left = n; left > 0;) {
@@ -9275,7 +9336,7 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
     }
     if (s->rec_what) {
 #ifndef MEDIA_NO_STDIO
-        int rc = media_wav_close(&s->rec);
+        int rc = media__rec_close(s);
         s->rec_what = 0;
         MEDIA__CALL(s, record_complete, (s, rc, s->user));
 #endif
@@ -9426,6 +9487,7 @@ MEDIADEF int media_session_record(media_session *s, const char *path, int what)
     if (rc != MEDIA_OK) return rc;
     s->rec_what = what;
     s->ring_r = s->ring_n = 0;
+    s->rec_heard = 0;
     s->ring_primed = 0;
     return MEDIA_OK;
 }
@@ -9435,7 +9497,7 @@ MEDIADEF int media_session_record_stop(media_session *s)
     int rc;
     if (!s) return MEDIA_EINVAL;
     if (!s->rec_what) return MEDIA_ESTATE;
-    rc = media_wav_close(&s->rec);
+    rc = media__rec_close(s);
     s->rec_what = 0;
     MEDIA__CALL(s, record_complete, (s, rc, s->user));
     return media__leave(s, rc);

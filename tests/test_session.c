@@ -694,6 +694,35 @@ static void test_rtp_timeout(void)
     net_reset();
 }
 
+/* A call recorded (received) that ends because the peer went quiet: the
+   file holds the call to its last received frame, not the timeout's wait */
+static void test_record_ends_at_last_packet(void)
+{
+    media_session_config ca, cb;
+    media_wav_file f;
+    double secs = 0;
+    setup_pair(&ca, &cb);
+    cb.rtp_timeout_ms = 2000;
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 500;
+    CHECK_EQ_INT(media_session_record(g_ep[B].s, tmp_path("rx_idle.wav"), MEDIA_RECORD_RECEIVED), MEDIA_OK);
+    net_run_ms(3000);
+    g_net.block[A] = 1;                  /* A's packets stop arriving at 3 s */
+    net_run_ms(2500);                    /* B times out at 5 s */
+    CHECK_EQ_INT(g_ep[B].nerrors, 1);
+    CHECK_EQ_INT(media_session_close(g_ep[B].s), MEDIA_OK);
+    net_run_ms(100);
+    media_session_destroy(g_ep[B].s);
+    g_ep[B].s = NULL;
+    if (media_wav_open_read(&f, tmp_path("rx_idle.wav")) == MEDIA_OK) {
+        secs = (double)f.end / f.info.block / 8000;
+        media_wav_close(&f);
+    }
+    CHECKF(secs >= 2.9 && secs <= 3.05, "recorded %.3f s of a call heard for 3 s", secs);
+    net_reset();
+    remove(tmp_path("rx_idle.wav"));
+}
+
 static void test_late_poll_no_burst(void)
 {
     media_session_config ca, cb;
@@ -1724,6 +1753,25 @@ static void test_bye_drains_buffer(void)
     net_reset();
 }
 
+/* a config that did not start from media_session_config_init() (zeroed, its
+   rtcp_mux and timeouts not the defaults) is refused, not run differently */
+static void test_config_not_initialised(void)
+{
+    media_session_config c;
+    int err = 0;
+    memset(&c, 0, sizeof c);
+    c.local_address = "127.0.0.1";
+    CHECK(media_session_create(&c, &err) == NULL);
+    CHECK_EQ_INT(err, MEDIA_EINVAL);
+    media_session_config_init(&c);
+    c.local_address = "127.0.0.1";
+    {
+        media_session *s = media_session_create(&c, &err);
+        CHECK(s != NULL && err == MEDIA_OK);
+        media_session_destroy(s);
+    }
+}
+
 /* lengths and capacities beyond an int are refused before anything is read
    or the offer/answer state moves (a recv() of -1 passed on is SIZE_MAX) */
 static void test_lengths_beyond_int(void)
@@ -1871,9 +1919,11 @@ int main(void)
     RUN(test_playback_queue);
     RUN(test_record_survives_destroy);
     RUN(test_rtp_timeout);
+    RUN(test_record_ends_at_last_packet);
     RUN(test_late_poll_no_burst);
     RUN(test_poll_return_and_allocations);
     RUN(test_lengths_beyond_int);
+    RUN(test_config_not_initialised);
     RUN(test_packet_filter);
     RUN(test_log);
     RUN(test_sockets_filter);
