@@ -7831,6 +7831,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
 
 static media_sdp *media__scratch(media_session *s)
 {
+    (void)s;   /* (a MEDIA_MALLOC of yours may not use its user pointer) */
     return (media_sdp *)MEDIA_MALLOC(3 * sizeof(media_sdp), s->user);
 }
 
@@ -7966,13 +7967,13 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
     if (s->cfg.handler.stream_error) {
         act = MEDIA__OUT_INT(s, s->cfg.handler.stream_error(s, error, s->user));
     }
+    if (error == MEDIA_ETIMEOUT) {
+        if (act == MEDIA_ERROR_RETRY) s->last_rtp_us = now;      /* report again after another timeout */
+        else s->timed_out = 1;                                   /* until RTP flows again */
+    }
     if (act == MEDIA_ERROR_STOP) {
         if (!s->closing) s->close_reason = error;
         s->closing = 1;
-    }
-    else if (error == MEDIA_ETIMEOUT) {
-        if (act == MEDIA_ERROR_RETRY) s->last_rtp_us = now;      /* report again after another timeout */
-        else s->timed_out = 1;                                   /* until RTP flows again */
     }
 }
 

@@ -58,8 +58,8 @@ static int round_media(const media_codec *c, void *enc_st, void *dec_st, int fra
     int i;
     memset(enc_st, 0, c->encoder_state_size);
     memset(dec_st, 0, c->state_size);
-    c->create(enc_st, c, NULL);
-    c->create(dec_st, c, NULL);
+    c->create(enc_st, c, NULL, MEDIA_CODEC_ENCODER);
+    c->create(dec_st, c, NULL, MEDIA_CODEC_DECODER);
     t0 = now_s();
     for (i = 0; i < FRAMES; i++) pkt_len[i] = c->encode(enc_st, pkt[i], sizeof pkt[i], pcm + i * frame, (size_t)frame);
     t1 = now_s();

@@ -268,6 +268,11 @@ for std in c++11 c++17; do
 done
 compile_check "gcc -std=gnu99: the user's feature macros left alone" gcc -std=gnu99 $WARN -x c tests/compile_feature_macros.c
 compile_check "clang -std=gnu11: the user's feature macros left alone" clang -std=gnu11 $WARN -x c tests/compile_feature_macros.c
+for b in bench/bench_core.c bench/bench_sdp.c bench/bench_sessions.c bench/jitter_eval.c; do   # make bench's, kept building
+    compile_check "$b compiles" gcc -std=c99 -O2 $WARN -x c "$b"
+done
+compile_check "bench/bench_opus.c compiles" gcc -std=c99 -O2 $WARN $OPUS_CFLAGS -x c bench/bench_opus.c
+compile_check "bench/jitter_policy.c compiles" gcc -std=c99 -O2 $WARN -DJP_HEADER='"media.h"' -DJP_NAME=je_run_new -x c bench/jitter_policy.c
 compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile_impl.c
 compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile_impl.c
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c
