@@ -469,7 +469,7 @@
    telephone-event number works). RFC 4733: one dtmf callback per key press,
    at its end, with its duration; repeats, late end packets and missing
    marker bits are handled; a press whose end packets were all lost is
-   reported once the peer's audio is 0.5 s past it and has been for 0.5 s
+   reported once the peer's audio is 1 s past it and has been for 1 s
    (2 s after its last packet when nothing else comes; a sender stalled
    mid-press is waited for, its duration kept whole, even when its audio
    catches up before its events do). An RFC 4733 event is not audio: the
@@ -7093,7 +7093,8 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
 #define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
-#define MEDIA__DTMF_LOST_US 500000u      /* the peer's audio this far past an event's end: it has ended */
+#define MEDIA__DTMF_LOST_US 1000000u     /* the peer's audio this far past an event's end: it has ended
+                                            (GStreamer's rtpdtmfmux holds events 0.6-0.9 s while audio flows) */
 #define MEDIA__DTMF_QUIET_US 2000000u    /* nothing at all from the peer this long: it has ended */
 #define MEDIA__DTMF_REORDER_US 120000u   /* how long an event's end may trail the next one's start */
 

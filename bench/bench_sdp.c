@@ -1,6 +1,6 @@
 /* make bench: SDP figures, printed, never pass/fail. A typical phone offer
    (~300 bytes, PCMU/PCMA/G.729/telephone-event) and a ~6 KB WebRTC offer
-   (audio, video, data; ICE candidates, rtcp-fb, extmap, ssrc) from tests/sdp:
+   (audio, video, data; ICE candidates, rtcp-fb, extmap, ssrc) from tests/data/sdp:
    parse, write, and offer -> answer (parse the offer, build the answer, write
    it). Best of ROUNDS interleaved short runs, as in bench_core.c. The floor is
    splitting the same text into lines with memchr, measured the same way.
@@ -92,8 +92,8 @@ int main(void)
     double best[N];
     int r, i;
     (void)count_malloc; (void)count_realloc;   /* nothing in this version allocates yet */
-    phone_len = load("tests/sdp/phone_offer.sdp", phone, sizeof phone);
-    webrtc_len = load("tests/sdp/webrtc_chrome.sdp", webrtc, sizeof webrtc);
+    phone_len = load("tests/data/sdp/phone_offer.sdp", phone, sizeof phone);
+    webrtc_len = load("tests/data/sdp/webrtc_chrome.sdp", webrtc, sizeof webrtc);
     media_sdp_oa_config_init(&cfg);
     cfg.address = "192.0.2.1";
     cfg.port = 4000;

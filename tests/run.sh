@@ -13,9 +13,12 @@ B=build/test
 mkdir -p "$B"
 WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
 VARIANT_TESTS=
-TESTS="test_common test_g711 test_spandsp test_rtp test_rtcp test_stats test_jitter test_stretch test_plc test_sdp test_wav test_session test_opus test_opus_session test_tshark test_ffmpeg"
-# the real-time peer tests (seconds each) run in the gcc and sanitizer builds only
-TESTS_LOCAL=$(echo "$TESTS" | sed 's/ test_tshark//; s/ test_ffmpeg//')
+# every tests/unit/test_*.c, found by name (see tests/README); one that says
+# "make test: once" drives real peers in real time (seconds each) and runs in
+# the gcc and sanitizer builds only
+TESTS=$(cd tests/unit && for f in test_*.c; do printf '%s ' "${f%.c}"; done)
+TESTS_LOCAL=$(for t in $TESTS; do grep -q 'make test: once' "tests/unit/$t.c" || printf '%s ' "$t"; done)
+uses_opus() { grep -q 'media_opus\.h' "tests/unit/$1.c"; }
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
 # libopus for media_opus.h's tests (libopus-dev)
@@ -66,13 +69,13 @@ plan_variant() {
     job "$B/$variant/impl.o" "" "$B/$variant/impl.log" "$comp" "$@" -I. -c tests/impl.c -o "$B/$variant/impl.o"
     for t in ${VARIANT_TESTS:-$TESTS}; do
         pre="" post="" impl=""
-        if [ "$t" = test_opus ] || [ "$t" = test_opus_session ]; then
+        if uses_opus "$t"; then
             [ -z "$OPUS_LIBS" ] && continue
             pre=$OPUS_CFLAGS post=$OPUS_LIBS
         fi
-        own_impl "tests/$t.c" || impl="$B/$variant/impl.o"
+        own_impl "tests/unit/$t.c" || impl="$B/$variant/impl.o"
         # -x none: an object after "-x c++" is an object, not C++ source
-        job "$B/$variant/$t" "$impl" "$B/$variant/$t.log" "$comp" "$@" $SPANDSP $pre -I. "tests/$t.c" ${impl:+-x none $impl} -o "$B/$variant/$t" $post -lm
+        job "$B/$variant/$t" "$impl" "$B/$variant/$t.log" "$comp" "$@" $SPANDSP $pre -I. "tests/unit/$t.c" ${impl:+-x none $impl} -o "$B/$variant/$t" $post -lm
     done
 }
 
@@ -81,9 +84,7 @@ run_variant() {
     variant=$1; comp=$2
     if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
     for t in ${VARIANT_TESTS:-$TESTS}; do
-        if [ "$t" = test_opus ] || [ "$t" = test_opus_session ]; then
-            if [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
-        fi
+        if uses_opus "$t" && [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
         if [ -x "$B/$variant/$t" ]; then
             run_prog "$variant/$t" "$B/$variant/$t"
         else
@@ -118,11 +119,11 @@ VARIANT_TESTS=
 [ $HAVE_SAN = 1 ] && plan_variant asan+ubsan clang $SAN
 mkdir -p "$B/no_libopus"
 job "$B/no_libopus/test_opus" "$B/gcc/impl.o" "$B/no_libopus/test_opus.log" \
-    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus.c "$B/gcc/impl.o" -o "$B/no_libopus/test_opus" -lm
+    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/unit/test_opus.c "$B/gcc/impl.o" -o "$B/no_libopus/test_opus" -lm
 job "$B/no_libopus/test_opus_session" "" "$B/no_libopus/test_opus_session.log" \
-    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/test_opus_session.c -o "$B/no_libopus/test_opus_session" -lm
-job "$B/branchfree_simd" "" "$B/branchfree_simd.log" gcc -std=c99 -O2 -I. tests/branchfree.c -o "$B/branchfree_simd" -lm
-job "$B/branchfree_scalar" "" "$B/branchfree_scalar.log" gcc -std=c99 -O2 -DMEDIA_NO_SIMD -I. tests/branchfree.c -o "$B/branchfree_scalar" -lm
+    gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/unit/test_opus_session.c -o "$B/no_libopus/test_opus_session" -lm
+job "$B/branchfree_simd" "" "$B/branchfree_simd.log" gcc -std=c99 -O2 -I. tests/compile/branchfree.c -o "$B/branchfree_simd" -lm
+job "$B/branchfree_scalar" "" "$B/branchfree_scalar.log" gcc -std=c99 -O2 -DMEDIA_NO_SIMD -I. tests/compile/branchfree.c -o "$B/branchfree_scalar" -lm
 DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
 job "$B/demo" "" "$B/demo.log" gcc -std=c99 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo" $OPUS_LIBS -lm
 job "$B/demo_cpp" "" "$B/demo_cpp.log" g++ -x c++ -std=c++11 -O2 $WARN -I. $DEMO_OPUS examples/demo.c -o "$B/demo_cpp" $OPUS_LIBS -lm
@@ -191,11 +192,11 @@ readme_block() {
     awk -v tag="<!-- tested: $1 " 'index($0, tag) == 1 {t = 1; next} t && /^```c$/ {f = 1; next} f && /^```$/ {exit} f' README.md
 }
 # the RTP one: its preprocessor lines, then its statements inside a function
-# (tests/readme_example.c supplies the socket and variables they assume)
+# (tests/readme/readme_example.c supplies the socket and variables they assume)
 readme_block readme_rtp > "$B/readme.c"
 grep '^#' "$B/readme.c" > "$B/readme_head.h"
 grep -v '^#' "$B/readme.c" | sed 's/media_rtp_stats st; /media_rtp_stats st = st0; /' > "$B/readme_body.inc"
-if [ -s "$B/readme_body.inc" ] && gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme_example.c -o "$B/readme_example" -lm 2>"$B/readme.log"; then
+if [ -s "$B/readme_body.inc" ] && gcc -std=c99 $WARN -Wno-unused-macros -I. -I"$B" tests/readme/readme_example.c -o "$B/readme_example" -lm 2>"$B/readme.log"; then
     run_prog "README RTP example" "$B/readme_example"
 else
     fail "README RTP example does not compile"; head -20 "$B/readme.log" | sed 's/^/    /'
@@ -203,7 +204,7 @@ fi
 # the SDP one: a whole program that answers the SDP offer on stdin
 readme_block readme_sdp > "$B/readme_sdp.c"
 if gcc -std=c99 $WARN -I. "$B/readme_sdp.c" -o "$B/readme_sdp" -lm 2>"$B/readme_sdp.log"; then
-    "$B/readme_sdp" < tests/sdp/pbx_asterisk.sdp > "$B/readme_sdp.out" 2> "$B/readme_sdp.err"; rc=$?
+    "$B/readme_sdp" < tests/data/sdp/pbx_asterisk.sdp > "$B/readme_sdp.out" 2> "$B/readme_sdp.err"; rc=$?
     if [ $rc -eq 0 ] && grep -q '^m=audio 40000 RTP/AVP 0 8 101.$' "$B/readme_sdp.out" && grep -q '^a=rtcp:40001.$' "$B/readme_sdp.out" &&
        [ "$(cat "$B/readme_sdp.err")" = "PCMU/8000 pt 0 -> 203.0.113.5:17654 (RTCP 17655), ptime 20 ms, DTMF pt 101" ]; then
         pass "README SDP example answers Asterisk's offer as the README says"
@@ -217,7 +218,7 @@ fi
 readme_block readme_call > "$B/readme_call.inc"
 if grep -q 'media_session_poll' "$B/readme_call.inc" &&
    g++ -x c++ -std=c++11 $WARN -I. -c "$B/readme_call.inc" -o "$B/readme_call_cpp.o" 2>"$B/readme_call.log" &&
-   gcc -std=c99 $WARN -I. -I"$B" tests/readme_call.c -o "$B/readme_call" -lm 2>>"$B/readme_call.log"; then
+   gcc -std=c99 $WARN -I. -I"$B" tests/readme/readme_call.c -o "$B/readme_call" -lm 2>>"$B/readme_call.log"; then
     mkdir -p "$B/readme_call.d"
     run_prog "README call example" "$B/readme_call" "$B/readme_call.d"
 else
@@ -253,58 +254,58 @@ else
 fi
 
 echo "== interop with real peers (ffmpeg, GStreamer, tshark, the impairment relay) =="
-run_prog "interop" env MEDIA_STRICT="$STRICT" sh tests/interop.sh
+run_prog "interop" env MEDIA_STRICT="$STRICT" sh tests/interop/interop.sh
 
 echo "== compile checks =="
 for std in c99 c11; do
-    compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile_decl.c
-    compile_check "gcc -std=$std implementation" gcc -std=$std $WARN -x c tests/compile_impl.c
-    compile_check "clang -std=$std implementation" clang -std=$std $WARN -x c tests/compile_impl.c
+    compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile/compile_decl.c
+    compile_check "gcc -std=$std implementation" gcc -std=$std $WARN -x c tests/compile/compile_impl.c
+    compile_check "clang -std=$std implementation" clang -std=$std $WARN -x c tests/compile/compile_impl.c
 done
 for std in c++11 c++17; do
-    compile_check "g++ -std=$std declarations only" g++ -std=$std $WARN -x c++ tests/compile_decl.c
-    compile_check "g++ -std=$std implementation" g++ -std=$std $WARN -x c++ tests/compile_impl.c
-    compile_check "clang++ -std=$std implementation" clang++ -std=$std $WARN -x c++ tests/compile_impl.c
+    compile_check "g++ -std=$std declarations only" g++ -std=$std $WARN -x c++ tests/compile/compile_decl.c
+    compile_check "g++ -std=$std implementation" g++ -std=$std $WARN -x c++ tests/compile/compile_impl.c
+    compile_check "clang++ -std=$std implementation" clang++ -std=$std $WARN -x c++ tests/compile/compile_impl.c
 done
-compile_check "gcc -std=gnu99: the user's feature macros left alone" gcc -std=gnu99 $WARN -x c tests/compile_feature_macros.c
-compile_check "clang -std=gnu11: the user's feature macros left alone" clang -std=gnu11 $WARN -x c tests/compile_feature_macros.c
+compile_check "gcc -std=gnu99: the user's feature macros left alone" gcc -std=gnu99 $WARN -x c tests/compile/compile_feature_macros.c
+compile_check "clang -std=gnu11: the user's feature macros left alone" clang -std=gnu11 $WARN -x c tests/compile/compile_feature_macros.c
 for b in bench/bench_core.c bench/bench_sdp.c bench/bench_sessions.c bench/jitter_eval.c; do   # make bench's, kept building
     compile_check "$b compiles" gcc -std=c99 -O2 $WARN -x c "$b"
 done
 compile_check "bench/bench_opus.c compiles" gcc -std=c99 -O2 $WARN $OPUS_CFLAGS -x c bench/bench_opus.c
 compile_check "bench/jitter_policy.c compiles" gcc -std=c99 -O2 $WARN -DJP_HEADER='"media.h"' -DJP_NAME=je_run_new -x c bench/jitter_policy.c
-compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile_impl.c
-compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile_impl.c
-compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile_impl.c
-compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile_twice.c
-compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile_twice.c
-compile_check "media_opus.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile_opus.c
-compile_check "media_opus.h without libopus (gcc)" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c tests/compile_opus.c
-compile_check "media_opus.h without libopus (g++)" g++ -std=c++11 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c++ tests/compile_opus.c
-compile_check "media_opus.h without libopus, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -DMEDIA_STATIC -x c tests/compile_opus.c
+compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile/compile_impl.c
+compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile/compile_impl.c
+compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile/compile_impl.c
+compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile/compile_twice.c
+compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile/compile_twice.c
+compile_check "media_opus.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile/compile_opus.c
+compile_check "media_opus.h without libopus (gcc)" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c tests/compile/compile_opus.c
+compile_check "media_opus.h without libopus (g++)" g++ -std=c++11 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c++ tests/compile/compile_opus.c
+compile_check "media_opus.h without libopus, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -DMEDIA_STATIC -x c tests/compile/compile_opus.c
 if [ -n "$OPUS_LIBS" ]; then
-    compile_check "media_opus.h with libopus (gcc -std=c99)" gcc -std=c99 $WARN $OPUS_CFLAGS -x c tests/compile_opus.c
-    compile_check "media_opus.h with libopus (clang -std=c11)" clang -std=c11 $WARN $OPUS_CFLAGS -x c tests/compile_opus.c
-    compile_check "media_opus.h with libopus (g++ -std=c++17)" g++ -std=c++17 $WARN $OPUS_CFLAGS -x c++ tests/compile_opus.c
-    compile_check "media_opus.h with libopus, MEDIA_STATIC" gcc -std=c99 $WARN $OPUS_CFLAGS -DMEDIA_STATIC -x c tests/compile_opus.c
+    compile_check "media_opus.h with libopus (gcc -std=c99)" gcc -std=c99 $WARN $OPUS_CFLAGS -x c tests/compile/compile_opus.c
+    compile_check "media_opus.h with libopus (clang -std=c11)" clang -std=c11 $WARN $OPUS_CFLAGS -x c tests/compile/compile_opus.c
+    compile_check "media_opus.h with libopus (g++ -std=c++17)" g++ -std=c++17 $WARN $OPUS_CFLAGS -x c++ tests/compile/compile_opus.c
+    compile_check "media_opus.h with libopus, MEDIA_STATIC" gcc -std=c99 $WARN $OPUS_CFLAGS -DMEDIA_STATIC -x c tests/compile/compile_opus.c
 else
     skip "media_opus.h with libopus" "libopus-dev not installed"
 fi
-if gcc -std=c99 $WARN -DTEST_OPUS_FIRST -DMEDIA_OPUS_NO_LIBOPUS -I. -c tests/compile_opus.c -o "$B/check.o" 2>"$B/check.log"; then
+if gcc -std=c99 $WARN -DTEST_OPUS_FIRST -DMEDIA_OPUS_NO_LIBOPUS -I. -c tests/compile/compile_opus.c -o "$B/check.o" 2>"$B/check.log"; then
     fail "media_opus.h before media.h is refused"
 elif grep -q 'include media.h before media_opus.h' "$B/check.log"; then
     pass "media_opus.h before media.h is refused with its own #error"
 else
     fail "media_opus.h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
 fi
-compile_check "MEDIA_NO_SOCKETS MEDIA_NO_STDIO MEDIA_NO_SIMD" gcc -std=c99 $WARN -DMEDIA_NO_SOCKETS -DMEDIA_NO_STDIO -DMEDIA_NO_SIMD -x c tests/compile_impl.c
-compile_check "custom MEDIA_MALLOC/REALLOC/FREE" gcc -std=c99 $WARN -DTEST_CUSTOM_ALLOC -x c tests/compile_impl.c
-if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile_impl.c -o "$B/check.o" 2>/dev/null; then
+compile_check "MEDIA_NO_SOCKETS MEDIA_NO_STDIO MEDIA_NO_SIMD" gcc -std=c99 $WARN -DMEDIA_NO_SOCKETS -DMEDIA_NO_STDIO -DMEDIA_NO_SIMD -x c tests/compile/compile_impl.c
+compile_check "custom MEDIA_MALLOC/REALLOC/FREE" gcc -std=c99 $WARN -DTEST_CUSTOM_ALLOC -x c tests/compile/compile_impl.c
+if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile/compile_impl.c -o "$B/check.o" 2>/dev/null; then
     fail "a partial allocator override is refused"
 else
     pass "a partial allocator override is refused"
 fi
-if gcc -std=c99 $WARN -I. -c tests/compile_late_include.c -o "$B/check.o" 2>"$B/check.log"; then
+if gcc -std=c99 $WARN -I. -c tests/compile/compile_late_include.c -o "$B/check.o" 2>"$B/check.log"; then
     fail "a late POSIX request is explained"
 elif grep -m1 'error' "$B/check.log" | grep -q 'media.h: the implementation needs POSIX'; then
     pass "a late POSIX request is explained by media.h's own #error, first"
@@ -312,7 +313,7 @@ else
     fail "a late POSIX request is explained"; head -5 "$B/check.log" | sed 's/^/    /'
 fi
 # every exported symbol carries the media_ prefix
-if gcc -std=c99 -O2 $WARN -I. -c tests/compile_only_impl.c -o "$B/impl.o" 2>/dev/null; then
+if gcc -std=c99 -O2 $WARN -I. -c tests/compile/compile_only_impl.c -o "$B/impl.o" 2>/dev/null; then
     bad=$(nm -g --defined-only "$B/impl.o" | awk '{print $3}' | grep -v '^media_' || true)
     if [ -z "$bad" ]; then pass "exported symbols all start with media_"; else fail "exported symbols without media_ prefix: $bad"; fi
     n=$(nm -g --defined-only "$B/impl.o" | grep -c ' media_' || true)

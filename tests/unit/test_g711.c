@@ -4,8 +4,8 @@
    below and searched linearly, and 16-bit input is reduced to 14 (mu-law) or 13
    (A-law) bits the way the ITU-T G.191 reference does: negative samples are
    one's-complemented before the low bits are dropped. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 
 /* mu-law, 14-bit magnitude scale (Table 2a): segment 0 has a first interval of
    width 1 (0) and then width 2 up to 31; segments 1..7 start at these decision

@@ -2,8 +2,8 @@
    figures come from the RFC's definitions applied by hand to small sequences, a
    floating-point A.8 written here independently, and E-model values computed
    from G.107's formulas by a separate Python implementation (see each value). */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 
 static int feed(media_rtp_stats *st, uint32_t ssrc, uint16_t seq, uint32_t ts, uint64_t t_us)

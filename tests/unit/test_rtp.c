@@ -2,8 +2,8 @@
    are built by hand from the RFC figures; every malformed form must be refused;
    every parse runs on a heap copy of exactly len bytes, so ASan turns any read
    past len into a failure. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 
 /* parse from an exact-size heap copy */
 static int parse_exact(media_rtp_packet *p, const uint8_t *bytes, size_t len, uint8_t **keep)

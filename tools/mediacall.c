@@ -20,9 +20,9 @@
    set up, 2 for a usage error.
 
    Build (make examples does this): with Opus through libopus
-       cc -O2 -I. $(pkg-config --cflags opus) examples/mediacall.c -o mediacall $(pkg-config --libs opus) -lm
+       cc -O2 -I. $(pkg-config --cflags opus) tools/mediacall.c -o mediacall $(pkg-config --libs opus) -lm
    or without it (--codec opus then says it is not available)
-       cc -O2 -I. -DMEDIA_OPUS_NO_LIBOPUS examples/mediacall.c -o mediacall -lm */
+       cc -O2 -I. -DMEDIA_OPUS_NO_LIBOPUS tools/mediacall.c -o mediacall -lm */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #define MEDIA_OPUS_IMPLEMENTATION

@@ -8,8 +8,8 @@
    close to the clean decode, and the whole-signal figures are printed too.
    Also: the seam left by a frame dropped to shrink the delay is blended, not
    a click. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 
 #define PI 3.14159265358979323846

@@ -16,7 +16,7 @@
 # Every process is started in the background, remembered by PID and ended by
 # it; every wait is bounded. Prints "N passed, N failed".
 set -u
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 STRICT=${MEDIA_STRICT:-0}
 B=build/interop
 rm -rf "$B"; mkdir -p "$B"
@@ -58,7 +58,7 @@ WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
 # mediacall with Opus when libopus is there (the Opus checks below need it)
 OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --libs opus 2>/dev/null)
 [ -z "$OPUS_LIBS" ] && OPUS_CFLAGS="-DMEDIA_OPUS_NO_LIBOPUS"
-for t in examples/mediacall.c tests/wavtool.c tests/relay.c; do
+for t in tools/mediacall.c tests/interop/wavtool.c tests/interop/relay.c; do
     n=$(basename "$t" .c)
     if ! $CC -std=c99 -O2 -Wall -Wextra -Werror $OPUS_CFLAGS -I. "$t" -o "$B/$n" $OPUS_LIBS -lm 2>"$B/$n.log"; then
         fail "build $t"; sed 's/^/    /' "$B/$n.log" | head -20
@@ -302,7 +302,7 @@ gst_dtmf() {
     p=$(sdp_port "$d/me.sdp")
     dumpcap -q -P -i lo -f "udp dst port $p" -a duration:20 -w "$d/cap.pcap" > /dev/null 2>&1 & cap=$!; started $cap
     sleep 0.5
-    /usr/bin/python3 tests/gst_dtmf.py "$p" "$fp" "159#*0" 400 > "$d/gst.log" 2>&1 & g=$!; started $g
+    /usr/bin/python3 tests/interop/gst_dtmf.py "$p" "$fp" "159#*0" 400 > "$d/gst.log" 2>&1 & g=$!; started $g
     wait_for $g 30
     wait_for $mc 10
     stop $cap INT

@@ -7,8 +7,8 @@
    seams (the largest step between samples stays that of the input), a
    frame without a period is left alone, silence is cut as asked, and the
    arguments are checked. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 
 #define PI 3.14159265358979323846

@@ -4,9 +4,9 @@
    neither losses nor a reason to move the buffer, the peer's fmtp reaching
    our encoder, and the fall back to PCMU. Built with MEDIA_OPUS_NO_LIBOPUS
    only the fall back applies; the rest is reported as not applicable. */
-#include "sessnet.h"
+#include "../sessnet.h"
 #define MEDIA_OPUS_IMPLEMENTATION
-#include "../media_opus.h"
+#include "../../media_opus.h"
 #ifndef MEDIA_OPUS_NO_LIBOPUS
 #include <opus.h>
 #endif

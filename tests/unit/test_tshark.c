@@ -1,4 +1,5 @@
-/* Our packets as an independent analyser sees them. The test writes RTP and RTCP
+/* (make test: once; it drives tshark.) Our packets as an independent analyser
+   sees them. The test writes RTP and RTCP
    made by media.h into a pcap with capture times it chooses, then:
    - tshark must dissect every field as the test set it (values come from the
      test's own constants, never from our parser), with nothing malformed;
@@ -6,9 +7,9 @@
      agree with media_rtp_stats fed the same packets at the same times, and both
      with the ground truth the test knows (what it sent and dropped). */
 #define _POSIX_C_SOURCE 200809L
-#include "../media.h"
-#include "harness.h"
-#include "pcap.h"
+#include "../../media.h"
+#include "../harness.h"
+#include "../pcap.h"
 #include <stdlib.h>
 #include <unistd.h>
 #include <math.h>

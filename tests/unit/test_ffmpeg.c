@@ -1,4 +1,4 @@
-/* ffmpeg as a real peer on loopback, both ways.
+/* ffmpeg as a real peer on loopback, both ways (make test: once, in real time).
    Sender: it streams a 440 Hz tone as PCMU and PCMA; media.h must parse every RTP
    packet and RTCP compound, the statistics must see a clean stream, and the
    decoded audio must be the tone.
@@ -6,8 +6,8 @@
    timestamp wrap) and decodes it to WAV, which must equal our own decode.
    Bounded: 2 s of audio each, 15 s at most per run, ffmpeg ended by its PID. */
 #define _POSIX_C_SOURCE 200809L
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 #include <time.h>
 #include <errno.h>

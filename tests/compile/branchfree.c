@@ -2,7 +2,7 @@
    cachegrind's branch simulator at two sizes: the difference in conditional
    branches (and mispredictions) per extra sample is the encoder's own. */
 #define MEDIA_IMPLEMENTATION
-#include "../media.h"
+#include "../../media.h"
 #include <stdlib.h>
 
 int main(int argc, char **argv)

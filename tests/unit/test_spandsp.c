@@ -3,8 +3,8 @@
    mu-law encoder rounds negative samples by negation where the G.191 reference
    (and media.h) one's-complements them, so the two may differ only on negative
    inputs, by one code. Built with -DHAVE_SPANDSP when its headers are present. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #ifdef HAVE_SPANDSP
 #include <spandsp/telephony.h>
 #include <spandsp/bit_operations.h>

@@ -5,8 +5,8 @@
    resampler, least-squares sine fits of the output (amplitude and residual)
    and its energy for tones above the output's Nyquist frequency. */
 #define _POSIX_C_SOURCE 200809L
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 #include <unistd.h>
 

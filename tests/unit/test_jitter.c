@@ -1,8 +1,8 @@
 /* The jitter buffer on small hand-built sequences with exact expectations:
    which frames come out when, which are reported lost, late or duplicate, and
    what the counters say. Virtual time only; no timing assertions. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <math.h>
 
 static media_jitter jb;

@@ -29,7 +29,7 @@
    Reading and writing WAV goes through media.h; the measures are plain sums. */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
-#include "../media.h"
+#include "../../media.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
 /* SDP: parser, writer, accessors, edits, and RFC 3264 offer/answer.
    Oracles: the RFC texts (RFC 8866's example, RFC 3264 section 10, RFC 4317),
-   hand-checked expectations on a corpus of real-world styles (tests/sdp/),
+   hand-checked expectations on a corpus of real-world styles (tests/data/sdp/),
    and properties that must hold for any input (round trip, answer subset). */
 #define _POSIX_C_SOURCE 200809L
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <dirent.h>
 
 /* media_sdp is large: tests keep theirs in static storage */
@@ -24,7 +24,7 @@ static int read_file(const char *path, char *buf, size_t cap)
     return (int)n;
 }
 
-#include "sdp_diff.h"
+#include "../sdp_diff.h"
 
 /* a minimal session level, and one audio m-line after it */
 #define H "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\n"     /* lines 1-4 */
@@ -116,7 +116,7 @@ static int corpus_files;
 static void test_corpus_roundtrip(void)
 {
     static char text[65536];
-    DIR *d = opendir("tests/sdp");
+    DIR *d = opendir("tests/data/sdp");
     struct dirent *e;
     corpus_files = 0;
     CHECK(d != NULL);
@@ -126,7 +126,7 @@ static void test_corpus_roundtrip(void)
         int n;
         size_t l = strlen(e->d_name);
         if (l < 5 || strcmp(e->d_name + l - 4, ".sdp") != 0) continue;
-        snprintf(path, sizeof path, "tests/sdp/%s", e->d_name);
+        snprintf(path, sizeof path, "tests/data/sdp/%s", e->d_name);
         n = read_file(path, text, sizeof text);
         CHECKF(n > 0, "read %s", path);
         if (n <= 0) continue;
@@ -142,7 +142,7 @@ static int load(media_sdp *s, const char *file)
     static char text[65536];
     char path[256];
     int n, rc;
-    snprintf(path, sizeof path, "tests/sdp/%s", file);
+    snprintf(path, sizeof path, "tests/data/sdp/%s", file);
     n = read_file(path, text, sizeof text);
     if (n <= 0) return MEDIA_EIO;
     rc = media_sdp_parse(s, text, (size_t)n);

@@ -6,9 +6,9 @@
    Built with -DMEDIA_OPUS_NO_LIBOPUS it checks that media_opus_codec() says
    unsupported and reports the rest as not applicable. */
 #define MEDIA_OPUS_IMPLEMENTATION
-#include "media.h"
-#include "media_opus.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../../media_opus.h"
+#include "../harness.h"
 #include <limits.h>
 #include <math.h>
 

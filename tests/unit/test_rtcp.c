@@ -1,7 +1,7 @@
 /* Compound RTCP (RFC 3550 6.4-6.6, A.2 validation) and NTP helpers. The
    compounds below are written byte by byte from the RFC's packet layouts. */
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 
 /* SR (SSRC 0x11223344, one report block) + SDES (CNAME "a@b", NAME "Al") */
 static const uint8_t sr_sdes[] = {

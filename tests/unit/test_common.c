@@ -2,8 +2,8 @@
    asserted literally), each has its own description, the clock is monotonic,
    and no function takes a length or capacity that does not fit an int. */
 #define _POSIX_C_SOURCE 200809L
-#include "../media.h"
-#include "harness.h"
+#include "../../media.h"
+#include "../harness.h"
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
