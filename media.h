@@ -2053,8 +2053,9 @@ MEDIADEF void media_session_config_init(media_session_config *cfg);
    *err (may be NULL) set: MEDIA_EINVAL, MEDIA_ENOMEM, MEDIA_ESOCKET. */
 MEDIADEF media_session *media_session_create(const media_session_config *cfg, int *err);
 /* Closes files (a recording stays a valid WAV), sockets, frees. NULL is fine.
-   Inside a callback: takes effect when the callback returns. No BYE is sent:
-   call media_session_close() and poll once first for that. */
+   Inside a callback: takes effect when the outermost media_session_* call
+   returns (the manual's section 11). No BYE is sent: call
+   media_session_close() and poll once first for that. */
 MEDIADEF void media_session_destroy(media_session *s);
 
 /* Offer/answer (RFC 3264). create_offer writes our offer (initial or re-offer:

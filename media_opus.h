@@ -20,14 +20,14 @@
    USE
    ============================================================================
 
-      static media_opus_config oc;            // lives as long as the codec
-      static media_codec opus;
+      media_opus_config oc;
+      static media_opus opus;                 // lives as long as the sessions using it
       const media_codec *codecs[4];
       int n = 0;
 
       media_opus_config_init(&oc);            // 48 kHz, 20 ms, VoIP, FEC on
       oc.sample_rate = 16000;                 // what encode() takes and decode() gives
-      if (media_opus_codec(&opus, &oc) == MEDIA_OK) codecs[n++] = &opus;
+      if (media_opus_codec(&opus, &oc) == MEDIA_OK) codecs[n++] = &opus.codec;
       codecs[n++] = media_codec_pcmu();
       codecs[n++] = media_codec_telephone_event();
       cfg.codecs = codecs; cfg.codec_count = n;   // media_session_config
@@ -87,9 +87,17 @@ typedef struct media_opus_config {
     int fec;                    /* in-band FEC: we send it and ask the peer for it (1) */
     int dtx;                    /* discontinuous transmission in silence (0) */
     int adapt;                  /* follow the loss the peer reports (1) */
-    /* written by media_opus_codec(): the fmtp we offer and answer with */
+    /* written by media_opus_codec() into its copy: the fmtp we offer and answer with */
     char fmtp[192];
 } media_opus_config;
+
+/* Opus as a codec the session negotiates, and what it keeps: give
+   &opus.codec to the session. It must outlive the sessions that use it;
+   the config it was made from need not (it is copied in). */
+typedef struct media_opus {
+    media_codec codec;
+    media_opus_config cfg;      /* the copy the codec runs with */
+} media_opus;
 
 /* What the encoder runs with now (from a session's codec state). */
 typedef struct media_opus_info {
@@ -103,11 +111,10 @@ typedef struct media_opus_info {
 
 MEDIA_OPUS_DEF void media_opus_config_init(media_opus_config *cfg);
 
-/* Fills *codec with Opus as cfg says and writes cfg->fmtp; cfg must outlive
-   the codec (codec->user points at it). MEDIA_OK, MEDIA_EINVAL (a rate, frame
-   time or bound out of range), MEDIA_EUNSUPPORTED (built with
-   MEDIA_OPUS_NO_LIBOPUS). */
-MEDIA_OPUS_DEF int media_opus_codec(media_codec *codec, media_opus_config *cfg);
+/* Makes *opus the Opus codec cfg describes (copied: cfg may be a
+   temporary). MEDIA_OK, MEDIA_EINVAL (a rate, frame time or bound out of
+   range), MEDIA_EUNSUPPORTED (built with MEDIA_OPUS_NO_LIBOPUS). */
+MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *cfg);
 
 /* The encoder's current settings, from an encoder state this codec set up.
    MEDIA_OK, MEDIA_ESTATE (no encoder there yet), MEDIA_EINVAL. */
@@ -155,11 +162,11 @@ static int media__opus_rate_ok(uint32_t r)
 
 #ifdef MEDIA_OPUS_NO_LIBOPUS
 
-MEDIA_OPUS_DEF int media_opus_codec(media_codec *codec, media_opus_config *cfg)
+MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *cfg)
 {
     (void)media__opus_rate_ok;
-    if (!codec || !cfg) return MEDIA_EINVAL;
-    memset(codec, 0, sizeof *codec);
+    if (!opus || !cfg) return MEDIA_EINVAL;
+    memset(opus, 0, sizeof *opus);
     return MEDIA_EUNSUPPORTED;
 }
 
@@ -417,11 +424,16 @@ MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
     return MEDIA_OK;
 }
 
-MEDIA_OPUS_DEF int media_opus_codec(media_codec *codec, media_opus_config *cfg)
+MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *config)
 {
+    media_codec *codec;
+    media_opus_config *cfg;
     size_t enc, dec;
     int n;
-    if (!codec || !cfg) return MEDIA_EINVAL;
+    if (!opus || !config) return MEDIA_EINVAL;
+    memmove(&opus->cfg, config, sizeof *config);   /* (config may be &opus->cfg itself) */
+    codec = &opus->codec;
+    cfg = &opus->cfg;
     memset(codec, 0, sizeof *codec);
     if (!media__opus_rate_ok(cfg->sample_rate)) return MEDIA_EINVAL;
     if (cfg->frame_ms != 10 && cfg->frame_ms != 20 && cfg->frame_ms != 40 && cfg->frame_ms != 60) return MEDIA_EINVAL;

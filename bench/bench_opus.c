@@ -107,6 +107,7 @@ int main(int argc, char **argv)
     printf("%-8s %14s %14s %9s %14s %14s %9s\n", "rate", "encode us", "libopus us", "overhead", "decode us", "libopus us", "overhead");
     for (k = 0; k < 3; k++) {
         media_opus_config oc;
+        media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
         media_codec c;
         round_t best, r;
         void *enc_st, *dec_st;
@@ -116,7 +117,8 @@ int main(int argc, char **argv)
         int frame = (int)rates[k] / 50, i;
         media_opus_config_init(&oc);
         oc.sample_rate = rates[k];
-        if (media_opus_codec(&c, &oc) != MEDIA_OK) return 1;
+        if (media_opus_codec(&op, &oc) != MEDIA_OK) return 1;
+        c = op.codec;
         enc_st = malloc(c.encoder_state_size);
         dec_st = malloc(c.state_size);
         /* libopus' own states at the same offset in a block as media_opus.h

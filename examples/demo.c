@@ -170,8 +170,8 @@ int main(void)
     char offer[2048], answer[2048];
     int n, err, lag = 0, with_opus;
     double level_db = -99;
-    static media_opus_config opus_cfg;
-    static media_codec opus;
+    media_opus_config opus_cfg;
+    static media_opus opus;
     const media_codec *codecs[3];
     size_t ncodecs = 0;
     media_session_stats st;
@@ -187,7 +187,7 @@ int main(void)
     opus_cfg.sample_rate = RATE;
     opus_cfg.bitrate = 24000;
     with_opus = media_opus_codec(&opus, &opus_cfg) == MEDIA_OK;
-    if (with_opus) codecs[ncodecs++] = &opus;
+    if (with_opus) codecs[ncodecs++] = &opus.codec;
     codecs[ncodecs++] = media_codec_pcmu();
     codecs[ncodecs++] = media_codec_telephone_event();
     printf("codecs offered: %s\n", with_opus ? "opus (media_opus.h, libopus), PCMU" : "PCMU (media_opus.h built without libopus)");

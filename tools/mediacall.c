@@ -323,8 +323,8 @@ static int pump(media_session *s, int cap_ms)
 int main(int argc, char **argv)
 {
     static const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
-    static media_opus_config opus_cfg;    /* lives as long as the codec */
-    static media_codec opus;
+    media_opus_config opus_cfg;
+    static media_opus opus;               /* lives as long as the session */
     media_session_config cfg;
     app a;
     const char *codec_list = NULL, *remote = NULL, *sdp_out = NULL, *record = NULL, *dtmf = NULL, *plays[MEDIA_SESSION_PLAY_QUEUE];
@@ -405,7 +405,7 @@ int main(int argc, char **argv)
                     fprintf(stderr, "mediacall: opus: %s\n", media_result_string(rc));
                     return rc == MEDIA_EUNSUPPORTED ? 1 : 2;
                 }
-                codecs[ncodecs++] = &opus;
+                codecs[ncodecs++] = &opus.codec;
             }
             else { fprintf(stderr, "mediacall: unknown codec %s (pcmu, pcma, opus)\n", tok); return 2; }
         }

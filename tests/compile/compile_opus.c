@@ -16,7 +16,7 @@ int compile_opus_uses(void);
 int compile_opus_uses(void)
 {
     media_opus_config oc;
-    media_codec c;
+    media_opus op;
     media_opus_config_init(&oc);
-    return media_opus_codec(&c, &oc);
+    return media_opus_codec(&op, &oc);
 }

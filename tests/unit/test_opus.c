@@ -21,11 +21,11 @@
 static void test_unsupported_without_libopus(void)
 {
     media_opus_config oc;
-    media_codec c;
+    media_opus op;
     media_opus_info info;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EUNSUPPORTED);
-    CHECK(c.name == NULL && c.encode == NULL);           /* nothing a session could pick up */
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EUNSUPPORTED);
+    CHECK(op.codec.name == NULL && op.codec.encode == NULL);   /* nothing a session could pick up */
     CHECK_EQ_INT(media_opus_get_info(NULL, &info), MEDIA_EUNSUPPORTED);
     CHECK_EQ_INT(media_opus_codec(NULL, &oc), MEDIA_EINVAL);
 }
@@ -33,9 +33,9 @@ static void test_unsupported_without_libopus(void)
 int main(void)
 {
     RUN(test_unsupported_without_libopus);
-    /* the 9 cases of the libopus build: not applicable here, so neither
+    /* the 10 cases of the libopus build: not applicable here, so neither
        passed nor skipped (a skip fails under MEDIA_STRICT=1) */
-    printf("%d passed, %d failed, 9 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 10 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     return harness_failed ? 1 : 0;
 }
 
@@ -232,6 +232,7 @@ static void test_round_trip_matches_libopus(void)
             if (sig == 0) make_tone(x, n, rate); else make_speech(x, n, rate);
             for (f = 0; f < 4; f++) {
                 media_opus_config oc;
+                media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
                 media_codec c;
                 path a, b;
                 a.frames = b.frames = 0;
@@ -243,7 +244,8 @@ static void test_round_trip_matches_libopus(void)
                 media_opus_config_init(&oc);
                 oc.sample_rate = rate;
                 oc.frame_ms = (uint16_t)frames_ms[f];
-                CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+                CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+                c = op.codec;
                 enc = state_new(&c, 1, NULL);
                 CHECK(enc != NULL);
                 if (!enc) continue;
@@ -286,6 +288,7 @@ static void test_fec_beats_concealment(void)
     int n = (int)rate * SECONDS, frame = (int)rate / 50, la = lookahead_of(rate), i, k, dropped = 0;
     int16_t *x = (int16_t *)malloc((size_t)n * 2), *plc = (int16_t *)calloc((size_t)n, 2), *fec = (int16_t *)calloc((size_t)n, 2);
     media_opus_config oc;
+    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
     media_codec c;
     path a;
     a.frames = 0;
@@ -296,7 +299,8 @@ static void test_fec_beats_concealment(void)
     media_opus_config_init(&oc);
     oc.sample_rate = rate;
     oc.bitrate = 32000;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    c = op.codec;
     enc = state_new(&c, 1, NULL);
     CHECK(enc != NULL);
     if (!enc) return;
@@ -335,10 +339,12 @@ static void test_fmtp_written(void)
     size_t i;
     for (i = 0; i < sizeof t / sizeof t[0]; i++) {
         media_opus_config oc;
+        media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
         media_codec c;
         media_opus_config_init(&oc);
         oc.sample_rate = t[i].rate; oc.fec = t[i].fec; oc.dtx = t[i].dtx; oc.cbr = t[i].cbr; oc.max_bitrate = t[i].maxbr;
-        CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        c = op.codec;
         CHECKF(c.fmtp && strcmp(c.fmtp, t[i].want) == 0, "fmtp \"%s\", want \"%s\"", c.fmtp ? c.fmtp : "(null)", t[i].want);
         /* RFC 7587 7: opus/48000/2 whatever the PCM rate */
         CHECK(strcmp(c.name, "opus") == 0 && c.clock_rate == 48000 && c.channels == 2 && c.static_pt == -1);
@@ -366,6 +372,7 @@ static void test_remote_fmtp_shapes_encoder(void)
     size_t i;
     for (i = 0; i < sizeof t / sizeof t[0]; i++) {
         media_opus_config oc;
+        media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
         media_codec c;
         media_opus_info info;
         int16_t pcm[960];
@@ -374,7 +381,8 @@ static void test_remote_fmtp_shapes_encoder(void)
         int f;
         media_opus_config_init(&oc);
         oc.fec = t[i].fec_cfg;
-        CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        c = op.codec;
         st = state_new(&c, 1, t[i].fmtp);
         CHECK(st != NULL);
         if (!st) continue;
@@ -414,11 +422,13 @@ static void test_strategies_with_opus(void)
     };
     static media_sdp offer, answer;
     media_opus_config oc;
+    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
     media_codec c;
     const media_codec *ours[3], *req[1];
     size_t i;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    c = op.codec;
     ours[0] = &c; ours[1] = media_codec_pcmu(); ours[2] = media_codec_telephone_event();
     req[0] = &c;
     CHECK_EQ_INT(media_sdp_parse(&offer, offer_text, sizeof offer_text - 1), MEDIA_OK);
@@ -452,39 +462,68 @@ static void test_strategies_with_opus(void)
     }
 }
 
+/* the config is copied: the codec runs as it said after the caller's copy
+   is gone (overwritten here) */
+static void test_config_copied(void)
+{
+    media_opus op;
+    media_opus_info info;
+    int16_t pcm[320];
+    uint8_t out[1500];
+    void *st;
+    {
+        media_opus_config oc;
+        media_opus_config_init(&oc);
+        oc.sample_rate = 16000;
+        oc.bitrate = 20000;
+        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        memset(&oc, 0xA5, sizeof oc);   /* what a reused stack slot would hold */
+    }
+    CHECK(op.codec.sample_rate == 16000 && op.codec.fmtp && strstr(op.codec.fmtp, "maxplaybackrate=16000") != NULL);
+    st = state_new(&op.codec, 1, NULL);
+    if (!st) { CHECK(st != NULL); return; }
+    make_tone(pcm, 320, 16000);
+    CHECK(op.codec.encode(st, out, sizeof out, pcm, 320) > 0);
+    CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);
+    CHECK_EQ_INT(info.bitrate, 20000);
+    free(st);
+}
+
 static void test_config_checked(void)
 {
     media_opus_config oc;
-    media_codec c;
+    media_opus op;
     media_opus_config_init(&oc);
     oc.sample_rate = 44100;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.frame_ms = 30;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.complexity = 11;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.max_bitrate = 5000;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.bitrate = 600000;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
     CHECK_EQ_INT(media_opus_codec(NULL, &oc), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_opus_codec(&c, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_codec(&op, NULL), MEDIA_EINVAL);
 }
 
 static void test_state_serves_one_side(void)
 {
     media_opus_config oc;
+    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
     media_codec c;
     int16_t pcm[960];
     uint8_t out[1500];
     void *st;
     int n;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }
     make_tone(pcm, 960, 48000);
@@ -514,6 +553,7 @@ static void test_state_serves_one_side(void)
 static void test_adaptation_follows_reported_loss(void)
 {
     media_opus_config oc;
+    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
     media_codec c;
     media_opus_info info;
     int16_t pcm[320];
@@ -523,7 +563,8 @@ static void test_adaptation_follows_reported_loss(void)
     oc.sample_rate = 16000;
     oc.bitrate = 32000;
     oc.min_bitrate = 12000;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }
     make_speech(pcm, 320, 16000);
@@ -548,6 +589,7 @@ static void test_adaptation_follows_reported_loss(void)
 static void test_dtx_sends_nothing_in_silence(void)
 {
     media_opus_config oc;
+    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
     media_codec c;
     int16_t pcm[960];
     uint8_t out[1500];
@@ -555,7 +597,8 @@ static void test_dtx_sends_nothing_in_silence(void)
     int i, empty = 0, sent = 0;
     media_opus_config_init(&oc);
     oc.dtx = 1;
-    CHECK_EQ_INT(media_opus_codec(&c, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }
     memset(pcm, 0, sizeof pcm);
@@ -578,6 +621,7 @@ int main(void)
     RUN(test_remote_fmtp_shapes_encoder);
     RUN(test_strategies_with_opus);
     RUN(test_config_checked);
+    RUN(test_config_copied);
     RUN(test_state_serves_one_side);
     RUN(test_adaptation_follows_reported_loss);
     RUN(test_dtx_sends_nothing_in_silence);

@@ -12,7 +12,7 @@
 #endif
 
 static media_opus_config g_oc[NET_EPS];
-static media_codec g_opus[NET_EPS];
+static media_opus g_opus[NET_EPS];
 static const media_codec *g_list[NET_EPS][4];
 
 /* endpoint i at 10.0.0.(i+1):4000 with [opus, PCMU, telephone-event] (opus
@@ -24,7 +24,7 @@ static media_session *opus_ep(int i, int with_opus, uint32_t rate)
     int n = 0;
     snprintf(ip, sizeof ip, "10.0.0.%d", i + 1);
     ep_config(&c, i, ip, 4000);
-    if (with_opus && media_opus_codec(&g_opus[i], &g_oc[i]) == MEDIA_OK) g_list[i][n++] = &g_opus[i];
+    if (with_opus && media_opus_codec(&g_opus[i], &g_oc[i]) == MEDIA_OK) g_list[i][n++] = &g_opus[i].codec;
     (void)rate;
     g_list[i][n++] = media_codec_pcmu();
     g_list[i][n++] = media_codec_telephone_event();
@@ -267,7 +267,7 @@ static void test_ptime_sets_frames(void)
                 snprintf(ip, sizeof ip, "10.0.0.%d", j + 1);
                 ep_config(&c, j, ip, 4000);
                 CHECK_EQ_INT(media_opus_codec(&g_opus[j], &g_oc[j]), MEDIA_OK);
-                g_list[j][0] = &g_opus[j];
+                g_list[j][0] = &g_opus[j].codec;
                 g_list[j][1] = media_codec_telephone_event();
                 c.codecs = g_list[j];
                 c.codec_count = 2;
