@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const uint32_t rates[5] = { 8000, 12000, 16000, 24000, 48000 };
     media_opus_config oc;
-    media_opus op;   /* what the codec keeps (c: a copy of op.codec) */
+    media_opus opus;   /* what the codec keeps (c: a copy of opus.codec) */
     media_codec c;
     char fmtp[256];
     size_t i = 0, n = 0;
@@ -28,8 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oc.cbr = (data[1] >> 1) & 1;
     oc.fec = (data[1] >> 2) & 1;
     data += 2; size -= 2;
-    if (media_opus_codec(&op, &oc) != MEDIA_OK) return 0;
-    c = op.codec;
+    if (media_opus_codec(&opus, &oc) != MEDIA_OK) return 0;
+    c = opus.codec;
     while (i < size && data[i] != '\n' && n + 1 < sizeof fmtp) fmtp[n++] = (char)data[i++];
     fmtp[n] = 0;
     if (i < size) i++;

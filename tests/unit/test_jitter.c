@@ -4,6 +4,7 @@
 #include "../../media.h"
 #include "../harness.h"
 #include <math.h>
+#include <stddef.h>
 
 static media_jitter jb;
 static uint8_t payload[2000];
@@ -703,6 +704,17 @@ static void test_played_payloads(void)
     CHECK(ok);
 }
 
+/* The layout the packet path is built on (see media_jitter's comments):
+   get() reads lines 0-1, put() lines 1-3; asserted, not just narrated */
+static void test_layout(void)
+{
+    if (sizeof(void *) != 8) { CHECK(offsetof(media_jitter, grow_below) == 0); return; }   /* the lines are laid out for 64 bits */
+    CHECK_EQ_INT((int)offsetof(media_jitter, grow_below), 0);
+    CHECK_EQ_INT((int)offsetof(media_jitter, next_play_us), 64);
+    CHECK_EQ_INT((int)offsetof(media_jitter, packets), 128);
+    CHECK((int)offsetof(media_jitter, ssrc) + (int)sizeof(uint32_t) <= 256);   /* put()'s last field still on line 3 */
+}
+
 static void test_reset_and_arguments(void)
 {
     media_jitter_config cfg;
@@ -756,6 +768,7 @@ int main(void)
     RUN(test_any_delay_500ms_jitter);
     RUN(test_spikes_held_or_forgotten);
     RUN(test_played_payloads);
+    RUN(test_layout);
     RUN(test_reset_and_arguments);
     return harness_summary();
 }
