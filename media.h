@@ -247,7 +247,7 @@
    How it moves. With config.stretch set (the session sets it), a move
    inside speech is asked of you: the FRAME carries MEDIA_JITTER_STRETCH
    and .stretch, the most by which to lengthen (> 0) or shorten (< 0) it;
-   media_stretch_process() does it a pitch period at a time on the decoded
+   media_stretch_request() does it a pitch period at a time on the decoded
    PCM, and media_jitter_stretched() tells the buffer what was done (counted
    in stats.stretched_us / compressed_us). In silence, silence is held or
    cut instead (stats.silence_cut_us). Without stretching, or beyond the
@@ -1330,6 +1330,12 @@ MEDIADEF int media_stretch_init(media_stretch *ts, uint32_t sample_rate);
    mixed, n or cap beyond an int). A range of one value (lo == hi) is done
    whatever the frame: that is how an exact total is reached. */
 MEDIADEF int media_stretch_process(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int lo, int hi);
+/* What a jitter buffer's request (a FRAME's .stretch, in samples at this
+   rate) becomes: lengthen (want > 0) or shorten (< 0) by a pitch period of
+   at most |want| samples, within the periods ts looks for. The new length,
+   n when nothing suits (or |want| is under the shortest period), or
+   MEDIA_EINVAL as above. */
+MEDIADEF int media_stretch_request(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int want);
 
 /* ---------------------------------------------------------------------------
    >>sdp
@@ -4500,6 +4506,14 @@ static int media__ts_lag(const media_stretch *ts, const int16_t *x, int n, int a
     }
     *score = bs;
     return best;
+}
+
+MEDIADEF int media_stretch_request(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int want)
+{
+    if (!ts) return MEDIA_EINVAL;
+    if (want > -ts->pmin && want < ts->pmin) return MEDIA__TOO_LONG(n) ? MEDIA_EINVAL : (int)n;   /* under a period */
+    return want < 0 ? media_stretch_process(ts, pcm, n, cap, want < -ts->pmax ? -ts->pmax : want, -ts->pmin)
+                    : media_stretch_process(ts, pcm, n, cap, ts->pmin, want < ts->pmax ? want : ts->pmax);
 }
 
 MEDIADEF int media_stretch_process(const media_stretch *ts, int16_t *pcm, size_t n, size_t cap, int lo, int hi)
@@ -7979,6 +7993,22 @@ static void media__stream_error(media_session *s, int error, uint64_t now)
     }
 }
 
+/* The packet filter on a copy of one packet, protecting it (sending) or
+   unprotecting it: its new length, or -1 when the filter refused it
+   (counted and said). */
+static int media__filter(media_session *s, int sending, uint8_t *pkt, size_t len, int is_rtcp, uint64_t now)
+{
+    size_t most = sending ? len + s->filter.overhead : len;
+    int r = sending ? MEDIA__OUT_INT(s, s->filter.protect(s->filter.ctx, pkt, len, most, is_rtcp))
+                    : MEDIA__OUT_INT(s, s->filter.unprotect(s->filter.ctx, pkt, len, is_rtcp));
+    if (r >= 0 && (size_t)r <= most) return r;
+    if (sending) s->st.protect_errors++;
+    else s->st.unprotect_errors++;
+    media__log(s, sending ? MEDIA_LOG_ERROR : MEDIA_LOG_WARNING, MEDIA__LOG_WIRE, now, "the packet filter refused %s %s packet (%d)",
+               sending ? "to protect an" : "a received", is_rtcp ? "RTCP" : "RTP", r);
+    return -1;
+}
+
 /* Everything we send goes out here: through the packet filter (cfg.filter:
    SRTP's protect), then to the transport, ours (>>sockets) or the caller's
    (cfg.send), the same way. */
@@ -7991,13 +8021,7 @@ MEDIA__HOT_TEXT static int media__send(media_session *s, const uint8_t *d, size_
     if (s->filter.protect) {
         if (n > MEDIA_SESSION_MAX_PACKET) return MEDIA_ENOSPC;
         memcpy(w, d, n);
-        r = MEDIA__OUT_INT(s, s->filter.protect(s->filter.ctx, w, n, n + s->filter.overhead, is_rtcp));
-        if (r < 0 || (size_t)r > n + s->filter.overhead) {
-            s->st.protect_errors++;
-            media__log(s, MEDIA_LOG_ERROR, MEDIA__LOG_WIRE, now, "the packet filter could not protect an %s packet (%d)",
-                       is_rtcp ? "RTCP" : "RTP", r);
-            return MEDIA_ERROR;
-        }
+        if ((r = media__filter(s, 1, w, n, is_rtcp, now)) < 0) return MEDIA_ERROR;
         d = w;
         n = (size_t)r;
     }
@@ -8625,13 +8649,7 @@ MEDIA__HOT_TEXT static int media__datagram(media_session *s, const uint8_t *d, s
         int r;
         if (len > sizeof w) { if (is_rtcp) s->st.malformed_rtcp++; else s->st.malformed_rtp++; return MEDIA_EPARSE; }
         memcpy(w, d, len);
-        r = MEDIA__OUT_INT(s, s->filter.unprotect(s->filter.ctx, w, len, is_rtcp));
-        if (r < 0 || (size_t)r > len) {
-            s->st.unprotect_errors++;
-            media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_WIRE, now, "the packet filter refused a received %s packet (%d)",
-                       is_rtcp ? "RTCP" : "RTP", r);
-            return MEDIA_EREJECTED;
-        }
+        if ((r = media__filter(s, 0, w, len, is_rtcp, now)) < 0) return MEDIA_EREJECTED;
         d = w;
         len = (size_t)r;
     }
@@ -9014,8 +9032,7 @@ static MEDIA__NOINLINE int media__stretch(media_session *s, int16_t *pcm, int r,
     const media_stretch *ts = &s->stretch;
     int want = (int)((int64_t)f->stretch * (int64_t)rate / (int64_t)clock), n;
     if (ts->rate != rate || r <= 0) return r;
-    n = want < 0 ? media_stretch_process(ts, pcm, (size_t)r, cap, want < -ts->pmax ? -ts->pmax : want, -ts->pmin)
-                 : media_stretch_process(ts, pcm, (size_t)r, cap, ts->pmin, want < ts->pmax ? want : ts->pmax);
+    n = media_stretch_request(ts, pcm, (size_t)r, cap, want);
     if (n <= 0 || n == r) return r;
     (void)media_jitter_stretched(media__jb(s), (int32_t)((int64_t)(n - r) * (int64_t)clock / (int64_t)rate));
     return n;

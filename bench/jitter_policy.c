@@ -83,10 +83,8 @@ void JP_NAME(je_run *r)
                 memcpy(pcm, r->src + idx * JE_FRAME, sizeof(int16_t) * JE_FRAME);
                 media_plc_good(&plc, pcm, JE_FRAME);
 #ifdef MEDIA_JITTER_STRETCH
-                if ((f.flags & MEDIA_JITTER_STRETCH) && f.stretch) {   /* as the session's media__stretch() */
-                    int want = f.stretch, n;
-                    n = want < 0 ? media_stretch_process(&ts, pcm, JE_FRAME, sizeof pcm / sizeof pcm[0], want < -ts.pmax ? -ts.pmax : want, -ts.pmin)
-                                 : media_stretch_process(&ts, pcm, JE_FRAME, sizeof pcm / sizeof pcm[0], ts.pmin, want < ts.pmax ? want : ts.pmax);
+                if ((f.flags & MEDIA_JITTER_STRETCH) && f.stretch) {   /* as the session does */
+                    int n = media_stretch_request(&ts, pcm, JE_FRAME, sizeof pcm / sizeof pcm[0], f.stretch);
                     if (n > 0 && n != JE_FRAME) {
                         media_jitter_stretched(&jb, n - JE_FRAME);
                         len = n;

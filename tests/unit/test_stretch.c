@@ -163,6 +163,24 @@ static void test_noise_left_alone_silence_cut(void)
     CHECK_EQ_INT(media_stretch_process(&ts, x, 160, 400, 0, 0), 160);
 }
 
+/* a jitter buffer's request: a period of at most what it asks, within the
+   periods looked for; under the shortest period, nothing */
+static void test_request(void)
+{
+    media_stretch ts;
+    int i;
+    int16_t x[400];
+    media_stretch_init(&ts, 8000);
+    for (i = 0; i < 320; i++) x[i] = (int16_t)(8000 * sin(2 * PI * i / 64.0));
+    CHECK_EQ_INT(media_stretch_request(&ts, x, 160, 400, 10), 160);     /* 1.25 ms: under the 2.5 ms shortest */
+    CHECK_EQ_INT(media_stretch_request(&ts, x, 160, 400, 0), 160);
+    CHECK_EQ_INT(media_stretch_request(&ts, x, 160, 400, -100), 96);    /* the 64-sample period, within 100 */
+    for (i = 0; i < 320; i++) x[i] = (int16_t)(8000 * sin(2 * PI * i / 64.0));
+    CHECK_EQ_INT(media_stretch_request(&ts, x, 160, 400, 50), 160);     /* the period is longer than asked: left */
+    CHECK_EQ_INT(media_stretch_request(&ts, x, 160, 400, 80), 224);
+    CHECK_EQ_INT(media_stretch_request(NULL, x, 160, 400, 80), MEDIA_EINVAL);
+}
+
 static void test_arguments(void)
 {
     media_stretch ts;
@@ -188,6 +206,7 @@ int main(void)
     RUN(test_pitch_and_length_48k);
     RUN(test_period_removed_exactly);
     RUN(test_noise_left_alone_silence_cut);
+    RUN(test_request);
     RUN(test_arguments);
     return harness_summary();
 }
