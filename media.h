@@ -1,4 +1,4 @@
-/* media.h - v0.1.0 - public domain or MIT (your choice; full text at the end of this file)
+/* media.h - v0.2.0 - public domain or MIT (your choice; full text at the end of this file)
 
    The media half of a VoIP call in one C file: G.711 with packet-loss
    concealment, RTP/RTCP packets, receiver statistics with an E-model MOS
@@ -59,6 +59,7 @@
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
       >>session  media_session: one call's media, pumped from your event loop
+      >>aliases  the names before 0.2
 
    Each section stands on its own: take the RTP parser without the statistics, or
    the statistics without the parser (they only share the packet struct).
@@ -117,7 +118,7 @@
    gnu99/gnu11, C++ or your own feature macros, media.h defines none.
 
    ============================================================================
-   4. MEMORY, ERRORS, THREADS
+   4. MEMORY, ERRORS, NAMES, THREADS
    ============================================================================
 
    Only the session allocates (one block at create; its negotiation calls
@@ -136,6 +137,23 @@
    and capacities beyond INT_MAX are refused (MEDIA_EINVAL) by every
    function that takes one, before it reads a byte: a recv() of -1 passed on
    as a size_t is not a packet.
+
+   Names follow one rule, media_<module>_<object>_<verb>: the module is the
+   section (rtp, sdp, jitter, session...), the object is left out where it
+   is the module's own (media_session_poll, media_jitter_put), and the verb
+   comes last (media_sdp_format_add, media_rtcp_report_write,
+   media_session_dtmf_send). Reading something out ends in _get
+   (media_session_stats_get, media_sdp_ptime_get, media_session_state_get);
+   a figure computed from state is named by the figure (media_rtp_stats_lost,
+   media_emodel_mos); a yes/no question reads as one (media_sdp_is_hold,
+   media_addr_equal). media_jitter_put/get are the buffer's two verbs, not a
+   reader. Types are media_<module>_<object>, constants MEDIA_<MODULE>_<NAME>,
+   times carry their unit (ptime_ms, arrival_us), and one concept has one name
+   everywhere (a jitter buffer's delay bounds: min_delay_ms in
+   media_jitter_config, jitter_min_delay_ms in the session's). Names with
+   two underscores (media__, MEDIA__) and members with a leading one
+   (a struct's _private) are ours and change without notice. The names
+   before 0.2 still work (>>aliases).
 
    There is no global state at all, so any function may be called from any
    thread; one object (a stats struct, a packet, a session) belongs to one
@@ -170,7 +188,7 @@
    appendix A.2 (version, first packet SR or RR unless MEDIA_RTCP_REDUCED_SIZE,
    padding only on the last packet, lengths adding up to the datagram).
    Unknown packet types are kept raw and intact in the packet list.
-   media_rtcp_write_report() writes SR or RR (+ SDES CNAME); media_rtcp_write_bye()
+   media_rtcp_report_write() writes SR or RR (+ SDES CNAME); media_rtcp_bye_write()
    appends a BYE.
 
    ============================================================================
@@ -307,14 +325,14 @@
       media_sdp_oa_config_init(&cfg);            // PCMU, PCMA, telephone-event
       cfg.address = "192.0.2.10";                // ours (IPv4 or IPv6)
       cfg.port = 40000;                          // our RTP port (RTCP on 40001)
-      if (media_sdp_create_answer(&answer, &offer, &cfg, &res) != MEDIA_OK)
+      if (media_sdp_answer_create(&answer, &offer, &cfg, &res) != MEDIA_OK)
           return reply_488();                    // nothing in common
       media_sdp_write(text, sizeof text, &answer);
       // res.codec, res.payload_type, res.remote_address, res.remote_rtp_port,
-      // res.remote_rtcp_port, res.ptime, res.direction, res.telephone_event_pt
+      // res.remote_rtcp_port, res.ptime_ms, res.direction, res.telephone_event_pt
 
    The model. A media_sdp holds the description and every string of it (an
-   arena inside the struct; fields are 16-bit offsets, media_sdp_str() gives the
+   arena inside the struct; fields are 16-bit offsets, media_sdp_str_get() gives the
    C string), so it outlives the text it came from and copies with memcpy.
    o=, s=, c= and m= are split into fields; every a= line is kept, in order, as
    (name, value); every other line (i u e p b t r z k, and letters SDP does not
@@ -338,10 +356,10 @@
    session-level c=, o=/t=/r=/z=/s= at media level, missing o=, wrong field
    counts, numbers out of range, malformed values of the attributes above.
 
-   Offer/answer (RFC 3264). media_sdp_create_offer() writes one audio m-line
-   from cfg.codecs; media_sdp_create_answer() answers every m-line in order,
+   Offer/answer (RFC 3264). media_sdp_offer_create() writes one audio m-line
+   from cfg.codecs; media_sdp_answer_create() answers every m-line in order,
    takes the first audio RTP/AVP(F) stream it has a codec for and refuses the
-   rest with port 0; media_sdp_process_answer() checks an answer against our
+   rest with port 0; media_sdp_answer_process() checks an answer against our
    offer. Codecs match by name (any case), clock rate and channels; the answer
    uses the offerer's numbers; cfg.strategy orders them (the offer's order,
    ours, required codecs, or your select() function). telephone-event is
@@ -370,7 +388,7 @@
    WAVE_FORMAT_EXTENSIBLE and files whose data size says 0 or too much (cut
    or streamed recordings: the file's end is used). Writing keeps the header on
    disk current at least once per second of audio, so a recording cut short
-   by a crash still plays. media_wav_parse() and media_wav_header() do the same
+   by a crash still plays. media_wav_parse() and media_wav_header_write() do the same
    on memory, without stdio.
 
    media_resampler converts between any two rates from 8 to 48 kHz: flat
@@ -393,10 +411,10 @@
       cfg.handler.dtmf = on_digit;            // callbacks are optional
       cfg.handler.user = my_call;             // handed back to each
       s = media_session_create(&cfg, &err);
-      n = media_session_create_offer(s, sdp, sizeof sdp);   // into your INVITE
-      media_session_set_remote_sdp(s, answer, answer_len);  // from the 200 OK
+      n = media_session_offer_create(s, sdp, sizeof sdp);   // into your INVITE
+      media_session_remote_sdp_set(s, answer, answer_len);  // from the 200 OK
       media_session_play(s, "welcome.wav", 1);
-      loop: ms = media_session_poll(s); wait until media_session_fd(s, 0)
+      loop: ms = media_session_poll(s); wait until media_session_fd_get(s, 0)
             or (s, 1) is readable or ms have passed; again
       (an epoll loop that knows which socket woke it calls
        media_session_poll_ready(s, MEDIA_READY_RTP or _RTCP, or 0 for a
@@ -407,7 +425,7 @@
    default): one filled any other way is refused with MEDIA_EINVAL, since
    several of its fields mean something else at 0 than their defaults.
 
-   States (media_session_state, state_change): IDLE, NEGOTIATING (first
+   States (media_session_state_get, state_change): IDLE, NEGOTIATING (first
    offer out or in), READY (negotiated, media starts at the next poll),
    ACTIVE, PAUSED (the peer holds us: we do not send), HELD (we hold: we do
    not listen and offer sendonly), TERMINATED (after close; destroy is left).
@@ -416,7 +434,7 @@
    for RTCP (RFC 3550 11) on local_address, from port_min..port_max or from
    the kernel's ephemeral ports; "::" takes IPv4 peers too. rtcp-mux is
    offered and accepted (then everything uses the RTP socket and
-   media_session_fd(s, 1) is -1). Once the peer's address is known (and
+   media_session_fd_get(s, 1) is -1). Once the peer's address is known (and
    cfg.latch is off) the sockets are connected to it: the kernel drops other
    sources before they wake anyone (so st.foreign stays 0 there), send()
    costs less than sendto(), and an ICMP "port unreachable" for a peer not
@@ -447,7 +465,7 @@
    skips the rest (the timestamps jump; nothing bursts).
 
    Callbacks (media_session_handler) may call every action and
-   media_session_get_stats(); not media_session_poll() (MEDIA_ESTATE).
+   media_session_stats_get(); not media_session_poll() (MEDIA_ESTATE).
    handler.log says in words what the statistics only count: the line a
    remote SDP failed at, why packets were refused (once a second per
    reason, with how many more), a socket's error; nothing is formatted
@@ -455,7 +473,7 @@
    media_session_destroy() inside a callback takes effect when the outermost
    media_session_* call returns; media_session_close() at the next poll.
 
-   Negotiation: create_offer / set_remote_sdp / create_answer drive RFC 3264
+   Negotiation: offer_create / remote_sdp_set / answer_create drive RFC 3264
    through the >>sdp functions (re-offers keep the origin, payload numbers and
    m-lines). The offer and answer callbacks see each description (ours
    before it is written: edit it; the peer's: return < 0 to refuse it), the
@@ -540,9 +558,9 @@
 #define MEDIA_H
 
 #define MEDIA_VERSION_MAJOR 0
-#define MEDIA_VERSION_MINOR 1
+#define MEDIA_VERSION_MINOR 2
 #define MEDIA_VERSION_PATCH 0
-#define MEDIA_VERSION_STRING "0.1.0"
+#define MEDIA_VERSION_STRING "0.2.0"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -739,7 +757,7 @@ MEDIADEF void media_pcma_decode(int16_t *dst, const uint8_t *src, size_t n);
    conceal() needs of the past is rebuilt by create() then decode() of the
    last MEDIA_CODEC_HISTORY_MS of payloads, oldest first: a session plays a
    run of good frames without keeping it and rebuilds the history from the
-   jitter buffer (media_jitter_played) only when a loss needs it (G.711) */
+   jitter buffer (media_jitter_played_get) only when a loss needs it (G.711) */
 #define MEDIA_CODEC_HISTORY_FROM_PAYLOADS 4u
 #define MEDIA_CODEC_HISTORY_MS 60
 
@@ -956,12 +974,12 @@ typedef struct media_rtcp_report {
 } media_rtcp_report;
 
 /* Writes SR or RR (+ SDES CNAME). Returns bytes written or MEDIA_ENOSPC/EINVAL. */
-MEDIADEF int media_rtcp_write_report(uint8_t *buf, size_t cap, const media_rtcp_report *r);
+MEDIADEF int media_rtcp_report_write(uint8_t *buf, size_t cap, const media_rtcp_report *r);
 
 /* Writes a BYE for count SSRCs (1..31) with an optional reason (<= 255 bytes).
    RFC 3550 wants it to follow a report in the same compound: write the report,
    then the BYE at buf + its length. */
-MEDIADEF int media_rtcp_write_bye(uint8_t *buf, size_t cap, const uint32_t *ssrcs, size_t count,
+MEDIADEF int media_rtcp_bye_write(uint8_t *buf, size_t cap, const uint32_t *ssrcs, size_t count,
                                   const char *reason);
 
 /* NTP time: 64-bit (32.32 seconds since 1900) and the "middle 32 bits" (16.16)
@@ -1160,7 +1178,7 @@ typedef struct media_jitter_stats {
     uint64_t silence_cut_us;    /* time removed from silences */
 } media_jitter_stats;
 
-/* Internal; read through media_jitter_get_stats(). */
+/* Internal; read through media_jitter_stats_get(). */
 typedef struct media__jitter_slot {
     int64_t ts;                 /* extended timestamp */
     uint32_t seq;               /* extended sequence number */
@@ -1238,7 +1256,7 @@ typedef struct media_jitter {
     uint32_t blocks;             /* blocks completed */
     uint32_t spike_blk;          /* the last of them with a spike */
     uint32_t spike_recur;        /* that spike came soon after the one before: spikes recur */
-    media_jitter_stats st;       /* the rarer counters (the three above are copied in by get_stats) */
+    media_jitter_stats st;       /* the rarer counters (the three above are copied in by stats_get) */
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
     uint8_t pool[MEDIA_JITTER_BYTES];
 } media_jitter;
@@ -1266,12 +1284,12 @@ MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out);
    byte ring writes over them): MEDIA_JITTER_FRAME with out filled as get()
    did, else MEDIA_ENOTFOUND. For a decoder that rebuilds its history from
    payloads when it needs it (MEDIA_CODEC_HISTORY_FROM_PAYLOADS). */
-MEDIADEF int media_jitter_played(const media_jitter *jb, uint16_t seq, media_jitter_frame *out);
+MEDIADEF int media_jitter_played_get(const media_jitter *jb, uint16_t seq, media_jitter_frame *out);
 /* With config.stretch: the FRAME just handed out was played `samples` (RTP
    units) longer (> 0) or shorter (< 0) than its duration; the playout clock
    follows. MEDIA_OK, or MEDIA_EINVAL (NULL, or more than a second). */
 MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples);
-MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st);
+MEDIADEF void media_jitter_stats_get(const media_jitter *jb, media_jitter_stats *st);
 
 /* Packet-loss concealment for 16-bit PCM (G.711 Appendix I style): keep the
    recent signal, and on a loss repeat its last pitch periods with overlap-add,
@@ -1360,7 +1378,7 @@ typedef struct media_sdp_span {
 } media_sdp_span;
 
 /* Strings live in media_sdp.text; a field holding an offset there is a
-   media_sdp_ref (0 is the empty string). media_sdp_str() turns it into a
+   media_sdp_ref (0 is the empty string). media_sdp_str_get() turns it into a
    NUL-terminated C string. Offsets, not pointers: a media_sdp can be copied
    with memcpy or assignment and stays valid. */
 typedef uint16_t media_sdp_ref;
@@ -1438,7 +1456,7 @@ MEDIADEF int media_sdp_init(media_sdp *sdp, const char *username, uint64_t sess_
                             uint64_t version, const char *address);
 
 /* The NUL-terminated string of a ref ("" for 0 or out of range). */
-MEDIADEF const char *media_sdp_str(const media_sdp *sdp, media_sdp_ref ref);
+MEDIADEF const char *media_sdp_str_get(const media_sdp *sdp, media_sdp_ref ref);
 
 /* ---- attributes: generic access ---- */
 
@@ -1447,8 +1465,8 @@ MEDIADEF const char *media_sdp_str(const media_sdp *sdp, media_sdp_ref ref);
    index or MEDIA_ENOTFOUND. */
 MEDIADEF int media_sdp_attr_find(const media_sdp *sdp, int level, const char *name, int after);
 /* Name and value of attribute i; the value is NULL when the line had no ':'. */
-MEDIADEF const char *media_sdp_attr_name(const media_sdp *sdp, int i);
-MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i);
+MEDIADEF const char *media_sdp_attr_name_get(const media_sdp *sdp, int i);
+MEDIADEF const char *media_sdp_attr_value_get(const media_sdp *sdp, int i);
 /* Value of the first attribute called name at level, or NULL. */
 MEDIADEF const char *media_sdp_attr_get(const media_sdp *sdp, int level, const char *name);
 
@@ -1465,9 +1483,9 @@ typedef struct media_sdp_rtpmap {   /* a=rtpmap:<pt> <encoding>/<clock>[/<channe
 /* rtpmap of payload type pt in media m: the a=rtpmap line, or for a static
    type without one RFC 3551's table. MEDIA_ENOTFOUND for a dynamic (or
    unassigned) type without a=rtpmap. */
-MEDIADEF int media_sdp_get_rtpmap(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out);
+MEDIADEF int media_sdp_rtpmap_get(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out);
 /* The parameters of a=fmtp:<pt> <params> (NUL-terminated), or NULL. */
-MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt);
+MEDIADEF const char *media_sdp_fmtp_get(const media_sdp *sdp, int m, int pt);
 /* The value of key in a "k1=v1;k2=v2" fmtp string (case-insensitive key,
    spaces around ';' allowed). MEDIA_OK or MEDIA_ENOTFOUND. */
 MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const char *key);
@@ -1476,19 +1494,19 @@ MEDIADEF int media_sdp_fmtp_param(media_sdp_span *value, const char *fmtp, const
    4294967295); *value is set on MEDIA_OK only. */
 MEDIADEF int media_sdp_fmtp_number(uint32_t *value, const char *fmtp, const char *key);
 /* a=ptime / a=maxptime in whole ms (media, else session level); 0 when absent. */
-MEDIADEF int media_sdp_get_ptime(const media_sdp *sdp, int m);
-MEDIADEF int media_sdp_get_maxptime(const media_sdp *sdp, int m);
+MEDIADEF int media_sdp_ptime_get(const media_sdp *sdp, int m);
+MEDIADEF int media_sdp_maxptime_get(const media_sdp *sdp, int m);
 /* a=sendrecv/sendonly/recvonly/inactive of media m (media, else session level,
    else sendrecv). Does not look at port 0 or c=0.0.0.0: see media_sdp_is_hold(). */
-MEDIADEF media_sdp_direction media_sdp_get_direction(const media_sdp *sdp, int m);
+MEDIADEF media_sdp_direction media_sdp_direction_get(const media_sdp *sdp, int m);
 /* The c= that applies to media m: its own, else the session's; NULL if none. */
-MEDIADEF const media_sdp_conn *media_sdp_get_conn(const media_sdp *sdp, int m);
+MEDIADEF const media_sdp_conn *media_sdp_conn_get(const media_sdp *sdp, int m);
 /* 1 when media m is put on hold the RFC 2543 way (c= 0.0.0.0, or :: for IPv6). */
 MEDIADEF int media_sdp_is_hold(const media_sdp *sdp, int m);
 /* a=rtcp-mux present (media, else session level). */
-MEDIADEF int media_sdp_get_rtcp_mux(const media_sdp *sdp, int m);
+MEDIADEF int media_sdp_rtcp_mux_get(const media_sdp *sdp, int m);
 /* a=mid value or NULL. */
-MEDIADEF const char *media_sdp_get_mid(const media_sdp *sdp, int m);
+MEDIADEF const char *media_sdp_mid_get(const media_sdp *sdp, int m);
 
 /* ---- typed attribute values: parse one attribute's value ---- */
 
@@ -1544,7 +1562,7 @@ typedef struct media_sdp_crypto {        /* RFC 4568: a=crypto:<tag> <suite> <ke
     media_sdp_span suite, key_params, session_params;
 } media_sdp_crypto;
 
-/* Each parses the value string of one attribute (what media_sdp_attr_value()
+/* Each parses the value string of one attribute (what media_sdp_attr_value_get()
    returns) and returns MEDIA_OK or MEDIA_EPARSE. The parser applies the same
    functions, so on a parsed media_sdp they succeed. */
 MEDIADEF int media_sdp_rtpmap_parse(media_sdp_rtpmap *out, const char *value);
@@ -1557,7 +1575,7 @@ MEDIADEF int media_sdp_fingerprint_parse(media_sdp_fingerprint *out, const char 
 MEDIADEF int media_sdp_setup_parse(media_sdp_setup *out, const char *value);
 MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value);
 /* 1 when a span equals a C string, ASCII case-insensitively. */
-MEDIADEF int media_sdp_span_eq(media_sdp_span s, const char *str);
+MEDIADEF int media_sdp_span_equal(media_sdp_span s, const char *str);
 
 /* ---- edits (all return MEDIA_OK or the index created, else < 0) ---- */
 
@@ -1571,18 +1589,18 @@ MEDIADEF int media_sdp_attr_remove(media_sdp *sdp, int level, const char *name);
    that name) or appends it. */
 MEDIADEF int media_sdp_attr_set(media_sdp *sdp, int level, const char *name, const char *value);
 /* Replaces any direction attribute at level with dir (always written, sendrecv too). */
-MEDIADEF int media_sdp_set_direction(media_sdp *sdp, int level, media_sdp_direction dir);
+MEDIADEF int media_sdp_direction_set(media_sdp *sdp, int level, media_sdp_direction dir);
 /* Removes payload type pt from media m with its rtpmap, fmtp and rtcp-fb lines. */
-MEDIADEF int media_sdp_remove_format(media_sdp *sdp, int m, int pt);
+MEDIADEF int media_sdp_format_remove(media_sdp *sdp, int m, int pt);
 /* Appends payload type pt to media m (MEDIA_EINVAL if present or not RTP). */
-MEDIADEF int media_sdp_add_format(media_sdp *sdp, int m, int pt);
+MEDIADEF int media_sdp_format_add(media_sdp *sdp, int m, int pt);
 /* Sets the c= line of a level ("IN IP4" or "IN IP6" from the address form). */
-MEDIADEF int media_sdp_set_connection(media_sdp *sdp, int level, const char *address);
-MEDIADEF int media_sdp_set_port(media_sdp *sdp, int m, uint16_t port);
+MEDIADEF int media_sdp_conn_set(media_sdp *sdp, int level, const char *address);
+MEDIADEF int media_sdp_port_set(media_sdp *sdp, int m, uint16_t port);
 /* Increments the o= session version (RFC 3264 section 8: every changed offer). */
-MEDIADEF int media_sdp_bump_version(media_sdp *sdp);
+MEDIADEF int media_sdp_version_bump(media_sdp *sdp);
 /* Appends an m= line; returns its index. */
-MEDIADEF int media_sdp_add_media(media_sdp *sdp, const char *media, uint16_t port, const char *proto);
+MEDIADEF int media_sdp_media_add(media_sdp *sdp, const char *media, uint16_t port, const char *proto);
 /* Appends any other line (type one of i u e p b k or an unknown letter) at level. */
 MEDIADEF int media_sdp_line_add(media_sdp *sdp, int level, char type, const char *value);
 
@@ -1619,8 +1637,8 @@ typedef struct media_sdp_oa_config {
     uint16_t port;                      /* our RTP port (required) */
     uint16_t rtcp_port;                 /* 0: port + 1 */
     int rtcp_mux;                       /* offer rtcp-mux / accept it when offered */
-    uint16_t ptime;                     /* ms we want to receive; 0: the first codec's frame_ms */
-    uint16_t maxptime;                  /* 0: not written */
+    uint16_t ptime_ms;                  /* ms we want to receive; 0: the first codec's frame_ms */
+    uint16_t maxptime_ms;               /* 0: not written */
     const char *username;               /* o= username; NULL: "-" */
     uint64_t session_id;                /* o= sess-id (when there is no previous); 0: one made from the clock */
     uint64_t session_version;           /* o= sess-version (when there is no previous) */
@@ -1660,8 +1678,8 @@ typedef struct media_sdp_result {
     char remote_rtcp_address[MEDIA_SDP_MAX_ADDRESS];
     uint16_t remote_rtcp_port;
     int rtcp_mux;
-    int ptime;                           /* ms we send (the peer's a=ptime, within its maxptime) */
-    int remote_maxptime;                 /* 0 if the peer gave none */
+    int ptime_ms;                        /* ms we send (the peer's a=ptime, within its maxptime) */
+    int remote_maxptime_ms;              /* 0 if the peer gave none */
     uint64_t remote_version;             /* the peer's o= version */
     /* the peer's a=fmtp for payload_type ("" when none; cut at a ';' when
        longer): what it asks of our encoder */
@@ -1673,19 +1691,19 @@ typedef struct media_sdp_result {
    fmtp where the codec has one, ptime, a=rtcp, rtcp-mux if configured and the
    direction. With cfg->previous, its m-lines, origin and payload numbers are kept
    and the version incremented (re-offer: hold, resume, codec or port change). */
-MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config *cfg);
+MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config *cfg);
 
 /* Answers an offer: same m-lines in the same order, the first usable audio
    stream answered, everything else refused with port 0. Fills *result.
    Returns MEDIA_OK, or MEDIA_ENEGOTIATION when no audio stream could be
    accepted (the answer, all streams refused, is still written). */
-MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
+MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
                                      const media_sdp_oa_config *cfg, media_sdp_result *result);
 
 /* The offerer's side: checks the answer against our offer (same m-lines,
    only formats we offered) and fills *result. MEDIA_OK, MEDIA_EREJECTED when
    the audio stream was refused, MEDIA_ENEGOTIATION when the answer is invalid. */
-MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp *offer,
+MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp *offer,
                                       const media_sdp *answer, const media_sdp_oa_config *cfg);
 
 /* ---------------------------------------------------------------------------
@@ -1715,7 +1733,7 @@ MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t le
 /* Writes the header for info (format, sample_rate, channels, data_bytes):
    44 bytes for PCM16, 58 for G.711 (fmt with cbSize, and a fact chunk).
    Returns its length, MEDIA_ENOSPC or MEDIA_EINVAL. */
-MEDIADEF int media_wav_header(uint8_t *buf, size_t cap, const media_wav_info *info);
+MEDIADEF int media_wav_header_write(uint8_t *buf, size_t cap, const media_wav_info *info);
 
 #ifndef MEDIA_NO_STDIO
 /* A WAV file being read or written (stdio). Samples are 16-bit, interleaved. */
@@ -1767,8 +1785,8 @@ MEDIADEF int media_resampler_init(media_resampler *r, uint32_t in_rate, uint32_t
 /* Converts interleaved frames: takes from src[0..src_frames) (NULL: silence),
    writes up to dst_frames, stores the frames taken in *used; returns the
    frames written. Call again with the rest of src when it stops short. */
-MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
-                            const int16_t *src, size_t src_frames, size_t *used);
+MEDIADEF int media_resampler_process(media_resampler *r, int16_t *dst, size_t dst_frames,
+                                     const int16_t *src, size_t src_frames, size_t *used);
 
 /* ---------------------------------------------------------------------------
    >>session
@@ -1841,7 +1859,7 @@ MEDIADEF int media_addr_equal(const media_addr *a, const media_addr *b);
 
 typedef struct media_session media_session;
 
-/* media_session_state() values. */
+/* media_session_state_get() values. */
 typedef enum media_state {
     MEDIA_STATE_IDLE = 0,        /* created, nothing negotiated */
     MEDIA_STATE_NEGOTIATING = 1, /* first offer made or received, no answer yet */
@@ -1876,7 +1894,7 @@ typedef enum media_state {
 #define MEDIA_REQUEST_RTP 1      /* an RTP packet with a payload type nothing negotiated */
 #define MEDIA_REQUEST_RTCP_APP 2 /* an RTCP APP packet */
 
-/* Everything about a call in one snapshot (media_session_get_stats). */
+/* Everything about a call in one snapshot (media_session_stats_get). */
 typedef struct media_session_stats {
     int state;                   /* media_state */
     const char *codec;           /* what we send, NULL before negotiation */
@@ -1927,13 +1945,13 @@ typedef struct media_session_stats {
        dropped or inserted (at the ceiling, or where no period was found) */
     double stretched_ms, compressed_ms, silence_cut_ms;
     uint64_t frames_dropped, frames_inserted;
-    double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (the memory's or jitter_max_ms) */
+    double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (the memory's or cfg.jitter_max_delay_ms) */
     uint64_t protect_errors, unprotect_errors;   /* packets cfg.filter refused, sent and received */
 } media_session_stats;
 
 /* Callbacks; all optional (NULL: the default in brackets). user is
    media_session_handler.user. Each may call the actions below and
-   media_session_get_stats(); none may call media_session_poll(). destroy and
+   media_session_stats_get(); none may call media_session_poll(). destroy and
    close called from inside a callback take effect when it returns. */
 typedef struct media_session_handler {
     void (*session_start)(media_session *s, void *user);            /* media starts */
@@ -2036,7 +2054,8 @@ typedef struct media_session_config {
     const media_codec *const *required;
     size_t required_count;
     uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
-    uint32_t jitter_min_ms, jitter_max_ms, jitter_initial_ms, jitter_fixed_ms;  /* (0, 0, 20, 0): see >>jitter */
+    uint32_t jitter_min_delay_ms, jitter_max_delay_ms;   /* the jitter buffer's delay: adaptive bounds (0, 0: up to what it holds) */
+    uint32_t jitter_initial_delay_ms, jitter_fixed_delay_ms;  /* (20, 0: adaptive); see >>jitter */
     int resample;                /* reserve a rate converter (+10.8 KB) so WAV files of any rate
                                     play; without it play() wants the codec's rate (0) */
     const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
@@ -2064,17 +2083,17 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
    media_session_close() and poll once first for that. */
 MEDIADEF void media_session_destroy(media_session *s);
 
-/* Offer/answer (RFC 3264). create_offer writes our offer (initial or re-offer:
+/* Offer/answer (RFC 3264). offer_create writes our offer (initial or re-offer:
    hold, resume, codec or address change) into sdp, NUL-terminated, and returns
-   its length. set_remote_sdp takes the peer's answer to it, or the peer's
-   offer, which create_answer then answers. Returns MEDIA_OK / a length, or
+   its length. remote_sdp_set takes the peer's answer to it, or the peer's
+   offer, which answer_create then answers. Returns MEDIA_OK / a length, or
    MEDIA_ESTATE (wrong moment), MEDIA_EPARSE (malformed SDP), MEDIA_ENEGOTIATION
    (nothing in common), MEDIA_EREJECTED (refused by a handler or the peer),
    MEDIA_ENOSPC. These calls allocate about 64 KB of scratch for the parsed
    descriptions and free it before they return. */
-MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap);
-MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len);
-MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap);
+MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap);
+MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len);
+MEDIADEF int media_session_answer_create(media_session *s, char *sdp, size_t cap);
 
 /* Does everything due now and returns the milliseconds until it wants to be
    called again (>= 0); MEDIA_ESTATE once terminated. Never blocks. Reads
@@ -2090,7 +2109,7 @@ MEDIADEF int media_session_poll(media_session *s);
 #define MEDIA_READY_RTCP 2u
 MEDIADEF int media_session_poll_ready(media_session *s, unsigned ready);
 /* 0: RTP socket, 1: RTCP socket; -1 for none (custom transport, or RTCP muxed). */
-MEDIADEF int media_session_fd(const media_session *s, int which);
+MEDIADEF int media_session_fd_get(const media_session *s, int which);
 /* Custom transport: a datagram that arrived for the session. The _from form
    also gives its source, so source filtering and latching apply. MEDIA_OK,
    or the reason it was refused (also counted in the statistics). */
@@ -2098,10 +2117,10 @@ MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t
 MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
                                         const media_addr *from);
 
-MEDIADEF int media_session_state(const media_session *s);
-MEDIADEF void media_session_get_stats(const media_session *s, media_session_stats *st);
+MEDIADEF int media_session_state_get(const media_session *s);
+MEDIADEF void media_session_stats_get(const media_session *s, media_session_stats *st);
 /* Our RTP address as bound (port 0 with a custom transport). */
-MEDIADEF int media_session_local_addr(const media_session *s, media_addr *rtp);
+MEDIADEF int media_session_local_addr_get(const media_session *s, media_addr *rtp);
 
 /* Actions: any time, also from inside callbacks. */
 #ifndef MEDIA_NO_STDIO
@@ -2121,17 +2140,66 @@ MEDIADEF int media_session_play_resume(media_session *s);
 /* Stops the playing file and empties the queue (play_complete(MEDIA_ERROR) for each). */
 MEDIADEF int media_session_play_stop(media_session *s);
 /* Switches what we send to another negotiated codec (MEDIA_ENOTFOUND if not negotiated). */
-MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec);
+MEDIADEF int media_session_codec_set(media_session *s, const media_codec *codec);
 /* Queues RFC 4733 digits ("0-9*#A-D", '!' = flash; ',' = a pause of 500 ms). */
-MEDIADEF int media_session_send_dtmf(media_session *s, const char *digits);
+MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits);
 /* Hold: we stop listening and the next offer says sendonly; resume undoes it.
-   Send the new offer (create_offer) to the peer. */
+   Send the new offer (offer_create) to the peer. */
 MEDIADEF int media_session_hold(media_session *s);
 MEDIADEF int media_session_resume(media_session *s);
 /* Sends silence instead of audio while on. */
 MEDIADEF int media_session_mute(media_session *s, int on);
 /* Ends the call: RTCP BYE at the next poll, files closed, state TERMINATED. */
 MEDIADEF int media_session_close(media_session *s);
+
+/* >>aliases: the names before 0.2, kept for one release. The rule they
+   broke is in the manual's section 4; MEDIA_NO_OLD_NAMES leaves them out
+   (a build that defines it finds every old name still in its code).
+   Renamed fields have no alias (a macro cannot rename a member): in
+   media_sdp_oa_config ptime, maxptime are ptime_ms, maxptime_ms; in
+   media_sdp_result ptime, remote_maxptime are ptime_ms, remote_maxptime_ms;
+   in media_session_config jitter_min_ms, jitter_max_ms, jitter_initial_ms,
+   jitter_fixed_ms are jitter_min_delay_ms... (jitter_max_ms in the
+   statistics is the interarrival jitter's maximum, another thing). */
+#ifndef MEDIA_NO_OLD_NAMES
+#define media_rtcp_write_report      media_rtcp_report_write
+#define media_rtcp_write_bye         media_rtcp_bye_write
+#define media_jitter_get_stats       media_jitter_stats_get
+#define media_jitter_played          media_jitter_played_get
+#define media_sdp_get_rtpmap         media_sdp_rtpmap_get
+#define media_sdp_get_fmtp           media_sdp_fmtp_get
+#define media_sdp_get_ptime          media_sdp_ptime_get
+#define media_sdp_get_maxptime       media_sdp_maxptime_get
+#define media_sdp_get_direction      media_sdp_direction_get
+#define media_sdp_get_conn           media_sdp_conn_get
+#define media_sdp_get_rtcp_mux       media_sdp_rtcp_mux_get
+#define media_sdp_get_mid            media_sdp_mid_get
+#define media_sdp_attr_name          media_sdp_attr_name_get
+#define media_sdp_attr_value         media_sdp_attr_value_get
+#define media_sdp_str                media_sdp_str_get
+#define media_sdp_span_eq            media_sdp_span_equal
+#define media_sdp_set_direction      media_sdp_direction_set
+#define media_sdp_remove_format      media_sdp_format_remove
+#define media_sdp_add_format         media_sdp_format_add
+#define media_sdp_set_connection     media_sdp_conn_set
+#define media_sdp_set_port           media_sdp_port_set
+#define media_sdp_bump_version       media_sdp_version_bump
+#define media_sdp_add_media          media_sdp_media_add
+#define media_sdp_create_offer       media_sdp_offer_create
+#define media_sdp_create_answer      media_sdp_answer_create
+#define media_sdp_process_answer     media_sdp_answer_process
+#define media_session_create_offer   media_session_offer_create
+#define media_session_set_remote_sdp media_session_remote_sdp_set
+#define media_session_create_answer  media_session_answer_create
+#define media_session_get_stats      media_session_stats_get
+#define media_session_set_codec      media_session_codec_set
+#define media_session_send_dtmf      media_session_dtmf_send
+#define media_session_state          media_session_state_get
+#define media_session_fd             media_session_fd_get
+#define media_session_local_addr     media_session_local_addr_get
+#define media_resample               media_resampler_process
+#define media_wav_header             media_wav_header_write
+#endif
 
 #ifdef __cplusplus
 }
@@ -2949,7 +3017,7 @@ static void media__rtcp_rb_write(uint8_t *p, const media_rtcp_report_block *rb)
     media__wr32(p + 20, rb->dlsr);
 }
 
-MEDIADEF int media_rtcp_write_report(uint8_t *buf, size_t cap, const media_rtcp_report *r)
+MEDIADEF int media_rtcp_report_write(uint8_t *buf, size_t cap, const media_rtcp_report *r)
 {
     size_t nb, first, extra_pkts, total, cname_len = 0, sdes = 0, off, i, done;
     if (!buf || !r || (!r->blocks && r->block_count) || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
@@ -3005,7 +3073,7 @@ MEDIADEF int media_rtcp_write_report(uint8_t *buf, size_t cap, const media_rtcp_
     return (int)total;
 }
 
-MEDIADEF int media_rtcp_write_bye(uint8_t *buf, size_t cap, const uint32_t *ssrcs, size_t count,
+MEDIADEF int media_rtcp_bye_write(uint8_t *buf, size_t cap, const uint32_t *ssrcs, size_t count,
                                   const char *reason)
 {
     size_t rl = reason ? strlen(reason) : 0, total, i;
@@ -4186,7 +4254,7 @@ MEDIADEF int media_jitter_peek(const media_jitter *jb, media_jitter_frame *out)
     return MEDIA_JITTER_FRAME;
 }
 
-MEDIADEF int media_jitter_played(const media_jitter *jb, uint16_t seq, media_jitter_frame *out)
+MEDIADEF int media_jitter_played_get(const media_jitter *jb, uint16_t seq, media_jitter_frame *out)
 {
     const media__jitter_slot *s;
     uint32_t back, ext;
@@ -4219,7 +4287,7 @@ MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples)
     return MEDIA_OK;
 }
 
-MEDIADEF void media_jitter_get_stats(const media_jitter *jb, media_jitter_stats *st)
+MEDIADEF void media_jitter_stats_get(const media_jitter *jb, media_jitter_stats *st)
 {
     if (!jb || !st) return;
     *st = jb->st;
@@ -4633,7 +4701,7 @@ static media_sdp_span media__sdp_rest(const char *p, const char *end)
     return r;
 }
 
-MEDIADEF int media_sdp_span_eq(media_sdp_span s, const char *str)
+MEDIADEF int media_sdp_span_equal(media_sdp_span s, const char *str)
 {
     return s.ptr && str && media__ieqn(s.ptr, s.len, str);
 }
@@ -4688,7 +4756,7 @@ static media_sdp_ref media__sdp_put(media_sdp *sdp, const char *s, size_t n)
     return (media_sdp_ref)at;
 }
 
-MEDIADEF const char *media_sdp_str(const media_sdp *sdp, media_sdp_ref ref)
+MEDIADEF const char *media_sdp_str_get(const media_sdp *sdp, media_sdp_ref ref)
 {
     if (!sdp || ref >= sdp->text_len) return "";
     return sdp->text + ref;
@@ -4819,8 +4887,8 @@ MEDIADEF int media_sdp_rtpmap_parse(media_sdp_rtpmap *out, const char *value)
 
 static int media__sdp_family(media_sdp_span addrtype)
 {
-    if (media_sdp_span_eq(addrtype, "IP4")) return 4;
-    if (media_sdp_span_eq(addrtype, "IP6")) return 6;
+    if (media_sdp_span_equal(addrtype, "IP4")) return 4;
+    if (media_sdp_span_equal(addrtype, "IP6")) return 6;
     return 0;
 }
 
@@ -4863,10 +4931,10 @@ MEDIADEF int media_sdp_ssrc_parse(media_sdp_ssrc *out, const char *value)
 
 static int media__sdp_dir_word(media_sdp_span w, media_sdp_direction *d)
 {
-    if (media_sdp_span_eq(w, "sendrecv")) *d = MEDIA_SDP_SENDRECV;
-    else if (media_sdp_span_eq(w, "sendonly")) *d = MEDIA_SDP_SENDONLY;
-    else if (media_sdp_span_eq(w, "recvonly")) *d = MEDIA_SDP_RECVONLY;
-    else if (media_sdp_span_eq(w, "inactive")) *d = MEDIA_SDP_INACTIVE;
+    if (media_sdp_span_equal(w, "sendrecv")) *d = MEDIA_SDP_SENDRECV;
+    else if (media_sdp_span_equal(w, "sendonly")) *d = MEDIA_SDP_SENDONLY;
+    else if (media_sdp_span_equal(w, "recvonly")) *d = MEDIA_SDP_RECVONLY;
+    else if (media_sdp_span_equal(w, "inactive")) *d = MEDIA_SDP_INACTIVE;
     else return MEDIA_EPARSE;
     return MEDIA_OK;
 }
@@ -4928,16 +4996,16 @@ MEDIADEF int media_sdp_candidate_parse(media_sdp_candidate *out, const char *val
     if (!media__sdp_tok(&p, end, &out->address)) return MEDIA_EPARSE;
     if (media__sdp_tok_uint(&p, end, 65535, &v)) return MEDIA_EPARSE;
     out->port = (uint16_t)v;
-    if (!media__sdp_tok(&p, end, &typ) || !media_sdp_span_eq(typ, "typ") ||
+    if (!media__sdp_tok(&p, end, &typ) || !media_sdp_span_equal(typ, "typ") ||
         !media__sdp_tok(&p, end, &out->type)) return MEDIA_EPARSE;
     out->raddr.ptr = end; out->raddr.len = 0;
     out->rport = -1;
     for (;;) {
         const char *save = p;
         if (!media__sdp_tok(&p, end, &k)) break;
-        if (media_sdp_span_eq(k, "raddr")) {
+        if (media_sdp_span_equal(k, "raddr")) {
             if (!media__sdp_tok(&p, end, &out->raddr)) return MEDIA_EPARSE;
-        } else if (media_sdp_span_eq(k, "rport")) {
+        } else if (media_sdp_span_equal(k, "rport")) {
             if (media__sdp_tok_uint(&p, end, 65535, &v)) return MEDIA_EPARSE;
             out->rport = (int)v;
         } else { p = save; break; }
@@ -4966,10 +5034,10 @@ MEDIADEF int media_sdp_setup_parse(media_sdp_setup *out, const char *value)
     media_sdp_span w;
     if (!out || !value) return MEDIA_EINVAL;
     w = media__sdp_rest(value, value + strlen(value));
-    if (media_sdp_span_eq(w, "actpass")) *out = MEDIA_SDP_SETUP_ACTPASS;
-    else if (media_sdp_span_eq(w, "active")) *out = MEDIA_SDP_SETUP_ACTIVE;
-    else if (media_sdp_span_eq(w, "passive")) *out = MEDIA_SDP_SETUP_PASSIVE;
-    else if (media_sdp_span_eq(w, "holdconn")) *out = MEDIA_SDP_SETUP_HOLDCONN;
+    if (media_sdp_span_equal(w, "actpass")) *out = MEDIA_SDP_SETUP_ACTPASS;
+    else if (media_sdp_span_equal(w, "active")) *out = MEDIA_SDP_SETUP_ACTIVE;
+    else if (media_sdp_span_equal(w, "passive")) *out = MEDIA_SDP_SETUP_PASSIVE;
+    else if (media_sdp_span_equal(w, "holdconn")) *out = MEDIA_SDP_SETUP_HOLDCONN;
     else return MEDIA_EPARSE;
     return MEDIA_OK;
 }
@@ -5494,13 +5562,13 @@ MEDIADEF int media_sdp_attr_find(const media_sdp *sdp, int level, const char *na
     return media__sdp_find(sdp, level, name, strlen(name), after);
 }
 
-MEDIADEF const char *media_sdp_attr_name(const media_sdp *sdp, int i)
+MEDIADEF const char *media_sdp_attr_name_get(const media_sdp *sdp, int i)
 {
     if (!sdp || i < 0 || i >= (int)sdp->attr_count || i >= MEDIA_SDP_MAX_ATTRS) return NULL;
     return sdp->text + sdp->attr[i].name;
 }
 
-MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i)
+MEDIADEF const char *media_sdp_attr_value_get(const media_sdp *sdp, int i)
 {
     if (!sdp || i < 0 || i >= (int)sdp->attr_count || i >= MEDIA_SDP_MAX_ATTRS || !sdp->attr[i].value) return NULL;
     return sdp->text + sdp->attr[i].value;
@@ -5509,7 +5577,7 @@ MEDIADEF const char *media_sdp_attr_value(const media_sdp *sdp, int i)
 MEDIADEF const char *media_sdp_attr_get(const media_sdp *sdp, int level, const char *name)
 {
     int i = media_sdp_attr_find(sdp, level, name, -1);
-    return i >= 0 ? media_sdp_attr_value(sdp, i) : NULL;
+    return i >= 0 ? media_sdp_attr_value_get(sdp, i) : NULL;
 }
 
 /* media level, then session level */
@@ -5536,23 +5604,23 @@ static int media__sdp_find_pt(const media_sdp *sdp, int m, const char *name, siz
 {
     int i = -1;
     while ((i = media__sdp_find(sdp, m, name, nlen, i)) >= 0) {
-        const char *v = media_sdp_attr_value(sdp, i);
+        const char *v = media_sdp_attr_value_get(sdp, i);
         if (v && media__sdp_lead_pt(v, rest) == pt) return i;
     }
     return MEDIA_ENOTFOUND;
 }
 
-MEDIADEF int media_sdp_get_rtpmap(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out)
+MEDIADEF int media_sdp_rtpmap_get(const media_sdp *sdp, int m, int pt, media_sdp_rtpmap *out)
 {
     const char *rest;
     int i;
     if (!sdp || !out || m < 0 || m >= (int)sdp->media_count || pt < 0 || pt > 127) return MEDIA_EINVAL;
     i = media__sdp_find_pt(sdp, m, "rtpmap", 6, pt, &rest);
-    if (i >= 0) return media_sdp_rtpmap_parse(out, media_sdp_attr_value(sdp, i));
+    if (i >= 0) return media_sdp_rtpmap_parse(out, media_sdp_attr_value_get(sdp, i));
     return media__sdp_static_rtpmap(pt, out);
 }
 
-MEDIADEF const char *media_sdp_get_fmtp(const media_sdp *sdp, int m, int pt)
+MEDIADEF const char *media_sdp_fmtp_get(const media_sdp *sdp, int m, int pt)
 {
     const char *rest;
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
@@ -5612,12 +5680,12 @@ static int media__sdp_get_ms(const media_sdp *sdp, int m, const char *name, size
     const char *v;
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return 0;
     i = media__sdp_find2(sdp, m, name, nlen);
-    if (i < 0 || !(v = media_sdp_attr_value(sdp, i)) || media__sdp_ms(v, strlen(v), &ms)) return 0;
+    if (i < 0 || !(v = media_sdp_attr_value_get(sdp, i)) || media__sdp_ms(v, strlen(v), &ms)) return 0;
     return ms;
 }
 
-MEDIADEF int media_sdp_get_ptime(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "ptime", 5); }
-MEDIADEF int media_sdp_get_maxptime(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "maxptime", 8); }
+MEDIADEF int media_sdp_ptime_get(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "ptime", 5); }
+MEDIADEF int media_sdp_maxptime_get(const media_sdp *sdp, int m) { return media__sdp_get_ms(sdp, m, "maxptime", 8); }
 
 /* the direction attribute at one level, or -1 */
 static int media__sdp_dir_at(const media_sdp *sdp, int level)
@@ -5634,7 +5702,7 @@ static int media__sdp_dir_at(const media_sdp *sdp, int level)
     return -1;
 }
 
-MEDIADEF media_sdp_direction media_sdp_get_direction(const media_sdp *sdp, int m)
+MEDIADEF media_sdp_direction media_sdp_direction_get(const media_sdp *sdp, int m)
 {
     int d;
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return MEDIA_SDP_SENDRECV;
@@ -5643,7 +5711,7 @@ MEDIADEF media_sdp_direction media_sdp_get_direction(const media_sdp *sdp, int m
     return d < 0 ? MEDIA_SDP_SENDRECV : (media_sdp_direction)d;
 }
 
-MEDIADEF const media_sdp_conn *media_sdp_get_conn(const media_sdp *sdp, int m)
+MEDIADEF const media_sdp_conn *media_sdp_conn_get(const media_sdp *sdp, int m)
 {
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
     if (sdp->media[m].conn.address) return &sdp->media[m].conn;   /* RFC 8866 5.7: media level wins */
@@ -5652,25 +5720,25 @@ MEDIADEF const media_sdp_conn *media_sdp_get_conn(const media_sdp *sdp, int m)
 
 MEDIADEF int media_sdp_is_hold(const media_sdp *sdp, int m)
 {
-    const media_sdp_conn *c = media_sdp_get_conn(sdp, m);
+    const media_sdp_conn *c = media_sdp_conn_get(sdp, m);
     const char *a;
     if (!c) return 0;
     a = sdp->text + c->address;
     return strcmp(a, "0.0.0.0") == 0 || strcmp(a, "::") == 0;
 }
 
-MEDIADEF int media_sdp_get_rtcp_mux(const media_sdp *sdp, int m)
+MEDIADEF int media_sdp_rtcp_mux_get(const media_sdp *sdp, int m)
 {
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return 0;
     return media__sdp_find2(sdp, m, "rtcp-mux", 8) >= 0;
 }
 
-MEDIADEF const char *media_sdp_get_mid(const media_sdp *sdp, int m)
+MEDIADEF const char *media_sdp_mid_get(const media_sdp *sdp, int m)
 {
     int i;
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return NULL;
     i = media__sdp_find(sdp, m, "mid", 3, -1);
-    return i >= 0 ? media_sdp_attr_value(sdp, i) : NULL;
+    return i >= 0 ? media_sdp_attr_value_get(sdp, i) : NULL;
 }
 
 /* ---- edits ---- */
@@ -5742,7 +5810,7 @@ MEDIADEF int media_sdp_attr_set(media_sdp *sdp, int level, const char *name, con
 
 static const char *const media__sdp_dir_names[4] = {"sendrecv", "sendonly", "recvonly", "inactive"};
 
-MEDIADEF int media_sdp_set_direction(media_sdp *sdp, int level, media_sdp_direction dir)
+MEDIADEF int media_sdp_direction_set(media_sdp *sdp, int level, media_sdp_direction dir)
 {
     int k;
     if (!sdp || !media__sdp_level_ok(sdp, level) || (unsigned)dir > 3u) return MEDIA_EINVAL;
@@ -5750,7 +5818,7 @@ MEDIADEF int media_sdp_set_direction(media_sdp *sdp, int level, media_sdp_direct
     return media_sdp_attr_add(sdp, level, media__sdp_dir_names[dir], NULL);
 }
 
-MEDIADEF int media_sdp_remove_format(media_sdp *sdp, int m, int pt)
+MEDIADEF int media_sdp_format_remove(media_sdp *sdp, int m, int pt)
 {
     static const char *const names[3] = {"rtpmap", "fmtp", "rtcp-fb"};
     media_sdp_media *md;
@@ -5774,7 +5842,7 @@ MEDIADEF int media_sdp_remove_format(media_sdp *sdp, int m, int pt)
     return MEDIA_OK;
 }
 
-MEDIADEF int media_sdp_add_format(media_sdp *sdp, int m, int pt)
+MEDIADEF int media_sdp_format_add(media_sdp *sdp, int m, int pt)
 {
     media_sdp_media *md;
     int j;
@@ -5802,20 +5870,20 @@ static int media__sdp_set_conn(media_sdp *sdp, media_sdp_conn *c, const char *ad
     return MEDIA_OK;
 }
 
-MEDIADEF int media_sdp_set_connection(media_sdp *sdp, int level, const char *address)
+MEDIADEF int media_sdp_conn_set(media_sdp *sdp, int level, const char *address)
 {
     if (!sdp || !media__sdp_level_ok(sdp, level)) return MEDIA_EINVAL;
     return media__sdp_set_conn(sdp, level < 0 ? &sdp->conn : &sdp->media[level].conn, address);
 }
 
-MEDIADEF int media_sdp_set_port(media_sdp *sdp, int m, uint16_t port)
+MEDIADEF int media_sdp_port_set(media_sdp *sdp, int m, uint16_t port)
 {
     if (!sdp || m < 0 || m >= (int)sdp->media_count) return MEDIA_EINVAL;
     sdp->media[m].port = port;
     return MEDIA_OK;
 }
 
-MEDIADEF int media_sdp_bump_version(media_sdp *sdp)
+MEDIADEF int media_sdp_version_bump(media_sdp *sdp)
 {
     if (!sdp) return MEDIA_EINVAL;
     if (sdp->origin_version == UINT64_MAX) return MEDIA_ENOSPC;
@@ -5823,7 +5891,7 @@ MEDIADEF int media_sdp_bump_version(media_sdp *sdp)
     return MEDIA_OK;
 }
 
-MEDIADEF int media_sdp_add_media(media_sdp *sdp, const char *media, uint16_t port, const char *proto)
+MEDIADEF int media_sdp_media_add(media_sdp *sdp, const char *media, uint16_t port, const char *proto)
 {
     media_sdp_media *m;
     media_sdp_span ps;
@@ -5982,11 +6050,11 @@ static void media__events_write(media__sdp_buf *b, const uint8_t map[32])
 
 static int media__codec_matches(const media_codec *c, const media_sdp_rtpmap *r)
 {
-    return media_sdp_span_eq(r->encoding, c->name) && (c->clock_rate == r->clock_rate || !c->clock_rate) &&
+    return media_sdp_span_equal(r->encoding, c->name) && (c->clock_rate == r->clock_rate || !c->clock_rate) &&
            (uint32_t)(c->channels ? c->channels : 1) == r->channels;
 }
 
-static int media__sdp_is_te(const media_sdp_rtpmap *r) { return media_sdp_span_eq(r->encoding, "telephone-event"); }
+static int media__sdp_is_te(const media_sdp_rtpmap *r) { return media_sdp_span_equal(r->encoding, "telephone-event"); }
 
 static const media_codec *media__find_te(const media_codec *const *codecs, size_t n)
 {
@@ -6063,8 +6131,8 @@ static int media__sdp_oa_origin(media_sdp *sdp, const media_sdp_oa_config *cfg)
     char idb[21];
     if (prev) {
         if (prev->origin_version == UINT64_MAX) return MEDIA_EINVAL;
-        return media__sdp_init(sdp, media_sdp_str(prev, prev->origin_username),
-                               media_sdp_str(prev, prev->origin_sess_id), prev->origin_version + 1, cfg->address);
+        return media__sdp_init(sdp, media_sdp_str_get(prev, prev->origin_username),
+                               media_sdp_str_get(prev, prev->origin_sess_id), prev->origin_version + 1, cfg->address);
     }
     /* none given: one of our own (o= must tell this SDP's session from
        another's; a constant 0 does not): the clock's microseconds, mixed with
@@ -6100,7 +6168,7 @@ static int media__sdp_pt_of(const media_sdp *sdp, int m, const char *name, uint3
     for (j = 0; j < (int)sdp->media[m].fmt_count; j++) {
         media_sdp_rtpmap r;
         int pt = sdp->media[m].pt[j];
-        if (media_sdp_get_rtpmap(sdp, m, pt, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, name) &&
+        if (media_sdp_rtpmap_get(sdp, m, pt, &r) == MEDIA_OK && media_sdp_span_equal(r.encoding, name) &&
             r.clock_rate == rate && r.channels == ch) return pt;
     }
     return -1;
@@ -6110,15 +6178,15 @@ static int media__sdp_pt_of(const media_sdp *sdp, int m, const char *name, uint3
 static int media__sdp_copy_refused(media_sdp *dst, const media_sdp *src, int i)
 {
     const media_sdp_media *sm = &src->media[i];
-    const char *mid = media_sdp_get_mid(src, i);
-    int m = media_sdp_add_media(dst, media_sdp_str(src, sm->media), 0, media_sdp_str(src, sm->proto)), rc;
+    const char *mid = media_sdp_mid_get(src, i);
+    int m = media_sdp_media_add(dst, media_sdp_str_get(src, sm->media), 0, media_sdp_str_get(src, sm->proto)), rc;
     if (m < 0) return m;
     if (sm->is_rtp != dst->media[m].is_rtp) return MEDIA_EINVAL;
     if (sm->is_rtp) {
         memcpy(dst->media[m].pt, sm->pt, sm->fmt_count);
         dst->media[m].fmt_count = sm->fmt_count;
     } else if (sm->fmt) {
-        const char *f = media_sdp_str(src, sm->fmt);
+        const char *f = media_sdp_str_get(src, sm->fmt);
         size_t n = strlen(f);
         if ((rc = media__sdp_reserve(dst, n + 1)) != MEDIA_OK) return rc;
         dst->media[m].fmt = media__sdp_put(dst, f, n);
@@ -6128,7 +6196,7 @@ static int media__sdp_copy_refused(media_sdp *dst, const media_sdp *src, int i)
     return m;
 }
 
-MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config *cfg)
+MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config *cfg)
 {
     const media_codec *const *codecs;
     const media_codec *te;
@@ -6148,8 +6216,8 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
         prevm = media__sdp_audio_index(prev, 1);
         for (i = 0; i < (int)prev->media_count; i++) {
             if (i == prevm) {
-                m = media_sdp_add_media(offer, "audio", cfg->port,
-                                        media__ieqn(media_sdp_str(prev, prev->media[i].proto), 8, "RTP/AVPF") ? "RTP/AVPF" : "RTP/AVP");
+                m = media_sdp_media_add(offer, "audio", cfg->port,
+                                        media__ieqn(media_sdp_str_get(prev, prev->media[i].proto), 8, "RTP/AVPF") ? "RTP/AVPF" : "RTP/AVP");
             } else {
                 m = media__sdp_copy_refused(offer, prev, i);
             }
@@ -6157,7 +6225,7 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
         }
         m = prevm;
     }
-    if (m < 0 && (m = media_sdp_add_media(offer, "audio", cfg->port, "RTP/AVP")) < 0) return m;
+    if (m < 0 && (m = media_sdp_media_add(offer, "audio", cfg->port, "RTP/AVP")) < 0) return m;
     /* payload numbers: the previous ones, else static, else dynamic from 96 */
     memset(used, 0, sizeof used);
     for (k = 0; k < ncodecs && n < MEDIA_SDP_MAX_FORMATS; k++) {
@@ -6179,7 +6247,7 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
     if (!n) return MEDIA_EINVAL;
     for (i = 0; i < n; i++) {
         const media_codec *c = codecs[idx[i]];
-        if ((rc = media_sdp_add_format(offer, m, pts[i])) != MEDIA_OK) return rc;
+        if ((rc = media_sdp_format_add(offer, m, pts[i])) != MEDIA_OK) return rc;
         if ((rc = media__sdp_add_rtpmap(offer, m, pts[i], c->name, strlen(c->name), c->clock_rate,
                                         c->channels ? c->channels : 1, c->fmtp)) != MEDIA_OK) return rc;
     }
@@ -6204,13 +6272,13 @@ MEDIADEF int media_sdp_create_offer(media_sdp *offer, const media_sdp_oa_config 
         te_pts[i] = pt; used[pt] = 1;
     }
     for (i = 0; i < nte; i++)
-        if ((rc = media_sdp_add_format(offer, m, te_pts[i])) != MEDIA_OK ||
+        if ((rc = media_sdp_format_add(offer, m, te_pts[i])) != MEDIA_OK ||
             (rc = media__sdp_add_rtpmap(offer, m, te_pts[i], "telephone-event", 15, te_rates[i], 1,
                                         te->fmtp ? te->fmtp : "0-15")) != MEDIA_OK)
             return rc;
-    ptime = cfg->ptime ? cfg->ptime : codecs[idx[0]]->frame_ms;
-    return media__sdp_add_tail(offer, m, ptime, cfg->maxptime, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
-                               cfg->rtcp_mux, prev ? media_sdp_get_mid(prev, prevm) : NULL, cfg->direction);
+    ptime = cfg->ptime_ms ? cfg->ptime_ms : codecs[idx[0]]->frame_ms;
+    return media__sdp_add_tail(offer, m, ptime, cfg->maxptime_ms, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
+                               cfg->rtcp_mux, prev ? media_sdp_mid_get(prev, prevm) : NULL, cfg->direction);
 }
 
 static void media__result_init(media_sdp_result *res)
@@ -6234,11 +6302,11 @@ static int media__copy_addr(char *dst, const char *src, size_t n)
    RTCP per RFC 3605 or port + 1 (RFC 3550 11), or the RTP port under rtcp-mux. */
 static int media__result_remote(media_sdp_result *res, const media_sdp *peer, int m, int mux)
 {
-    const media_sdp_conn *c = media_sdp_get_conn(peer, m);
+    const media_sdp_conn *c = media_sdp_conn_get(peer, m);
     const char *a, *slash;
     int i, rc;
     if (!c) return MEDIA_ENEGOTIATION;
-    a = media_sdp_str(peer, c->address);
+    a = media_sdp_str_get(peer, c->address);
     slash = strchr(a, '/');
     if ((rc = media__copy_addr(res->remote_address, a, slash ? (size_t)(slash - a) : strlen(a))) != MEDIA_OK) return rc;
     res->remote_family = c->family;
@@ -6249,14 +6317,14 @@ static int media__result_remote(media_sdp_result *res, const media_sdp *peer, in
         res->remote_rtcp_port = res->remote_rtp_port;
     } else if ((i = media__sdp_find(peer, m, "rtcp", 4, -1)) >= 0) {
         media_sdp_rtcp r;
-        if (media_sdp_rtcp_parse(&r, media_sdp_attr_value(peer, i)) != MEDIA_OK) return MEDIA_ENEGOTIATION;
+        if (media_sdp_rtcp_parse(&r, media_sdp_attr_value_get(peer, i)) != MEDIA_OK) return MEDIA_ENEGOTIATION;
         res->remote_rtcp_port = r.port;
         if (r.family && (rc = media__copy_addr(res->remote_rtcp_address, r.address.ptr, r.address.len)) != MEDIA_OK)
             return rc;
     } else {
         res->remote_rtcp_port = (uint16_t)(res->remote_rtp_port + 1u);
     }
-    res->remote_maxptime = media_sdp_get_maxptime(peer, m);
+    res->remote_maxptime_ms = media_sdp_maxptime_get(peer, m);
     res->remote_version = peer->origin_version;
     return MEDIA_OK;
 }
@@ -6264,15 +6332,15 @@ static int media__result_remote(media_sdp_result *res, const media_sdp *peer, in
 /* what we send at: the peer's ptime, else the codec's, within the peer's maxptime */
 static int media__result_ptime(const media_sdp_result *res, const media_sdp *peer, int m)
 {
-    int p = media_sdp_get_ptime(peer, m);
+    int p = media_sdp_ptime_get(peer, m);
     media_sdp_span v;
     uint64_t mp;
     if (!p) p = res->codec->frame_ms ? res->codec->frame_ms : 20;
-    if (res->remote_maxptime && p > res->remote_maxptime) p = res->remote_maxptime;
+    if (res->remote_maxptime_ms && p > res->remote_maxptime_ms) p = res->remote_maxptime_ms;
     /* an fmtp minptime (RFC 7587 for Opus): no shorter packets than that */
-    if (media_sdp_fmtp_param(&v, media_sdp_get_fmtp(peer, m, res->payload_type), "minptime") == MEDIA_OK &&
+    if (media_sdp_fmtp_param(&v, media_sdp_fmtp_get(peer, m, res->payload_type), "minptime") == MEDIA_OK &&
         media__sdp_uint(v.ptr, v.len, 1000, &mp) == MEDIA_OK && (int)mp > p &&
-        (!res->remote_maxptime || (int)mp <= res->remote_maxptime))
+        (!res->remote_maxptime_ms || (int)mp <= res->remote_maxptime_ms))
         p = (int)mp;
     return p;
 }
@@ -6281,7 +6349,7 @@ static int media__result_ptime(const media_sdp_result *res, const media_sdp *pee
    "does not receive" (RFC 3264 8.4). */
 static unsigned media__peer_dir(const media_sdp *peer, int m, int *hold)
 {
-    unsigned b = media__dir_bits(media_sdp_get_direction(peer, m));
+    unsigned b = media__dir_bits(media_sdp_direction_get(peer, m));
     if (media_sdp_is_hold(peer, m)) b &= ~2u;
     *hold = !(b & 2u);
     return b;
@@ -6404,21 +6472,21 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
     k = n ? media__oa_choose(cfg, codecs, ncodecs, mt, n, chosen) : 0;
     if (k > MEDIA_SDP_MAX_NEGOTIATED) k = MEDIA_SDP_MAX_NEGOTIATED;
     if (k == 0) return MEDIA_ENEGOTIATION;
-    mux = cfg->rtcp_mux && media_sdp_get_rtcp_mux(offer, m);
+    mux = cfg->rtcp_mux && media_sdp_rtcp_mux_get(offer, m);
     res->media_index = m;
     res->codec_count = k;
     for (i = 0; i < k; i++) { res->codecs[i] = mt[chosen[i]].codec; res->payload_types[i] = mt[chosen[i]].payload_type; }
     res->codec = res->codecs[0];
     res->payload_type = res->payload_types[0];
     if ((rc = media__result_remote(res, offer, m, mux)) != MEDIA_OK) return rc;
-    res->ptime = media__result_ptime(res, offer, m);
+    res->ptime_ms = media__result_ptime(res, offer, m);
     peer = media__peer_dir(offer, m, &res->remote_hold);
     res->direction = media__dir_agree(cfg->direction, peer);
     for (i = 0; i < k; i++) {
         const media_sdp_rtpmap *r = &mr[chosen[i]];
         int pt = res->payload_types[i];
         /* the offer's spelling of the name, our own fmtp */
-        if ((rc = media_sdp_add_format(answer, am, pt)) != MEDIA_OK ||
+        if ((rc = media_sdp_format_add(answer, am, pt)) != MEDIA_OK ||
             (rc = media__sdp_add_rtpmap(answer, am, pt, r->encoding.ptr, r->encoding.len, r->clock_rate, r->channels,
                                         res->codecs[i]->fmtp)) != MEDIA_OK) return rc;
     }
@@ -6438,7 +6506,7 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
         if (!media__events_any(ev)) continue;
         b.n = 0; b.bad = 0; b.s[0] = 0;
         media__events_write(&b, ev);
-        if ((rc = media_sdp_add_format(answer, am, te_pt[j])) != MEDIA_OK ||
+        if ((rc = media_sdp_format_add(answer, am, te_pt[j])) != MEDIA_OK ||
             (rc = media__sdp_add_rtpmap(answer, am, te_pt[j], ter[j].encoding.ptr, ter[j].encoding.len,
                                         ter[j].clock_rate, 1, b.s)) != MEDIA_OK)
             return rc;
@@ -6447,15 +6515,15 @@ static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *of
             memcpy(res->events, ev, sizeof ev);
         }
     }
-    return media__sdp_add_tail(answer, am, cfg->ptime ? cfg->ptime : res->codec->frame_ms, cfg->maxptime,
+    return media__sdp_add_tail(answer, am, cfg->ptime_ms ? cfg->ptime_ms : res->codec->frame_ms, cfg->maxptime_ms,
                                mux ? cfg->port : (cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u),
-                               mux, media_sdp_get_mid(offer, m), res->direction);
+                               mux, media_sdp_mid_get(offer, m), res->direction);
 }
 
 /* The peer's fmtp for the payload type we send with, whole parameters only. */
 static void media__result_fmtp(media_sdp_result *r, const media_sdp *theirs, int m)
 {
-    const char *f = media_sdp_get_fmtp(theirs, m, r->payload_type);
+    const char *f = media_sdp_fmtp_get(theirs, m, r->payload_type);
     size_t n = f ? strlen(f) : 0;
     if (n >= sizeof r->remote_fmtp) {
         n = sizeof r->remote_fmtp - 1;
@@ -6465,7 +6533,7 @@ static void media__result_fmtp(media_sdp_result *r, const media_sdp *theirs, int
     r->remote_fmtp[n] = 0;
 }
 
-MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
+MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
                                      const media_sdp_oa_config *cfg, media_sdp_result *result)
 {
     const media_codec *const *codecs;
@@ -6479,13 +6547,13 @@ MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
        audio RTP stream we can take, the others get port 0 */
     for (i = 0; i < (int)offer->media_count; i++) {
         const media_sdp_media *om = &offer->media[i];
-        const char *proto = media_sdp_str(offer, om->proto);
+        const char *proto = media_sdp_str_get(offer, om->proto);
         int usable = result->media_index < 0 && om->port != 0 && om->is_rtp &&
-                     media__ieqn(media_sdp_str(offer, om->media), strlen(media_sdp_str(offer, om->media)), "audio") &&
+                     media__ieqn(media_sdp_str_get(offer, om->media), strlen(media_sdp_str_get(offer, om->media)), "audio") &&
                      (media__ieqn(proto, strlen(proto), "RTP/AVP") || media__ieqn(proto, strlen(proto), "RTP/AVPF"));
         if (usable) {
             media_sdp_result keep = *result;
-            if ((am = media_sdp_add_media(answer, "audio", cfg->port, proto)) < 0) return am;
+            if ((am = media_sdp_media_add(answer, "audio", cfg->port, proto)) < 0) return am;
             rc = media__oa_answer_audio(answer, am, offer, i, cfg, codecs, ncodecs, result);
             if (rc == MEDIA_OK) { result->accepted = 1; continue; }
             if (rc != MEDIA_ENEGOTIATION) return rc;
@@ -6500,7 +6568,7 @@ MEDIADEF int media_sdp_create_answer(media_sdp *answer, const media_sdp *offer,
     return result->accepted ? MEDIA_OK : MEDIA_ENEGOTIATION;
 }
 
-MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp *offer,
+MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp *offer,
                                       const media_sdp *answer, const media_sdp_oa_config *cfg)
 {
     const media_codec *const *codecs;
@@ -6516,8 +6584,8 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
     if (m < 0) return MEDIA_EINVAL;
     if (answer->media_count != offer->media_count) return MEDIA_ENEGOTIATION;
     for (i = 0; i < (int)offer->media_count; i++) {
-        const char *a = media_sdp_str(offer, offer->media[i].media);
-        if (!media__ieqn(a, strlen(a), media_sdp_str(answer, answer->media[i].media))) return MEDIA_ENEGOTIATION;
+        const char *a = media_sdp_str_get(offer, offer->media[i].media);
+        if (!media__ieqn(a, strlen(a), media_sdp_str_get(answer, answer->media[i].media))) return MEDIA_ENEGOTIATION;
     }
     om = &offer->media[m];
     am = &answer->media[m];
@@ -6561,12 +6629,12 @@ MEDIADEF int media_sdp_process_answer(media_sdp_result *result, const media_sdp 
         for (e = 0; e < 32; e++) result->events[e] &= ev[e];
         break;
     }
-    if ((rc = media__result_remote(result, answer, m, media_sdp_get_rtcp_mux(offer, m) &&
-                                   media_sdp_get_rtcp_mux(answer, m))) != MEDIA_OK) return rc;
-    result->ptime = media__result_ptime(result, answer, m);
+    if ((rc = media__result_remote(result, answer, m, media_sdp_rtcp_mux_get(offer, m) &&
+                                   media_sdp_rtcp_mux_get(answer, m))) != MEDIA_OK) return rc;
+    result->ptime_ms = media__result_ptime(result, answer, m);
     peer = media__peer_dir(answer, m, &hold);
     result->remote_hold = hold;
-    result->direction = media__dir_agree(media_sdp_get_direction(offer, m), peer);
+    result->direction = media__dir_agree(media_sdp_direction_get(offer, m), peer);
     media__result_fmtp(result, answer, m);
     result->accepted = 1;
     return MEDIA_OK;
@@ -6634,7 +6702,7 @@ MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t le
     }
 }
 
-MEDIADEF int media_wav_header(uint8_t *buf, size_t cap, const media_wav_info *info)
+MEDIADEF int media_wav_header_write(uint8_t *buf, size_t cap, const media_wav_info *info)
 {
     int g711, n;
     uint32_t bytes, block, data;
@@ -6753,7 +6821,7 @@ static int media__wav_sync(media_wav_file *f)
     uint8_t h[58];
     FILE *fp = (FILE *)f->fp;
     f->info.data_bytes = f->done;
-    if (media_wav_header(h, sizeof h, &f->info) < 0 || fseek(fp, 0, SEEK_SET) ||
+    if (media_wav_header_write(h, sizeof h, &f->info) < 0 || fseek(fp, 0, SEEK_SET) ||
         fwrite(h, 1, (size_t)f->header_len, fp) != (size_t)f->header_len ||
         fseek(fp, 0, SEEK_END) || fflush(fp)) return MEDIA_EIO;
     f->synced = f->done;
@@ -6788,7 +6856,7 @@ MEDIADEF int media_wav_open_write(media_wav_file *f, const char *path, uint32_t 
     f->info.format = format;
     f->info.sample_rate = sample_rate;
     f->info.channels = channels;
-    if ((n = media_wav_header(h, sizeof h, &f->info)) < 0) return n;
+    if ((n = media_wav_header_write(h, sizeof h, &f->info)) < 0) return n;
     f->info.block = (format == MEDIA_WAV_PCM16 ? 2 : 1) * channels;
     f->info.data_offset = (uint64_t)n;
     if (!(f->fp = fopen(path, "wb"))) return MEDIA_EIO;
@@ -6883,7 +6951,7 @@ MEDIADEF int media_resampler_init(media_resampler *r, uint32_t in_rate, uint32_t
     return MEDIA_OK;
 }
 
-MEDIADEF int media_resample(media_resampler *r, int16_t *dst, size_t dst_frames,
+MEDIADEF int media_resampler_process(media_resampler *r, int16_t *dst, size_t dst_frames,
                             const int16_t *src, size_t src_frames, size_t *used)
 {
     float coef[2 * MEDIA__RS_W * 6 + 4];
@@ -7387,8 +7455,8 @@ MEDIADEF void media_session_config_init(media_session_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->local_address = "0.0.0.0";
     cfg->rtcp_mux = 1;
-    cfg->jitter_max_ms = 0;
-    cfg->jitter_initial_ms = 20;
+    cfg->jitter_max_delay_ms = 0;
+    cfg->jitter_initial_delay_ms = 20;
     cfg->dtmf_duration_ms = 100;
     cfg->dtmf_gap_ms = 60;
     cfg->rtcp_interval_ms = 5000;
@@ -7626,16 +7694,16 @@ MEDIA__HOT_TEXT static int media__leave(media_session *s, int rc)
     return rc;
 }
 
-MEDIADEF int media_session_state(const media_session *s) { return s ? s->state : MEDIA_EINVAL; }
+MEDIADEF int media_session_state_get(const media_session *s) { return s ? s->state : MEDIA_EINVAL; }
 
-MEDIADEF int media_session_fd(const media_session *s, int which)
+MEDIADEF int media_session_fd_get(const media_session *s, int which)
 {
     if (!s || which < 0 || which > 1) return -1;
     if (which == 1 && s->negotiated && s->res.rtcp_mux) return -1;
     return s->fd[which];
 }
 
-MEDIADEF int media_session_local_addr(const media_session *s, media_addr *rtp)
+MEDIADEF int media_session_local_addr_get(const media_session *s, media_addr *rtp)
 {
     if (!s || !rtp) return MEDIA_EINVAL;
     *rtp = s->local;
@@ -7667,7 +7735,7 @@ static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const me
     oc->port = s->local.port;
     oc->rtcp_port = (uint16_t)(s->local.port + 1u);
     oc->rtcp_mux = s->cfg.rtcp_mux;
-    oc->ptime = (uint16_t)(s->cfg.ptime_ms > 65535 ? 0 : s->cfg.ptime_ms);
+    oc->ptime_ms = (uint16_t)(s->cfg.ptime_ms > 65535 ? 0 : s->cfg.ptime_ms);
     oc->session_id = s->sess_id;
     oc->session_version = 1;
     oc->previous = previous;
@@ -7675,7 +7743,7 @@ static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const me
 
 static int media__is_cn(const media_sdp_rtpmap *r)
 {
-    return media_sdp_span_eq(r->encoding, "CN");
+    return media_sdp_span_equal(r->encoding, "CN");
 }
 
 static void media__rx_add(media__rx_map *map, int pt, int kind, uint32_t clock, const media_codec *c)
@@ -7699,7 +7767,7 @@ static void media__rx_scan(media_session *s, media__rx_map *map, const media_sdp
     for (j = 0; j < (int)sdp->media[m].fmt_count; j++) {
         media_sdp_rtpmap r;
         int pt = sdp->media[m].pt[j];
-        if (media_sdp_get_rtpmap(sdp, m, pt, &r) != MEDIA_OK) continue;
+        if (media_sdp_rtpmap_get(sdp, m, pt, &r) != MEDIA_OK) continue;
         if (media__sdp_is_te(&r)) { media__rx_add(map, pt, MEDIA__RX_EVENTS, r.clock_rate, NULL); continue; }
         if (media__is_cn(&r)) { media__rx_add(map, pt, MEDIA__RX_CN, r.clock_rate, NULL); continue; }
         for (c = 0; c < s->cfg.codec_count; c++) {
@@ -7792,13 +7860,13 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     media_jitter_config_init(&jc);
     jc.clock_rate = clock;
     jc.frame_ms = s->cfg.ptime_ms ? s->cfg.ptime_ms : 20;
-    jc.min_delay_ms = s->cfg.jitter_min_ms;
+    jc.min_delay_ms = s->cfg.jitter_min_delay_ms;
     /* a codec that rebuilds a loss from the next packet (Opus FEC) needs
        that packet here when the lost one is due: a frame more of delay */
     if (c && c->recover && jc.min_delay_ms < jc.frame_ms) jc.min_delay_ms = jc.frame_ms;
-    jc.max_delay_ms = s->cfg.jitter_max_ms;
-    jc.initial_delay_ms = s->cfg.jitter_initial_ms;
-    jc.fixed_delay_ms = s->cfg.jitter_fixed_ms;
+    jc.max_delay_ms = s->cfg.jitter_max_delay_ms;
+    jc.initial_delay_ms = s->cfg.jitter_initial_delay_ms;
+    jc.fixed_delay_ms = s->cfg.jitter_fixed_delay_ms;
     jc.stretch = 1;   /* every codec decodes to PCM here: media__stretch */
     if (jc.max_delay_ms && jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
     if (media_jitter_init(media__jb(s), &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
@@ -7834,7 +7902,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     media__tx_codec(s, r->codec, r->remote_fmtp);
     s->tx_pt = r->payload_type;
     s->te_pt = r->telephone_event_pt;
-    s->ptime_ms = (uint32_t)(r->ptime > 0 ? r->ptime : 20);
+    s->ptime_ms = (uint32_t)(r->ptime_ms > 0 ? r->ptime_ms : 20);
     media__tx_setup(s);
     s->can_send = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_SENDONLY;
     s->can_recv = dir == MEDIA_SDP_SENDRECV || dir == MEDIA_SDP_RECVONLY;
@@ -7851,7 +7919,7 @@ static media_sdp *media__scratch(media_session *s)
     return (media_sdp *)MEDIA_MALLOC(3 * sizeof(media_sdp), s->user);
 }
 
-MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
+MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap)
 {
     media_sdp *w;
     media_sdp_oa_config oc;
@@ -7861,7 +7929,7 @@ MEDIADEF int media_session_create_offer(media_session *s, char *sdp, size_t cap)
     if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
     have_prev = s->local_sdp_len && media__parse_local(s, &w[0]) == MEDIA_OK;
     media__oa_config(s, &oc, have_prev ? &w[0] : NULL);
-    rc = media_sdp_create_offer(&w[1], &oc);
+    rc = media_sdp_offer_create(&w[1], &oc);
     if (rc == MEDIA_OK && s->cfg.handler.offer) {
         if (MEDIA__OUT_INT(s, s->cfg.handler.offer(s, &w[1], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
     }
@@ -7892,7 +7960,7 @@ static void media__log_sdp_line(media_session *s, const char *sdp, size_t len, i
                (int)(end - i), sdp + i);
 }
 
-MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, size_t len)
+MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len)
 {
     media_sdp *w;
     media_sdp_oa_config oc;
@@ -7912,7 +7980,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
         }
         if (rc == MEDIA_OK && (rc = media__parse_local(s, &w[1])) == MEDIA_OK) {
             media__oa_config(s, &oc, NULL);
-            rc = media_sdp_process_answer(&r, &w[1], &w[0], &oc);
+            rc = media_sdp_answer_process(&r, &w[1], &w[0], &oc);
             if (rc == MEDIA_OK) {
                 media__rx_build(s, &map, &w[1], &w[0]);
                 s->oa = MEDIA__OA_STABLE;   /* before apply, which derives the state from it */
@@ -7923,14 +7991,14 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
         media__complete(s, rc, &r);
         media__update_state(s);
     } else if (rc == MEDIA_OK) {
-        /* an offer: answered now, the answer handed out by create_answer */
+        /* an offer: answered now, the answer handed out by answer_create */
         int have_prev = s->local_sdp_len && media__parse_local(s, &w[1]) == MEDIA_OK;
         if (s->cfg.handler.offer) {
             if (MEDIA__OUT_INT(s, s->cfg.handler.offer(s, &w[0], 0, s->user)) < 0) rc = MEDIA_EREJECTED;
         }
         if (rc == MEDIA_OK) {
             media__oa_config(s, &oc, have_prev ? &w[1] : NULL);
-            rc = media_sdp_create_answer(&w[2], &w[0], &oc, &r);
+            rc = media_sdp_answer_create(&w[2], &w[0], &oc, &r);
             if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
                 if (MEDIA__OUT_INT(s, s->cfg.handler.answer(s, &w[2], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
             }
@@ -7955,7 +8023,7 @@ MEDIADEF int media_session_set_remote_sdp(media_session *s, const char *sdp, siz
     return media__leave(s, rc);
 }
 
-MEDIADEF int media_session_create_answer(media_session *s, char *sdp, size_t cap)
+MEDIADEF int media_session_answer_create(media_session *s, char *sdp, size_t cap)
 {
     int rc;
     if (!s || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
@@ -8180,9 +8248,9 @@ static int media__play_convert(media_session *s, media__play_item *it, int16_t *
             size_t k = want - got;
             if (s->rs_out_total >= due) break;
             if (k > due - s->rs_out_total) k = (size_t)(due - s->rs_out_total);
-            r = media_resample(s->rs, dst + got, k, NULL, k * 8 + 64, &used);
+            r = media_resampler_process(s->rs, dst + got, k, NULL, k * 8 + 64, &used);
         } else {
-            r = media_resample(s->rs, dst + got, want - got, s->rs_in + s->rs_in_pos,
+            r = media_resampler_process(s->rs, dst + got, want - got, s->rs_in + s->rs_in_pos,
                                (size_t)(s->rs_in_len - s->rs_in_pos), &used);
             s->rs_in_pos += (int)used;
         }
@@ -8448,9 +8516,9 @@ static void media__collision(media_session *s, uint64_t now)
     memset(&r, 0, sizeof r);
     r.ssrc = old;
     r.cname = s->cname;
-    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    n = media_rtcp_report_write(buf, sizeof buf, &r);
     if (n > 0) {
-        int k = media_rtcp_write_bye(buf + n, sizeof buf - (size_t)n, &old, 1, "SSRC collision");
+        int k = media_rtcp_bye_write(buf + n, sizeof buf - (size_t)n, &old, 1, "SSRC collision");
         if (k > 0 && s->remote_known) (void)media__send(s, buf, (size_t)(n + k), 1, now);
     }
     do { s->ssrc = media__rand(s); } while (s->ssrc == old || (s->peer_known && s->ssrc == s->peer_ssrc));
@@ -9010,7 +9078,7 @@ static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
     uint32_t k, n = s->lazy_n;
     s->lazy_n = 0;
     for (k = 0; k < n && got < need; k++) {
-        if (media_jitter_played(jb, (uint16_t)(s->lazy_end - k), &f) != MEDIA_JITTER_FRAME) break;
+        if (media_jitter_played_get(jb, (uint16_t)(s->lazy_end - k), &f) != MEDIA_JITTER_FRAME) break;
         got += f.samples;
     }
     if (k < n && got < need) {   /* older history is not what was heard */
@@ -9019,7 +9087,7 @@ static MEDIA__NOINLINE void media__plc_catch_up(media_session *s)
         if (c->create) (void)c->create(s->dec_state, c, NULL, MEDIA_CODEC_DECODER);
     }
     while (k-- > 0)
-        if (media_jitter_played(jb, (uint16_t)(s->lazy_end - k), &f) == MEDIA_JITTER_FRAME)
+        if (media_jitter_played_get(jb, (uint16_t)(s->lazy_end - k), &f) == MEDIA_JITTER_FRAME)
             (void)c->decode(s->dec_state, pcm, MEDIA_SESSION_MAX_FRAME, f.payload, f.len);
 }
 
@@ -9199,9 +9267,9 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
         r.blocks = &rb;
         r.block_count = 1;
     }
-    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    n = media_rtcp_report_write(buf, sizeof buf, &r);
     if (n < 0) return;
-    if (bye && (k = media_rtcp_write_bye(buf + n, sizeof buf - (size_t)n, &s->ssrc, 1, NULL)) > 0) n += k;
+    if (bye && (k = media_rtcp_bye_write(buf + n, sizeof buf - (size_t)n, &s->ssrc, 1, NULL)) > 0) n += k;
     if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) s->st.rtcp_sent++;
     s->avg_rtcp_size = (double)(n + 28) / 16 + s->avg_rtcp_size * 15 / 16;
     s->sent_at_prev_report = s->sent_at_last_report;
@@ -9235,7 +9303,7 @@ MEDIA__HOT_TEXT static void media__rtcp_timer(media_session *s, uint64_t now)
 static double media__mos(const media_session *s, double loss_percent)
 {
     media_emodel_params p;
-    /* (the delay alone: media_jitter_get_stats() would also walk the queue) */
+    /* (the delay alone: media_jitter_stats_get() would also walk the queue) */
     p.delay_ms = s->st.rtt_ms / 2 + (s->jb_ready ? (double)media__jb_delay_us(media__jb(s)) / 1000.0 : 0) + s->ptime_ms;
     p.ie = MEDIA_EMODEL_G711_IE;
     p.bpl = MEDIA_EMODEL_G711_BPL;
@@ -9290,7 +9358,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     st->mos = media__mos(s, st->loss_percent);
 }
 
-MEDIADEF void media_session_get_stats(const media_session *s, media_session_stats *st)
+MEDIADEF void media_session_stats_get(const media_session *s, media_session_stats *st)
 {
     if (!st) return;
     if (!s) { memset(st, 0, sizeof *st); return; }
@@ -9548,7 +9616,7 @@ MEDIADEF int media_session_play_stop(media_session *s)
     return media__leave(s, MEDIA_OK);
 }
 
-MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec)
+MEDIADEF int media_session_codec_set(media_session *s, const media_codec *codec)
 {
     int i;
     if (!s || !codec) return MEDIA_EINVAL;
@@ -9569,7 +9637,7 @@ MEDIADEF int media_session_set_codec(media_session *s, const media_codec *codec)
     return MEDIA_ENOTFOUND;
 }
 
-MEDIADEF int media_session_send_dtmf(media_session *s, const char *digits)
+MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits)
 {
     const char *p;
     if (!s || !digits) return MEDIA_EINVAL;

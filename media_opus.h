@@ -1,4 +1,4 @@
-/* media_opus.h - v0.1.0 - public domain or MIT (your choice; see the end of media.h)
+/* media_opus.h - v0.2.0 - public domain or MIT (your choice; see the end of media.h)
 
    Opus (RFC 6716) for media.h, carried in RTP as RFC 7587 says, through
    libopus. Optional: a program that does not include this file never needs
@@ -13,7 +13,7 @@
 
    Link with `pkg-config --libs opus` (-lopus) and -lm. Define
    MEDIA_OPUS_NO_LIBOPUS to build without libopus: everything compiles and
-   media_opus_codec() returns MEDIA_EUNSUPPORTED, so a program can offer Opus
+   media_opus_init() returns MEDIA_EUNSUPPORTED, so a program can offer Opus
    where it exists and fall back to G.711 where it does not.
 
    ============================================================================
@@ -27,7 +27,7 @@
 
       media_opus_config_init(&oc);            // 48 kHz, 20 ms, VoIP, FEC on
       oc.sample_rate = 16000;                 // what encode() takes and decode() gives
-      if (media_opus_codec(&opus, &oc) == MEDIA_OK) codecs[n++] = &opus.codec;
+      if (media_opus_init(&opus, &oc) == MEDIA_OK) codecs[n++] = &opus.codec;
       codecs[n++] = media_codec_pcmu();
       codecs[n++] = media_codec_telephone_event();
       cfg.codecs = codecs; cfg.codec_count = n;   // media_session_config
@@ -87,7 +87,7 @@ typedef struct media_opus_config {
     int fec;                    /* in-band FEC: we send it and ask the peer for it (1) */
     int dtx;                    /* discontinuous transmission in silence (0) */
     int adapt;                  /* follow the loss the peer reports (1) */
-    /* written by media_opus_codec() into its copy: the fmtp we offer and answer with */
+    /* written by media_opus_init() into its copy: the fmtp we offer and answer with */
     char fmtp[192];
 } media_opus_config;
 
@@ -114,11 +114,17 @@ MEDIA_OPUS_DEF void media_opus_config_init(media_opus_config *cfg);
 /* Makes *opus the Opus codec cfg describes (copied: cfg may be a
    temporary). MEDIA_OK, MEDIA_EINVAL (a rate, frame time or bound out of
    range), MEDIA_EUNSUPPORTED (built with MEDIA_OPUS_NO_LIBOPUS). */
-MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *cfg);
+MEDIA_OPUS_DEF int media_opus_init(media_opus *opus, const media_opus_config *cfg);
 
 /* The encoder's current settings, from an encoder state this codec set up.
    MEDIA_OK, MEDIA_ESTATE (no encoder there yet), MEDIA_EINVAL. */
-MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info);
+MEDIA_OPUS_DEF int media_opus_info_get(const void *state, media_opus_info *info);
+
+/* The names before 0.2 (see media.h's >>aliases). */
+#ifndef MEDIA_NO_OLD_NAMES
+#define media_opus_codec media_opus_init
+#define media_opus_get_info media_opus_info_get
+#endif
 
 #ifdef __cplusplus
 }
@@ -162,7 +168,7 @@ static int media__opus_rate_ok(uint32_t r)
 
 #ifdef MEDIA_OPUS_NO_LIBOPUS
 
-MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *cfg)
+MEDIA_OPUS_DEF int media_opus_init(media_opus *opus, const media_opus_config *cfg)
 {
     (void)media__opus_rate_ok;
     if (!opus || !cfg) return MEDIA_EINVAL;
@@ -170,7 +176,7 @@ MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *c
     return MEDIA_EUNSUPPORTED;
 }
 
-MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
+MEDIA_OPUS_DEF int media_opus_info_get(const void *state, media_opus_info *info)
 {
     (void)state;
     if (info) memset(info, 0, sizeof *info);
@@ -402,7 +408,7 @@ static int media__opus_control(void *state, int request, int value)
     }
 }
 
-MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
+MEDIA_OPUS_DEF int media_opus_info_get(const void *state, media_opus_info *info)
 {
     const media__opus_state *o = (const media__opus_state *)state;
     OpusEncoder *e;
@@ -424,7 +430,7 @@ MEDIA_OPUS_DEF int media_opus_get_info(const void *state, media_opus_info *info)
     return MEDIA_OK;
 }
 
-MEDIA_OPUS_DEF int media_opus_codec(media_opus *opus, const media_opus_config *config)
+MEDIA_OPUS_DEF int media_opus_init(media_opus *opus, const media_opus_config *config)
 {
     media_codec *codec;
     media_opus_config *cfg;

@@ -198,7 +198,7 @@ static void setup(void)
         memset(&rep, 0, sizeof rep);
         rep.ssrc = rnd(); rep.is_sender = 1; rep.ntp = ((uint64_t)rnd() << 32) | rnd();
         rep.blocks = &rb; rep.block_count = 1; rep.cname = "alice@192.0.2.10";
-        rtcp_len[i] = (size_t)media_rtcp_write_report(rtcp_buf[i], sizeof rtcp_buf[i], &rep);
+        rtcp_len[i] = (size_t)media_rtcp_report_write(rtcp_buf[i], sizeof rtcp_buf[i], &rep);
     }
     for (i = 0; i < TRACE; i++) { dseq[i] = (uint16_t)i; dt[i] = 20000u * (uint64_t)i + rnd() % 30000; }
     for (i = 0; i + 1 < TRACE; i++) {

@@ -117,7 +117,7 @@ int main(int argc, char **argv)
         int frame = (int)rates[k] / 50, i;
         media_opus_config_init(&oc);
         oc.sample_rate = rates[k];
-        if (media_opus_codec(&op, &oc) != MEDIA_OK) return 1;
+        if (media_opus_init(&op, &oc) != MEDIA_OK) return 1;
         c = op.codec;
         enc_st = malloc(c.encoder_state_size);
         dec_st = malloc(c.state_size);

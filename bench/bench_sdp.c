@@ -63,7 +63,7 @@ static double run_answer(const char *t, size_t n, int reps, int with_parse_write
     t0 = now_s();
     for (k = 0; k < reps; k++) {
         if (with_parse_write && media_sdp_parse(&sdp, t, n)) exit(1);
-        if (media_sdp_create_answer(&answer, &sdp, &cfg, &res) < MEDIA_ENEGOTIATION) exit(1);
+        if (media_sdp_answer_create(&answer, &sdp, &cfg, &res) < MEDIA_ENEGOTIATION) exit(1);
         if (with_parse_write) sink += (size_t)media_sdp_write(outbuf, sizeof outbuf, &answer);
     }
     return (now_s() - t0) / reps;

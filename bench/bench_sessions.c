@@ -77,7 +77,7 @@ static uint64_t sent_total(call *calls, int n)
     int i;
     for (i = 0; i < n; i++) {
         media_session_stats st;
-        media_session_get_stats(calls[i].s, &st);
+        media_session_stats_get(calls[i].s, &st);
         t += st.packets_sent;
     }
     return t;
@@ -114,7 +114,7 @@ static int run_sessions(int n, double seconds, result *r)
     r->concealed = 0;
     for (i = 0; i < n; i++) {
         media_session_stats st;
-        media_session_get_stats(calls[i].s, &st);
+        media_session_stats_get(calls[i].s, &st);
         received += st.packets_received;
         r->sent += st.packets_sent;
         r->concealed += st.concealed;

@@ -10,6 +10,9 @@
 #define MEDIA_IMPLEMENTATION
 #include JP_HEADER
 #include "jitter_eval.h"
+#if MEDIA_VERSION_MINOR < 2        /* the old media.h: before the 0.2 names */
+#define media_jitter_stats_get media_jitter_get_stats
+#endif
 #include <string.h>
 
 static void jp_chunk(je_run *r, int64_t src_pos, int len, int kind)
@@ -104,7 +107,7 @@ void JP_NAME(je_run *r)
             }
         }
     }
-    media_jitter_get_stats(&jb, &st);
+    media_jitter_stats_get(&jb, &st);
     r->dropped = (long)st.dropped;
 #ifdef MEDIA_JITTER_STRETCH
     r->stretched_ms = (double)st.stretched_us / 1000.0;

@@ -58,7 +58,7 @@ static void on_play_complete(media_session *s, int id, int result, void *user)
     party *p = (party *)user;
     (void)id;
     printf("%-6s prompt finished (%s); dialing 1234#\n", p->name, media_result_string(result));
-    media_session_send_dtmf(s, "1234#");
+    media_session_dtmf_send(s, "1234#");
 }
 
 static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
@@ -89,7 +89,7 @@ static void on_negotiated(media_session *s, int result, const media_sdp_result *
     (void)s;
     if (result == MEDIA_OK)
         printf("%-6s negotiated %s/%u, payload type %d, %d ms, DTMF payload type %d\n", ((party *)user)->name,
-               r->codec->name, (unsigned)r->codec->clock_rate, r->payload_type, r->ptime, r->telephone_event_pt);
+               r->codec->name, (unsigned)r->codec->clock_rate, r->payload_type, r->ptime_ms, r->telephone_event_pt);
 }
 
 /* st: the party's statistics as the call ended (read before the BYE, which
@@ -186,7 +186,7 @@ int main(void)
     media_opus_config_init(&opus_cfg);
     opus_cfg.sample_rate = RATE;
     opus_cfg.bitrate = 24000;
-    with_opus = media_opus_codec(&opus, &opus_cfg) == MEDIA_OK;
+    with_opus = media_opus_init(&opus, &opus_cfg) == MEDIA_OK;
     if (with_opus) codecs[ncodecs++] = &opus.codec;
     codecs[ncodecs++] = media_codec_pcmu();
     codecs[ncodecs++] = media_codec_telephone_event();
@@ -210,10 +210,10 @@ int main(void)
     if (!caller.s || !callee.s) { fprintf(stderr, "create: %s\n", media_result_string(err)); return 1; }
 
     /* offer/answer, as a SIP stack would carry it */
-    n = media_session_create_offer(caller.s, offer, sizeof offer);
-    if (n < 0 || media_session_set_remote_sdp(callee.s, offer, (size_t)n) != MEDIA_OK ||
-        (n = media_session_create_answer(callee.s, answer, sizeof answer)) < 0 ||
-        media_session_set_remote_sdp(caller.s, answer, (size_t)n) != MEDIA_OK) {
+    n = media_session_offer_create(caller.s, offer, sizeof offer);
+    if (n < 0 || media_session_remote_sdp_set(callee.s, offer, (size_t)n) != MEDIA_OK ||
+        (n = media_session_answer_create(callee.s, answer, sizeof answer)) < 0 ||
+        media_session_remote_sdp_set(caller.s, answer, (size_t)n) != MEDIA_OK) {
         fprintf(stderr, "negotiation failed\n");
         return 1;
     }
@@ -231,13 +231,13 @@ int main(void)
         t2 = media_session_poll(callee.s);
         for (i = 0; i < 2; i++)
             for (int w = 0; w < 2; w++) {
-                int fd = media_session_fd(ps[i]->s, w);
+                int fd = media_session_fd_get(ps[i]->s, w);
                 if (fd >= 0) { fds[nf].fd = fd; fds[nf].events = POLLIN; fds[nf].revents = 0; nf++; }
             }
         if (!hangup_at && caller.ndigits == 0 && callee.ndigits == 5) hangup_at = media_now_us() + 500000;
         if (hangup_at && media_now_us() >= hangup_at && !closed) {
-            media_session_get_stats(caller.s, &at_end[0]);
-            media_session_get_stats(callee.s, &at_end[1]);
+            media_session_stats_get(caller.s, &at_end[0]);
+            media_session_stats_get(callee.s, &at_end[1]);
             media_session_close(caller.s);
             closed = 1;
         }
@@ -250,7 +250,7 @@ int main(void)
     print_stats(&callee, &at_end[1]);
     printf("callee received DTMF \"%s\"\n", callee.digits);
     snr = recording_snr(&lag, &level_db);
-    media_session_get_stats(callee.s, &st);
+    media_session_stats_get(callee.s, &st);
     printf("recording %s vs prompt (%s): segmental SNR %.1f dB, level %+.1f dB (median of 100 ms), "
            "first frame %.1f ms later\n", record_path, st.codec ? st.codec : "?", snr, level_db, lag * 1000.0 / RATE);
     if (with_opus)

@@ -65,7 +65,7 @@ int main(int argc, char **argv)
     cfg.handler.stream_stop = on_stream_stop;
     if (!(s = answer_files(&cfg, argv[1], argv[2]))) return 1;
     run_call(s);
-    media_session_get_stats(s, &st);
+    media_session_stats_get(s, &st);
     printf("echoed %llu packets back (%llu received, %lld lost)\n", (unsigned long long)st.packets_sent,
            (unsigned long long)st.packets_received, (long long)st.lost);
     media_session_destroy(s);

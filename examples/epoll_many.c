@@ -7,7 +7,7 @@
    (a tone one way, silence the other), then hangs up and prints the totals.
 
    The pattern for any event loop:
-   - register media_session_fd(s, 0) and (1) for reading (level-triggered);
+   - register media_session_fd_get(s, 0) and (1) for reading (level-triggered);
    - each poll returns the ms until that session needs to run again: keep
      those deadlines in a min-heap and wait until the earliest;
    - when a socket is readable, media_session_poll_ready(s, which) reads just
@@ -93,7 +93,7 @@ static int loop_add(loop *l, call *c)
 {
     int k;
     for (k = 0; k < 2; k++) {
-        int fd = media_session_fd(c->s, k);
+        int fd = media_session_fd_get(c->s, k);
         struct epoll_event ev;
         if (fd < 0) continue;
         memset(&ev, 0, sizeof ev);
@@ -173,7 +173,7 @@ int main(int argc, char **argv)
     calls_end(&l, calls, 2 * pairs);
     for (i = 0; i < 2 * pairs; i++) {
         media_session_stats st;
-        media_session_get_stats(calls[i].s, &st);
+        media_session_stats_get(calls[i].s, &st);
         sent += st.packets_sent;
         received += st.packets_received;
         lost += st.lost;

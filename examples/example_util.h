@@ -25,8 +25,8 @@ static inline media_session *answer_files(const media_session_config *cfg, const
     int err = MEDIA_EIO, n = -1;
     if (f) fclose(f);
     if (len && (s = media_session_create(cfg, &err)) != NULL &&
-        (err = media_session_set_remote_sdp(s, offer, len)) == MEDIA_OK &&
-        (n = err = media_session_create_answer(s, answer, sizeof answer)) >= 0) {
+        (err = media_session_remote_sdp_set(s, offer, len)) == MEDIA_OK &&
+        (n = err = media_session_answer_create(s, answer, sizeof answer)) >= 0) {
         err = MEDIA_EIO;
         if ((f = fopen(answer_path, "wb")) != NULL) {
             if (fwrite(answer, 1, (size_t)n, f) == (size_t)n) err = MEDIA_OK;
@@ -50,7 +50,7 @@ static inline void run_call(media_session *s)
         struct pollfd p[2];
         int n = 0, k;
         for (k = 0; k < 2; k++) {
-            p[n].fd = media_session_fd(s, k);
+            p[n].fd = media_session_fd_get(s, k);
             p[n].events = POLLIN;
             p[n].revents = 0;
             n += p[n].fd >= 0;
@@ -63,11 +63,11 @@ static inline void run_call(media_session *s)
 static inline int negotiate_pair(media_session *a, media_session *b)
 {
     char offer[MEDIA_SESSION_SDP_SIZE], answer[MEDIA_SESSION_SDP_SIZE];
-    int n = media_session_create_offer(a, offer, sizeof offer);
+    int n = media_session_offer_create(a, offer, sizeof offer);
     if (n < 0) return n;
-    if ((n = media_session_set_remote_sdp(b, offer, (size_t)n)) != MEDIA_OK) return n;
-    if ((n = media_session_create_answer(b, answer, sizeof answer)) < 0) return n;
-    return media_session_set_remote_sdp(a, answer, (size_t)n);
+    if ((n = media_session_remote_sdp_set(b, offer, (size_t)n)) != MEDIA_OK) return n;
+    if ((n = media_session_answer_create(b, answer, sizeof answer)) < 0) return n;
+    return media_session_remote_sdp_set(a, answer, (size_t)n);
 }
 
 static inline int example_tone(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user);

@@ -57,7 +57,7 @@ static int call_watch(uv_loop_t *loop, call *c)
     uv_timer_init(loop, &c->timer);
     c->timer.data = c;
     for (k = 0; k < 2; k++) {
-        int fd = media_session_fd(c->s, k);
+        int fd = media_session_fd_get(c->s, k);
         if (fd < 0) continue;
         if (uv_poll_init(loop, &c->io[k], fd) != 0) return -1;
         c->io[k].data = c;
@@ -114,7 +114,7 @@ int main(int argc, char **argv)
     for (i = 0; i < n; i++) {
         media_session_stats st;
         int k;
-        media_session_get_stats(calls[i].s, &st);
+        media_session_stats_get(calls[i].s, &st);
         sent += st.packets_sent;
         received += st.packets_received;
         lost += st.lost;

@@ -23,7 +23,7 @@ static void check_books(void)
         FUZZ_CHECK((int32_t)(jb.slot[k].seq - jb.play_seq) >= 0 && (int32_t)(jb.slot[k].seq - jb.play_seq) < MEDIA_JITTER_SLOTS);
         FUZZ_CHECK(jb.slot[k].seq % MEDIA_JITTER_SLOTS == (uint32_t)k);
     }
-    media_jitter_get_stats(&jb, &st);
+    media_jitter_stats_get(&jb, &st);
     FUZZ_CHECK(st.packets == st.played + st.late + st.duplicates + st.overflow + st.dropped + st.flushed + st.rejected + st.queued);
     FUZZ_CHECK(st.queued <= MEDIA_JITTER_SLOTS && (uint32_t)used == st.queued);
     /* queued payloads lie in the pool and never overlap */

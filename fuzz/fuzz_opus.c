@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     oc.cbr = (data[1] >> 1) & 1;
     oc.fec = (data[1] >> 2) & 1;
     data += 2; size -= 2;
-    if (media_opus_codec(&opus, &oc) != MEDIA_OK) return 0;
+    if (media_opus_init(&opus, &oc) != MEDIA_OK) return 0;
     c = opus.codec;
     while (i < size && data[i] != '\n' && n + 1 < sizeof fmtp) fmtp[n++] = (char)data[i++];
     fmtp[n] = 0;

@@ -42,7 +42,7 @@ static void round_trip(const media_rtcp *c)
         }
     }
     rep.cname = cname;
-    n = media_rtcp_write_report(out, sizeof out, &rep);
+    n = media_rtcp_report_write(out, sizeof out, &rep);
     FUZZ_CHECK(n > 0);
     FUZZ_CHECK(media_rtcp_parse(&d, out, (size_t)n, 0) >= 1);
     FUZZ_CHECK(d.packets[0].type == first->type && d.packets[0].ssrc == first->ssrc);

@@ -28,18 +28,18 @@ static void accessors(const media_sdp *s)
     for (m = 0; m < s->media_count; m++) {
         for (j = 0; j < s->media[m].fmt_count && s->media[m].is_rtp; j++) {
             media_sdp_rtpmap r;
-            int rc = media_sdp_get_rtpmap(s, m, s->media[m].pt[j], &r);
+            int rc = media_sdp_rtpmap_get(s, m, s->media[m].pt[j], &r);
             FUZZ_CHECK(rc == MEDIA_OK || rc == MEDIA_ENOTFOUND);
-            (void)media_sdp_get_fmtp(s, m, s->media[m].pt[j]);
+            (void)media_sdp_fmtp_get(s, m, s->media[m].pt[j]);
         }
-        FUZZ_CHECK((unsigned)media_sdp_get_direction(s, m) <= 3u);
-        FUZZ_CHECK(media_sdp_get_ptime(s, m) >= 0 && media_sdp_get_maxptime(s, m) >= 0);
-        (void)media_sdp_get_conn(s, m);
+        FUZZ_CHECK((unsigned)media_sdp_direction_get(s, m) <= 3u);
+        FUZZ_CHECK(media_sdp_ptime_get(s, m) >= 0 && media_sdp_maxptime_get(s, m) >= 0);
+        (void)media_sdp_conn_get(s, m);
         (void)media_sdp_is_hold(s, m);
     }
     /* the parser validated these; their parse functions must agree */
     for (i = 0; i < s->attr_count; i++) {
-        const char *n = media_sdp_attr_name(s, i), *v = media_sdp_attr_value(s, i);
+        const char *n = media_sdp_attr_name_get(s, i), *v = media_sdp_attr_value_get(s, i);
         union { media_sdp_rtpmap a; media_sdp_candidate b; media_sdp_extmap c; media_sdp_ssrc d; media_sdp_rtcp_fb e;
                 media_sdp_fingerprint f; media_sdp_setup g; media_sdp_crypto h; media_sdp_rtcp k; } u;
         if (!v) continue;
@@ -64,7 +64,7 @@ static void negotiate(const media_sdp *offer)
     cfg.address = "192.0.2.1";
     cfg.port = 4000;
     cfg.rtcp_mux = 1;
-    rc = media_sdp_create_answer(&ans, offer, &cfg, &res);
+    rc = media_sdp_answer_create(&ans, offer, &cfg, &res);
     if (rc != MEDIA_OK && rc != MEDIA_ENEGOTIATION) {
         /* only capacity limits may stop an answer (the offer was near one) */
         FUZZ_CHECK(rc == MEDIA_ENOSPC);
@@ -75,8 +75,8 @@ static void negotiate(const media_sdp *offer)
     if (rc == MEDIA_OK) {
         FUZZ_CHECK(res.accepted && res.codec && res.media_index >= 0);
         /* we as offerer accept the answer we would give to ourselves */
-        rc = media_sdp_process_answer(&res2, offer, &ans, &cfg);
-        if (media_sdp_get_direction(offer, res.media_index) == MEDIA_SDP_SENDRECV && rc == MEDIA_OK)
+        rc = media_sdp_answer_process(&res2, offer, &ans, &cfg);
+        if (media_sdp_direction_get(offer, res.media_index) == MEDIA_SDP_SENDRECV && rc == MEDIA_OK)
             FUZZ_CHECK(res2.codec == res.codec);
     }
 }
@@ -92,8 +92,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     negotiate(&s1);
     /* edits keep it writable and parseable */
     if (s1.media_count && s1.media[0].is_rtp && s1.media[0].fmt_count) {
-        FUZZ_CHECK(media_sdp_remove_format(&s1, 0, s1.media[0].pt[0]) == MEDIA_OK);
-        if (media_sdp_set_direction(&s1, 0, MEDIA_SDP_SENDONLY) >= 0) FUZZ_CHECK(media_sdp_get_direction(&s1, 0) == MEDIA_SDP_SENDONLY);
+        FUZZ_CHECK(media_sdp_format_remove(&s1, 0, s1.media[0].pt[0]) == MEDIA_OK);
+        if (media_sdp_direction_set(&s1, 0, MEDIA_SDP_SENDONLY) >= 0) FUZZ_CHECK(media_sdp_direction_get(&s1, 0) == MEDIA_SDP_SENDONLY);
         roundtrip(&s1);
     }
     return 0;

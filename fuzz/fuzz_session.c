@@ -42,12 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vnow = 1000000;
     s = media_session_create(&c, NULL);
     if (!s) abort();
-    if (media_session_set_remote_sdp(s, offer, strlen(offer)) != MEDIA_OK ||
-        media_session_create_answer(s, ans, sizeof ans) <= 0) abort();
+    if (media_session_remote_sdp_set(s, offer, strlen(offer)) != MEDIA_OK ||
+        media_session_answer_create(s, ans, sizeof ans) <= 0) abort();
     media_addr_parse(&peer, "10.0.0.9", 7000);
     media_addr_parse(&other, "10.0.0.66", 7000);
     if (size) { data++; size--; }
-    media_session_send_dtmf(s, "12");
+    media_session_dtmf_send(s, "12");
     /* records: [flags][len][bytes...]; flags: bit0 rtcp, bit1 foreign source, bits 2-7 ms to advance */
     while (at + 2 <= size) {
         uint8_t fl = data[at];
@@ -63,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (media_session_poll(s) < 0) abort();
     {
         media_session_stats st;
-        media_session_get_stats(s, &st);
+        media_session_stats_get(s, &st);
         if (st.packets_sent == 0) abort();   /* it kept sending whatever came in */
     }
     media_session_destroy(s);

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(info.channels >= 1 && info.channels <= 2 && info.sample_rate >= 8000 && info.sample_rate <= 48000);
         FUZZ_CHECK(info.block == info.channels * (info.format == MEDIA_WAV_PCM16 ? 2u : 1u));
         FUZZ_CHECK(info.data_offset >= 20 && info.data_offset <= size);
-        n = media_wav_header(h, sizeof h, &info);
+        n = media_wav_header_write(h, sizeof h, &info);
         FUZZ_CHECK(n == 44 || n == 58);
         FUZZ_CHECK(media_wav_parse(&back, h, (size_t)n) == MEDIA_OK);
         FUZZ_CHECK(back.format == info.format && back.channels == info.channels && back.sample_rate == info.sample_rate &&

@@ -11,7 +11,8 @@ STRICT=${MEDIA_STRICT:-0}
 FUZZ_SECONDS=${FUZZ_SECONDS:-5}
 B=build/test
 mkdir -p "$B"
-WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror"
+# every build takes only the 0.2 names (tests/compile/compile_old_names.c the aliases)
+WARN="-Wall -Wextra -Wpedantic -Wshadow -Werror -DMEDIA_NO_OLD_NAMES"
 VARIANT_TESTS=
 # every tests/unit/test_*.c, found by name (see tests/README); one that says
 # "make test: once" drives real peers in real time (seconds each) and runs in
@@ -228,7 +229,7 @@ fi
 readme_block readme_opus > "$B/readme_opus.txt"
 { grep '^#' "$B/readme_opus.txt"; echo 'void readme_opus(media_session_config cfg);'
   echo 'void readme_opus(media_session_config cfg) {'; grep -v '^#' "$B/readme_opus.txt"; echo '(void)cfg; }'; } > "$B/readme_opus.c"
-if grep -q media_opus_codec "$B/readme_opus.c" &&
+if grep -q media_opus_init "$B/readme_opus.c" &&
    gcc -std=c99 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS -c "$B/readme_opus.c" -o "$B/readme_opus.o" 2>"$B/readme_opus.log" &&
    { [ -z "$OPUS_LIBS" ] || g++ -x c++ -std=c++11 $WARN -I. $OPUS_CFLAGS -c "$B/readme_opus.c" -o "$B/readme_opus_cpp.o" 2>>"$B/readme_opus.log"; }; then
     pass "README media_opus.h example compiles"
@@ -274,6 +275,11 @@ for b in bench/bench_core.c bench/bench_sdp.c bench/bench_sessions.c bench/jitte
 done
 compile_check "bench/bench_opus.c compiles" gcc -std=c99 -O2 $WARN $OPUS_CFLAGS -x c bench/bench_opus.c
 compile_check "bench/jitter_policy.c compiles" gcc -std=c99 -O2 $WARN -DJP_HEADER='"media.h"' -DJP_NAME=je_run_new -x c bench/jitter_policy.c
+OLD_WARN=$(echo "$WARN" | sed 's/ -DMEDIA_NO_OLD_NAMES//')
+compile_check "the names before 0.2 still compile (gcc)" gcc -std=c99 $OLD_WARN -x c tests/compile/compile_old_names.c
+compile_check "the names before 0.2 still compile (g++)" g++ -std=c++11 $OLD_WARN -x c++ tests/compile/compile_old_names.c
+if gcc -std=c99 $WARN -I. -c tests/compile/compile_old_names.c -o "$B/check.o" 2>/dev/null; then fail "MEDIA_NO_OLD_NAMES leaves the old names out"
+else pass "MEDIA_NO_OLD_NAMES leaves the old names out"; fi
 compile_check "MEDIA_STATIC (gcc)" gcc -std=c99 $WARN -DMEDIA_STATIC -x c tests/compile/compile_impl.c
 compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c tests/compile/compile_impl.c
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile/compile_impl.c

@@ -8,7 +8,7 @@
    text, so two descriptions laid out differently in their arenas compare equal. */
 static int sdp_str_eq(const media_sdp *a, media_sdp_ref ra, const media_sdp *b, media_sdp_ref rb)
 {
-    return strcmp(media_sdp_str(a, ra), media_sdp_str(b, rb)) == 0;
+    return strcmp(media_sdp_str_get(a, ra), media_sdp_str_get(b, rb)) == 0;
 }
 static int sdp_conn_eq(const media_sdp *a, const media_sdp_conn *ca, const media_sdp *b, const media_sdp_conn *cb)
 {

@@ -278,11 +278,11 @@ static media_session *ep_create(int i, const media_session_config *c)
 static int net_negotiate(int a, int b)
 {
     char offer[4096], answer[4096];
-    int n = media_session_create_offer(g_ep[a].s, offer, sizeof offer), rc;
+    int n = media_session_offer_create(g_ep[a].s, offer, sizeof offer), rc;
     if (n < 0) return n;
-    if ((rc = media_session_set_remote_sdp(g_ep[b].s, offer, (size_t)n)) != MEDIA_OK) return rc;
-    if ((n = media_session_create_answer(g_ep[b].s, answer, sizeof answer)) < 0) return n;
-    rc = media_session_set_remote_sdp(g_ep[a].s, answer, (size_t)n);
+    if ((rc = media_session_remote_sdp_set(g_ep[b].s, offer, (size_t)n)) != MEDIA_OK) return rc;
+    if ((n = media_session_answer_create(g_ep[b].s, answer, sizeof answer)) < 0) return n;
+    rc = media_session_remote_sdp_set(g_ep[a].s, answer, (size_t)n);
     g_ep[a].next_poll = g_ep[b].next_poll = vnow;
     return rc;
 }

@@ -144,7 +144,7 @@ static void json_stats(const media_session_stats *st)
 static void event_line(app *a, const char *event)
 {
     media_session_stats st;
-    media_session_get_stats(a->s, &st);
+    media_session_stats_get(a->s, &st);
     printf("{");
     json_str("event", event, 0);
     json_str("digits", a->digits, 1);
@@ -166,7 +166,7 @@ static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, v
         printf("{\"event\":\"ready\",\"codec\":\"%s\",\"payload_type\":%d,\"clock_rate\":%u,\"ptime_ms\":%d,"
                "\"dtmf_payload_type\":%d,\"direction\":\"%s\",\"remote\":\"%s\",\"remote_port\":%u,\"rtcp_mux\":%d}\n",
                r->codec ? r->codec->name : "", r->payload_type, r->codec ? (unsigned)r->codec->clock_rate : 0u,
-               r->ptime, r->telephone_event_pt, (unsigned)r->direction < 4 ? dirs[r->direction] : "?",
+               r->ptime_ms, r->telephone_event_pt, (unsigned)r->direction < 4 ? dirs[r->direction] : "?",
                r->remote_address, (unsigned)r->remote_rtp_port, r->rtcp_mux);
     }
     fflush(stdout);
@@ -187,7 +187,7 @@ static int on_error(media_session *s, int error, void *user)
     media_session_stats st;
     if (error == MEDIA_ETIMEOUT && a->idle) {
         /* --idle counts from the last packet: a peer that has not started yet is waited for (--duration) */
-        media_session_get_stats(s, &st);
+        media_session_stats_get(s, &st);
         if (!st.packets_received) return MEDIA_ERROR_CONTINUE;
         printf("{\"event\":\"idle\",\"after_ms\":%u}\n", (unsigned)a->idle_ms);   /* the call's normal end, not an error */
         fflush(stdout);
@@ -313,7 +313,7 @@ static int pump(media_session *s, int cap_ms)
     if (ms < 0) return ms;
     if (ms > cap_ms) ms = cap_ms;
     for (k = 0; k < 2; k++) {
-        int fd = media_session_fd(s, k);
+        int fd = media_session_fd_get(s, k);
         if (fd >= 0) { p[n].fd = fd; p[n].events = POLLIN; p[n].revents = 0; n++; }
     }
     if (poll(p, (nfds_t)n, ms) < 0 && errno != EINTR) return MEDIA_ESOCKET;
@@ -383,9 +383,9 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--jitter")) {
             unsigned lo = 0, hi = 0;
             if (sscanf(v, "%u:%u", &lo, &hi) != 2 || lo > hi) { fprintf(stderr, "mediacall: bad --jitter %s\n", v); return 2; }
-            cfg.jitter_min_ms = lo; cfg.jitter_max_ms = hi;
+            cfg.jitter_min_delay_ms = lo; cfg.jitter_max_delay_ms = hi;
         }
-        else if (!strcmp(o, "--jitter-fixed")) cfg.jitter_fixed_ms = (uint32_t)atoi(v);
+        else if (!strcmp(o, "--jitter-fixed")) cfg.jitter_fixed_delay_ms = (uint32_t)atoi(v);
         else if (!strcmp(o, "--stats-interval")) cfg.stats_interval_ms = (uint32_t)atoi(v);
         else if (!strcmp(o, "--seed")) cfg.seed = strtoull(v, NULL, 0);
         else { fprintf(stderr, "mediacall: unknown option %s\n%s", o, usage); return 2; }
@@ -401,7 +401,7 @@ int main(int argc, char **argv)
             if (!strcmp(tok, "pcmu")) codecs[ncodecs++] = media_codec_pcmu();
             else if (!strcmp(tok, "pcma")) codecs[ncodecs++] = media_codec_pcma();
             else if (!strcmp(tok, "opus")) {
-                if ((rc = media_opus_codec(&opus, &opus_cfg)) != MEDIA_OK) {
+                if ((rc = media_opus_init(&opus, &opus_cfg)) != MEDIA_OK) {
                     fprintf(stderr, "mediacall: opus: %s\n", media_result_string(rc));
                     return rc == MEDIA_EUNSUPPORTED ? 1 : 2;
                 }
@@ -429,7 +429,7 @@ int main(int argc, char **argv)
         uint64_t until;
         char *text = NULL;
         size_t len = 0;
-        if ((n = media_session_create_offer(a.s, sdp, sizeof sdp)) < 0 || write_file(sdp_out, sdp, (size_t)n) != 0) {
+        if ((n = media_session_offer_create(a.s, sdp, sizeof sdp)) < 0 || write_file(sdp_out, sdp, (size_t)n) != 0) {
             fprintf(stderr, "mediacall: cannot write the offer to %s\n", sdp_out);
             media_session_destroy(a.s);
             return 1;
@@ -453,7 +453,7 @@ int main(int argc, char **argv)
             media_session_destroy(a.s);
             return 1;
         }
-        rc = media_session_set_remote_sdp(a.s, text, len);
+        rc = media_session_remote_sdp_set(a.s, text, len);
         free(text);
     } else {
         char *text;
@@ -463,10 +463,10 @@ int main(int argc, char **argv)
             media_session_destroy(a.s);
             return 1;
         }
-        rc = media_session_set_remote_sdp(a.s, text, len);
+        rc = media_session_remote_sdp_set(a.s, text, len);
         free(text);
         if (rc == MEDIA_OK) {
-            n = media_session_create_answer(a.s, sdp, sizeof sdp);
+            n = media_session_answer_create(a.s, sdp, sizeof sdp);
             if (n < 0 || write_file(sdp_out, sdp, (size_t)n) != 0) rc = n < 0 ? n : MEDIA_EIO;
         }
     }
@@ -495,10 +495,10 @@ int main(int argc, char **argv)
     while (!a.ended) {
         uint64_t t = now_ms();
         if (stop_requested || t - t0 >= (uint64_t)(duration * 1000)) { stop_requested = 0; duration = 1e12; media_session_close(a.s); }
-        if (!media_t0 && media_session_state(a.s) == MEDIA_STATE_ACTIVE) media_t0 = t;
+        if (!media_t0 && media_session_state_get(a.s) == MEDIA_STATE_ACTIVE) media_t0 = t;
         if (dtmf && !dtmf_sent && media_t0 && t - media_t0 >= (uint64_t)dtmf_at) {
             dtmf_sent = 1;
-            if ((rc = media_session_send_dtmf(a.s, dtmf)) != MEDIA_OK) fprintf(stderr, "mediacall: dtmf: %s\n", media_result_string(rc));
+            if ((rc = media_session_dtmf_send(a.s, dtmf)) != MEDIA_OK) fprintf(stderr, "mediacall: dtmf: %s\n", media_result_string(rc));
         }
         if (pump(a.s, 20) < 0) break;
     }

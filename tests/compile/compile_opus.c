@@ -18,5 +18,5 @@ int compile_opus_uses(void)
     media_opus_config oc;
     media_opus op;
     media_opus_config_init(&oc);
-    return media_opus_codec(&op, &oc);
+    return media_opus_init(&op, &oc);
 }

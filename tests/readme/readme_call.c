@@ -24,19 +24,19 @@ int main(int argc, char **argv)
     media_session_config_init(&cfg);
     cfg.local_address = "127.0.0.1";
     if (!(offerer = media_session_create(&cfg, &err))) return 2;
-    n = media_session_create_offer(offerer, offer, sizeof offer);
+    n = media_session_offer_create(offerer, offer, sizeof offer);
     if (n < 0) return 2;
     answerer = call_answer(offer, answer, sizeof answer, &err);
     if (!answerer) { printf("FAIL call_answer: %s\n0 passed, 1 failed\n", media_result_string(err)); return 1; }
-    if (media_session_set_remote_sdp(offerer, answer, strlen(answer)) != MEDIA_OK) return 2;
+    if (media_session_remote_sdp_set(offerer, answer, strlen(answer)) != MEDIA_OK) return 2;
     child = fork();
     if (child < 0) return 2;
     if (child == 0) {   /* the caller: '#' after 0.5 s, then on until the BYE (5 s at most) */
         uint64_t t0 = media_now_us();
         int sent = 0, ms;
         while ((ms = media_session_poll(offerer)) >= 0 && media_now_us() - t0 < 5000000) {
-            struct pollfd p = { media_session_fd(offerer, 0), POLLIN, 0 };
-            if (!sent && media_now_us() - t0 > 500000) sent = media_session_send_dtmf(offerer, "#") == MEDIA_OK;
+            struct pollfd p = { media_session_fd_get(offerer, 0), POLLIN, 0 };
+            if (!sent && media_now_us() - t0 > 500000) sent = media_session_dtmf_send(offerer, "#") == MEDIA_OK;
             poll(&p, 1, ms < 20 ? ms : 20);
         }
         _exit(0);

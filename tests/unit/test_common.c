@@ -120,8 +120,8 @@ static void test_lengths_beyond_int(void)
         CHECK_EQ_INT(media_rtp_ext_write(out, n, &profile, &el, 1), MEDIA_EINVAL);
         CHECK_EQ_INT(media_rtp_ext_write(out, sizeof out, &profile, &el, n), MEDIA_EINVAL);
         CHECK_EQ_INT(media_rtcp_parse(&rtcp, pkt, n, 0), MEDIA_EINVAL);
-        CHECK_EQ_INT(media_rtcp_write_report(out, n, &rep), MEDIA_EINVAL);
-        CHECK_EQ_INT(media_rtcp_write_bye(out, n, &ssrc, 1, NULL), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_rtcp_report_write(out, n, &rep), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_rtcp_bye_write(out, n, &ssrc, 1, NULL), MEDIA_EINVAL);
         CHECK_EQ_INT(media_stretch_process(&ts, pcm, n, 320, 20, 40), MEDIA_EINVAL);
         CHECK_EQ_INT(media_stretch_process(&ts, pcm, 160, n, 20, 40), MEDIA_EINVAL);
         CHECK_EQ_INT(media_sdp_parse(&sdp, sdp_text, n), MEDIA_EINVAL);
@@ -130,9 +130,9 @@ static void test_lengths_beyond_int(void)
         CHECK_EQ_INT(media_wav_parse(&wi, pkt, n), MEDIA_EINVAL);
         memset(&wi, 0, sizeof wi);
         wi.format = MEDIA_WAV_PCM16; wi.sample_rate = 8000; wi.channels = 1;
-        CHECK_EQ_INT(media_wav_header(out, n, &wi), MEDIA_EINVAL);
-        CHECK_EQ_INT(media_resample(&rs, pcm, n, pcm, 10, &used), MEDIA_EINVAL);
-        CHECK_EQ_INT(media_resample(&rs, pcm, 20, pcm, n, &used), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_wav_header_write(out, n, &wi), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_resampler_process(&rs, pcm, n, pcm, 10, &used), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_resampler_process(&rs, pcm, 20, pcm, n, &used), MEDIA_EINVAL);
         CHECK_EQ_INT(media_addr_string(text, n, &addr), MEDIA_EINVAL);
         if (media_wav_open_write(&wf, path, MEDIA_WAV_PCM16, 8000, 1) == MEDIA_OK) {
             CHECK_EQ_INT(media_wav_write(&wf, pcm, n), MEDIA_EINVAL);

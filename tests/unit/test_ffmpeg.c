@@ -403,16 +403,16 @@ static void test_ffmpeg_sdp(void)
     if (n <= 0) goto out;
     sdp_roundtrip(text, n);
     CHECK(sdp_a.media_count == 1 && sdp_a.media[0].port == p1 && sdp_a.media[0].pt[0] == 0);
-    CHECK(media_sdp_attr_find(&sdp_a, 0, "rtpmap", -1) < 0 && media_sdp_get_rtpmap(&sdp_a, 0, 0, &r) == MEDIA_OK && r.is_static);
+    CHECK(media_sdp_attr_find(&sdp_a, 0, "rtpmap", -1) < 0 && media_sdp_rtpmap_get(&sdp_a, 0, 0, &r) == MEDIA_OK && r.is_static);
     CHECK(strcmp(media_sdp_attr_get(&sdp_a, MEDIA_SDP_SESSION, "tool"), "libavformat LIBAVFORMAT_VERSION") == 0);
-    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
     CHECK(res.codec == media_codec_pcmu() && res.remote_rtp_port == p1 && strcmp(res.remote_address, "127.0.0.1") == 0);
     snprintf(args, sizeof args, "-ac 1 -ar 8000 -c:a pcm_alaw -f rtp rtp://127.0.0.1:%d", p1);
     n = ffmpeg_sdp(args, path, text, sizeof text);
     CHECK(n > 0);
     if (n <= 0) goto out;
     sdp_roundtrip(text, n);
-    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
     CHECK(res.codec == media_codec_pcma() && res.payload_type == 8);
     /* G.722: static 9, RTP clock 8000 although the audio is 16 kHz */
     snprintf(args, sizeof args, "-ac 1 -ar 16000 -c:a g722 -f rtp rtp://127.0.0.1:%d", p1);
@@ -420,8 +420,8 @@ static void test_ffmpeg_sdp(void)
     CHECK(n > 0);
     if (n <= 0) goto out;
     sdp_roundtrip(text, n);
-    CHECK(media_sdp_get_rtpmap(&sdp_a, 0, 9, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "G722") && r.clock_rate == 8000);
-    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_ENEGOTIATION);   /* not ours */
+    CHECK(media_sdp_rtpmap_get(&sdp_a, 0, 9, &r) == MEDIA_OK && media_sdp_span_equal(r.encoding, "G722") && r.clock_rate == 8000);
+    CHECK_EQ_INT(media_sdp_answer_create(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_ENEGOTIATION);   /* not ours */
     /* two streams, media-level c= only: PCMU taken, stereo Opus refused by default
        and accepted once an Opus description is in our list */
     snprintf(args, sizeof args, "-map 0:a -ac 1 -ar 8000 -c:a pcm_mulaw -f rtp rtp://127.0.0.1:%d "
@@ -431,14 +431,14 @@ static void test_ffmpeg_sdp(void)
     if (n <= 0) goto out;
     sdp_roundtrip(text, n);
     CHECK(sdp_a.media_count == 2 && sdp_a.conn.address == 0 && sdp_a.media[1].conn.address != 0);
-    CHECK(media_sdp_get_rtpmap(&sdp_a, 1, 97, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "opus") && r.channels == 2);
-    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_rtpmap_get(&sdp_a, 1, 97, &r) == MEDIA_OK && media_sdp_span_equal(r.encoding, "opus") && r.channels == 2);
+    CHECK_EQ_INT(media_sdp_answer_create(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
     CHECK(res.media_index == 0 && sdp_ans.media[1].port == 0 && res.remote_rtp_port == p1);
     list[0] = &opus; list[1] = media_codec_pcmu(); list[2] = media_codec_telephone_event();
     cfg.codecs = list; cfg.codec_count = 3;
     /* PCMU comes first in the offer, so it is taken; with PCMU gone, Opus */
-    CHECK_EQ_INT(media_sdp_remove_format(&sdp_a, 0, 0), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_format_remove(&sdp_a, 0, 0), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&sdp_ans, &sdp_a, &cfg, &res), MEDIA_OK);
     CHECK(res.media_index == 1 && res.codec == &opus && res.payload_type == 97 && res.remote_rtp_port == p2);
 out:
     close(r1); close(q1); close(r2); close(q2);

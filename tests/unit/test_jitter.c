@@ -58,7 +58,7 @@ static const char *drain(uint64_t now)
     return buf;
 }
 
-static void stats(media_jitter_stats *st) { media_jitter_get_stats(&jb, st); }
+static void stats(media_jitter_stats *st) { media_jitter_stats_get(&jb, st); }
 
 /* every packet put is played, late, duplicate, dropped, flushed, refused or still queued */
 static int accounted(void)
@@ -581,7 +581,7 @@ static long path_run(path_fn delay_ms, uint32_t n, int stretch, uint32_t from, m
         if (i == n) break;
         tick += 20 * MS;
     }
-    media_jitter_get_stats(&jb, st);
+    media_jitter_stats_get(&jb, st);
     return late;
 }
 
@@ -671,7 +671,7 @@ static void test_spikes_held_or_forgotten(void)
     }
 }
 
-/* media_jitter_played: a played frame's payload while the pool holds it;
+/* media_jitter_played_get: a played frame's payload while the pool holds it;
    not one still queued, not one from before the last MEDIA_JITTER_SLOTS,
    not one the byte ring has written over */
 static void test_played_payloads(void)
@@ -682,13 +682,13 @@ static void test_played_payloads(void)
     setup(40, 0);
     for (i = 0; i < 5; i++) put((uint16_t)(100 + i), 160u * i, T0 + i * 20 * MS);
     drain(T0 + 40 * MS + 2 * 20 * MS);   /* 100..102 played, 103, 104 queued */
-    CHECK_EQ_INT(media_jitter_played(&jb, 102, &f), MEDIA_JITTER_FRAME);
+    CHECK_EQ_INT(media_jitter_played_get(&jb, 102, &f), MEDIA_JITTER_FRAME);
     CHECK(f.seq == 102 && f.len == 160 && f.payload[0] == 102 && f.timestamp == 320);
-    CHECK_EQ_INT(media_jitter_played(&jb, 100, &f), MEDIA_JITTER_FRAME);
+    CHECK_EQ_INT(media_jitter_played_get(&jb, 100, &f), MEDIA_JITTER_FRAME);
     CHECK(f.payload[0] == 100);
-    CHECK_EQ_INT(media_jitter_played(&jb, 103, &f), MEDIA_ENOTFOUND);   /* queued, not played */
-    CHECK_EQ_INT(media_jitter_played(&jb, 99, &f), MEDIA_ENOTFOUND);    /* never here */
-    CHECK_EQ_INT(media_jitter_played(NULL, 100, &f), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_jitter_played_get(&jb, 103, &f), MEDIA_ENOTFOUND);   /* queued, not played */
+    CHECK_EQ_INT(media_jitter_played_get(&jb, 99, &f), MEDIA_ENOTFOUND);    /* never here */
+    CHECK_EQ_INT(media_jitter_played_get(NULL, 100, &f), MEDIA_EINVAL);
     /* a long run of 1000-byte packets: the ring writes over what played long ago */
     setup(40, 0);
     for (i = 0; i < 40; i++) {
@@ -696,7 +696,7 @@ static void test_played_payloads(void)
         drain(T0 + i * 20 * MS + 40 * MS);
     }
     for (i = 0; i < 40; i++) {
-        int rc = media_jitter_played(&jb, (uint16_t)(200 + i), &f);
+        int rc = media_jitter_played_get(&jb, (uint16_t)(200 + i), &f);
         if (rc == MEDIA_JITTER_FRAME && (f.payload[0] != (uint8_t)(200 + i) || f.len != 1000)) ok = 0;   /* never stale */
         if (i >= 36 && rc != MEDIA_JITTER_FRAME) ok = 0;   /* the newest are still there */
         if (i < 20 && rc == MEDIA_JITTER_FRAME) ok = 0;    /* 8 KiB hold 8 of them */
@@ -739,7 +739,7 @@ static void test_reset_and_arguments(void)
     CHECK_EQ_INT(media_jitter_init(&jb, &cfg), MEDIA_EINVAL);
     CHECK_EQ_INT(media_jitter_init(&jb, NULL), MEDIA_OK);   /* defaults */
     media_jitter_reset(NULL);
-    media_jitter_get_stats(NULL, &st);
+    media_jitter_stats_get(NULL, &st);
 }
 
 int main(void)

@@ -3,7 +3,7 @@
    on tones and a speech-like signal at every rate and frame time, FEC
    against concealment alone, the fmtp we write and what the peer's fmtp does
    to our encoder, adaptation to reported loss, DTX.
-   Built with -DMEDIA_OPUS_NO_LIBOPUS it checks that media_opus_codec() says
+   Built with -DMEDIA_OPUS_NO_LIBOPUS it checks that media_opus_init() says
    unsupported and reports the rest as not applicable. */
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "../../media.h"
@@ -24,10 +24,10 @@ static void test_unsupported_without_libopus(void)
     media_opus op;
     media_opus_info info;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EUNSUPPORTED);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EUNSUPPORTED);
     CHECK(op.codec.name == NULL && op.codec.encode == NULL);   /* nothing a session could pick up */
-    CHECK_EQ_INT(media_opus_get_info(NULL, &info), MEDIA_EUNSUPPORTED);
-    CHECK_EQ_INT(media_opus_codec(NULL, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_info_get(NULL, &info), MEDIA_EUNSUPPORTED);
+    CHECK_EQ_INT(media_opus_init(NULL, &oc), MEDIA_EINVAL);
 }
 
 int main(void)
@@ -244,7 +244,7 @@ static void test_round_trip_matches_libopus(void)
                 media_opus_config_init(&oc);
                 oc.sample_rate = rate;
                 oc.frame_ms = (uint16_t)frames_ms[f];
-                CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+                CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
                 c = op.codec;
                 enc = state_new(&c, 1, NULL);
                 CHECK(enc != NULL);
@@ -299,7 +299,7 @@ static void test_fec_beats_concealment(void)
     media_opus_config_init(&oc);
     oc.sample_rate = rate;
     oc.bitrate = 32000;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
     c = op.codec;
     enc = state_new(&c, 1, NULL);
     CHECK(enc != NULL);
@@ -343,7 +343,7 @@ static void test_fmtp_written(void)
         media_codec c;
         media_opus_config_init(&oc);
         oc.sample_rate = t[i].rate; oc.fec = t[i].fec; oc.dtx = t[i].dtx; oc.cbr = t[i].cbr; oc.max_bitrate = t[i].maxbr;
-        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
         c = op.codec;
         CHECKF(c.fmtp && strcmp(c.fmtp, t[i].want) == 0, "fmtp \"%s\", want \"%s\"", c.fmtp ? c.fmtp : "(null)", t[i].want);
         /* RFC 7587 7: opus/48000/2 whatever the PCM rate */
@@ -381,15 +381,15 @@ static void test_remote_fmtp_shapes_encoder(void)
         int f;
         media_opus_config_init(&oc);
         oc.fec = t[i].fec_cfg;
-        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
         c = op.codec;
         st = state_new(&c, 1, t[i].fmtp);
         CHECK(st != NULL);
         if (!st) continue;
-        CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);   /* create() was told: the encoder is there at once */
+        CHECK_EQ_INT(media_opus_info_get(st, &info), MEDIA_OK);   /* create() was told: the encoder is there at once */
         make_tone(pcm, 960, 48000);
         for (f = 0; f < 5; f++) CHECK(c.encode(st, out, sizeof out, pcm, 960) > 0 || t[i].dtx);
-        CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_info_get(st, &info), MEDIA_OK);
         CHECKF(info.max_bandwidth == t[i].bw_hz, "[%zu] bandwidth %d, want %d", i, (int)info.max_bandwidth, (int)t[i].bw_hz);
         CHECKF(info.fec == t[i].fec, "[%zu] fec %d", i, info.fec);
         CHECKF(info.dtx == t[i].dtx && info.cbr == t[i].cbr, "[%zu] dtx %d cbr %d", i, info.dtx, info.cbr);
@@ -427,7 +427,7 @@ static void test_strategies_with_opus(void)
     const media_codec *ours[3], *req[1];
     size_t i;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
     c = op.codec;
     ours[0] = &c; ours[1] = media_codec_pcmu(); ours[2] = media_codec_telephone_event();
     req[0] = &c;
@@ -441,7 +441,7 @@ static void test_strategies_with_opus(void)
         cfg.required = req; cfg.required_count = 1;
         cfg.select = pick_last;
         cfg.address = "192.0.2.2"; cfg.port = 6000;
-        CHECK_EQ_INT(media_sdp_create_answer(&answer, &offer, &cfg, &r), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_answer_create(&answer, &offer, &cfg, &r), MEDIA_OK);
         CHECKF(r.codec && strcmp(r.codec->name, t[i].codec) == 0, "[%zu] %s", i, r.codec ? r.codec->name : "-");
         CHECK_EQ_INT(r.payload_type, t[i].pt);
         CHECK_EQ_INT(r.telephone_event_pt, t[i].te_pt);   /* DTMF at the chosen codec's clock */
@@ -458,7 +458,7 @@ static void test_strategies_with_opus(void)
         cfg.required = req; cfg.required_count = 1;
         cfg.address = "192.0.2.2"; cfg.port = 6000;
         CHECK_EQ_INT(media_sdp_parse(&offer, pcmu_only, sizeof pcmu_only - 1), MEDIA_OK);
-        CHECK_EQ_INT(media_sdp_create_answer(&answer, &offer, &cfg, &r), MEDIA_ENEGOTIATION);
+        CHECK_EQ_INT(media_sdp_answer_create(&answer, &offer, &cfg, &r), MEDIA_ENEGOTIATION);
     }
 }
 
@@ -476,7 +476,7 @@ static void test_config_copied(void)
         media_opus_config_init(&oc);
         oc.sample_rate = 16000;
         oc.bitrate = 20000;
-        CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+        CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
         memset(&oc, 0xA5, sizeof oc);   /* what a reused stack slot would hold */
     }
     CHECK(op.codec.sample_rate == 16000 && op.codec.fmtp && strstr(op.codec.fmtp, "maxplaybackrate=16000") != NULL);
@@ -484,7 +484,7 @@ static void test_config_copied(void)
     if (!st) { CHECK(st != NULL); return; }
     make_tone(pcm, 320, 16000);
     CHECK(op.codec.encode(st, out, sizeof out, pcm, 320) > 0);
-    CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_info_get(st, &info), MEDIA_OK);
     CHECK_EQ_INT(info.bitrate, 20000);
     free(st);
 }
@@ -495,21 +495,21 @@ static void test_config_checked(void)
     media_opus op;
     media_opus_config_init(&oc);
     oc.sample_rate = 44100;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.frame_ms = 30;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.complexity = 11;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.max_bitrate = 5000;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EINVAL);
     media_opus_config_init(&oc);
     oc.bitrate = 600000;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_opus_codec(NULL, &oc), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_opus_codec(&op, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(NULL, &oc), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_opus_init(&op, NULL), MEDIA_EINVAL);
 }
 
 static void test_state_serves_one_side(void)
@@ -522,7 +522,7 @@ static void test_state_serves_one_side(void)
     void *st;
     int n;
     media_opus_config_init(&oc);
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
     c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }
@@ -563,7 +563,7 @@ static void test_adaptation_follows_reported_loss(void)
     oc.sample_rate = 16000;
     oc.bitrate = 32000;
     oc.min_bitrate = 12000;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
     c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }
@@ -572,7 +572,7 @@ static void test_adaptation_follows_reported_loss(void)
     CHECK_EQ_INT(c.control(st, MEDIA_CODEC_CTL_GET_BITRATE, 0), 32000);
     CHECK_EQ_INT(c.control(st, MEDIA_CODEC_CTL_GET_FEC, 0), 5);
     CHECK_EQ_INT(c.control(st, MEDIA_CODEC_CTL_REMOTE_LOSS, 20), 0);
-    CHECK_EQ_INT(media_opus_get_info(st, &info), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_info_get(st, &info), MEDIA_OK);
     CHECK_EQ_INT(info.fec_loss_percent, 20);
     CHECK_EQ_INT(info.bitrate, 25600);                 /* 32000 less its 20 % */
     CHECK_EQ_INT(info.remote_loss_percent, 20);
@@ -597,7 +597,7 @@ static void test_dtx_sends_nothing_in_silence(void)
     int i, empty = 0, sent = 0;
     media_opus_config_init(&oc);
     oc.dtx = 1;
-    CHECK_EQ_INT(media_opus_codec(&op, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_opus_init(&op, &oc), MEDIA_OK);
     c = op.codec;
     st = state_new(&c, 1, NULL);
     if (!st) { CHECK(st != NULL); return; }

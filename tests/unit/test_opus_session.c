@@ -16,7 +16,7 @@ static media_opus g_opus[NET_EPS];
 static const media_codec *g_list[NET_EPS][4];
 
 /* endpoint i at 10.0.0.(i+1):4000 with [opus, PCMU, telephone-event] (opus
-   left out when with_opus is 0 or media_opus_codec() refuses) */
+   left out when with_opus is 0 or media_opus_init() refuses) */
 static media_session *opus_ep(int i, int with_opus, uint32_t rate)
 {
     media_session_config c;
@@ -24,7 +24,7 @@ static media_session *opus_ep(int i, int with_opus, uint32_t rate)
     int n = 0;
     snprintf(ip, sizeof ip, "10.0.0.%d", i + 1);
     ep_config(&c, i, ip, 4000);
-    if (with_opus && media_opus_codec(&g_opus[i], &g_oc[i]) == MEDIA_OK) g_list[i][n++] = &g_opus[i].codec;
+    if (with_opus && media_opus_init(&g_opus[i], &g_oc[i]) == MEDIA_OK) g_list[i][n++] = &g_opus[i].codec;
     (void)rate;
     g_list[i][n++] = media_codec_pcmu();
     g_list[i][n++] = media_codec_telephone_event();
@@ -57,7 +57,7 @@ static void test_falls_back_to_pcmu(void)
     CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
     g_ep[0].tone_hz = 440;
     net_run_ms(3000);
-    media_session_get_stats(g_ep[1].s, &st);
+    media_session_stats_get(g_ep[1].s, &st);
     CHECK(st.codec && strcmp(st.codec, "PCMU") == 0);
     CHECK(st.packets_received > 140);
     /* G.711's own quality, frame by frame (the buffer may have cut one frame
@@ -114,7 +114,7 @@ static void test_opus_call(void)
         double lvl;
         opus_pair(rate, rate);
         CHECK(opus_ep(0, 1, rate) && opus_ep(1, 1, rate));
-        n = media_session_create_offer(g_ep[0].s, offer, sizeof offer);
+        n = media_session_offer_create(g_ep[0].s, offer, sizeof offer);
         CHECK(n > 0);
         if (n <= 0) continue;
         /* RFC 7587: opus/48000/2 at any PCM rate; DTMF at Opus' clock */
@@ -122,20 +122,20 @@ static void test_opus_call(void)
         CHECK(strstr(offer, "telephone-event/48000") != NULL);
         CHECK(strstr(offer, "a=fmtp:96 minptime=10;useinbandfec=1") != NULL);
         if (rate < 48000) CHECK(strstr(offer, "maxplaybackrate=") != NULL);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[1].s, offer, (size_t)n), MEDIA_OK);
+        CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[1].s, offer, (size_t)n), MEDIA_OK);
         {
             char answer[4096];
-            int k = media_session_create_answer(g_ep[1].s, answer, sizeof answer);
+            int k = media_session_answer_create(g_ep[1].s, answer, sizeof answer);
             CHECK(k > 0);
             CHECK(k > 0 && strstr(answer, "opus/48000/2") != NULL);
             CHECK(k > 0 && strstr(answer, " minptime=10;useinbandfec=1") != NULL);   /* our fmtp in the answer too */
-            if (k > 0) CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[0].s, answer, (size_t)k), MEDIA_OK);
+            if (k > 0) CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[0].s, answer, (size_t)k), MEDIA_OK);
         }
         g_ep[0].next_poll = g_ep[1].next_poll = vnow;
         g_ep[0].tone_hz = 440;
         g_ep[0].amp = 8000;
         net_run_ms(3000);
-        media_session_get_stats(g_ep[1].s, &st);
+        media_session_stats_get(g_ep[1].s, &st);
         CHECK(st.codec && strcmp(st.codec, "opus") == 0);
         CHECKF(st.packets_received >= 145, "%u Hz: %llu received", (unsigned)rate, (unsigned long long)st.packets_received);
         CHECK_EQ_INT(st.lost, 0);
@@ -146,7 +146,7 @@ static void test_opus_call(void)
         CHECKF(sine_snr(g_ep[1].cap + rate, rate, 440, rate) > 15, "%u Hz: SNR %.1f", (unsigned)rate, sine_snr(g_ep[1].cap + rate, rate, 440, rate));
         /* and every 20 ms of it, not just on average */
         CHECK(frames_above(g_ep[1].cap + rate / 2, 2 * rate, rate / 50, 440, rate, 10) > 0.95);
-        media_session_get_stats(g_ep[0].s, &st);
+        media_session_stats_get(g_ep[0].s, &st);
         CHECK(st.codec_bitrate > 0);
         CHECK_EQ_INT(st.codec_fec_percent, 5);
         fprintf(stderr, "    %5u Hz call: tone at %+.2f dB, SNR %.1f dB, encoder at %d bit/s\n", (unsigned)rate, lvl,
@@ -166,12 +166,12 @@ static void test_loss_fec_and_adaptation(void)
     opus_pair_call();
     g_ep[0].tone_hz = 300;
     net_run_ms(1000);
-    media_session_get_stats(g_ep[0].s, &a);
+    media_session_stats_get(g_ep[0].s, &a);
     CHECK_EQ_INT(a.codec_bitrate, 32000);
     g_net.loss = 0.05;
     net_run_ms(12000);
-    media_session_get_stats(g_ep[0].s, &a);
-    media_session_get_stats(g_ep[1].s, &b);
+    media_session_stats_get(g_ep[0].s, &a);
+    media_session_stats_get(g_ep[1].s, &b);
     fprintf(stderr, "    5 %% loss: %lld lost, %llu concealed, %llu of them from FEC; sender told %.1f %%: FEC for %d %%, %d bit/s\n",
             (long long)b.lost, (unsigned long long)b.concealed, (unsigned long long)b.recovered, a.remote_loss_percent,
             a.codec_fec_percent, (int)a.codec_bitrate);
@@ -182,7 +182,7 @@ static void test_loss_fec_and_adaptation(void)
     CHECK(a.codec_bitrate < 32000);
     g_net.loss = 0;
     net_run_ms(4000);
-    media_session_get_stats(g_ep[0].s, &a);
+    media_session_stats_get(g_ep[0].s, &a);
     CHECK_EQ_INT(a.codec_fec_percent, 5);
     CHECK_EQ_INT(a.codec_bitrate, 32000);
     net_reset();
@@ -203,8 +203,8 @@ static void dtx_run(int dtx, media_session_stats *a, media_session_stats *b, int
     net_run_ms(2000);
     g_ep[0].tone_hz = 440;
     net_run_ms(2000);
-    media_session_get_stats(g_ep[0].s, a);
-    media_session_get_stats(g_ep[1].s, b);
+    media_session_stats_get(g_ep[0].s, a);
+    media_session_stats_get(g_ep[1].s, b);
     for (i = 1, *gaps_marked = 0; i < g_ep[0].nlog; i++)
         if (g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts > 960 && g_ep[0].log[i].marker) (*gaps_marked)++;
     /* the tone after the silence */
@@ -266,7 +266,7 @@ static void test_ptime_sets_frames(void)
                 char ip[32];
                 snprintf(ip, sizeof ip, "10.0.0.%d", j + 1);
                 ep_config(&c, j, ip, 4000);
-                CHECK_EQ_INT(media_opus_codec(&g_opus[j], &g_oc[j]), MEDIA_OK);
+                CHECK_EQ_INT(media_opus_init(&g_opus[j], &g_oc[j]), MEDIA_OK);
                 g_list[j][0] = &g_opus[j].codec;
                 g_list[j][1] = media_codec_telephone_event();
                 c.codecs = g_list[j];
@@ -279,7 +279,7 @@ static void test_ptime_sets_frames(void)
         g_ep[0].tone_hz = 440;
         net_run_ms(2400);
         for (i = 1; i < g_ep[0].nlog; i++) steps_ok &= g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts == 48 * ptimes[k];
-        media_session_get_stats(g_ep[1].s, &st);
+        media_session_stats_get(g_ep[1].s, &st);
         CHECKF(steps_ok && g_ep[0].nlog > 0, "ptime %u: timestamp steps", (unsigned)ptimes[k]);
         CHECKF(st.ptime_ms == ptimes[k] || st.packets_received * ptimes[k] >= 2000, "ptime %u", (unsigned)ptimes[k]);
         CHECK_EQ_INT(st.lost, 0);
@@ -299,12 +299,12 @@ static void test_peer_minptime(void)
     int i, steps_ok = 1;
     opus_pair(48000, 48000);
     CHECK(opus_ep(0, 1, 48000) != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[0].s, offer, sizeof offer - 1), MEDIA_OK);
-    CHECK(media_session_create_answer(g_ep[0].s, answer, sizeof answer) > 0);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[0].s, offer, sizeof offer - 1), MEDIA_OK);
+    CHECK(media_session_answer_create(g_ep[0].s, answer, sizeof answer) > 0);
     g_ep[0].tone_hz = 440;
     g_ep[0].next_poll = vnow;
     net_run_ms(1000);
-    media_session_get_stats(g_ep[0].s, &st);
+    media_session_stats_get(g_ep[0].s, &st);
     for (i = 1; i < g_ep[0].nlog; i++) steps_ok &= g_ep[0].log[i].ts - g_ep[0].log[i - 1].ts == 1920;
     CHECK_EQ_INT(st.ptime_ms, 40);
     CHECK(g_ep[0].nlog >= 20 && steps_ok);
@@ -317,7 +317,7 @@ static void test_dtmf_with_opus(void)
     opus_pair_call();
     g_ep[0].tone_hz = 440;
     net_run_ms(500);
-    CHECK_EQ_INT(media_session_send_dtmf(g_ep[0].s, "19#"), MEDIA_OK);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[0].s, "19#"), MEDIA_OK);
     net_run_ms(2000);
     CHECK(strcmp(g_ep[1].digits, "19#") == 0);
     CHECK(g_ep[1].ndigits == 3 && g_ep[1].dur[0] >= 80 && g_ep[1].dur[0] <= 130);
@@ -345,9 +345,9 @@ static void test_delay_stretching(void)
             if (t >= 100 && t < 200) g_net.delay_us += 1000;
             if (t >= 300 && t < 400) g_net.delay_us -= 1000;
             net_run_ms(20);
-            if (t == 299) media_session_get_stats(g_ep[1].s, &mid);
+            if (t == 299) media_session_stats_get(g_ep[1].s, &mid);
         }
-        media_session_get_stats(g_ep[1].s, &st);
+        media_session_stats_get(g_ep[1].s, &st);
         clean = frames_above(g_ep[1].cap + rate, g_ep[1].ncap - rate, rate / 50, 210, rate, 10);
         fprintf(stderr, "    %5u Hz: stretched %.1f ms by the climb's end, compressed %.1f ms after; clean 20 ms frames %.3f\n",
                 (unsigned)rate, mid.stretched_ms, st.compressed_ms, clean);

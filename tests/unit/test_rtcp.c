@@ -248,14 +248,14 @@ static void test_writers_refuse_impossible_input(void)
     memset(long_name, 'x', sizeof long_name - 1);
     long_name[sizeof long_name - 1] = 0;
     r.cname = long_name;   /* an SDES item holds at most 255 bytes */
-    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_report_write(buf, sizeof buf, &r), MEDIA_EINVAL);
     r.cname = NULL;
     r.block_count = 3;     /* blocks missing */
-    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_rtcp_write_report(NULL, sizeof buf, &r), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 32, NULL), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 0, NULL), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_rtcp_write_bye(buf, sizeof buf, ssrcs, 1, long_name), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_report_write(buf, sizeof buf, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_report_write(NULL, sizeof buf, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_bye_write(buf, sizeof buf, ssrcs, 32, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_bye_write(buf, sizeof buf, ssrcs, 0, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_rtcp_bye_write(buf, sizeof buf, ssrcs, 1, long_name), MEDIA_EINVAL);
     CHECK_EQ_INT(media_rtcp_parse(NULL, buf, 8, 0), MEDIA_EINVAL);
     CHECK_EQ_INT(media_rtcp_rtt_us(NULL, 0, NULL), MEDIA_EINVAL);
 }
@@ -357,7 +357,7 @@ static void test_write_report_round_trip(void)
     memset(&r, 0, sizeof r);
     r.ssrc = 0xCAFE; r.is_sender = 1; r.ntp = 0xE95F2A0080000000ull; r.rtp_timestamp = 12345;
     r.packet_count = 50; r.octet_count = 8000; r.blocks = blocks; r.block_count = 2; r.cname = "user@host";
-    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    n = media_rtcp_report_write(buf, sizeof buf, &r);
     CHECK_EQ_INT(n, 28 + 48 + 8 + 12);  /* SR + 2 blocks + SDES(hdr, ssrc, 2+9 item + END -> 12) */
     CHECK_EQ_INT(media_rtcp_parse(&c, buf, (size_t)n, 0), 2);
     CHECK(c.packets[0].type == MEDIA_RTCP_SR && c.packets[0].ssrc == 0xCAFE && c.packets[0].ntp == r.ntp);
@@ -365,12 +365,12 @@ static void test_write_report_round_trip(void)
     CHECK_EQ_INT(c.report_count, 2);
     CHECK(same_block(&c.reports[1], &blocks[1]));
     CHECK(c.items[0].len == 9 && memcmp(c.items[0].text, "user@host", 9) == 0);
-    for (cap = 0; cap < (size_t)n; cap++) CHECK_EQ_INT(media_rtcp_write_report(buf, cap, &r), MEDIA_ENOSPC);
+    for (cap = 0; cap < (size_t)n; cap++) CHECK_EQ_INT(media_rtcp_report_write(buf, cap, &r), MEDIA_ENOSPC);
     /* 40 blocks as a receiver: RR(31) + RR(9) + SDES; then a BYE appended */
     r.is_sender = 0; r.block_count = 40;
-    n = media_rtcp_write_report(buf, sizeof buf, &r);
+    n = media_rtcp_report_write(buf, sizeof buf, &r);
     CHECK_EQ_INT(n, 8 + 31 * 24 + 8 + 9 * 24 + 20);
-    m = media_rtcp_write_bye(buf + n, sizeof buf - (size_t)n, &bye_ssrc, 1, "hangup");
+    m = media_rtcp_bye_write(buf + n, sizeof buf - (size_t)n, &bye_ssrc, 1, "hangup");
     CHECK_EQ_INT(m, 4 + 4 + 8);
     CHECK_EQ_INT(media_rtcp_parse(&c, buf, (size_t)(n + m), 0), 4);
     CHECK_EQ_INT(c.report_count, 40);
@@ -380,10 +380,10 @@ static void test_write_report_round_trip(void)
     CHECK_EQ_INT(c.bye_ssrcs[0], 0x5555);
     /* no CNAME, no blocks: a bare 8-byte RR */
     r.block_count = 0; r.cname = NULL;
-    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), 8);
+    CHECK_EQ_INT(media_rtcp_report_write(buf, sizeof buf, &r), 8);
     CHECK_EQ_INT(buf[0], 0x80);
-    CHECK_EQ_INT(media_rtcp_write_bye(buf, 8, &bye_ssrc, 1, NULL), 8);
-    CHECK_EQ_INT(media_rtcp_write_bye(buf, 7, &bye_ssrc, 1, NULL), MEDIA_ENOSPC);
+    CHECK_EQ_INT(media_rtcp_bye_write(buf, 8, &bye_ssrc, 1, NULL), 8);
+    CHECK_EQ_INT(media_rtcp_bye_write(buf, 7, &bye_ssrc, 1, NULL), MEDIA_ENOSPC);
 }
 
 static void test_cumulative_lost_clamp(void)
@@ -396,10 +396,10 @@ static void test_cumulative_lost_clamp(void)
     memset(&r, 0, sizeof r);
     r.blocks = &b; r.block_count = 1;
     b.cumulative_lost = 10000000;   /* beyond 24-bit signed: clamped to 0x7FFFFF */
-    CHECK_EQ_INT(media_rtcp_write_report(buf, sizeof buf, &r), 32);
+    CHECK_EQ_INT(media_rtcp_report_write(buf, sizeof buf, &r), 32);
     CHECK(buf[13] == 0x7F && buf[14] == 0xFF && buf[15] == 0xFF);
     b.cumulative_lost = -10000000;  /* clamped to -0x800000 */
-    media_rtcp_write_report(buf, sizeof buf, &r);
+    media_rtcp_report_write(buf, sizeof buf, &r);
     CHECK(buf[13] == 0x80 && buf[14] == 0 && buf[15] == 0);
     CHECK_EQ_INT(media_rtcp_parse(&c, buf, 32, 0), 1);
     out = c.reports[0];
@@ -472,7 +472,7 @@ static void test_random_compounds_round_trip(void)
         for (i = 0; i < k; i++) cname[i] = (char)('a' + harness_rand() % 26);
         cname[k] = 0;
         r.cname = cname;
-        n = media_rtcp_write_report(buf, sizeof buf, &r);
+        n = media_rtcp_report_write(buf, sizeof buf, &r);
         CHECK(n > 0 && (n & 3) == 0);
         if (n <= 0) continue;
         CHECK(media_rtcp_parse(&c, buf, (size_t)n, 0) >= 1);

@@ -83,28 +83,28 @@ static void test_rfc8866_example(void)
     media_sdp_rtpmap r;
     const media_sdp_conn *c;
     CHECK_EQ_INT(parse_str(&A, rfc8866), MEDIA_OK);
-    CHECK(strcmp(media_sdp_str(&A, A.origin_username), "jdoe") == 0);
-    CHECK(strcmp(media_sdp_str(&A, A.origin_sess_id), "3724394400") == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin_username), "jdoe") == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin_sess_id), "3724394400") == 0);
     CHECK(A.origin_version == 3724394405u);
-    CHECK(strcmp(media_sdp_str(&A, A.origin.address), "198.51.100.1") == 0 && A.origin.family == 4);
-    CHECK(strcmp(media_sdp_str(&A, A.name), "Call to John Smith") == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin.address), "198.51.100.1") == 0 && A.origin.family == 4);
+    CHECK(strcmp(media_sdp_str_get(&A, A.name), "Call to John Smith") == 0);
     CHECK_EQ_INT(A.session_lines, 5);   /* i u e p t */
-    CHECK(A.line[0].type == 'i' && strcmp(media_sdp_str(&A, A.line[0].value), "SDP Offer #1") == 0);
-    CHECK(A.line[2].type == 'e' && strcmp(media_sdp_str(&A, A.line[2].value), "Jane Doe <jane@jdoe.example.com>") == 0);
+    CHECK(A.line[0].type == 'i' && strcmp(media_sdp_str_get(&A, A.line[0].value), "SDP Offer #1") == 0);
+    CHECK(A.line[2].type == 'e' && strcmp(media_sdp_str_get(&A, A.line[2].value), "Jane Doe <jane@jdoe.example.com>") == 0);
     CHECK(A.line[4].type == 't');
     CHECK_EQ_INT(A.media_count, 3);
     CHECK(A.media[0].port == 49170 && A.media[1].port == 49180 && A.media[2].port == 51372);
     CHECK(A.media[2].is_rtp && A.media[2].fmt_count == 1 && A.media[2].pt[0] == 99);
     /* media-level c= overrides the session's; the audio streams use the session's */
-    c = media_sdp_get_conn(&A, 2);
-    CHECK(c && c->family == 6 && strcmp(media_sdp_str(&A, c->address), "2001:db8::2") == 0);
-    c = media_sdp_get_conn(&A, 0);
-    CHECK(c && c->family == 4 && strcmp(media_sdp_str(&A, c->address), "198.51.100.1") == 0);
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 2, 99, &r), MEDIA_OK);
-    CHECK(media_sdp_span_eq(r.encoding, "H263-1998") && r.clock_rate == 90000 && r.channels == 1 && !r.is_static);
+    c = media_sdp_conn_get(&A, 2);
+    CHECK(c && c->family == 6 && strcmp(media_sdp_str_get(&A, c->address), "2001:db8::2") == 0);
+    c = media_sdp_conn_get(&A, 0);
+    CHECK(c && c->family == 4 && strcmp(media_sdp_str_get(&A, c->address), "198.51.100.1") == 0);
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 2, 99, &r), MEDIA_OK);
+    CHECK(media_sdp_span_equal(r.encoding, "H263-1998") && r.clock_rate == 90000 && r.channels == 1 && !r.is_static);
     /* static type without rtpmap: RFC 3551's table */
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 0, 0, &r), MEDIA_OK);
-    CHECK(media_sdp_span_eq(r.encoding, "PCMU") && r.clock_rate == 8000 && r.is_static);
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 0, 0, &r), MEDIA_OK);
+    CHECK(media_sdp_span_equal(r.encoding, "PCMU") && r.clock_rate == 8000 && r.is_static);
     check_roundtrip("rfc8866", rfc8866, strlen(rfc8866));
     /* the writer reproduces this canonical example byte for byte */
     CHECK(media_sdp_write(out, sizeof out, &A) == (int)strlen(rfc8866) && strcmp(out, rfc8866) == 0);
@@ -163,55 +163,55 @@ static void test_webrtc_chrome(void)
     media_sdp_rtpmap r;
     CHECK_EQ_INT(load(&A, "webrtc_chrome.sdp"), MEDIA_OK);
     CHECK_EQ_INT(A.media_count, 3);
-    CHECK(strcmp(media_sdp_str(&A, A.origin_sess_id), "4611731400430051336") == 0 && A.origin_version == 2);
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin_sess_id), "4611731400430051336") == 0 && A.origin_version == 2);
     CHECK(strcmp(media_sdp_attr_get(&A, MEDIA_SDP_SESSION, "group"), "BUNDLE 0 1 2") == 0);
     CHECK(media_sdp_attr_find(&A, MEDIA_SDP_SESSION, "extmap-allow-mixed", -1) >= 0);
-    CHECK(media_sdp_attr_value(&A, media_sdp_attr_find(&A, MEDIA_SDP_SESSION, "extmap-allow-mixed", -1)) == NULL);
-    CHECK(strcmp(media_sdp_str(&A, A.media[0].proto), "UDP/TLS/RTP/SAVPF") == 0 && A.media[0].is_rtp);
+    CHECK(media_sdp_attr_value_get(&A, media_sdp_attr_find(&A, MEDIA_SDP_SESSION, "extmap-allow-mixed", -1)) == NULL);
+    CHECK(strcmp(media_sdp_str_get(&A, A.media[0].proto), "UDP/TLS/RTP/SAVPF") == 0 && A.media[0].is_rtp);
     CHECK_EQ_INT(A.media[0].fmt_count, 8);
     CHECK_EQ_INT(A.media[1].fmt_count, 15);
-    CHECK(!A.media[2].is_rtp && strcmp(media_sdp_str(&A, A.media[2].fmt), "webrtc-datachannel") == 0);
-    CHECK(strcmp(media_sdp_get_mid(&A, 1), "1") == 0);
-    CHECK(media_sdp_get_rtcp_mux(&A, 0) && media_sdp_get_rtcp_mux(&A, 1) && !media_sdp_get_rtcp_mux(&A, 2));
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDRECV);
+    CHECK(!A.media[2].is_rtp && strcmp(media_sdp_str_get(&A, A.media[2].fmt), "webrtc-datachannel") == 0);
+    CHECK(strcmp(media_sdp_mid_get(&A, 1), "1") == 0);
+    CHECK(media_sdp_rtcp_mux_get(&A, 0) && media_sdp_rtcp_mux_get(&A, 1) && !media_sdp_rtcp_mux_get(&A, 2));
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDRECV);
     /* candidates: five in the audio section, fields as written */
     n = 0;
     for (i = -1; (i = media_sdp_attr_find(&A, 0, "candidate", i)) >= 0; n++) {
-        CHECK_EQ_INT(media_sdp_candidate_parse(&cand, media_sdp_attr_value(&A, i)), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_candidate_parse(&cand, media_sdp_attr_value_get(&A, i)), MEDIA_OK);
         if (n == 2) {
-            CHECK(media_sdp_span_eq(cand.foundation, "842163049") && cand.component == 1 &&
-                  media_sdp_span_eq(cand.transport, "udp") && cand.priority == 1686052607u &&
-                  media_sdp_span_eq(cand.address, "203.0.113.77") && cand.port == 51234 &&
-                  media_sdp_span_eq(cand.type, "srflx") && media_sdp_span_eq(cand.raddr, "192.168.1.23") &&
-                  cand.rport == 54400 && media_sdp_span_eq(cand.extensions, "generation 0 network-id 1 network-cost 10"));
+            CHECK(media_sdp_span_equal(cand.foundation, "842163049") && cand.component == 1 &&
+                  media_sdp_span_equal(cand.transport, "udp") && cand.priority == 1686052607u &&
+                  media_sdp_span_equal(cand.address, "203.0.113.77") && cand.port == 51234 &&
+                  media_sdp_span_equal(cand.type, "srflx") && media_sdp_span_equal(cand.raddr, "192.168.1.23") &&
+                  cand.rport == 54400 && media_sdp_span_equal(cand.extensions, "generation 0 network-id 1 network-cost 10"));
         }
-        if (n == 3) CHECK(media_sdp_span_eq(cand.transport, "tcp") && cand.port == 9 && cand.rport == -1 &&
-                          media_sdp_span_eq(cand.extensions, "tcptype active generation 0 network-id 1 network-cost 10"));
+        if (n == 3) CHECK(media_sdp_span_equal(cand.transport, "tcp") && cand.port == 9 && cand.rport == -1 &&
+                          media_sdp_span_equal(cand.extensions, "tcptype active generation 0 network-id 1 network-cost 10"));
     }
     CHECK_EQ_INT(n, 5);
     CHECK_EQ_INT(media_sdp_fingerprint_parse(&fp, media_sdp_attr_get(&A, 1, "fingerprint")), MEDIA_OK);
-    CHECK(media_sdp_span_eq(fp.hash, "sha-256") && fp.value.len == 95);
+    CHECK(media_sdp_span_equal(fp.hash, "sha-256") && fp.value.len == 95);
     CHECK(media_sdp_setup_parse(&setup, media_sdp_attr_get(&A, 2, "setup")) == MEDIA_OK && setup == MEDIA_SDP_SETUP_ACTPASS);
     i = media_sdp_attr_find(&A, 1, "extmap", -1);
-    CHECK_EQ_INT(media_sdp_extmap_parse(&ext, media_sdp_attr_value(&A, i)), MEDIA_OK);
-    CHECK(ext.id == 14 && !ext.has_direction && media_sdp_span_eq(ext.uri, "urn:ietf:params:rtp-hdrext:toffset") &&
+    CHECK_EQ_INT(media_sdp_extmap_parse(&ext, media_sdp_attr_value_get(&A, i)), MEDIA_OK);
+    CHECK(ext.id == 14 && !ext.has_direction && media_sdp_span_equal(ext.uri, "urn:ietf:params:rtp-hdrext:toffset") &&
           ext.attributes.len == 0);
     i = media_sdp_attr_find(&A, 1, "ssrc", -1);
-    CHECK_EQ_INT(media_sdp_ssrc_parse(&ssrc, media_sdp_attr_value(&A, i)), MEDIA_OK);
-    CHECK(ssrc.ssrc == 2231627014u && media_sdp_span_eq(ssrc.attribute, "cname") && media_sdp_span_eq(ssrc.value, "Yq2f8Lh0Wk3Tn9Sb"));
+    CHECK_EQ_INT(media_sdp_ssrc_parse(&ssrc, media_sdp_attr_value_get(&A, i)), MEDIA_OK);
+    CHECK(ssrc.ssrc == 2231627014u && media_sdp_span_equal(ssrc.attribute, "cname") && media_sdp_span_equal(ssrc.value, "Yq2f8Lh0Wk3Tn9Sb"));
     i = media_sdp_attr_find(&A, 1, "rtcp-fb", -1);
-    CHECK_EQ_INT(media_sdp_rtcp_fb_parse(&fb, media_sdp_attr_value(&A, i)), MEDIA_OK);
-    CHECK(fb.payload_type == 96 && media_sdp_span_eq(fb.type, "goog-remb") && fb.params.len == 0);
+    CHECK_EQ_INT(media_sdp_rtcp_fb_parse(&fb, media_sdp_attr_value_get(&A, i)), MEDIA_OK);
+    CHECK(fb.payload_type == 96 && media_sdp_span_equal(fb.type, "goog-remb") && fb.params.len == 0);
     i = media_sdp_attr_find(&A, 1, "rtcp-fb", i + 1);   /* "ccm fir" */
-    CHECK(media_sdp_rtcp_fb_parse(&fb, media_sdp_attr_value(&A, i)) == MEDIA_OK && media_sdp_span_eq(fb.type, "ccm") &&
-          media_sdp_span_eq(fb.params, "fir"));
+    CHECK(media_sdp_rtcp_fb_parse(&fb, media_sdp_attr_value_get(&A, i)) == MEDIA_OK && media_sdp_span_equal(fb.type, "ccm") &&
+          media_sdp_span_equal(fb.params, "fir"));
     CHECK_EQ_INT(media_sdp_rtcp_parse(&rtcp, media_sdp_attr_get(&A, 0, "rtcp")), MEDIA_OK);
-    CHECK(rtcp.port == 9 && rtcp.family == 4 && media_sdp_span_eq(rtcp.address, "0.0.0.0"));
-    CHECK(media_sdp_get_rtpmap(&A, 0, 111, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "opus") &&
+    CHECK(rtcp.port == 9 && rtcp.family == 4 && media_sdp_span_equal(rtcp.address, "0.0.0.0"));
+    CHECK(media_sdp_rtpmap_get(&A, 0, 111, &r) == MEDIA_OK && media_sdp_span_equal(r.encoding, "opus") &&
           r.clock_rate == 48000 && r.channels == 2);
-    CHECK(strcmp(media_sdp_get_fmtp(&A, 0, 111), "minptime=10;useinbandfec=1") == 0);
-    CHECK(strcmp(media_sdp_get_fmtp(&A, 1, 97), "apt=96") == 0);
-    CHECK(media_sdp_get_fmtp(&A, 0, 0) == NULL);
+    CHECK(strcmp(media_sdp_fmtp_get(&A, 0, 111), "minptime=10;useinbandfec=1") == 0);
+    CHECK(strcmp(media_sdp_fmtp_get(&A, 1, 97), "apt=96") == 0);
+    CHECK(media_sdp_fmtp_get(&A, 0, 0) == NULL);
 }
 
 static void test_webrtc_firefox_and_others(void)
@@ -224,24 +224,24 @@ static void test_webrtc_firefox_and_others(void)
     media_sdp_span v;
     int i;
     CHECK_EQ_INT(load(&A, "webrtc_firefox.sdp"), MEDIA_OK);
-    CHECK(strcmp(media_sdp_str(&A, A.origin_username), "mozilla...THIS_IS_SDPARTA-99.0") == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin_username), "mozilla...THIS_IS_SDPARTA-99.0") == 0);
     i = media_sdp_attr_find(&A, 0, "extmap", 0);
     i = media_sdp_attr_find(&A, 0, "extmap", i);
-    CHECK(media_sdp_extmap_parse(&ext, media_sdp_attr_value(&A, i)) == MEDIA_OK && ext.id == 2 && ext.has_direction &&
+    CHECK(media_sdp_extmap_parse(&ext, media_sdp_attr_value_get(&A, i)) == MEDIA_OK && ext.id == 2 && ext.has_direction &&
           ext.direction == MEDIA_SDP_RECVONLY);
     i = media_sdp_attr_find(&A, 0, "candidate", -1);
-    CHECK(media_sdp_candidate_parse(&cand, media_sdp_attr_value(&A, i)) == MEDIA_OK &&
-          media_sdp_span_eq(cand.address, "fd12:3456:789a::1"));
+    CHECK(media_sdp_candidate_parse(&cand, media_sdp_attr_value_get(&A, i)) == MEDIA_OK &&
+          media_sdp_span_equal(cand.address, "fd12:3456:789a::1"));
     i = media_sdp_attr_find(&A, 0, "end-of-candidates", -1);
-    CHECK(i >= 0 && media_sdp_attr_value(&A, i) == NULL);
-    CHECK(media_sdp_get_rtpmap(&A, 0, 101, &r) == MEDIA_OK && r.channels == 1 && r.clock_rate == 8000);
-    CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "stereo") == MEDIA_OK && media_sdp_span_eq(v, "1"));
-    CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "MaxPlaybackRate") == MEDIA_OK && media_sdp_span_eq(v, "48000"));
-    CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND);
+    CHECK(i >= 0 && media_sdp_attr_value_get(&A, i) == NULL);
+    CHECK(media_sdp_rtpmap_get(&A, 0, 101, &r) == MEDIA_OK && r.channels == 1 && r.clock_rate == 8000);
+    CHECK(media_sdp_fmtp_param(&v, media_sdp_fmtp_get(&A, 0, 109), "stereo") == MEDIA_OK && media_sdp_span_equal(v, "1"));
+    CHECK(media_sdp_fmtp_param(&v, media_sdp_fmtp_get(&A, 0, 109), "MaxPlaybackRate") == MEDIA_OK && media_sdp_span_equal(v, "48000"));
+    CHECK(media_sdp_fmtp_param(&v, media_sdp_fmtp_get(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND);
     {   /* the same as numbers */
         uint32_t n = 7;
-        CHECK(media_sdp_fmtp_number(&n, media_sdp_get_fmtp(&A, 0, 109), "maxplaybackrate") == MEDIA_OK && n == 48000);
-        CHECK(media_sdp_fmtp_number(&n, media_sdp_get_fmtp(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND && n == 48000);
+        CHECK(media_sdp_fmtp_number(&n, media_sdp_fmtp_get(&A, 0, 109), "maxplaybackrate") == MEDIA_OK && n == 48000);
+        CHECK(media_sdp_fmtp_number(&n, media_sdp_fmtp_get(&A, 0, 109), "cbr") == MEDIA_ENOTFOUND && n == 48000);
         CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "a") == MEDIA_EPARSE);
         CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "b") == MEDIA_OK && n == 4294967295u);
         CHECK(media_sdp_fmtp_number(&n, "a=12x; b = 4294967295 ;c=4294967296;d=;e=-1", "c") == MEDIA_EPARSE);
@@ -250,56 +250,56 @@ static void test_webrtc_firefox_and_others(void)
         CHECK(media_sdp_fmtp_number(NULL, "a=1", "a") == MEDIA_EINVAL);
     }
     /* session-level direction applies where the media level has none */
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDRECV);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDRECV);
 
     CHECK_EQ_INT(load(&A, "pbx_freeswitch.sdp"), MEDIA_OK);
-    CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 102), "maxaveragebitrate") == MEDIA_OK && media_sdp_span_eq(v, "30000"));
-    CHECK(media_sdp_fmtp_param(&v, media_sdp_get_fmtp(&A, 0, 102), "maxptime") == MEDIA_OK && media_sdp_span_eq(v, "40"));
+    CHECK(media_sdp_fmtp_param(&v, media_sdp_fmtp_get(&A, 0, 102), "maxaveragebitrate") == MEDIA_OK && media_sdp_span_equal(v, "30000"));
+    CHECK(media_sdp_fmtp_param(&v, media_sdp_fmtp_get(&A, 0, 102), "maxptime") == MEDIA_OK && media_sdp_span_equal(v, "40"));
     CHECK(media_sdp_rtcp_parse(&rtcp, media_sdp_attr_get(&A, 0, "rtcp")) == MEDIA_OK && rtcp.port == 24561 &&
-          media_sdp_span_eq(rtcp.address, "198.51.100.7"));
-    CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 20);
+          media_sdp_span_equal(rtcp.address, "198.51.100.7"));
+    CHECK_EQ_INT(media_sdp_ptime_get(&A, 0), 20);
 
     CHECK_EQ_INT(load(&A, "srtp_sdes.sdp"), MEDIA_OK);
     i = media_sdp_attr_find(&A, 0, "crypto", 0);
-    CHECK(media_sdp_crypto_parse(&cr, media_sdp_attr_value(&A, i)) == MEDIA_OK && cr.tag == 2 &&
-          media_sdp_span_eq(cr.suite, "AES_CM_128_HMAC_SHA1_32") && media_sdp_span_eq(cr.session_params, "UNENCRYPTED_SRTCP"));
+    CHECK(media_sdp_crypto_parse(&cr, media_sdp_attr_value_get(&A, i)) == MEDIA_OK && cr.tag == 2 &&
+          media_sdp_span_equal(cr.suite, "AES_CM_128_HMAC_SHA1_32") && media_sdp_span_equal(cr.session_params, "UNENCRYPTED_SRTCP"));
 
     CHECK_EQ_INT(load(&A, "phone_polycom.sdp"), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDRECV);   /* session-level a=sendrecv */
-    CHECK(media_sdp_get_rtpmap(&A, 0, 102, &r) == MEDIA_OK && r.clock_rate == 16000);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDRECV);   /* session-level a=sendrecv */
+    CHECK(media_sdp_rtpmap_get(&A, 0, 102, &r) == MEDIA_OK && r.clock_rate == 16000);
 
     CHECK_EQ_INT(load(&A, "gb28181_unknown_lines.sdp"), MEDIA_OK);
     CHECK(A.media[0].line_count == 2 && A.line[A.media[0].line_first].type == 'y' &&
-          strcmp(media_sdp_str(&A, A.line[A.media[0].line_first + 1].value), "v/2/4///a///") == 0);
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_RECVONLY);
+          strcmp(media_sdp_str_get(&A, A.line[A.media[0].line_first + 1].value), "v/2/4///a///") == 0);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_RECVONLY);
 
     CHECK_EQ_INT(load(&A, "multicast_all_lines.sdp"), MEDIA_OK);
     CHECK(A.media[0].nports == 2 && A.media[0].port == 49230);
-    CHECK(strcmp(media_sdp_str(&A, A.media[0].conn.address), "233.252.0.2/127/2") == 0);
-    CHECK(!A.media[1].is_rtp && strcmp(media_sdp_str(&A, A.media[1].fmt), "wb") == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, A.media[0].conn.address), "233.252.0.2/127/2") == 0);
+    CHECK(!A.media[1].is_rtp && strcmp(media_sdp_str_get(&A, A.media[1].fmt), "wb") == 0);
     CHECK_EQ_INT(A.session_lines, 10);   /* i u e p b t r t z k */
 
     CHECK_EQ_INT(load(&A, "fax_t38.sdp"), MEDIA_OK);
-    CHECK(A.media[0].port == 0 && strcmp(media_sdp_str(&A, A.media[1].fmt), "t38") == 0);
+    CHECK(A.media[0].port == 0 && strcmp(media_sdp_str_get(&A, A.media[1].fmt), "t38") == 0);
     CHECK(strcmp(media_sdp_attr_get(&A, 1, "T38FaxUdpEC"), "t38UDPRedundancy") == 0);
 
     CHECK_EQ_INT(load(&A, "ipv6_lf.sdp"), MEDIA_OK);
-    CHECK(A.conn.family == 6 && A.origin.family == 6 && media_sdp_get_rtcp_mux(&A, 0));
+    CHECK(A.conn.family == 6 && A.origin.family == 6 && media_sdp_rtcp_mux_get(&A, 0));
 }
 
 /* the deviations real peers send, and how each is taken */
 static void test_deviations(void)
 {
     CHECK_EQ_INT(load(&A, "deviations.sdp"), MEDIA_OK);
-    CHECK(strcmp(media_sdp_str(&A, A.name), "-") == 0);                         /* empty s= */
+    CHECK(strcmp(media_sdp_str_get(&A, A.name), "-") == 0);                         /* empty s= */
     CHECK(A.session_lines == 1 && A.line[0].type == 't' &&
-          strcmp(media_sdp_str(&A, A.line[0].value), "0 0") == 0);              /* missing t= */
-    CHECK(strcmp(media_sdp_str(&A, A.origin.address), "192.0.2.9") == 0);      /* trailing blanks */
-    CHECK(strcmp(media_sdp_str(&A, A.conn.address), "192.0.2.9") == 0);        /* runs of spaces */
+          strcmp(media_sdp_str_get(&A, A.line[0].value), "0 0") == 0);              /* missing t= */
+    CHECK(strcmp(media_sdp_str_get(&A, A.origin.address), "192.0.2.9") == 0);      /* trailing blanks */
+    CHECK(strcmp(media_sdp_str_get(&A, A.conn.address), "192.0.2.9") == 0);        /* runs of spaces */
     CHECK(A.media_count == 1 && A.media[0].port == 5004 && A.media[0].fmt_count == 2 && A.media[0].pt[1] == 8);
     CHECK(strcmp(media_sdp_attr_get(&A, 0, "rtpmap"), "0 PCMU/8000") == 0);
-    CHECK(strcmp(media_sdp_attr_value(&A, A.media[0].attr_first + 1), "8 PCMA/8000") == 0);
-    CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 20);                               /* no final newline */
+    CHECK(strcmp(media_sdp_attr_value_get(&A, A.media[0].attr_first + 1), "8 PCMA/8000") == 0);
+    CHECK_EQ_INT(media_sdp_ptime_get(&A, 0), 20);                               /* no final newline */
     /* lines out of RFC order are accepted and written back in order */
     CHECK_EQ_INT(parse_str(&A, "v=0\r\no=- 1 1 IN IP4 192.0.2.1\r\ns=-\r\nt=0 0\r\nb=AS:64\r\na=x\r\nc=IN IP4 192.0.2.1\r\n"
                                "i=late info\r\nm=audio 1 RTP/AVP 0\r\na=ptime:30\r\nc=IN IP4 192.0.2.2\r\nb=AS:80\r\n"), MEDIA_OK);
@@ -309,18 +309,18 @@ static void test_deviations(void)
     check_roundtrip("out of order", out, strlen(out));
     /* attribute names are matched case-insensitively; "a=foo:" differs from "a=foo" */
     CHECK_EQ_INT(parse_str(&A, "v=0\no=- 1 1 IN IP4 1.2.3.4\ns=-\nt=0 0\nm=audio 9 RTP/AVP 0\na=PTime:40\na=foo:\na=bar\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 40);
+    CHECK_EQ_INT(media_sdp_ptime_get(&A, 0), 40);
     CHECK(media_sdp_attr_get(&A, 0, "foo") && strcmp(media_sdp_attr_get(&A, 0, "foo"), "") == 0);
     CHECK(media_sdp_attr_find(&A, 0, "bar", -1) >= 0 && media_sdp_attr_get(&A, 0, "bar") == NULL);
     CHECK(media_sdp_write(out, sizeof out, &A) > 0 && strstr(out, "a=foo:\r\na=bar\r\n") != NULL);
     /* leading and inner blank lines, a fractional ptime, CRLF at the very end only */
     CHECK_EQ_INT(parse_str(&A, "\r\n\r\nv=0\r\no=- 1 1 IN IP4 1.2.3.4\r\n\r\ns=x\r\nt=0 0\r\nm=audio 9 RTP/AVP 0\r\na=ptime:22.5\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 22);
+    CHECK_EQ_INT(media_sdp_ptime_get(&A, 0), 22);
     /* several media-level c= (layered multicast, RFC 8866 5.7): the first is
        the typed one, the others are kept as lines after it */
     CHECK_EQ_INT(parse_str(&A, H "m=video 5000/2 RTP/AVP 96\r\nc=IN IP4 233.252.0.1/127\r\nc=IN IP4 233.252.0.2/127\r\n"
                                "a=rtpmap:96 H264/90000\r\n"), MEDIA_OK);
-    CHECK(strcmp(media_sdp_str(&A, A.media[0].conn.address), "233.252.0.1/127") == 0 && A.media[0].line_count == 1 &&
+    CHECK(strcmp(media_sdp_str_get(&A, A.media[0].conn.address), "233.252.0.1/127") == 0 && A.media[0].line_count == 1 &&
           A.line[A.media[0].line_first].type == 'c');
     CHECK(media_sdp_write(out, sizeof out, &A) > 0 && strstr(out, "c=IN IP4 233.252.0.1/127\r\nc=IN IP4 233.252.0.2/127\r\na=rtpmap"));
     check_roundtrip("two media c=", out, strlen(out));
@@ -492,17 +492,17 @@ static void test_edits(void)
     int i, rc;
     CHECK_EQ_INT(load(&A, "phone_yealink.sdp"), MEDIA_OK);
     /* remove a format with its rtpmap and fmtp */
-    CHECK_EQ_INT(media_sdp_remove_format(&A, 0, 18), MEDIA_OK);
-    CHECK(A.media[0].fmt_count == 4 && media_sdp_get_fmtp(&A, 0, 18) == NULL);
+    CHECK_EQ_INT(media_sdp_format_remove(&A, 0, 18), MEDIA_OK);
+    CHECK(A.media[0].fmt_count == 4 && media_sdp_fmtp_get(&A, 0, 18) == NULL);
     CHECK(media_sdp_write(out, sizeof out, &A) > 0 && !strstr(out, "G729") && !strstr(out, "annexb") &&
           strstr(out, "m=audio 11796 RTP/AVP 0 8 9 101\r\n"));
-    CHECK_EQ_INT(media_sdp_remove_format(&A, 0, 18), MEDIA_ENOTFOUND);
+    CHECK_EQ_INT(media_sdp_format_remove(&A, 0, 18), MEDIA_ENOTFOUND);
     /* direction replaced, not added twice */
-    CHECK(media_sdp_set_direction(&A, 0, MEDIA_SDP_SENDONLY) >= 0);
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDONLY);
+    CHECK(media_sdp_direction_set(&A, 0, MEDIA_SDP_SENDONLY) >= 0);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDONLY);
     CHECK(media_sdp_attr_find(&A, 0, "sendrecv", -1) < 0);
-    CHECK(media_sdp_set_direction(&A, MEDIA_SDP_SESSION, MEDIA_SDP_INACTIVE) >= 0);
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDONLY);   /* media level still wins */
+    CHECK(media_sdp_direction_set(&A, MEDIA_SDP_SESSION, MEDIA_SDP_INACTIVE) >= 0);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDONLY);   /* media level still wins */
     /* add, set (replace), remove, at both levels */
     CHECK(media_sdp_attr_add(&A, 0, "label", "1") >= 0);
     CHECK(media_sdp_attr_add(&A, 0, "label", "2") >= 0);
@@ -512,22 +512,22 @@ static void test_edits(void)
     CHECK(media_sdp_attr_add(&A, MEDIA_SDP_SESSION, "tool", "media.h") >= 0);
     CHECK(strcmp(media_sdp_attr_get(&A, MEDIA_SDP_SESSION, "tool"), "media.h") == 0);
     CHECK_EQ_INT(media_sdp_attr_remove(&A, 0, "ptime"), 1);
-    CHECK_EQ_INT(media_sdp_get_ptime(&A, 0), 0);
+    CHECK_EQ_INT(media_sdp_ptime_get(&A, 0), 0);
     /* known attributes are validated; line breaks refused */
     CHECK_EQ_INT(media_sdp_attr_add(&A, 0, "rtpmap", "96 opus"), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_attr_add(&A, 0, "x", "a\r\nm=video 1 RTP/AVP 0"), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_attr_add(&A, 0, "a:b", NULL), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_attr_add(&A, 3, "x", NULL), MEDIA_EINVAL);
     /* connection, port, version */
-    CHECK_EQ_INT(media_sdp_set_connection(&A, 0, "2001:db8::7"), MEDIA_OK);
-    CHECK(media_sdp_get_conn(&A, 0)->family == 6);
-    CHECK_EQ_INT(media_sdp_set_port(&A, 0, 30000), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_bump_version(&A), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_conn_set(&A, 0, "2001:db8::7"), MEDIA_OK);
+    CHECK(media_sdp_conn_get(&A, 0)->family == 6);
+    CHECK_EQ_INT(media_sdp_port_set(&A, 0, 30000), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_version_bump(&A), MEDIA_OK);
     CHECK(A.origin_version == 3912345679u);
-    CHECK(media_sdp_add_format(&A, 0, 96) == MEDIA_OK && media_sdp_add_format(&A, 0, 96) == MEDIA_EINVAL);
+    CHECK(media_sdp_format_add(&A, 0, 96) == MEDIA_OK && media_sdp_format_add(&A, 0, 96) == MEDIA_EINVAL);
     CHECK(media_sdp_attr_add(&A, 0, "rtpmap", "96 opus/48000/2") >= 0);
-    i = media_sdp_add_media(&A, "video", 0, "RTP/AVP");
-    CHECK(i == 1 && media_sdp_add_format(&A, 1, 31) == MEDIA_OK);
+    i = media_sdp_media_add(&A, "video", 0, "RTP/AVP");
+    CHECK(i == 1 && media_sdp_format_add(&A, 1, 31) == MEDIA_OK);
     CHECK(media_sdp_line_add(&A, 1, 'b', "AS:256") >= 0 && media_sdp_line_add(&A, 1, 't', "0 0") == MEDIA_EINVAL);
     CHECK(media_sdp_write(out, sizeof out, &A) > 0);
     CHECK(strstr(out, "o=- 3912345678 3912345679 IN IP4 192.0.2.10\r\n") && strstr(out, "m=audio 30000 RTP/AVP 0 8 9 101 96\r\nc=IN IP6 2001:db8::7\r\n") &&
@@ -605,12 +605,12 @@ static int answer_subset(const media_sdp *offer, const media_sdp *answer, const 
             media_sdp_rtpmap ro, ra;
             size_t k;
             for (i = 0; i < offer->media[m].fmt_count; i++) offered |= offer->media[m].pt[i] == pt;
-            if (!offered || media_sdp_get_rtpmap(offer, m, pt, &ro) || media_sdp_get_rtpmap(answer, m, pt, &ra)) return 0;
+            if (!offered || media_sdp_rtpmap_get(offer, m, pt, &ro) || media_sdp_rtpmap_get(answer, m, pt, &ra)) return 0;
             if (ro.clock_rate != ra.clock_rate || ro.channels != ra.channels || ro.encoding.len != ra.encoding.len) return 0;
             for (k = 0; k < n; k++) {
                 const media_codec *c = codecs[k];
-                if (c->flags & MEDIA_CODEC_EVENTS) ours |= media_sdp_span_eq(ro.encoding, "telephone-event");
-                else ours |= media_sdp_span_eq(ro.encoding, c->name) && ro.clock_rate == c->clock_rate &&
+                if (c->flags & MEDIA_CODEC_EVENTS) ours |= media_sdp_span_equal(ro.encoding, "telephone-event");
+                else ours |= media_sdp_span_equal(ro.encoding, c->name) && ro.clock_rate == c->clock_rate &&
                              ro.channels == (c->channels ? c->channels : 1u);
             }
             if (!ours) return 0;
@@ -637,24 +637,24 @@ static void test_rfc3264_10_1(void)
     media_sdp_result res;
     oa_cfg(&cfg, "host.example.com", 49920);
     CHECK_EQ_INT(parse_str(&A, rfc3264_10_1_offer), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK_EQ_INT(B.media_count, 3);
     CHECK(B.media[0].port == 49920 && strcmp(pts(&B, 0), "0") == 0);
-    CHECK(B.media[1].port == 0 && strcmp(media_sdp_str(&B, B.media[1].media), "video") == 0 && strcmp(pts(&B, 1), "31") == 0);
+    CHECK(B.media[1].port == 0 && strcmp(media_sdp_str_get(&B, B.media[1].media), "video") == 0 && strcmp(pts(&B, 1), "31") == 0);
     CHECK(B.media[2].port == 0 && strcmp(pts(&B, 2), "32") == 0);
     CHECK(res.accepted && res.media_index == 0 && res.codec == media_codec_pcmu() && res.payload_type == 0);
     CHECK(strcmp(res.remote_address, "host.anywhere.com") == 0 && res.remote_rtp_port == 49170 && res.remote_rtcp_port == 49171);
     CHECK(res.direction == MEDIA_SDP_SENDRECV && !res.remote_hold && res.telephone_event_pt == -1);
-    CHECK(res.ptime == 20 && res.remote_version == 2890844526u);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_SENDRECV && media_sdp_attr_get(&B, 0, "rtcp") &&
+    CHECK(res.ptime_ms == 20 && res.remote_version == 2890844526u);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_SENDRECV && media_sdp_attr_get(&B, 0, "rtcp") &&
           strcmp(media_sdp_attr_get(&B, 0, "rtcp"), "49921") == 0);
     /* the re-offer: new port, a fourth stream; our answer keeps the origin and
        increments its version, takes the audio at 65422, refuses the rest */
     cfg.previous = &B;
     CHECK_EQ_INT(parse_str(&C, rfc3264_10_1_reoffer), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&D, &C, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&D, &C, &cfg, &res), MEDIA_OK);
     CHECK(D.media_count == 4 && D.media[0].port == 49920 && D.media[1].port == 0 && D.media[2].port == 0 && D.media[3].port == 0);
-    CHECK(D.origin_version == B.origin_version + 1 && strcmp(media_sdp_str(&D, D.origin_sess_id), media_sdp_str(&B, B.origin_sess_id)) == 0);
+    CHECK(D.origin_version == B.origin_version + 1 && strcmp(media_sdp_str_get(&D, D.origin_sess_id), media_sdp_str_get(&B, B.origin_sess_id)) == 0);
     CHECK(res.remote_rtp_port == 65422 && strcmp(res.remote_address, "host.example.com") == 0 && res.remote_version == 2890844731u);
     CHECK(answer_subset(&C, &D, cfg.codecs, cfg.codec_count));
 }
@@ -679,13 +679,13 @@ static void test_rfc3264_10_2(void)
     oa_cfg(&cfg, "host.example.com", 54344);
     cfg.codecs = bob_codecs; cfg.codec_count = 2;
     CHECK_EQ_INT(parse_str(&A, offer1), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(strcmp(pts(&B, 0), "0 4") == 0 && media_sdp_get_direction(&B, 0) == MEDIA_SDP_INACTIVE &&
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(strcmp(pts(&B, 0), "0 4") == 0 && media_sdp_direction_get(&B, 0) == MEDIA_SDP_INACTIVE &&
           res.direction == MEDIA_SDP_INACTIVE && res.remote_hold);
     /* Alice's locking offer: G723 alone, sendrecv */
     cfg.previous = &B;
     CHECK_EQ_INT(parse_str(&C, offer2), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&D, &C, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&D, &C, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&D, 0), "4") == 0 && res.codec == &g723 && res.direction == MEDIA_SDP_SENDRECV && !res.remote_hold);
     /* as Alice, checking Bob's answer text from the RFC against her offer */
     {
@@ -694,14 +694,14 @@ static void test_rfc3264_10_2(void)
         oa_cfg(&cfg, "host.anywhere.com", 62986);
         cfg.codecs = alice_codecs; cfg.codec_count = 3;
         CHECK_EQ_INT(parse_str(&C, answer1), MEDIA_OK);
-        CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &C, &cfg), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &C, &cfg), MEDIA_OK);
         CHECK(res.codec_count == 2 && res.codec == media_codec_pcmu() && res.codecs[1] == &g723 && res.payload_types[1] == 4);
         CHECK(res.direction == MEDIA_SDP_INACTIVE && strcmp(res.remote_address, "host.example.com") == 0 && res.remote_rtp_port == 54344);
     }
     /* an answerer with only PCMU cannot take the locking offer: refused with port 0 */
     oa_cfg(&cfg, "host.example.com", 54344);
     CHECK_EQ_INT(parse_str(&C, offer2), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&D, &C, &cfg, &res), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_create(&D, &C, &cfg, &res), MEDIA_ENEGOTIATION);
     CHECK(D.media_count == 1 && D.media[0].port == 0 && !res.accepted);
 }
 
@@ -722,12 +722,12 @@ static void test_rfc4317(void)
     oa_cfg(&cfg, "host.biloxi.example.com", 49174);
     cfg.codecs = pcmu_only; cfg.codec_count = 1;
     CHECK_EQ_INT(parse_str(&A, rfc4317_alice), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(B.media_count == 2 && strcmp(pts(&B, 0), "0") == 0 && B.media[1].port == 0);
     CHECK(res.codec_count == 1 && res.payload_type == 0 && res.telephone_event_pt == -1);
     /* 2.2: Bob with PCMU and PCMA answers "0 8"; video refused */
     oa_cfg(&cfg, "host.biloxi.example.com", 49172);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "0 8") == 0 && B.media[1].port == 0 && res.codec_count == 2);
     /* Alice processes the answers the RFC prints for 2.1 and 2.2 */
     alice_codecs[0] = media_codec_pcmu(); alice_codecs[1] = media_codec_pcma(); alice_codecs[2] = &ilbc;
@@ -737,13 +737,13 @@ static void test_rfc4317(void)
     CHECK_EQ_INT(parse_str(&C, "v=0\r\no=bob 2808844564 2808844564 IN IP4 host.biloxi.example.com\r\ns=\r\n"
                                "c=IN IP4 host.biloxi.example.com\r\nt=0 0\r\nm=audio 49174 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n"
                                "m=video 49170 RTP/AVP 32\r\na=rtpmap:32 MPV/90000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &C, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &C, &cfg), MEDIA_OK);
     CHECK(res.codec == media_codec_pcmu() && res.codec_count == 1 && res.remote_rtp_port == 49174 &&
           strcmp(res.remote_address, "host.biloxi.example.com") == 0 && res.direction == MEDIA_SDP_SENDRECV);
     CHECK_EQ_INT(parse_str(&C, "v=0\r\no=bob 2808844564 2808844564 IN IP4 host.biloxi.example.com\r\ns=\r\n"
                                "c=IN IP4 host.biloxi.example.com\r\nt=0 0\r\nm=audio 49172 RTP/AVP 0 8\r\na=rtpmap:0 PCMU/8000\r\n"
                                "a=rtpmap:8 PCMA/8000\r\nm=video 0 RTP/AVP 31\r\na=rtpmap:31 H261/90000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &C, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &C, &cfg), MEDIA_OK);
     CHECK(res.codec_count == 2 && res.codecs[1] == media_codec_pcma() && res.remote_rtp_port == 49172);
     /* 2.4: two audio streams, the second only events. media.h takes one audio
        stream: the first is answered with iLBC, the second refused */
@@ -755,9 +755,9 @@ static void test_rfc4317(void)
         bob[0] = &ilbc; bob[1] = media_codec_telephone_event();
         oa_cfg(&cfg, "host.biloxi.example.com", 49172);
         cfg.codecs = bob; cfg.codec_count = 2;
-        CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
         CHECK(B.media_count == 2 && strcmp(pts(&B, 0), "97") == 0 && B.media[1].port == 0 && res.codec == &ilbc);
-        CHECK(strcmp(media_sdp_get_fmtp(&B, 0, 97), "mode=30") == 0);
+        CHECK(strcmp(media_sdp_fmtp_get(&B, 0, 97), "mode=30") == 0);
         CHECK(answer_subset(&A, &B, bob, 2));
     }
     /* 3.1: hold and resume. Bob re-offers a=sendonly (version + 1): Alice answers
@@ -766,15 +766,15 @@ static void test_rfc4317(void)
     CHECK_EQ_INT(parse_str(&A, "v=0\r\no=bob 2808844564 2808844565 IN IP4 host.biloxi.example.com\r\ns=\r\n"
                                "c=IN IP4 host.biloxi.example.com\r\nt=0 0\r\nm=audio 49172 RTP/AVP 97\r\na=rtpmap:97 PCMU/8000\r\n"
                                "a=sendonly\r\nm=video 0 RTP/AVP 31\r\na=rtpmap:31 H261/90000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_RECVONLY && res.direction == MEDIA_SDP_RECVONLY && res.remote_hold);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_RECVONLY && res.direction == MEDIA_SDP_RECVONLY && res.remote_hold);
     CHECK(res.payload_type == 97 && res.codec == media_codec_pcmu());   /* dynamic number for a static codec */
     cfg.previous = &B;
     CHECK_EQ_INT(parse_str(&A, "v=0\r\no=bob 2808844564 2808844566 IN IP4 host.biloxi.example.com\r\ns=\r\n"
                                "c=IN IP4 host.biloxi.example.com\r\nt=0 0\r\nm=audio 49172 RTP/AVP 97\r\na=rtpmap:97 PCMU/8000\r\n"
                                "m=video 0 RTP/AVP 31\r\na=rtpmap:31 H261/90000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&C, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&C, 0) == MEDIA_SDP_SENDRECV && res.direction == MEDIA_SDP_SENDRECV && !res.remote_hold);
+    CHECK_EQ_INT(media_sdp_answer_create(&C, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&C, 0) == MEDIA_SDP_SENDRECV && res.direction == MEDIA_SDP_SENDRECV && !res.remote_hold);
     CHECK(C.origin_version == B.origin_version + 1);
 }
 
@@ -786,102 +786,102 @@ static void test_known_failures(void)
     oa_cfg(&cfg, "192.0.2.1", 4000);
     /* a hold (sendonly) re-offer must not be answered sendrecv */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=sendonly\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_RECVONLY && res.direction == MEDIA_SDP_RECVONLY);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_RECVONLY && res.direction == MEDIA_SDP_RECVONLY);
     /* the legacy hold: c= 0.0.0.0 (RFC 2543) -- we must not send to 0.0.0.0 */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 0.0.0.0\r\n"), MEDIA_OK);
     CHECK(media_sdp_is_hold(&A, 0));
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(res.remote_hold && res.direction == MEDIA_SDP_RECVONLY && media_sdp_get_direction(&B, 0) == MEDIA_SDP_RECVONLY);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(res.remote_hold && res.direction == MEDIA_SDP_RECVONLY && media_sdp_direction_get(&B, 0) == MEDIA_SDP_RECVONLY);
     /* double hold: we hold (local policy sendonly), they hold too -> inactive;
        they resume while we still hold -> sendonly, not sendrecv */
     cfg.direction = MEDIA_SDP_SENDONLY;
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=sendonly\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_INACTIVE && res.direction == MEDIA_SDP_INACTIVE);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_INACTIVE && res.direction == MEDIA_SDP_INACTIVE);
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=sendrecv\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_SENDONLY && res.direction == MEDIA_SDP_SENDONLY);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_SENDONLY && res.direction == MEDIA_SDP_SENDONLY);
     /* they offer recvonly (they hold us the other way round): we may only send */
     cfg.direction = MEDIA_SDP_SENDRECV;
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=recvonly\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_SENDONLY && res.direction == MEDIA_SDP_SENDONLY && !res.remote_hold);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_SENDONLY && res.direction == MEDIA_SDP_SENDONLY && !res.remote_hold);
     /* inactive stays inactive whatever we want */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=inactive\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(media_sdp_get_direction(&B, 0) == MEDIA_SDP_INACTIVE);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(media_sdp_direction_get(&B, 0) == MEDIA_SDP_INACTIVE);
     /* telephone-event offered at 16000 before 8000: the one at PCMU's rate */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 9 0 96 97\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:96 telephone-event/16000\r\n"
                                "a=fmtp:96 0-16\r\na=rtpmap:97 telephone-event/8000\r\na=fmtp:97 0-15,66\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "0 97") == 0 && res.telephone_event_pt == 97);
-    CHECK(strcmp(media_sdp_get_fmtp(&B, 0, 97), "0-15") == 0);                 /* 66 is not ours (0-16) */
+    CHECK(strcmp(media_sdp_fmtp_get(&B, 0, 97), "0-15") == 0);                 /* 66 is not ours (0-16) */
     CHECK(res.events[0] == 0xFF && res.events[1] == 0xFF && res.events[2] == 0 && res.events[8] == 0);
     /* ... and with G722 (RTP clock 8000 too, RFC 3551) we pick the same one */
     {
         const media_codec *list[2];
         list[0] = &g722; list[1] = media_codec_telephone_event();
         cfg.codecs = list; cfg.codec_count = 2;
-        CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+        CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
         CHECK(strcmp(pts(&B, 0), "9 97") == 0 && res.telephone_event_pt == 97);
         cfg.codecs = NULL; cfg.codec_count = 0;
         media_sdp_oa_config_init(&cfg); oa_cfg(&cfg, "192.0.2.1", 4000);
     }
     /* without a telephone-event at the codec's rate there is none */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0 96\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:96 telephone-event/48000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "0") == 0 && res.telephone_event_pt == -1);
     /* no fmtp on telephone-event means 0-15 (RFC 4733 7.1.1) */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0 101\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:101 telephone-event/8000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    CHECK(strcmp(media_sdp_get_fmtp(&B, 0, 101), "0-15") == 0);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK(strcmp(media_sdp_fmtp_get(&B, 0, 101), "0-15") == 0);
     /* a=rtcp always written by us, offers and answers */
     CHECK(media_sdp_attr_get(&B, 0, "rtcp") != NULL);
     /* the peer's a=rtcp is honoured (port and address) */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=rtcp:6001 IN IP4 192.0.2.10\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(res.remote_rtcp_port == 6001 && strcmp(res.remote_rtcp_address, "192.0.2.10") == 0 && strcmp(res.remote_address, "192.0.2.9") == 0);
     /* IPv6, and a media-level c= over the session-level one */
     CHECK_EQ_INT(parse_str(&A, "v=0\r\no=- 1 1 IN IP6 2001:db8::1\r\ns=-\r\nc=IN IP6 2001:db8::1\r\nt=0 0\r\n"
                                "m=audio 5000 RTP/AVP 0\r\nc=IN IP6 2001:db8::99\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(res.remote_family == 6 && strcmp(res.remote_address, "2001:db8::99") == 0);
     cfg.address = "2001:db8::5";
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(B.conn.family == 6 && media_sdp_write(out, sizeof out, &B) > 0 && strstr(out, "c=IN IP6 2001:db8::5\r\n"));
     cfg.address = "192.0.2.1";
     /* payload types above 95 count only through their rtpmap; static ones without one */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 96 8 100\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:100 PCMU/8000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "8 100") == 0 && res.codec == media_codec_pcma() && res.payload_types[1] == 100);
     /* an rtpmap that remaps a static number wins over the table */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:0 PCMA/8000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(res.codec == media_codec_pcma() && res.payload_type == 0);
     /* case-insensitive names, clock rate and channels must match */
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 96 97 98\r\nc=IN IP4 192.0.2.9\r\na=rtpmap:96 pcmu/16000\r\n"
                                "a=rtpmap:97 PCMU/8000/2\r\na=rtpmap:98 pcma/8000/1\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "98") == 0 && res.codec == media_codec_pcma());
     CHECK(strcmp(media_sdp_attr_get(&B, 0, "rtpmap"), "98 pcma/8000") == 0);   /* the offer's spelling */
     /* answering a codec that was not offered: our answers never do (property
-       test below); an answer that does is refused by process_answer */
+       test below); an answer that does is refused by answer_process */
     media_sdp_oa_config_init(&cfg); oa_cfg(&cfg, "192.0.2.1", 4000);
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
     CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 5 5 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 18\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
     /* ... or one that changes what an offered number means */
     CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 5 5 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n"
                                "a=rtpmap:0 G729/8000\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
     /* ... or a different number of m-lines */
     CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 5 5 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 6000 RTP/AVP 0\r\n"
                                "m=video 0 RTP/AVP 31\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
     /* a refused stream (port 0) */
     CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 5 5 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 0 RTP/AVP 0\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_EREJECTED);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_EREJECTED);
     CHECK(!res.accepted);
 }
 
@@ -904,45 +904,45 @@ static void test_strategies(void)
     oa_cfg(&cfg, "192.0.2.1", 4000);
     CHECK_EQ_INT(parse_str(&A, offer), MEDIA_OK);
     /* offerer's order (default) */
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "8 0 101") == 0 && res.codec == media_codec_pcma() && res.telephone_event_pt == 101);
     /* our order */
     cfg.strategy = MEDIA_SDP_LOCAL_ORDER;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "0 8 101") == 0 && res.codec == media_codec_pcmu());
     /* required codecs: present -> first; absent -> the stream is refused */
     cfg.strategy = MEDIA_SDP_REQUIRED;
     req[0] = media_codec_pcmu();
     cfg.required = req; cfg.required_count = 1;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(strcmp(pts(&B, 0), "0 8 101") == 0 && res.codec == media_codec_pcmu());
     req[0] = &g729;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);   /* G729 offered but not ours */
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);   /* G729 offered but not ours */
     CHECK(B.media[0].port == 0);
     /* a selection function (the session's codec-negotiation callback) */
     cfg.strategy = MEDIA_SDP_SELECT;
     cfg.select = pick_last; cfg.user = &calls;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(calls == 1 && strcmp(pts(&B, 0), "0 101") == 0 && res.codec_count == 1 && res.codec == media_codec_pcmu());
     cfg.select = refuse_all;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
     CHECK(B.media_count == 1 && B.media[0].port == 0 && strcmp(pts(&B, 0), "8 18 0 101") == 0);
     /* nothing in common */
     oa_cfg(&cfg, "192.0.2.1", 4000);
     CHECK_EQ_INT(parse_str(&A, H "m=audio 5000 RTP/AVP 18\r\nc=IN IP4 192.0.2.9\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
     CHECK(B.media[0].port == 0);
     /* a first audio stream we cannot take, a second we can: the second is ours */
     CHECK_EQ_INT(parse_str(&A, H "c=IN IP4 192.0.2.9\r\nm=audio 5000 RTP/AVP 18\r\nm=audio 5002 RTP/AVP 0\r\nm=audio 5004 RTP/AVP 0\r\n"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
     CHECK(B.media[0].port == 0 && B.media[1].port == 4000 && B.media[2].port == 0 && res.media_index == 1);
     /* secure profiles are refused (no SRTP here) */
     CHECK_EQ_INT(load(&A, "srtp_sdes.sdp"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
     CHECK_EQ_INT(load(&A, "webrtc_chrome.sdp"), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
-    CHECK(B.media_count == 3 && B.media[2].port == 0 && strcmp(media_sdp_str(&B, B.media[2].fmt), "webrtc-datachannel") == 0 &&
-          strcmp(media_sdp_get_mid(&B, 1), "1") == 0);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_ENEGOTIATION);
+    CHECK(B.media_count == 3 && B.media[2].port == 0 && strcmp(media_sdp_str_get(&B, B.media[2].fmt), "webrtc-datachannel") == 0 &&
+          strcmp(media_sdp_mid_get(&B, 1), "1") == 0);
     check_roundtrip("refusal of chrome", out, (size_t)media_sdp_write(out, sizeof out, &B));
 }
 
@@ -953,9 +953,9 @@ static void test_offers_and_reoffers(void)
     const media_codec *list[6], *blist[3];
     static media_sdp prev;
     oa_cfg(&cfg, "192.0.2.1", 4000);
-    cfg.maxptime = 60;
+    cfg.maxptime_ms = 60;
     /* default offer: PCMU, PCMA, telephone-event at 8000 */
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
     CHECK(media_sdp_write(out, sizeof out, &A) > 0);
     CHECK(strcmp(out, "v=0\r\no=mediah 1000 1 IN IP4 192.0.2.1\r\ns=-\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n"
                       "m=audio 4000 RTP/AVP 0 8 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n"
@@ -967,87 +967,87 @@ static void test_offers_and_reoffers(void)
     bob.strategy = MEDIA_SDP_LOCAL_ORDER;
     blist[0] = media_codec_pcma(); blist[1] = media_codec_pcmu(); blist[2] = media_codec_telephone_event();
     bob.codecs = blist; bob.codec_count = 3;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &bob, &res2), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &bob, &res2), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
     CHECK(res.codec == media_codec_pcma() && res2.codec == media_codec_pcma() && res.telephone_event_pt == 101 &&
           res2.telephone_event_pt == 101);
     CHECK(res.remote_rtp_port == 5000 && res.remote_rtcp_port == 5001 && res2.remote_rtp_port == 4000 && res2.remote_rtcp_port == 4001);
-    CHECK(res2.remote_maxptime == 60 && res.direction == MEDIA_SDP_SENDRECV && res2.direction == MEDIA_SDP_SENDRECV);
+    CHECK(res2.remote_maxptime_ms == 60 && res.direction == MEDIA_SDP_SENDRECV && res2.direction == MEDIA_SDP_SENDRECV);
     /* re-offer to hold: version + 1, same session id and numbers, a=sendonly */
     prev = A;   /* a media_sdp copies by assignment */
     cfg.previous = &prev;
     cfg.direction = MEDIA_SDP_SENDONLY;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
-    CHECK(A.origin_version == 2 && strcmp(media_sdp_str(&A, A.origin_sess_id), "1000") == 0);
-    CHECK(strcmp(pts(&A, 0), "0 8 101") == 0 && media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDONLY);
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &bob, &res2), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
+    CHECK(A.origin_version == 2 && strcmp(media_sdp_str_get(&A, A.origin_sess_id), "1000") == 0);
+    CHECK(strcmp(pts(&A, 0), "0 8 101") == 0 && media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDONLY);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &bob, &res2), MEDIA_OK);
     CHECK(res2.direction == MEDIA_SDP_RECVONLY && res2.remote_hold);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
     CHECK(res.direction == MEDIA_SDP_SENDONLY && !res.remote_hold);
     /* resume */
     prev = A;
     cfg.direction = MEDIA_SDP_SENDRECV;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
-    CHECK(A.origin_version == 3 && media_sdp_get_direction(&A, 0) == MEDIA_SDP_SENDRECV);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
+    CHECK(A.origin_version == 3 && media_sdp_direction_get(&A, 0) == MEDIA_SDP_SENDRECV);
     /* codec change: Opus and G.722 added in front; numbers kept for the old ones,
        telephone-event at each rate */
     prev = A;
     list[0] = &opus; list[1] = &g722; list[2] = media_codec_pcmu(); list[3] = media_codec_pcma(); list[4] = media_codec_telephone_event();
     cfg.codecs = list; cfg.codec_count = 5;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
     CHECK(strcmp(pts(&A, 0), "96 9 0 8 102 101") == 0);
-    CHECK(strcmp(media_sdp_attr_get(&A, 0, "rtpmap"), "96 opus/48000/2") == 0 && strcmp(media_sdp_get_fmtp(&A, 0, 96), "useinbandfec=1") == 0);
+    CHECK(strcmp(media_sdp_attr_get(&A, 0, "rtpmap"), "96 opus/48000/2") == 0 && strcmp(media_sdp_fmtp_get(&A, 0, 96), "useinbandfec=1") == 0);
     {
         media_sdp_rtpmap r;
-        CHECK(media_sdp_get_rtpmap(&A, 0, 102, &r) == MEDIA_OK && media_sdp_span_eq(r.encoding, "telephone-event") && r.clock_rate == 48000);
-        CHECK(media_sdp_get_rtpmap(&A, 0, 101, &r) == MEDIA_OK && r.clock_rate == 8000);
+        CHECK(media_sdp_rtpmap_get(&A, 0, 102, &r) == MEDIA_OK && media_sdp_span_equal(r.encoding, "telephone-event") && r.clock_rate == 48000);
+        CHECK(media_sdp_rtpmap_get(&A, 0, 101, &r) == MEDIA_OK && r.clock_rate == 8000);
     }
     /* port change */
     prev = A;
     cfg.port = 4100;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
     CHECK(A.media[0].port == 4100 && strcmp(media_sdp_attr_get(&A, 0, "rtcp"), "4101") == 0 && A.origin_version == 5);
     CHECK(strcmp(pts(&A, 0), "96 9 0 8 102 101") == 0);
     /* Bob (PCMA first) answers: he takes PCMA and telephone-event/8000 only */
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &bob, &res2), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &bob, &res2), MEDIA_OK);
     CHECKF(strcmp(pts(&B, 0), "8 0 101") == 0 && res2.telephone_event_pt == 101, "%s te %d", pts(&B, 0), res2.telephone_event_pt);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
     CHECK(res.codec == media_codec_pcma() && res.telephone_event_pt == 101);
     /* rtcp-mux offered and accepted: RTCP goes to the RTP port */
     oa_cfg(&cfg, "192.0.2.1", 4000);
     cfg.rtcp_mux = 1;
     bob.rtcp_mux = 1;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
-    CHECK(media_sdp_get_rtcp_mux(&A, 0));
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &bob, &res2), MEDIA_OK);
-    CHECK(res2.rtcp_mux && res2.remote_rtcp_port == 4000 && media_sdp_get_rtcp_mux(&B, 0) &&
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
+    CHECK(media_sdp_rtcp_mux_get(&A, 0));
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &bob, &res2), MEDIA_OK);
+    CHECK(res2.rtcp_mux && res2.remote_rtcp_port == 4000 && media_sdp_rtcp_mux_get(&B, 0) &&
           strcmp(media_sdp_attr_get(&B, 0, "rtcp"), "5000") == 0);
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
     CHECK(res.rtcp_mux && res.remote_rtcp_port == 5000);
     /* ... and declined: separate ports */
     bob.rtcp_mux = 0;
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &bob, &res2), MEDIA_OK);
-    CHECK(!res2.rtcp_mux && !media_sdp_get_rtcp_mux(&B, 0));
-    CHECK_EQ_INT(media_sdp_process_answer(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &bob, &res2), MEDIA_OK);
+    CHECK(!res2.rtcp_mux && !media_sdp_rtcp_mux_get(&B, 0));
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
     CHECK(!res.rtcp_mux && res.remote_rtcp_port == 5001);
     /* ptime: the peer's, within its maxptime */
     CHECK_EQ_INT(parse_str(&C, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=ptime:30\r\n"), MEDIA_OK);
-    CHECK(media_sdp_create_answer(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime == 30);
+    CHECK(media_sdp_answer_create(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime_ms == 30);
     CHECK_EQ_INT(parse_str(&C, H "m=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\na=ptime:60\r\na=maxptime:40\r\n"), MEDIA_OK);
-    CHECK(media_sdp_create_answer(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime == 40 && res2.remote_maxptime == 40);
+    CHECK(media_sdp_answer_create(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime_ms == 40 && res2.remote_maxptime_ms == 40);
     CHECK_EQ_INT(parse_str(&C, H "a=ptime:10\r\nm=audio 5000 RTP/AVP 0\r\nc=IN IP4 192.0.2.9\r\n"), MEDIA_OK);
-    CHECK(media_sdp_create_answer(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime == 10);   /* session level */
+    CHECK(media_sdp_answer_create(&B, &C, &bob, &res2) == MEDIA_OK && res2.ptime_ms == 10);   /* session level */
     /* a re-offer after we answered a multi-stream offer keeps every m-line:
        the refused ones stay refused, ours is rebuilt */
     oa_cfg(&cfg, "192.0.2.1", 4000);
     CHECK_EQ_INT(parse_str(&C, rfc3264_10_1_offer), MEDIA_OK);
-    CHECK_EQ_INT(media_sdp_create_answer(&prev, &C, &cfg, &res2), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&prev, &C, &cfg, &res2), MEDIA_OK);
     cfg.previous = &prev;
     cfg.direction = MEDIA_SDP_INACTIVE;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
     CHECK(A.media_count == 3 && A.media[0].port == 4000 && A.media[1].port == 0 && A.media[2].port == 0 &&
-          strcmp(pts(&A, 1), "31") == 0 && strcmp(media_sdp_str(&A, A.media[2].media), "video") == 0);
-    CHECK(media_sdp_get_direction(&A, 0) == MEDIA_SDP_INACTIVE && A.origin_version == prev.origin_version + 1);
+          strcmp(pts(&A, 1), "31") == 0 && strcmp(media_sdp_str_get(&A, A.media[2].media), "video") == 0);
+    CHECK(media_sdp_direction_get(&A, 0) == MEDIA_SDP_INACTIVE && A.origin_version == prev.origin_version + 1);
     /* required codecs are matched by description, not only by pointer */
     {
         static const media_codec pcmu_copy = {"pcmu", 8000, 8000, 1, 0, 20, 0, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
@@ -1057,15 +1057,15 @@ static void test_offers_and_reoffers(void)
         req[0] = &pcmu_copy;
         c2.strategy = MEDIA_SDP_REQUIRED; c2.required = req; c2.required_count = 1;
         CHECK_EQ_INT(parse_str(&C, H "m=audio 5000 RTP/AVP 8 0\r\nc=IN IP4 192.0.2.9\r\n"), MEDIA_OK);
-        CHECK(media_sdp_create_answer(&B, &C, &c2, &res2) == MEDIA_OK && strcmp(pts(&B, 0), "0 8") == 0);
+        CHECK(media_sdp_answer_create(&B, &C, &c2, &res2) == MEDIA_OK && strcmp(pts(&B, 0), "0 8") == 0);
     }
     /* bad configurations */
     cfg.address = NULL;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_EINVAL);
     cfg.address = "192.0.2.1"; cfg.port = 0;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_EINVAL);
     cfg.port = 4000;
-    CHECK_EQ_INT(media_sdp_create_answer(&A, &A, &cfg, &res), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_answer_create(&A, &A, &cfg, &res), MEDIA_EINVAL);
 }
 
 /* Property: for random offers and random local lists, an answer only ever
@@ -1124,18 +1124,18 @@ static void test_answer_property(void)
         cfg.codecs = local; cfg.codec_count = (size_t)nloc;
         cfg.strategy = harness_rand() % 2 ? MEDIA_SDP_LOCAL_ORDER : MEDIA_SDP_OFFERER_ORDER;
         cfg.direction = (media_sdp_direction)(harness_rand() % 4);
-        rc = media_sdp_create_answer(&B, &A, &cfg, &res);
+        rc = media_sdp_answer_create(&B, &A, &cfg, &res);
         CHECKF(rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION, "iteration %d: %d", iter, rc);
         CHECKF(answer_subset(&A, &B, local, (size_t)nloc), "iteration %d: answer has a format not in both\n%s", iter, text);
         CHECK_EQ_INT(B.media_count, A.media_count);
-        for (m = 0; m < A.media_count; m++) CHECK(strcmp(media_sdp_str(&A, A.media[m].media), media_sdp_str(&B, B.media[m].media)) == 0);
+        for (m = 0; m < A.media_count; m++) CHECK(strcmp(media_sdp_str_get(&A, A.media[m].media), media_sdp_str_get(&B, B.media[m].media)) == 0);
         if (rc == MEDIA_OK) {
             int j, te_ok = 1, in_answer = 0;
             accepted++;
             for (j = 0; j < B.media[res.media_index].fmt_count; j++) {
                 media_sdp_rtpmap r;
                 int pt = B.media[res.media_index].pt[j];
-                media_sdp_get_rtpmap(&B, res.media_index, pt, &r);
+                media_sdp_rtpmap_get(&B, res.media_index, pt, &r);
                 in_answer |= pt == res.payload_type;
                 if (pt == res.telephone_event_pt) te_ok &= r.clock_rate == res.codec->clock_rate;
             }
@@ -1159,10 +1159,10 @@ static void test_session_id_made_when_zero(void)
     media_sdp_oa_config_init(&cfg);
     cfg.address = "192.0.2.1";
     cfg.port = 4000;
-    CHECK_EQ_INT(media_sdp_create_offer(&A, &cfg), MEDIA_OK);
-    snprintf(id1, sizeof id1, "%s", media_sdp_str(&A, A.origin_sess_id));
-    CHECK_EQ_INT(media_sdp_create_answer(&B, &A, &cfg, &res), MEDIA_OK);
-    snprintf(id2, sizeof id2, "%s", media_sdp_str(&B, B.origin_sess_id));
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
+    snprintf(id1, sizeof id1, "%s", media_sdp_str_get(&A, A.origin_sess_id));
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &cfg, &res), MEDIA_OK);
+    snprintf(id2, sizeof id2, "%s", media_sdp_str_get(&B, B.origin_sess_id));
     CHECKF(strcmp(id1, "0") != 0 && strcmp(id2, "0") != 0 && strcmp(id1, id2) != 0, "o= sess-ids %s and %s", id1, id2);
     CHECK(strspn(id1, "0123456789") == strlen(id1) && strlen(id1) <= 19);   /* a number under 2^63 */
 }
@@ -1174,21 +1174,21 @@ static void test_arguments(void)
     CHECK_EQ_INT(parse_str(&A, rfc8866), MEDIA_OK);
     CHECK_EQ_INT(media_sdp_write(NULL, 10, &A), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_write(out, 0, &A), MEDIA_ENOSPC);
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 5, 0, &r), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 0, 128, &r), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 2, 98, &r), MEDIA_ENOTFOUND);   /* dynamic, no rtpmap */
-    CHECK_EQ_INT(media_sdp_get_rtpmap(&A, 0, 50, &r), MEDIA_ENOTFOUND);   /* unassigned static range */
-    CHECK(media_sdp_attr_name(&A, -1) == NULL && media_sdp_attr_value(&A, 9999) == NULL);
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 5, 0, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 0, 128, &r), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 2, 98, &r), MEDIA_ENOTFOUND);   /* dynamic, no rtpmap */
+    CHECK_EQ_INT(media_sdp_rtpmap_get(&A, 0, 50, &r), MEDIA_ENOTFOUND);   /* unassigned static range */
+    CHECK(media_sdp_attr_name_get(&A, -1) == NULL && media_sdp_attr_value_get(&A, 9999) == NULL);
     CHECK(media_sdp_attr_find(&A, 7, "x", -1) == MEDIA_EINVAL);
-    CHECK(strcmp(media_sdp_str(&A, 65535), "") == 0);
-    CHECK(media_sdp_get_conn(&A, 3) == NULL && media_sdp_get_ptime(&A, -2) == 0);
+    CHECK(strcmp(media_sdp_str_get(&A, 65535), "") == 0);
+    CHECK(media_sdp_conn_get(&A, 3) == NULL && media_sdp_ptime_get(&A, -2) == 0);
     CHECK_EQ_INT(media_sdp_fmtp_param(&v, NULL, "x"), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_rtpmap_parse(&r, NULL), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_set_direction(&A, 0, (media_sdp_direction)7), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_remove_format(&A, 9, 0), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_direction_set(&A, 0, (media_sdp_direction)7), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_format_remove(&A, 9, 0), MEDIA_EINVAL);
     CHECK_EQ_INT(media_sdp_attr_remove_at(&A, 9999), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_bump_version(NULL), MEDIA_EINVAL);
-    CHECK_EQ_INT(media_sdp_create_offer(&A, NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_version_bump(NULL), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, NULL), MEDIA_EINVAL);
     /* the built-in codecs are what RFC 3551 says */
     CHECK(media_codec_pcmu()->static_pt == 0 && media_codec_pcma()->static_pt == 8 && media_codec_pcmu()->clock_rate == 8000);
     CHECK(media_codec_telephone_event()->flags & MEDIA_CODEC_EVENTS);

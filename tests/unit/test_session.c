@@ -37,17 +37,17 @@ static void test_basic_call(void)
     g_ep[A].tone_hz = 1000;
     g_net.delay_us = 20000;                           /* a LAN-ish path: 20..24 ms */
     g_net.jitter_us = 4000;
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_READY);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_READY);
     allocs = alloc_count;
     net_run_ms(10000);
     CHECK_EQ_INT(alloc_count - allocs, 0);            /* nothing allocated while the call runs */
     CHECK_EQ_INT(net_failed_polls, 0);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
-    CHECK_EQ_INT(media_session_state(g_ep[B].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[B].s), MEDIA_STATE_ACTIVE);
     /* A hangs up: its BYE ends B's receive stream, nothing is sent after it */
     CHECK_EQ_INT(media_session_close(g_ep[A].s), MEDIA_OK);
     net_run_ms(100);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_TERMINATED);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_TERMINATED);
     CHECK_EQ_INT(media_session_poll(g_ep[A].s), MEDIA_ESTATE);
     CHECK_EQ_INT(g_ep[A].rtcp_bye, 1);
     CHECK_EQ_INT(g_ep[A].session_starts, 1);
@@ -56,8 +56,8 @@ static void test_basic_call(void)
     CHECK_EQ_INT(g_ep[A].stop_reason, MEDIA_OK);
     CHECK_EQ_INT(g_ep[B].session_stops, 0);
     CHECK(g_ep[B].nstops >= 1 && g_ep[B].stops[g_ep[B].nstops - 1] == MEDIA_STREAM_RECEIVE);
-    media_session_get_stats(g_ep[A].s, &sa);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK(sa.codec && !strcmp(sa.codec, "PCMU"));
     CHECK_EQ_INT(sa.payload_type, 0);
     CHECK_EQ_INT(sa.ptime_ms, 20);
@@ -110,9 +110,9 @@ static void test_delay_moves_by_stretching(void)
         if (t >= 100 && t < 200) g_net.delay_us += 1000;   /* 2 s: +100 ms */
         if (t >= 300 && t < 400) g_net.delay_us -= 1000;   /* 6 s: back */
         net_run_ms(20);
-        if (t == 299) media_session_get_stats(g_ep[B].s, &mid);
+        if (t == 299) media_session_stats_get(g_ep[B].s, &mid);
     }
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECKF(mid.stretched_ms >= 75 && mid.stretched_ms <= 140 && mid.jitter_delay_ms >= 95,
            "after the climb: stretched %.1f ms, delay %.1f ms", mid.stretched_ms, mid.jitter_delay_ms);
     CHECKF(sb.compressed_ms >= 75 && sb.jitter_delay_ms < 25, "at the end: compressed %.1f ms, delay %.1f ms",
@@ -137,14 +137,14 @@ static void test_rtcp_matches_network(void)
     g_net.jitter_us = 30000;
     g_ep[A].tone_hz = 400;
     g_ep[B].tone_hz = 600;
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECKF(sa.rtt_ms == -1, "RTT before any report: %.2f (unknown is -1)", sa.rtt_ms);
     net_run_ms(60000);
     g_net.loss = 0;                      /* let the last reports through */
     g_ep[A].tone_hz = 0;
     net_run_ms(12000);
-    media_session_get_stats(g_ep[A].s, &sa);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
     /* B's own count of what A lost on the way equals the network's */
     CHECK_EQ_INT(sb.lost, g_net.rtp_dropped[A]);
     CHECK_EQ_INT(sa.lost, g_net.rtp_dropped[B]);
@@ -187,18 +187,18 @@ static void test_dtmf_sent_cut_by_bye(void)
     setup_pair(&ca, &cb);
     start_pair(&ca, &cb);
     net_run_ms(200);
-    CHECK_EQ_INT(media_session_send_dtmf(g_ep[A].s, "5"), MEDIA_OK);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "5"), MEDIA_OK);
     for (k = 0; k < 50 && !end_seen; k++) {   /* 20 ms at a time until the first end packet */
         int i;
         net_run_ms(20);
         for (i = 0; i < g_ep[A].nlog; i++) if (g_ep[A].log[i].pt == 101 && (g_ep[A].log[i].head[1] & 0x80)) end_seen = 1;
     }
     CHECK(end_seen);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK_EQ_INT(sa.dtmf_sent, 1);
     CHECK_EQ_INT(media_session_close(g_ep[A].s), MEDIA_OK);
     net_run_ms(200);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK_EQ_INT(sa.dtmf_sent, 1);
     net_reset();
 }
@@ -211,15 +211,15 @@ static void test_dtmf_both_ways(void)
     start_pair(&ca, &cb);
     g_ep[A].tone_hz = 500;
     net_run_ms(500);
-    CHECK_EQ_INT(media_session_send_dtmf(g_ep[A].s, "19*#"), MEDIA_OK);
-    CHECK_EQ_INT(media_session_send_dtmf(g_ep[B].s, "D0"), MEDIA_OK);
-    CHECK_EQ_INT(media_session_send_dtmf(g_ep[B].s, "x"), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "19*#"), MEDIA_OK);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[B].s, "D0"), MEDIA_OK);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[B].s, "x"), MEDIA_EINVAL);
     net_run_ms(3000);
     CHECK(!strcmp(g_ep[B].digits, "19*#"));
     {
         /* the time the events took is a tone, not lost audio */
         media_session_stats sb;
-        media_session_get_stats(g_ep[B].s, &sb);
+        media_session_stats_get(g_ep[B].s, &sb);
         CHECK_EQ_INT(sb.concealed, 0);
         CHECK_EQ_INT(sb.lost, 0);
         CHECK_EQ_INT(sb.dtmf_received, 4);
@@ -247,7 +247,7 @@ static void test_dtmf_both_ways(void)
     CHECK_EQ_INT(ends, 3);
     {   /* A counts what it sent: four digits */
         media_session_stats sa;
-        media_session_get_stats(g_ep[A].s, &sa);
+        media_session_stats_get(g_ep[A].s, &sa);
         CHECK_EQ_INT(sa.dtmf_sent, 4);
     }
     /* the audio around the digit keeps the sending clock: the packet after the
@@ -302,8 +302,8 @@ static media_session *fake_start_latch(media_session_config *cb, int latch)
     setup_fake(cb);
     cb->latch = latch;
     if (!ep_create(B, cb)) return NULL;
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, ans, sizeof ans);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, fake_offer, strlen(fake_offer)), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, ans, sizeof ans);
     CHECK(n > 0);
     CHECK(strstr(ans, "m=audio 5000 RTP/AVP 8 0 100") != NULL);
     return g_ep[B].s;
@@ -466,30 +466,30 @@ static void test_hold_resume(void)
     g_ep[A].tone_hz = 300; g_ep[B].tone_hz = 700;
     net_run_ms(1000);
     CHECK_EQ_INT(media_session_hold(g_ep[A].s), MEDIA_OK);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_HELD);
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_HELD);
+    n = media_session_offer_create(g_ep[A].s, sdp, sizeof sdp);
     CHECK(n > 0 && strstr(sdp, "a=sendonly") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, sdp, sizeof sdp);
     CHECK(n > 0 && strstr(sdp, "a=recvonly") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
-    CHECK_EQ_INT(media_session_state(g_ep[B].s), MEDIA_STATE_PAUSED);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_state_get(g_ep[B].s), MEDIA_STATE_PAUSED);
     net_run_ms(20);
     before = g_ep[B].nlog;
     net_run_ms(3000);
     CHECK_EQ_INT(g_ep[B].nlog, before);          /* B does not send to a holder */
     CHECK(g_ep[A].nlog > 140);                   /* A (sendonly) still does */
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK(sb.rtcp_sent > 0);
     /* resume */
     CHECK_EQ_INT(media_session_resume(g_ep[A].s), MEDIA_OK);
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    n = media_session_offer_create(g_ep[A].s, sdp, sizeof sdp);
     CHECK(n > 0 && strstr(sdp, "a=sendrecv") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
-    CHECK_EQ_INT(media_session_state(g_ep[B].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[B].s), MEDIA_STATE_ACTIVE);
     net_run_ms(1000);
     CHECK(g_ep[B].nlog > before + 45);
     for (k = before; k < g_ep[B].nlog; k++) marker_after += g_ep[B].log[k].marker;
@@ -512,12 +512,12 @@ static void test_codec_switch(void)
     start_pair(&ca, &cb);
     g_ep[A].tone_hz = 1000;
     net_run_ms(1000);
-    CHECK_EQ_INT(media_session_set_codec(g_ep[A].s, media_codec_pcma()), MEDIA_OK);
+    CHECK_EQ_INT(media_session_codec_set(g_ep[A].s, media_codec_pcma()), MEDIA_OK);
     start = g_ep[A].nlog;
     net_run_ms(2000);
     for (k = start; k < g_ep[A].nlog; k++) { pcma += g_ep[A].log[k].pt == 8; pcmu_after += g_ep[A].log[k].pt == 0; }
     CHECK(pcma >= 99 && pcmu_after == 0);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.lost, 0);
     /* B decodes PCMA now: the tone continues */
     CHECK(sine_snr(g_ep[B].cap + g_ep[B].ncap - 8000, 8000, 1000, 8000) > 30);
@@ -813,7 +813,7 @@ static void test_ssrc_change_and_timestamp_jump(void)
     fk_ts -= 8000;
     fake_audio(50, 0x2222, NULL);
     CHECKF(tone_frames(B, mark) >= 38, "tone frames after a restart under the same SSRC: %d", tone_frames(B, mark));
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.ssrc_changes, 1);
     CHECK_EQ_INT(sb.remote_ssrc, 0x2222);
     CHECK_EQ_INT(sb.packets_received, 200);
@@ -833,7 +833,7 @@ static void test_source_filter_and_latch(void)
     fake_audio(20, 0x3333, NULL);
     mark = g_ep[B].ncap;
     fake_audio(30, 0x4444, &nat);          /* someone else, elsewhere */
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.foreign, 30);
     CHECK_EQ_INT(sb.packets_received, 20);
     CHECK(tone_frames(B, mark + 160 * 8) == 0);
@@ -843,7 +843,7 @@ static void test_source_filter_and_latch(void)
     g_ep[F].rtp = nat;                      /* B's packets to the NAT address reach the fake peer's log */
     fk_seq = 1; fk_ts = 0;
     fake_audio(30, 0x5555, &nat);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.foreign, 0);
     CHECK_EQ_INT(sb.packets_received, 30);
     for (k = 0; k < g_ep[B].nlog; k++) to_nat += g_ep[B].log[k].pt == 8;
@@ -856,7 +856,7 @@ static void test_source_filter_and_latch(void)
     fk_seq = 1; fk_ts = 0;
     fake_audio(20, 0x3333, NULL);
     fake_audio(30, 0x4444, &nat);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.foreign, 30);
     CHECK_EQ_INT(sb.packets_received, 20);
     CHECK_EQ_INT(g_net.misdirected, 0);          /* B still sends to the SDP's address */
@@ -871,11 +871,11 @@ static void test_ssrc_collision(void)
     if (!fake_start(&cb)) { CHECK(0); return; }
     fk_seq = 1; fk_ts = 0;
     fake_audio(10, 0x6666, NULL);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     old = sb.local_ssrc;
     CHECK(g_ep[B].nlog > 0 && g_ep[B].log[0].ssrc == old);
     fake_audio(5, old, NULL);                  /* the peer picked our SSRC */
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.collisions, 1);
     CHECK(sb.local_ssrc != old);
     CHECK_EQ_INT(g_ep[B].rtcp_bye, 1);          /* BYE for the old one */
@@ -937,12 +937,12 @@ static int pick_pcma_pcmu(media_session *s, const media_sdp_match *m, int count,
 static void oa_expect(const char *in_offer, const char *in_answer)
 {
     char sdp[4096];
-    int n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
+    int n = media_session_offer_create(g_ep[A].s, sdp, sizeof sdp);
     CHECKF(n > 0 && strstr(sdp, in_offer) != NULL, "offer without %s", in_offer);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, sdp, sizeof sdp);
     CHECKF(n > 0 && strstr(sdp, in_answer) != NULL, "answer without %s", in_answer);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
 }
 
 static void test_handlers_edit_reject_choose(void)
@@ -959,7 +959,7 @@ static void test_handlers_edit_reject_choose(void)
     oa_expect("a=label:main", "m=audio 5000 RTP/AVP 8 101");
     CHECK_EQ_INT(g_ep[A].negotiated, 1);
     CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
     /* an ordered choice: both in the answer, in that order, the first one used */
     media_session_destroy(g_ep[B].s);
@@ -967,19 +967,19 @@ static void test_handlers_edit_reject_choose(void)
     cb.handler.codec_negotiation = pick_pcma_pcmu;
     CHECK(ep_create(B, &cb) != NULL);
     oa_expect("m=audio 4000 RTP/AVP 0 8 101", "m=audio 5000 RTP/AVP 8 0 101");
-    media_session_get_stats(g_ep[B].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sa);
     CHECK(sa.codec && !strcmp(sa.codec, "PCMA"));
     /* a re-offer the peer's handler refuses */
     media_session_destroy(g_ep[B].s);
     cb.handler.offer = reject_all;
     g_ep[B].s = NULL;
     CHECK(ep_create(B, &cb) != NULL);
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_EREJECTED);
-    CHECK_EQ_INT(media_session_create_answer(g_ep[B].s, sdp, sizeof sdp), MEDIA_ESTATE);
+    n = media_session_offer_create(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_EREJECTED);
+    CHECK_EQ_INT(media_session_answer_create(g_ep[B].s, sdp, sizeof sdp), MEDIA_ESTATE);
     /* malformed SDP, wrong moments */
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, "v=1\r\n", 5), MEDIA_EPARSE);
-    CHECK_EQ_INT(media_session_create_answer(g_ep[A].s, sdp, sizeof sdp), MEDIA_ESTATE);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, "v=1\r\n", 5), MEDIA_EPARSE);
+    CHECK_EQ_INT(media_session_answer_create(g_ep[A].s, sdp, sizeof sdp), MEDIA_ESTATE);
     net_reset();
 }
 
@@ -990,7 +990,7 @@ static void destroy_on_dtmf(media_session *s, char d, uint32_t ms, void *u)
     ((ep *)u)->s = NULL;               /* the test driver must not poll it again */
     destroy_on_dtmf_count++;
     media_session_destroy(s);          /* deferred until the callback returns */
-    media_session_send_dtmf(s, "1");   /* still valid here */
+    media_session_dtmf_send(s, "1");   /* still valid here */
 }
 
 static void test_destroy_inside_callback(void)
@@ -1001,7 +1001,7 @@ static void test_destroy_inside_callback(void)
     cb.handler.dtmf = destroy_on_dtmf;
     start_pair(&ca, &cb);
     net_run_ms(200);
-    media_session_send_dtmf(g_ep[A].s, "5");
+    media_session_dtmf_send(g_ep[A].s, "5");
     f0 = free_count;
     /* drive by hand: B disappears inside its own callback */
     {
@@ -1024,7 +1024,7 @@ static void poll_readiness(media_session *s)
     struct pollfd p[2];
     unsigned ready = 0;
     int k;
-    for (k = 0; k < 2; k++) { p[k].fd = media_session_fd(s, k); p[k].events = POLLIN; p[k].revents = 0; }
+    for (k = 0; k < 2; k++) { p[k].fd = media_session_fd_get(s, k); p[k].events = POLLIN; p[k].revents = 0; }
     if (poll(p, 2, 0) > 0) {
         if (p[0].revents & POLLIN) ready |= MEDIA_READY_RTP;
         if (p[1].revents & POLLIN) ready |= MEDIA_READY_RTCP;
@@ -1103,12 +1103,12 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch,
     ca.latch = cb.latch = latch;
     if (filtered) { toy_install(&ca, &fa, 0x5C); toy_install(&cb, &fb, 0x5C); }
     if (!socket_create(&ca, &cb)) return;
-    media_session_local_addr(g_ep[A].s, &la);
-    media_session_local_addr(g_ep[B].s, &lb);
+    media_session_local_addr_get(g_ep[A].s, &la);
+    media_session_local_addr_get(g_ep[B].s, &lb);
     CHECK(la.port != 0 && (la.port & 1) == 0);   /* even RTP port, RTCP on the next */
-    CHECK(media_session_fd(g_ep[A].s, 0) >= 0 && media_session_fd(g_ep[A].s, 1) >= 0);
+    CHECK(media_session_fd_get(g_ep[A].s, 0) >= 0 && media_session_fd_get(g_ep[A].s, 1) >= 0);
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
-    CHECK_EQ_INT(media_session_fd(g_ep[A].s, 1) >= 0, !mux);   /* muxed: nothing to wait on there */
+    CHECK_EQ_INT(media_session_fd_get(g_ep[A].s, 1) >= 0, !mux);   /* muxed: nothing to wait on there */
     g_ep[A].tone_hz = 1000;
     /* a stranger sends RTP to B from its own port: ignored once the peer is known */
     {
@@ -1138,8 +1138,8 @@ static void socket_call_how(const char *addr, int mux, int readiness, int latch,
         }
         if (fd_stranger >= 0) close(fd_stranger);
     }
-    media_session_get_stats(g_ep[A].s, &sa);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK(sa.packets_sent >= 99 && sa.packets_sent <= 101);
     CHECK_EQ_INT(sb.packets_received, sa.packets_sent);
     CHECK_EQ_INT(sb.foreign, latch ? 20 : 0);
@@ -1175,18 +1175,18 @@ static void test_sockets_peer_unreachable(void)
     memset(&lb, 0, sizeof lb);
     socket_configs(&ca, &cb, "127.0.0.1");
     if (!socket_create(&ca, &cb)) return;
-    media_session_local_addr(g_ep[B].s, &lb);
+    media_session_local_addr_get(g_ep[B].s, &lb);
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
     g_ep[A].tone_hz = 1000;
     for (k = 0; k < 200; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
     media_session_destroy(g_ep[B].s);
     g_ep[B].s = NULL;
     for (k = 0; k < 500; k++) { media_session_poll(g_ep[A].s); vnow += 1000; }
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK(sa.unreachable >= 1);
     CHECK_EQ_INT(sa.send_errors + sa.receive_errors, 0);
     CHECK_EQ_INT(g_ep[A].nerrors, 0);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
     /* something listens on the port again */
     fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
     memset(&sin, 0, sizeof sin);
@@ -1200,7 +1200,7 @@ static void test_sockets_peer_unreachable(void)
         while (fd >= 0 && recv(fd, buf, sizeof buf, 0) == 172) got++;
     }
     CHECK(got >= 9 && got <= 11);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK_EQ_INT(sa.send_errors + sa.receive_errors, 0);
     if (fd >= 0) close(fd);
     net_reset();
@@ -1220,12 +1220,12 @@ static void test_sockets_reoffer_moves(void)
     socket_configs(&ca, &cb, "127.0.0.1");
     ca.rtcp_interval_ms = cb.rtcp_interval_ms = 1000;
     if (!socket_create(&ca, &cb)) return;
-    media_session_local_addr(g_ep[B].s, &lb0);
+    media_session_local_addr_get(g_ep[B].s, &lb0);
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
     g_ep[A].tone_hz = 1000;
     g_ep[B].tone_hz = 700;
     for (k = 0; k < 1000; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
-    media_session_get_stats(g_ep[A].s, &sa0);
+    media_session_stats_get(g_ep[A].s, &sa0);
     CHECK(sa0.packets_received >= 45 && sa0.rtcp_received >= 1);
     /* B goes; a new B (its own SSRC, sequence and timestamps) on other ports offers again */
     media_session_destroy(g_ep[B].s);
@@ -1233,17 +1233,17 @@ static void test_sockets_reoffer_moves(void)
     cb.seed += 1000;
     CHECK(ep_create(B, &cb) != NULL);
     if (!g_ep[B].s) return;
-    media_session_local_addr(g_ep[B].s, &lb);
+    media_session_local_addr_get(g_ep[B].s, &lb);
     CHECK(lb.port != lb0.port);
-    n = media_session_create_offer(g_ep[B].s, sdp, sizeof sdp);
+    n = media_session_offer_create(g_ep[B].s, sdp, sizeof sdp);
     CHECK(n > 0);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[A].s, sdp, sizeof sdp);
     CHECK(n > 0);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
     for (k = 0; k < 2000; k++) { media_session_poll(g_ep[A].s); media_session_poll(g_ep[B].s); vnow += 1000; }
-    media_session_get_stats(g_ep[A].s, &sa);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK(sa.packets_received - sa0.packets_received >= 95);   /* 2 s of the new peer's 20 ms packets */
     CHECK(sa.rtcp_received > sa0.rtcp_received);
     CHECK(sb.packets_received >= 95);
@@ -1278,12 +1278,12 @@ static void test_reoffer_new_address(void)
     }
     media_addr_parse(&g_ep[B].rtp, "10.0.0.2", 6000);
     CHECK(ep_create(B, &cb) != NULL);
-    n = media_session_create_offer(g_ep[B].s, sdp, sizeof sdp);
+    n = media_session_offer_create(g_ep[B].s, sdp, sizeof sdp);
     CHECK(n > 0);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[A].s, sdp, sizeof sdp);
     CHECK(n > 0 && strstr(sdp, "o=- ") != NULL);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
     before = g_ep[A].nlog;
     g_ep[A].next_poll = g_ep[B].next_poll = vnow;
     net_run_ms(1000);
@@ -1292,7 +1292,7 @@ static void test_reoffer_new_address(void)
     CHECK_EQ_INT(g_net.misdirected, 0);
     {
         media_session_stats sb;
-        media_session_get_stats(g_ep[B].s, &sb);
+        media_session_stats_get(g_ep[B].s, &sb);
         CHECK(sb.packets_received >= 49);
     }
     net_reset();
@@ -1378,14 +1378,14 @@ static void socket_error_for(const char *local, const char *family, const char *
     c.local_address = local;
     if (!ep_create(A, &c)) { CHECK(0); return; }
     n = remote_offer(offer, sizeof offer, family, peer, 40000);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, offer, (size_t)n), MEDIA_OK);
-    CHECK(media_session_create_answer(g_ep[A].s, ans, sizeof ans) > 0);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, offer, (size_t)n), MEDIA_OK);
+    CHECK(media_session_answer_create(g_ep[A].s, ans, sizeof ans) > 0);
     for (k = 0; k < 2600; k++) { (void)media_session_poll(g_ep[A].s); vnow += 1000; }   /* 2.6 s */
-    media_session_get_stats(g_ep[A].s, &st);
+    media_session_stats_get(g_ep[A].s, &st);
     CHECKF(st.send_errors >= 130, "%s: send errors %llu", peer, (unsigned long long)st.send_errors);
     CHECKF(g_ep[A].nerrors == 3, "%s: %d reports", peer, g_ep[A].nerrors);   /* at 0, 1 and 2 s */
     for (k = 0; k < g_ep[A].nerrors; k++) CHECK_EQ_INT(g_ep[A].errors[k], MEDIA_ESOCKET);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
     net_reset();
 }
 
@@ -1407,16 +1407,16 @@ static void test_stream_errors(void)
     /* one report a second while it lasts, every failure counted */
     CHECK_EQ_INT(g_ep[A].nerrors, 4);
     for (k = 0; k < g_ep[A].nerrors; k++) CHECK_EQ_INT(g_ep[A].errors[k], MEDIA_ESOCKET);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK(failed_rtp >= 174 && failed_rtp <= 176);
     CHECK((long)sa.send_errors >= failed_rtp);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     got = sb.packets_received;
     net_run_ms(1000);                     /* the call goes on; the peer saw the gap as loss */
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK(sb.packets_received - got >= 49);
     CHECK_EQ_INT(sb.lost, failed_rtp);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
     CHECK_EQ_INT(g_ep[A].nerrors, 4);
     /* a handler that gives up: the session closes, session_stop says why */
     setup_pair(&ca, &cb);
@@ -1428,7 +1428,7 @@ static void test_stream_errors(void)
     net_run_ms(100);
     fail_sends = 0;
     CHECK_EQ_INT(g_ep[A].nerrors, 1);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_TERMINATED);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_TERMINATED);
     CHECK_EQ_INT(g_ep[A].session_stops, 1);
     CHECK_EQ_INT(g_ep[A].stop_reason, MEDIA_ESOCKET);
     CHECK_EQ_INT(media_session_poll(g_ep[A].s), MEDIA_ESTATE);
@@ -1465,7 +1465,7 @@ static void test_media_request(void)
         CHECK_EQ_INT(g_ep[B].request_len[k], 12 + (int)sizeof pl);
         CHECK_EQ_INT(g_ep[B].request_head[k][1] & 0x7F, 96);
     }
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.unknown_pt, 2);      /* the ones nobody handled */
     /* an RTCP compound with an APP packet, from the peer's RTCP port */
     rtcp_from = g_ep[F].rtp;
@@ -1478,12 +1478,12 @@ static void test_media_request(void)
         CHECK_EQ_INT(g_ep[B].request_len[5], 20);
         CHECK(!memcmp(g_ep[B].request_head[5], compound + 8, 12));
     }
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.rtcp_received, 1);
     CHECK_EQ_INT(sb.malformed_rtcp, 0);
     /* the call itself was not disturbed */
     fake_audio(10, 0xABCD, NULL);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.packets_received, 20);
     CHECK_EQ_INT(g_ep[B].session_starts, 1);
     net_reset();
@@ -1536,14 +1536,14 @@ static void test_record_complete(void)
         CHECK_EQ_INT(rc, MEDIA_EIO);
         CHECK_EQ_INT(g_ep[B].record_done, 0);
     }
-    CHECK_EQ_INT(media_session_state(g_ep[B].s), MEDIA_STATE_ACTIVE);
+    CHECK_EQ_INT(media_session_state_get(g_ep[B].s), MEDIA_STATE_ACTIVE);
     net_reset();
     remove(tmp_path("rc1.wav"));
     remove(tmp_path("rc2.wav"));
 }
 
 /* PCMU's concealment history comes from the jitter buffer after the fact
-   (MEDIA_CODEC_HISTORY_FROM_PAYLOADS, media_jitter_played) instead of being
+   (MEDIA_CODEC_HISTORY_FROM_PAYLOADS, media_jitter_played_get) instead of being
    copied every frame. The oracle: the same call with a PCMU without that
    flag, which the session drives the plain way (every frame into the
    history). Loss, jitter that makes the buffer grow and shrink (seams),
@@ -1569,11 +1569,11 @@ static size_t lossy_call(const media_codec *b_pcmu, int16_t *out, size_t cap, me
     *longest_run = 0;
     for (k = 0; k < 300; k++) {
         g_net.jitter_us = k < 100 ? 2000 : k < 200 ? 45000 : 5000;   /* calm, rough, calm: grow, then shrink */
-        if (k == 150) CHECK_EQ_INT(media_session_send_dtmf(g_ep[A].s, "5"), MEDIA_OK);
+        if (k == 150) CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "5"), MEDIA_OK);
         net_run_ms(100);
         if (g_ep[B].s->lazy_n > *longest_run) *longest_run = g_ep[B].s->lazy_n;
     }
-    media_session_get_stats(g_ep[B].s, sb);
+    media_session_stats_get(g_ep[B].s, sb);
     n = g_ep[B].ncap < cap ? g_ep[B].ncap : cap;
     memcpy(out, g_ep[B].cap, n * sizeof *out);
     net_reset();
@@ -1626,7 +1626,7 @@ static void test_duplicates_reordering(void)
         seen[q] = 1;
         if (k == 0 || (int16_t)(uint16_t)(q - top) > 0) top = q;
     }
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(dups, g_net.rtp_duplicated[A]);
     CHECK(dups > 10 && reord > 10);
     CHECK_EQ_INT(sb.duplicates, dups);
@@ -1662,16 +1662,16 @@ static void test_handler_answers(void)
     CHECK(ep_create(A, &ca) != NULL);
     CHECK(ep_create(B, &cb) != NULL);
     refuse_answers = 1; answers_seen = 0;
-    n = media_session_create_offer(g_ep[A].s, sdp, sizeof sdp);
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
-    n = media_session_create_answer(g_ep[B].s, sdp, sizeof sdp);
+    n = media_session_offer_create(g_ep[A].s, sdp, sizeof sdp);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, sdp, (size_t)n), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, sdp, sizeof sdp);
     CHECK(n > 0 && strstr(sdp, "a=label:answered\r\n") != NULL);   /* B edited its own answer */
     /* A's handler refuses B's answer: no media, the offer is over */
-    CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, sdp, (size_t)n), MEDIA_EREJECTED);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_EREJECTED);
     CHECK_EQ_INT(answers_seen, 1);
     CHECK_EQ_INT(g_ep[A].negotiated, 1);
     CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_EREJECTED);
-    CHECK(media_session_state(g_ep[A].s) != MEDIA_STATE_READY);
+    CHECK(media_session_state_get(g_ep[A].s) != MEDIA_STATE_READY);
     net_run_ms(200);
     CHECK_EQ_INT(g_ep[A].nlog, 0);
     /* a second round, accepted */
@@ -1679,7 +1679,7 @@ static void test_handler_answers(void)
     CHECK_EQ_INT(net_negotiate(A, B), MEDIA_OK);
     CHECK_EQ_INT(answers_seen, 2);
     CHECK_EQ_INT(g_ep[A].neg_rc, MEDIA_OK);
-    CHECK_EQ_INT(media_session_state(g_ep[A].s), MEDIA_STATE_READY);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_READY);
     net_run_ms(200);
     CHECK(g_ep[A].nlog >= 9 && g_ep[B].nlog >= 9);
     net_reset();
@@ -1704,10 +1704,10 @@ static void test_allocation_failures(void)
                 switch (step) {
                 case 0: rc = (g_ep[A].s = media_session_create(&ca, &err)) ? MEDIA_OK : err; break;
                 case 1: rc = (g_ep[B].s = media_session_create(&cb, &err)) ? MEDIA_OK : err; break;
-                case 2: rc = n = media_session_create_offer(g_ep[A].s, offer, sizeof offer); break;
-                case 3: rc = media_session_set_remote_sdp(g_ep[B].s, offer, (size_t)n); break;
-                case 4: rc = n = media_session_create_answer(g_ep[B].s, answer, sizeof answer); break;
-                default: rc = media_session_set_remote_sdp(g_ep[A].s, answer, (size_t)n); break;
+                case 2: rc = n = media_session_offer_create(g_ep[A].s, offer, sizeof offer); break;
+                case 3: rc = media_session_remote_sdp_set(g_ep[B].s, offer, (size_t)n); break;
+                case 4: rc = n = media_session_answer_create(g_ep[B].s, answer, sizeof answer); break;
+                default: rc = media_session_remote_sdp_set(g_ep[A].s, answer, (size_t)n); break;
                 }
                 if (rc != MEDIA_ENOMEM) break;
                 enomem++;
@@ -1738,7 +1738,7 @@ static void test_bye_drains_buffer(void)
     media_session_config ca, cb;
     media_session_stats sa;
     setup_pair(&ca, &cb);
-    cb.jitter_fixed_ms = 100;            /* 100 ms of audio queued when the BYE comes */
+    cb.jitter_fixed_delay_ms = 100;            /* 100 ms of audio queued when the BYE comes */
     start_pair(&ca, &cb);
     g_ep[A].tone_hz = 1000;
     net_run_ms(2000);
@@ -1746,7 +1746,7 @@ static void test_bye_drains_buffer(void)
     net_run_ms(5);
     CHECK_EQ_INT(g_ep[B].nstops, 0);     /* the BYE is in, the audio still playing */
     net_run_ms(300);
-    media_session_get_stats(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[A].s, &sa);
     CHECK(g_ep[B].nstops == 1 && g_ep[B].stops[0] == MEDIA_STREAM_RECEIVE);
     CHECKF(g_ep[B].ncap == sa.packets_sent * 160, "played %zu of %llu", g_ep[B].ncap / 160,
            (unsigned long long)sa.packets_sent);
@@ -1789,20 +1789,20 @@ static void test_lengths_beyond_int(void)
     memset(pkt, 0, sizeof pkt);
     pkt[0] = 0x80;
     for (k = 0; k < 2; k++) {
-        CHECK_EQ_INT(media_session_create_offer(g_ep[A].s, offer, big[k]), MEDIA_EINVAL);
-        n = media_session_create_offer(g_ep[A].s, offer, sizeof offer);
+        CHECK_EQ_INT(media_session_offer_create(g_ep[A].s, offer, big[k]), MEDIA_EINVAL);
+        n = media_session_offer_create(g_ep[A].s, offer, sizeof offer);
         CHECK(n > 0);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, offer, big[k]), MEDIA_EINVAL);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[B].s, offer, (size_t)n), MEDIA_OK);
-        CHECK_EQ_INT(media_session_create_answer(g_ep[B].s, answer, big[k]), MEDIA_EINVAL);
-        n = media_session_create_answer(g_ep[B].s, answer, sizeof answer);
+        CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, offer, big[k]), MEDIA_EINVAL);
+        CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, offer, (size_t)n), MEDIA_OK);
+        CHECK_EQ_INT(media_session_answer_create(g_ep[B].s, answer, big[k]), MEDIA_EINVAL);
+        n = media_session_answer_create(g_ep[B].s, answer, sizeof answer);
         CHECK(n > 0);
-        CHECK_EQ_INT(media_session_set_remote_sdp(g_ep[A].s, answer, (size_t)n), MEDIA_OK);
+        CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, answer, (size_t)n), MEDIA_OK);
         CHECK_EQ_INT(media_session_receive(g_ep[B].s, pkt, big[k], 0), MEDIA_EINVAL);
         CHECK_EQ_INT(media_session_receive(g_ep[B].s, pkt, big[k], 1), MEDIA_EINVAL);
         CHECK_EQ_INT(media_session_receive_from(g_ep[B].s, pkt, big[k], 0, NULL), MEDIA_EINVAL);
     }
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.packets_received, 0);
     net_reset();
 }
@@ -1824,8 +1824,8 @@ static void test_packet_filter(void)
     start_pair(&ca, &cb);
     g_ep[A].tone_hz = 700;
     net_run_ms(6000);
-    media_session_get_stats(g_ep[A].s, &sa);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECKF(sb.packets_received >= 295 && sb.lost == 0 && sb.concealed == 0, "received %llu lost %lld concealed %llu",
            (unsigned long long)sb.packets_received, (long long)sb.lost, (unsigned long long)sb.concealed);
     CHECKF(sa.rtt_ms >= 0 && sb.rtcp_received > 0, "RTT %.2f, RTCP received %llu", sa.rtt_ms, (unsigned long long)sb.rtcp_received);   /* RTCP through it too */
@@ -1843,7 +1843,7 @@ static void test_packet_filter(void)
     toy_install(&cb, &fb, 0x44);
     start_pair(&ca, &cb);
     net_run_ms(2000);
-    media_session_get_stats(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[B].s, &sb);
     CHECKF(sb.packets_received == 0 && sb.rtcp_received == 0 && sb.unprotect_errors >= 95,
            "received %llu, RTCP %llu, refused %llu", (unsigned long long)sb.packets_received,
            (unsigned long long)sb.rtcp_received, (unsigned long long)sb.unprotect_errors);
@@ -1883,7 +1883,7 @@ static void test_log(void)
     start_pair(&ca, &cb);
     g_log[0] = 0; g_log_n = 0;
     /* a remote SDP refused: the line it failed at, quoted */
-    CHECK(media_session_set_remote_sdp(g_ep[B].s, bad_sdp, sizeof bad_sdp - 1) < 0);
+    CHECK(media_session_remote_sdp_set(g_ep[B].s, bad_sdp, sizeof bad_sdp - 1) < 0);
     CHECKF(strstr(g_log, "line 3") && strstr(g_log, "m=audio fortytwo RTP/AVP 0") && g_log_level == MEDIA_LOG_ERROR, "%s", g_log);
     /* refused packets: each reason said once a second at most, with the count since */
     g_log[0] = 0; g_log_n = 0;

@@ -135,13 +135,13 @@ static void test_rtcp_fields_as_tshark_reads_them(void)
     memset(&r, 0, sizeof r);
     r.ssrc = 0xCAFE; r.is_sender = 1; r.ntp = ((uint64_t)0xE95F2A01u << 32) | 0x80000000u; r.rtp_timestamp = 12345;
     r.packet_count = 50; r.octet_count = 8000; r.blocks = bl; r.block_count = 2; r.cname = "user@host";
-    n = media_rtcp_write_report(b, sizeof b, &r); pcap_udp(f, 1000000, 40001, 5005, b, (size_t)n);
+    n = media_rtcp_report_write(b, sizeof b, &r); pcap_udp(f, 1000000, 40001, 5005, b, (size_t)n);
     r.is_sender = 0; r.block_count = 0;
-    n = media_rtcp_write_report(b, sizeof b, &r);
-    m = media_rtcp_write_bye(b + n, sizeof b - (size_t)n, &bye, 1, "hangup");
+    n = media_rtcp_report_write(b, sizeof b, &r);
+    m = media_rtcp_bye_write(b + n, sizeof b - (size_t)n, &bye, 1, "hangup");
     pcap_udp(f, 2000000, 40001, 5005, b, (size_t)(n + m));
     r.block_count = 40;
-    n = media_rtcp_write_report(b, sizeof b, &r); pcap_udp(f, 3000000, 40001, 5005, b, (size_t)n);
+    n = media_rtcp_report_write(b, sizeof b, &r); pcap_udp(f, 3000000, 40001, 5005, b, (size_t)n);
     fclose(f);
     CHECK_EQ_INT(tshark("-d udp.port==5005,rtcp -T fields -E separator='|' -E occurrence=a -E aggregator=, "
                         "-e rtcp.pt -e rtcp.rc -e rtcp.senderssrc -e rtcp.timestamp.ntp.msw -e rtcp.timestamp.ntp.lsw "

@@ -52,12 +52,12 @@ static void test_header_pcm16_by_hand(void)
     info.sample_rate = 44100;
     info.channels = 2;
     info.data_bytes = 8;
-    CHECK_EQ_INT(media_wav_header(buf, sizeof buf, &info), 44);
+    CHECK_EQ_INT(media_wav_header_write(buf, sizeof buf, &info), 44);
     CHECK(memcmp(buf, want, 44) == 0);
     CHECK_EQ_INT(media_wav_parse(&back, want, 44), MEDIA_OK);
     CHECK(back.format == 1 && back.sample_rate == 44100 && back.channels == 2 && back.block == 4);
     CHECK(back.data_offset == 44 && back.data_bytes == 8);
-    CHECK_EQ_INT(media_wav_header(buf, 43, &info), MEDIA_ENOSPC);
+    CHECK_EQ_INT(media_wav_header_write(buf, 43, &info), MEDIA_ENOSPC);
 }
 
 /* G.711 needs cbSize and a fact chunk (non-PCM formats) */
@@ -70,7 +70,7 @@ static void test_header_g711(void)
     info.sample_rate = 8000;
     info.channels = 1;
     info.data_bytes = 8001;
-    CHECK_EQ_INT(media_wav_header(buf, sizeof buf, &info), 58);
+    CHECK_EQ_INT(media_wav_header_write(buf, sizeof buf, &info), 58);
     CHECK(memcmp(buf + 12, "fmt ", 4) == 0 && buf[16] == 18 && buf[20] == 7 && buf[34] == 8);
     CHECK(memcmp(buf + 38, "fact", 4) == 0 && buf[42] == 4 && buf[46] == 0x41 && buf[47] == 0x1F);   /* 8001 frames */
     CHECK(memcmp(buf + 50, "data", 4) == 0 && buf[54] == 0x41 && buf[55] == 0x1F);
@@ -79,11 +79,11 @@ static void test_header_g711(void)
     CHECK(back.format == MEDIA_WAV_PCMU && back.block == 1 && back.data_offset == 58 && back.data_bytes == 8001);
     info.format = MEDIA_WAV_PCMA;
     info.channels = 2;
-    CHECK_EQ_INT(media_wav_header(buf, sizeof buf, &info), 58);
+    CHECK_EQ_INT(media_wav_header_write(buf, sizeof buf, &info), 58);
     CHECK_EQ_INT(media_wav_parse(&back, buf, 58), MEDIA_OK);
     CHECK(back.format == MEDIA_WAV_PCMA && back.block == 2 && back.channels == 2);
     info.format = 3;   /* float */
-    CHECK_EQ_INT(media_wav_header(buf, sizeof buf, &info), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_wav_header_write(buf, sizeof buf, &info), MEDIA_EINVAL);
 }
 
 /* Extensible format, chunks before fmt and data, and every malformed form */
@@ -303,7 +303,7 @@ static void test_resampler_sweeps(void)
             if (k > 5 && (fi < fo || f >= fi / 2.0)) continue;
             for (i = 0; i < nin; i++) in[i] = (int16_t)floor(A * sin(2 * PI * f * i / fi) + 0.5);
             CHECK_EQ_INT(media_resampler_init(&rs, fi, fo, 1), MEDIA_OK);
-            nout = media_resample(&rs, out, sizeof out / sizeof out[0], in, (size_t)nin, &used);
+            nout = media_resampler_process(&rs, out, sizeof out / sizeof out[0], in, (size_t)nin, &used);
             CHECK_EQ_INT((long)used, nin);
             skip = nout / 5;
             m = nout - 2 * skip;
@@ -343,17 +343,17 @@ static void test_resampler_streaming(void)
     }
     media_resampler_init(&r1, 44100, 8000, 2);
     media_resampler_init(&r2, 44100, 8000, 2);
-    n1 = media_resample(&r1, one, 8000, in, 4410, &used);
-    n1 += media_resample(&r1, one + 2 * n1, 8000 - (size_t)n1, NULL, 300, &used);   /* flush */
+    n1 = media_resampler_process(&r1, one, 8000, in, 4410, &used);
+    n1 += media_resampler_process(&r1, one + 2 * n1, 8000 - (size_t)n1, NULL, 300, &used);   /* flush */
     while (at < 4410) {
         size_t chunk = (size_t)(1 + (at * 7) % 333), got;
         if (chunk > (size_t)(4410 - at)) chunk = (size_t)(4410 - at);
         /* a small output window too: the call stops short and resumes */
-        n2 += media_resample(&r2, pieces + 2 * n2, 37, in + 2 * at, chunk, &got);
+        n2 += media_resampler_process(&r2, pieces + 2 * n2, 37, in + 2 * at, chunk, &got);
         at += (int)got;
     }
-    while (1) { int k = media_resample(&r2, pieces + 2 * n2, 37, NULL, 0, &used); if (k <= 0) break; n2 += k; }
-    n2 += media_resample(&r2, pieces + 2 * n2, 8000 - (size_t)n2, NULL, 300, &used);
+    while (1) { int k = media_resampler_process(&r2, pieces + 2 * n2, 37, NULL, 0, &used); if (k <= 0) break; n2 += k; }
+    n2 += media_resampler_process(&r2, pieces + 2 * n2, 8000 - (size_t)n2, NULL, 300, &used);
     CHECK_EQ_INT(n1, n2);
     CHECK(memcmp(one, pieces, (size_t)n1 * 4) == 0);
     /* every input reached an output (4410 x 8000 / 44100 = 800), and no more than the flush allows */
@@ -374,7 +374,7 @@ static void test_resampler_streaming(void)
         memset(imp, 0, sizeof imp);
         imp[0] = 30000;
         media_resampler_init(&r1, 8000, 48000, 1);
-        n = media_resample(&r1, o, 600, imp, 64, &used);
+        n = media_resampler_process(&r1, o, 600, imp, 64, &used);
         CHECK(n > 60);
         for (i = 1; i < n; i++) if (abs(o[i]) > abs(o[best])) best = i;
         CHECK_EQ_INT(best, 0);
