@@ -1945,7 +1945,8 @@ typedef struct media_session_stats {
        dropped or inserted (at the ceiling, or where no period was found) */
     double stretched_ms, compressed_ms, silence_cut_ms;
     uint64_t frames_dropped, frames_inserted;
-    double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (the memory's or cfg.jitter_max_delay_ms) */
+    double jitter_max_delay_ms;            /* the jitter buffer's ceiling now (what its memory holds,
+                                              or cfg.jitter_max_delay_ms) */
     uint64_t protect_errors, unprotect_errors;   /* packets cfg.filter refused, sent and received */
 } media_session_stats;
 
@@ -2054,8 +2055,10 @@ typedef struct media_session_config {
     const media_codec *const *required;
     size_t required_count;
     uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
-    uint32_t jitter_min_delay_ms, jitter_max_delay_ms;   /* the jitter buffer's delay: adaptive bounds (0, 0: up to what it holds) */
-    uint32_t jitter_initial_delay_ms, jitter_fixed_delay_ms;  /* (20, 0: adaptive); see >>jitter */
+    /* The jitter buffer's delay (see >>jitter): adaptive between min and max
+       (0, 0: up to what its memory holds), initial before anything is
+       measured (20), fixed when > 0 (0). */
+    uint32_t jitter_min_delay_ms, jitter_max_delay_ms, jitter_initial_delay_ms, jitter_fixed_delay_ms;
     int resample;                /* reserve a rate converter (+10.8 KB) so WAV files of any rate
                                     play; without it play() wants the codec's rate (0) */
     const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
