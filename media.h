@@ -59,6 +59,7 @@
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
       >>session  media_session: one call's media, pumped from your event loop
+      >>layouts  the insides of the objects you place yourself (private)
       >>aliases  the names before 0.2
 
    Each section stands on its own: take the RTP parser without the statistics, or
@@ -1178,88 +1179,7 @@ typedef struct media_jitter_stats {
     uint64_t silence_cut_us;    /* time removed from silences */
 } media_jitter_stats;
 
-/* Internal; read through media_jitter_stats_get(). */
-typedef struct media__jitter_slot {
-    int64_t ts;                 /* extended timestamp */
-    uint32_t seq;               /* extended sequence number */
-    uint32_t samples;           /* from config.duration, 0 when unknown */
-    uint16_t off, len;          /* payload in the pool */
-    uint8_t used, marker, pt;
-    uint8_t gen;                /* the pool's generation when its payload was written (low bits) */
-} media__jitter_slot;
-
-#define MEDIA__JITTER_BLOCKS 8   /* estimator window: BLOCKS x 64 packets */
-#define MEDIA__JITTER_TOP 3      /* largest transits kept per block: the quantile is at most
-                                    the ceil(0.4 % x 512) = 3rd largest of the window */
-
-typedef struct media_jitter {
-    /* Laid out for the packet path with a thousand streams, where every line
-       touched is a miss: get() reads lines 0-1, put() lines 1-3 (the session
-       aligns the struct on a cache line). */
-    /* line 0: get() */
-    int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
-    int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
-    int64_t frame_us;            /* frame_ts in microseconds */
-    int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
-    uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
-    uint64_t played;             /* st.played */
-    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
-    uint8_t shrinking;           /* a shrink began: go on down (media__jb_bounds) */
-    uint8_t stretch;             /* cfg.stretch */
-    uint8_t fixed;               /* cfg.fixed_delay_ms > 0 */
-    uint8_t pad_;
-    int32_t want;                /* the next FRAME's .stretch (MEDIA_JITTER_STRETCH) */
-    uint32_t pad2_;              /* (line 1 starts on its line) */
-    /* line 1: both */
-    int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
-    int64_t play_ts;             /* first sample not yet played */
-    uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
-    int64_t frame_ts;            /* packet duration assumed for what is not known */
-    uint32_t play_seq;           /* next sequence number to play */
-    uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
-    uint32_t queued;             /* packets in the buffer now (st.queued) */
-    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
-    int64_t ref_ts;              /* extended timestamp of the reference packet */
-    uint32_t ref_seq;            /* extended seq of the reference packet */
-    uint32_t pool_gen;           /* +1 each time the pool's writing starts over at 0 */
-    /* lines 2-3: put() */
-    uint64_t packets;            /* st.packets */
-    int64_t target;              /* target transit (arrival minus media time), us */
-    int64_t base;                /* smallest recent transit */
-    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
-    int (*duration)(const uint8_t *payload, size_t len, void *user);   /* cfg.duration */
-    int started;
-    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
-    uint32_t max_delta;          /* cfg.clock_rate / 8: the longest packet time taken from timestamps */
-    /* the estimator's block being filled (the others are below): the
-       smallest transit and the largest few, and how many */
-    int64_t cur_top[MEDIA__JITTER_TOP], cur_min;
-    uint32_t cur_n;
-    uint16_t blk_cur;            /* its place in blk[] once complete */
-    uint16_t cur_maxlen;         /* the largest payload in it (sets the memory's ceiling) */
-    uint32_t ssrc;
-    /* the rest */
-    media_jitter_config cfg;
-    uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
-    int64_t seed;                /* delay to keep across a resync until measured again */
-    int64_t late_at_us;          /* arrival of the last late packet (media__jb_late_run) */
-    int64_t late_delay;          /* the delay before the run of late packets began */
-    int64_t max_us;              /* the ceiling: cfg.max_delay_ms, or what the memory holds */
-    uint32_t ceil_len;           /* the payload length max_us was worked out for */
-    uint32_t late_seq, late_run; /* its sequence number; late in sequence at the stream's pace */
-    /* estimator: per block of 64 transits, the smallest and the largest few */
-    struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
-    int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
-    int64_t old_min;
-    uint32_t old_n;
-    int64_t rise;                /* how much the last block's high transits rose over the block before's */
-    uint32_t blocks;             /* blocks completed */
-    uint32_t spike_blk;          /* the last of them with a spike */
-    uint32_t spike_recur;        /* that spike came soon after the one before: spikes recur */
-    media_jitter_stats st;       /* the rarer counters (the three above are copied in by stats_get) */
-    media__jitter_slot slot[MEDIA_JITTER_SLOTS];
-    uint8_t pool[MEDIA_JITTER_BYTES];
-} media_jitter;
+typedef struct media_jitter media_jitter;   /* yours to place; members private (>>layouts) */
 
 /* Defaults: 8000 Hz, 20 ms, adaptive from 0 to what the memory holds, 20 ms at start. */
 MEDIADEF void media_jitter_config_init(media_jitter_config *cfg);
@@ -1295,21 +1215,7 @@ MEDIADEF void media_jitter_stats_get(const media_jitter *jb, media_jitter_stats 
    recent signal, and on a loss repeat its last pitch periods with overlap-add,
    fading out over 60 ms; when real audio resumes, blend into it. PCMU and PCMA
    use it as their conceal(); use it directly with any other PCM source. */
-#define MEDIA_PLC_HISTORY 390    /* at 8 kHz: three periods of the longest pitch (15 ms) + the search window */
-typedef struct media_plc {
-    uint32_t rate;
-    int pitch;                   /* samples, of the current concealment */
-    double pitch_f;              /* the same with its fraction */
-    double corr;                 /* how periodic the history was (0..1) */
-    int lost;                    /* samples concealed in the current loss */
-    int pos;                     /* read position in the pitch buffer */
-    int merge;                   /* blend the next good frame into the concealment */
-    int hist_len, pbuf_len;
-    int hist_end;                /* hist is a ring: the hist_len samples before hist_end */
-    int16_t hist[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
-    int16_t pbuf[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
-    int16_t tail[(MEDIA_PLC_MAX_RATE + 99) / 100];   /* continuation for the blend (up to 10 ms) */
-} media_plc;
+typedef struct media_plc media_plc;         /* yours to place; members private (>>layouts) */
 
 MEDIADEF int media_plc_init(media_plc *plc, uint32_t sample_rate);   /* 8000..48000 */
 /* A frame of real audio (in place: its start may be blended). */
@@ -1330,13 +1236,7 @@ MEDIADEF void media_plc_conceal(media_plc *plc, int16_t *pcm, size_t n);
    not periodic enough at any lag there (a consonant, a transient) is left
    alone, unless it is nearly silent (then any lag does). Needs only the frame
    itself: nothing is kept between calls, nothing to feed on other frames. */
-typedef struct media_stretch {
-    uint32_t rate;
-    int pmin, pmax;              /* a voice's pitch periods, 2.5..15 ms in samples: the range to ask */
-    int xmin;                    /* shortest overlap (2.5 ms) */
-    int step;                    /* the coarse search's stride (rate / 4000) */
-    int quiet;                   /* mean square below which a frame counts as silent */
-} media_stretch;
+typedef struct media_stretch media_stretch; /* yours to place; members private (>>layouts) */
 
 /* 8000..48000 Hz: MEDIA_OK or MEDIA_EINVAL. */
 MEDIADEF int media_stretch_init(media_stretch *ts, uint32_t sample_rate);
@@ -1738,12 +1638,13 @@ MEDIADEF int media_wav_header_write(uint8_t *buf, size_t cap, const media_wav_in
 #ifndef MEDIA_NO_STDIO
 /* A WAV file being read or written (stdio). Samples are 16-bit, interleaved. */
 typedef struct media_wav_file {
-    void *fp;                   /* FILE * */
-    media_wav_info info;
-    uint64_t done;              /* data bytes read or written so far */
-    uint64_t end;               /* reading: data bytes there are */
-    uint64_t synced;            /* writing: data bytes the header on disk counts */
-    int writing, header_len;
+    media_wav_info info;        /* the file's format: read it after open_read */
+    /* private */
+    void *_fp;                  /* FILE * */
+    uint64_t _done;             /* data bytes read or written so far */
+    uint64_t _end;              /* reading: data bytes there are */
+    uint64_t _synced;           /* writing: data bytes the header on disk counts */
+    int _writing, _header_len;
 } media_wav_file;
 
 /* MEDIA_OK, MEDIA_EIO (cannot open or read), or what media_wav_parse says. */
@@ -1767,19 +1668,7 @@ MEDIADEF int media_wav_close(media_wav_file *f);
    Nyquist frequency, flat within 0.01 dB to 0.9 of it), evaluated at the exact
    rational position of each output sample. Delay: none (the first output is
    aligned with the first input); feed silence (src NULL) to flush the end. */
-#define MEDIA__RS_W 44                 /* kernel half-width, in periods of the lower rate */
-#define MEDIA__RS_OS 24                /* kernel table points per period */
-#define MEDIA__RS_HIST (2 * MEDIA__RS_W * 6 + 256)   /* input kept per channel (ratio up to 6) */
-typedef struct media_resampler {
-    uint32_t in_rate, out_rate, channels;
-    uint32_t frac;              /* next output's time past hist[pos], in 1/out_rate input samples */
-    int pos, len;               /* that input sample, and how many are held */
-    int reach;                  /* kernel half-width in input samples */
-    float step;                 /* kernel table points per input sample */
-    float gain;
-    float kernel[MEDIA__RS_W * MEDIA__RS_OS + 4];
-    float hist[2][MEDIA__RS_HIST];
-} media_resampler;
+typedef struct media_resampler media_resampler;   /* yours to place; members private (>>layouts) */
 
 MEDIADEF int media_resampler_init(media_resampler *r, uint32_t in_rate, uint32_t out_rate, uint32_t channels);
 /* Converts interleaved frames: takes from src[0..src_frames) (NULL: silence),
@@ -2154,6 +2043,133 @@ MEDIADEF int media_session_resume(media_session *s);
 MEDIADEF int media_session_mute(media_session *s, int on);
 /* Ends the call: RTCP BYE at the next poll, files closed, state TERMINATED. */
 MEDIADEF int media_session_close(media_session *s);
+
+/* ---------------------------------------------------------------------------
+   >>layouts
+   --------------------------------------------------------------------------- */
+
+/* The objects you place yourself (static, on the stack, inside your call
+   struct) and hand to their functions by pointer. Their size is public so
+   that you can; what is inside is ours, changes between versions, and is
+   read through the functions (media_jitter_stats_get...). */
+
+typedef struct media__jitter_slot {
+    int64_t ts;                 /* extended timestamp */
+    uint32_t seq;               /* extended sequence number */
+    uint32_t samples;           /* from config.duration, 0 when unknown */
+    uint16_t off, len;          /* payload in the pool */
+    uint8_t used, marker, pt;
+    uint8_t gen;                /* the pool's generation when its payload was written (low bits) */
+} media__jitter_slot;
+
+#define MEDIA__JITTER_BLOCKS 8   /* estimator window: BLOCKS x 64 packets */
+#define MEDIA__JITTER_TOP 3      /* largest transits kept per block: the quantile is at most
+                                    the ceil(0.4 % x 512) = 3rd largest of the window */
+
+struct media_jitter {
+    /* cache lines (test_jitter asserts them; see the >>jitter implementation) */
+    /* line 0: get() */
+    int64_t grow_below;          /* get()'s playout offsets outside [grow_below, shrink_above] */
+    int64_t shrink_above;        /* adjust the delay (from target, base, frame and max) */
+    int64_t frame_us;            /* frame_ts in microseconds */
+    int64_t excess_since_us;     /* since when the delay has been above target (shrink patience) */
+    uint64_t played_mask;        /* played sequence numbers behind play_seq (duplicates) */
+    uint64_t played;             /* st.played */
+    uint32_t flags_next;         /* flags for the next FRAME, and MEDIA__JB_IN_GAP */
+    uint8_t shrinking;           /* a shrink began: go on down (media__jb_bounds) */
+    uint8_t stretch;             /* cfg.stretch */
+    uint8_t fixed;               /* cfg.fixed_delay_ms > 0 */
+    uint8_t pad_;
+    int32_t want;                /* the next FRAME's .stretch (MEDIA_JITTER_STRETCH) */
+    uint32_t pad2_;              /* (line 1 starts on its line) */
+    /* line 1: both */
+    int64_t next_play_us;        /* when play_ts plays (INT64_MAX until started) */
+    int64_t play_ts;             /* first sample not yet played */
+    uint64_t mul;                /* microseconds per RTP unit, 2^-20 fixed point */
+    int64_t frame_ts;            /* packet duration assumed for what is not known */
+    uint32_t play_seq;           /* next sequence number to play */
+    uint32_t ts_raw_off;         /* RTP timestamp = extended one + this (fixed per stream) */
+    uint32_t queued;             /* packets in the buffer now (st.queued) */
+    uint32_t pending_gap;        /* GAP frames since the last packet: silence or loss, decided later */
+    int64_t ref_ts;              /* extended timestamp of the reference packet */
+    uint32_t ref_seq;            /* extended seq of the reference packet */
+    uint32_t pool_gen;           /* +1 each time the pool's writing starts over at 0 */
+    /* lines 2-3: put() */
+    uint64_t packets;            /* st.packets */
+    int64_t target;              /* target transit (arrival minus media time), us */
+    int64_t base;                /* smallest recent transit */
+    int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
+    int (*duration)(const uint8_t *payload, size_t len, void *user);   /* cfg.duration */
+    int started;
+    uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
+    uint32_t max_delta;          /* cfg.clock_rate / 8: the longest packet time taken from timestamps */
+    /* the estimator's block being filled (the others are below): the
+       smallest transit and the largest few, and how many */
+    int64_t cur_top[MEDIA__JITTER_TOP], cur_min;
+    uint32_t cur_n;
+    uint16_t blk_cur;            /* its place in blk[] once complete */
+    uint16_t cur_maxlen;         /* the largest payload in it (sets the memory's ceiling) */
+    uint32_t ssrc;
+    /* the rest */
+    media_jitter_config cfg;
+    uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
+    int64_t seed;                /* delay to keep across a resync until measured again */
+    int64_t late_at_us;          /* arrival of the last late packet (media__jb_late_run) */
+    int64_t late_delay;          /* the delay before the run of late packets began */
+    int64_t max_us;              /* the ceiling: cfg.max_delay_ms, or what the memory holds */
+    uint32_t ceil_len;           /* the payload length max_us was worked out for */
+    uint32_t late_seq, late_run; /* its sequence number; late in sequence at the stream's pace */
+    /* estimator: per block of 64 transits, the smallest and the largest few */
+    struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
+    int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
+    int64_t old_min;
+    uint32_t old_n;
+    int64_t rise;                /* how much the last block's high transits rose over the block before's */
+    uint32_t blocks;             /* blocks completed */
+    uint32_t spike_blk;          /* the last of them with a spike */
+    uint32_t spike_recur;        /* that spike came soon after the one before: spikes recur */
+    media_jitter_stats st;       /* the rarer counters (the three above are copied in by stats_get) */
+    media__jitter_slot slot[MEDIA_JITTER_SLOTS];
+    uint8_t pool[MEDIA_JITTER_BYTES];
+};
+
+#define MEDIA_PLC_HISTORY 390    /* at 8 kHz: three periods of the longest pitch (15 ms) + the search window */
+struct media_plc {
+    uint32_t rate;
+    int pitch;                   /* samples, of the current concealment */
+    double pitch_f;              /* the same with its fraction */
+    double corr;                 /* how periodic the history was (0..1) */
+    int lost;                    /* samples concealed in the current loss */
+    int pos;                     /* read position in the pitch buffer */
+    int merge;                   /* blend the next good frame into the concealment */
+    int hist_len, pbuf_len;
+    int hist_end;                /* hist is a ring: the hist_len samples before hist_end */
+    int16_t hist[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
+    int16_t pbuf[(MEDIA_PLC_HISTORY * MEDIA_PLC_MAX_RATE + 7999) / 8000];
+    int16_t tail[(MEDIA_PLC_MAX_RATE + 99) / 100];   /* continuation for the blend (up to 10 ms) */
+};
+
+struct media_stretch {
+    uint32_t rate;
+    int pmin, pmax;              /* a voice's pitch periods, 2.5..15 ms in samples: the range to ask */
+    int xmin;                    /* shortest overlap (2.5 ms) */
+    int step;                    /* the coarse search's stride (rate / 4000) */
+    int quiet;                   /* mean square below which a frame counts as silent */
+};
+
+#define MEDIA__RS_W 44                 /* kernel half-width, in periods of the lower rate */
+#define MEDIA__RS_OS 24                /* kernel table points per period */
+#define MEDIA__RS_HIST (2 * MEDIA__RS_W * 6 + 256)   /* input kept per channel (ratio up to 6) */
+struct media_resampler {
+    uint32_t in_rate, out_rate, channels;
+    uint32_t frac;              /* next output's time past hist[pos], in 1/out_rate input samples */
+    int pos, len;               /* that input sample, and how many are held */
+    int reach;                  /* kernel half-width in input samples */
+    float step;                 /* kernel table points per input sample */
+    float gain;
+    float kernel[MEDIA__RS_W * MEDIA__RS_OS + 4];
+    float hist[2][MEDIA__RS_HIST];
+};
 
 /* >>aliases: the names before 0.2, kept for one release. The rule they
    broke is in the manual's section 4; MEDIA_NO_OLD_NAMES leaves them out
@@ -3454,7 +3470,13 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
    over each of the last blocks adds its smaller climb to the target, and a
    lone spike is left out of the quantile once two blocks follow it, unless
    spikes recur (media__jb_summarise). A new SSRC, a sequence jump or a
-   timestamp far outside the stream starts over at the current delay. */
+   timestamp far outside the stream starts over at the current delay.
+
+   Layout (struct media_jitter in >>layouts). With a thousand streams every
+   cache line the packet path touches is a miss, so get() reads lines 0-1
+   and put() lines 1-3 only (the session aligns the struct on a line;
+   test_jitter asserts where each field sits). A field either path reads
+   belongs on its line, the rest after them. */
 
 #define MEDIA__JB_BLOCK 64
 #define MEDIA__JB_TS0 ((int64_t)1 << 24)       /* extended timestamps start here: never negative */
@@ -6780,10 +6802,10 @@ MEDIADEF int media_wav_open_read(media_wav_file *f, const char *path)
     }
     if (rc != MEDIA_OK) { fclose(fp); memset(f, 0, sizeof *f); return rc; }
     /* a streamed file says 0 or 0xFFFFFFFF; a cut one says more than there is */
-    f->end = (uint64_t)size - f->info.data_offset;
-    if (f->info.data_bytes && f->info.data_bytes != 0xFFFFFFFFu && f->info.data_bytes < f->end) f->end = f->info.data_bytes;
-    f->end -= f->end % f->info.block;
-    f->fp = fp;
+    f->_end = (uint64_t)size - f->info.data_offset;
+    if (f->info.data_bytes && f->info.data_bytes != 0xFFFFFFFFu && f->info.data_bytes < f->_end) f->_end = f->info.data_bytes;
+    f->_end -= f->_end % f->info.block;
+    f->_fp = fp;
     return MEDIA_OK;
 }
 
@@ -6791,30 +6813,30 @@ MEDIADEF int media_wav_read(media_wav_file *f, int16_t *pcm, size_t frames)
 {
     uint8_t buf[512];
     size_t total = 0;
-    if (!f || !f->fp || f->writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
-    while (total < frames && f->done < f->end) {
+    if (!f || !f->_fp || f->_writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
+    while (total < frames && f->_done < f->_end) {
         size_t left = frames - total, want, got, n, i;
         want = left > sizeof buf / f->info.block ? sizeof buf / f->info.block * f->info.block : left * f->info.block;
-        if (want > f->end - f->done) want = (size_t)(f->end - f->done);
-        got = fread(buf, 1, want, (FILE *)f->fp);
+        if (want > f->_end - f->_done) want = (size_t)(f->_end - f->_done);
+        got = fread(buf, 1, want, (FILE *)f->_fp);
         got -= got % f->info.block;
-        if (!got) return total ? (int)total : (ferror((FILE *)f->fp) ? MEDIA_EIO : 0);
+        if (!got) return total ? (int)total : (ferror((FILE *)f->_fp) ? MEDIA_EIO : 0);
         n = got / f->info.block;
         if (f->info.format == MEDIA_WAV_PCM16)
             for (i = 0; i < got / 2; i++) pcm[total * f->info.channels + i] = (int16_t)media__le16(buf + 2 * i);
         else if (f->info.format == MEDIA_WAV_PCMU) media_pcmu_decode(pcm + total * f->info.channels, buf, got);
         else media_pcma_decode(pcm + total * f->info.channels, buf, got);
         total += n;
-        f->done += got;
+        f->_done += got;
     }
     return (int)total;
 }
 
 MEDIADEF int media_wav_rewind(media_wav_file *f)
 {
-    if (!f || !f->fp || f->writing) return MEDIA_EINVAL;
-    if (fseek((FILE *)f->fp, (long)f->info.data_offset, SEEK_SET)) return MEDIA_EIO;
-    f->done = 0;
+    if (!f || !f->_fp || f->_writing) return MEDIA_EINVAL;
+    if (fseek((FILE *)f->_fp, (long)f->info.data_offset, SEEK_SET)) return MEDIA_EIO;
+    f->_done = 0;
     return MEDIA_OK;
 }
 
@@ -6822,12 +6844,12 @@ MEDIADEF int media_wav_rewind(media_wav_file *f)
 static int media__wav_sync(media_wav_file *f)
 {
     uint8_t h[58];
-    FILE *fp = (FILE *)f->fp;
-    f->info.data_bytes = f->done;
+    FILE *fp = (FILE *)f->_fp;
+    f->info.data_bytes = f->_done;
     if (media_wav_header_write(h, sizeof h, &f->info) < 0 || fseek(fp, 0, SEEK_SET) ||
-        fwrite(h, 1, (size_t)f->header_len, fp) != (size_t)f->header_len ||
+        fwrite(h, 1, (size_t)f->_header_len, fp) != (size_t)f->_header_len ||
         fseek(fp, 0, SEEK_END) || fflush(fp)) return MEDIA_EIO;
-    f->synced = f->done;
+    f->_synced = f->_done;
     return MEDIA_OK;
 }
 
@@ -6837,15 +6859,15 @@ static int media__wav_sync(media_wav_file *f)
    data chunk, where no reader looks). */
 static int media__wav_cut(media_wav_file *f, uint64_t bytes)
 {
-    FILE *fp = (FILE *)f->fp;
-    if (!fp || !f->writing || bytes > f->done) return MEDIA_EINVAL;
+    FILE *fp = (FILE *)f->_fp;
+    if (!fp || !f->_writing || bytes > f->_done) return MEDIA_EINVAL;
     bytes -= bytes % f->info.block;
     if (fflush(fp)) return MEDIA_EIO;
 #if !defined(_WIN32)
-    if (ftruncate(fileno(fp), (off_t)((uint64_t)f->header_len + bytes))) return MEDIA_EIO;
+    if (ftruncate(fileno(fp), (off_t)((uint64_t)f->_header_len + bytes))) return MEDIA_EIO;
 #endif
-    if (fseek(fp, (long)((uint64_t)f->header_len + bytes), SEEK_SET)) return MEDIA_EIO;
-    f->done = bytes;
+    if (fseek(fp, (long)((uint64_t)f->_header_len + bytes), SEEK_SET)) return MEDIA_EIO;
+    f->_done = bytes;
     return MEDIA_OK;
 }
 
@@ -6862,10 +6884,10 @@ MEDIADEF int media_wav_open_write(media_wav_file *f, const char *path, uint32_t 
     if ((n = media_wav_header_write(h, sizeof h, &f->info)) < 0) return n;
     f->info.block = (format == MEDIA_WAV_PCM16 ? 2 : 1) * channels;
     f->info.data_offset = (uint64_t)n;
-    if (!(f->fp = fopen(path, "wb"))) return MEDIA_EIO;
-    if (fwrite(h, 1, (size_t)n, (FILE *)f->fp) != (size_t)n) { fclose((FILE *)f->fp); f->fp = NULL; return MEDIA_EIO; }
-    f->writing = 1;
-    f->header_len = n;
+    if (!(f->_fp = fopen(path, "wb"))) return MEDIA_EIO;
+    if (fwrite(h, 1, (size_t)n, (FILE *)f->_fp) != (size_t)n) { fclose((FILE *)f->_fp); f->_fp = NULL; return MEDIA_EIO; }
+    f->_writing = 1;
+    f->_header_len = n;
     return MEDIA_OK;
 }
 
@@ -6873,7 +6895,7 @@ MEDIADEF int media_wav_write(media_wav_file *f, const int16_t *pcm, size_t frame
 {
     uint8_t buf[512];
     size_t samples, i, k;
-    if (!f || !f->fp || !f->writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
+    if (!f || !f->_fp || !f->_writing || (!pcm && frames) || MEDIA__TOO_LONG(frames)) return MEDIA_EINVAL;
     samples = frames * f->info.channels;
     for (i = 0; i < samples; i += k) {
         size_t bytes;
@@ -6889,23 +6911,23 @@ MEDIADEF int media_wav_write(media_wav_file *f, const int16_t *pcm, size_t frame
             else media_pcma_encode(buf, pcm + i, k);
             bytes = k;
         }
-        if (fwrite(buf, 1, bytes, (FILE *)f->fp) != bytes) return MEDIA_EIO;
-        f->done += bytes;
+        if (fwrite(buf, 1, bytes, (FILE *)f->_fp) != bytes) return MEDIA_EIO;
+        f->_done += bytes;
     }
-    if (f->done - f->synced >= (uint64_t)f->info.sample_rate * f->info.block) return media__wav_sync(f);
+    if (f->_done - f->_synced >= (uint64_t)f->info.sample_rate * f->info.block) return media__wav_sync(f);
     return MEDIA_OK;
 }
 
 MEDIADEF int media_wav_close(media_wav_file *f)
 {
     int rc = MEDIA_OK;
-    if (!f || !f->fp) return MEDIA_EINVAL;
-    if (f->writing) {
-        if ((f->done & 1) && fputc(0, (FILE *)f->fp) == EOF) rc = MEDIA_EIO;   /* RIFF pad byte */
+    if (!f || !f->_fp) return MEDIA_EINVAL;
+    if (f->_writing) {
+        if ((f->_done & 1) && fputc(0, (FILE *)f->_fp) == EOF) rc = MEDIA_EIO;   /* RIFF pad byte */
         if (media__wav_sync(f) != MEDIA_OK) rc = MEDIA_EIO;
     }
-    if (fclose((FILE *)f->fp)) rc = MEDIA_EIO;
-    f->fp = NULL;
+    if (fclose((FILE *)f->_fp)) rc = MEDIA_EIO;
+    f->_fp = NULL;
     return rc;
 }
 #endif /* MEDIA_NO_STDIO */
@@ -7654,7 +7676,7 @@ static void media__codec_drop(const media_codec *c, void *state)
    through the wait that found it gone. */
 static int media__rec_close(media_session *s)
 {
-    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec.done)
+    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec._done)
         (void)media__wav_cut(&s->rec, s->rec_heard);
     return media_wav_close(&s->rec);
 }
@@ -8288,7 +8310,7 @@ static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_
         else if (s->rs) r = media__play_convert(s, it, pcm + got, n - got, rate);
         else r = MEDIA_EUNSUPPORTED;
         if (r > 0) { got += (size_t)r; spins = 0; continue; }
-        if (r == 0 && it->f.end > 0 && (it->left == 0 || --it->left > 0) && media_wav_rewind(&it->f) == MEDIA_OK) {
+        if (r == 0 && it->f._end > 0 && (it->left == 0 || --it->left > 0) && media_wav_rewind(&it->f) == MEDIA_OK) {
             s->rs_in_pos = s->rs_in_len = s->rs_eof = 0;    /* the converter runs on across the loop */
             s->rs_in_total = s->rs_out_total = 0;
             continue;
@@ -9036,7 +9058,7 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
 static void media__heard(media_session *s)
 {
 #ifndef MEDIA_NO_STDIO
-    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec.done;
+    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec._done;
 #else
     (void)s;
 #endif

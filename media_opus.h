@@ -96,7 +96,7 @@ typedef struct media_opus_config {
    the config it was made from need not (it is copied in). */
 typedef struct media_opus {
     media_codec codec;
-    media_opus_config cfg;      /* the copy the codec runs with */
+    media_opus_config _config;  /* private: the copy the codec runs with */
 } media_opus;
 
 /* What the encoder runs with now (from a session's codec state). */
@@ -437,9 +437,9 @@ MEDIA_OPUS_DEF int media_opus_init(media_opus *opus, const media_opus_config *co
     size_t enc, dec;
     int n;
     if (!opus || !config) return MEDIA_EINVAL;
-    memmove(&opus->cfg, config, sizeof *config);   /* (config may be &opus->cfg itself) */
+    memmove(&opus->_config, config, sizeof *config);   /* (config may be &opus->_config itself) */
     codec = &opus->codec;
-    cfg = &opus->cfg;
+    cfg = &opus->_config;
     memset(codec, 0, sizeof *codec);
     if (!media__opus_rate_ok(cfg->sample_rate)) return MEDIA_EINVAL;
     if (cfg->frame_ms != 10 && cfg->frame_ms != 20 && cfg->frame_ms != 40 && cfg->frame_ms != 60) return MEDIA_EINVAL;

@@ -716,7 +716,7 @@ static void test_record_ends_at_last_packet(void)
     media_session_destroy(g_ep[B].s);
     g_ep[B].s = NULL;
     if (media_wav_open_read(&f, tmp_path("rx_idle.wav")) == MEDIA_OK) {
-        secs = (double)f.end / f.info.block / 8000;
+        secs = (double)f._end / f.info.block / 8000;
         media_wav_close(&f);
     }
     CHECKF(secs >= 2.9 && secs <= 3.05, "recorded %.3f s of a call heard for 3 s", secs);

@@ -243,7 +243,7 @@ static void test_recording_survives_a_crash(void)
     for (i = 0; i < 20000; i++) pcm[i] = (int16_t)(8000 * sin(2 * PI * 440 * i / 8000.0));
     CHECK_EQ_INT(media_wav_open_write(&w, path, MEDIA_WAV_PCMU, 8000, 1), MEDIA_OK);
     for (i = 0; i < 20000; i += 160) CHECK_EQ_INT(media_wav_write(&w, pcm + i, 160), MEDIA_OK);
-    fflush((FILE *)w.fp);
+    fflush((FILE *)w._fp);
     n = slurp(path, file, (long)sizeof file);
     CHECK_EQ_INT(n, 58 + 20000);
     CHECK_EQ_INT(media_wav_parse(&info, file, (size_t)n), MEDIA_OK);
