@@ -7296,74 +7296,91 @@ struct media_session {
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint32_t jit_n;
     media_rtp_stats rx;                  /* its first 88 bytes are per packet */
-    /* the rest */
+    /* ---- the rest, by feature (touched by timers, control calls and
+       negotiation, not per packet) ---- */
+    /* the call */
     int state;
+    int close_reason;                    /* what session_stop reports: MEDIA_OK or the error that stopped it */
     uint8_t oa, paused, latched, rtcp_latched;
     uint8_t local_family;                /* local.family */
+    media_addr local;                    /* RTP; RTCP is port + 1 */
     media_addr remote_rtp, remote_rtcp;
-    uint32_t noise;
-    int ev_n;
+    uint32_t ptime_ms;
+    uint32_t noise;                      /* comfort noise's generator */
+    uint64_t rng;
+    /* receiving */
     uint32_t gap_silence0;               /* the buffer's silence count when the gap began (low bits) */
     media__rx_map rx_map;
-    media_session_stats st;
-    media_session_config cfg;            /* a copy; its strings point into this struct */
-    /* the rest */
-    int close_reason;           /* what session_stop reports: MEDIA_OK or the error that stopped it */
-    uint64_t rng;
-    media_addr local;                    /* RTP; RTCP is port + 1 */
-    uint32_t sess_id;
-    size_t local_sdp_len;
-    media_sdp_result res;
-    uint32_t ptime_ms;
-    /* DTMF out */
-    char dt_queue[MEDIA_SESSION_DTMF_QUEUE];
-    int dt_head, dt_code, dt_ends, dt_gap;
-    uint32_t dt_ts, dt_dur, dt_target;
-    /* receiving */
     int64_t lost_before;                 /* from the peer's earlier sources */
     uint64_t dup_before, reord_before;
-    /* DTMF in */
-    media__dtmf_rx dr[2];                /* the oldest first; reported in that order */
-    uint32_t dr_done[4];                 /* timestamps of events already reported */
-    uint16_t ev_seq[16];                 /* sequence numbers recent event packets took */
-    int dr_done_n;
-    /* RTCP (RFC 3550 6.3) */
-    int64_t rtcp_last_us;
-    int rtcp_initial, bye_sent;
-    double avg_rtcp_size;
-    uint64_t sent_at_last_report, sent_at_prev_report;
-    uint64_t ntp0, clock0;               /* wall clock (NTP) at clock0 */
-    uint64_t peer_rtp_at_report;         /* received count at the last report: heard since? */
-    /* statistics and timers */
+    /* statistics, quality, errors */
+    media_session_stats st;
     uint64_t start_us;
-    uint32_t q_expected, q_received;     /* at the last quality evaluation */
     uint64_t last_error_us;
-    /* playback and recording */
+    struct { uint32_t expected, received; } quality;   /* at the last evaluation */
+    /* RTCP (RFC 3550 6.3) */
+    struct {
+        int64_t last_us;
+        double avg_size;
+        uint64_t sent_at_last, sent_at_prev;   /* packets sent at the last two reports */
+        uint64_t ntp0, clock0;           /* wall clock (NTP) at clock0 */
+        uint64_t heard_at_report;        /* packets received at the last report: heard since? */
+        int initial, bye_sent;
+    } rtcp;
+    /* RFC 4733 out (dt_len and dt_state are in the hot block) */
+    struct {
+        uint32_t ts, dur, target;
+        int head, code, ends, gap;
+        char queue[MEDIA_SESSION_DTMF_QUEUE];
+    } dtmf_tx;
+    /* RFC 4733 in (dr_n is in the hot block) */
+    struct {
+        media__dtmf_rx held[2];          /* the oldest first; reported in that order */
+        uint32_t done[4];                /* timestamps of events already reported */
+        int done_n;
+        int seq_n;
+        uint16_t seq[16];                /* sequence numbers recent event packets took */
+    } dtmf_rx;
+    /* files */
+    struct {
 #ifndef MEDIA_NO_STDIO
-    media__play_item play[MEDIA_SESSION_PLAY_QUEUE];
-    media_wav_file rec;
+        media__play_item queue[MEDIA_SESSION_PLAY_QUEUE];
 #endif
-    int next_play_id;
-    media_resampler *rs;                 /* in the allocation when cfg.resample */
-    int16_t *rs_in;
-    int rs_in_pos, rs_in_len, rs_eof;
-    uint64_t rs_in_total, rs_out_total;
-    uint32_t rs_from;                    /* the rate rs was set up for (0: none) */
-    int16_t *ring;                       /* received audio waiting for the recording tick */
-    size_t ring_cap, ring_r, ring_n;
-    int ring_primed;                     /* the ring holds its frame in hand */
+        int next_id;
+    } play;
+    struct {
+#ifndef MEDIA_NO_STDIO
+        media_wav_file file;
+#endif
+        int16_t *ring;                   /* received audio waiting for the recording tick */
+        size_t ring_cap, ring_r, ring_n;
+        int ring_primed;                 /* the ring holds its frame in hand */
+    } rec;
+    struct {
+        media_resampler *rs;             /* in the allocation when cfg.resample */
+        int16_t *in;
+        uint64_t in_total, out_total;
+        int in_pos, in_len, eof;
+        uint32_t from;                   /* the rate rs was set up for (0: none) */
+    } resample;
     media_stretch stretch;               /* for the received codec's rate (rate 0: none) */
     /* codec state sizes: encoder side (none for stateless encoders) and decoder side */
     size_t state_size, enc_size;
-    /* cold: touched at negotiation and setup only */
+    media_session_config cfg;            /* a copy; its strings point into this struct */
+    /* negotiation: touched at setup and re-offers only */
+    media_sdp_result res;
+    struct {
+        size_t local_len;
+        uint32_t sess_id;
+        int pending_rc;
+        media_sdp_result pending;        /* an answer made, not yet handed out */
+        media__rx_map pending_map;
+        char local[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
+    } sdp;
     const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
     char local_address[MEDIA_SDP_MAX_ADDRESS];
     char sdp_address[MEDIA_SDP_MAX_ADDRESS];
     char cname[48];
-    char local_sdp[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
-    media_sdp_result pending;            /* an answer made, not yet handed out */
-    int pending_rc;
-    media__rx_map pending_map;
     void *block;                         /* what was allocated (s is aligned inside it) */
 };
 
@@ -7584,13 +7601,13 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     off += media__align16(enc_max);
     s->dec_state = state_max ? (void *)((char *)s + off) : NULL;
     off += media__align16(state_max);
-    s->ring = (int16_t *)(void *)((char *)s + off);
-    s->ring_cap = (size_t)max_rate * 120 / 1000;
-    off += media__align16(s->ring_cap * sizeof(int16_t));
+    s->rec.ring = (int16_t *)(void *)((char *)s + off);
+    s->rec.ring_cap = (size_t)max_rate * 120 / 1000;
+    off += media__align16(s->rec.ring_cap * sizeof(int16_t));
     if (c.resample) {
-        s->rs = (media_resampler *)(void *)((char *)s + off);
+        s->resample.rs = (media_resampler *)(void *)((char *)s + off);
         off += media__align16(sizeof(media_resampler));
-        s->rs_in = (int16_t *)(void *)((char *)s + off);
+        s->resample.in = (int16_t *)(void *)((char *)s + off);
     }
     s->cfg = c;
     s->now_us = c.now_us;
@@ -7639,17 +7656,17 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     s->ssrc = media__rand(s);
     s->seq = (uint16_t)media__rand(s);
     s->ts = media__rand(s);
-    s->sess_id = media__rand(s) & 0x7FFFFFFFu;
+    s->sdp.sess_id = media__rand(s) & 0x7FFFFFFFu;
     s->tx_pt = s->te_pt = -1;
     s->cn_level = -1;
     s->noise = media__rand(s) | 1u;
-    s->clock0 = now;
-    s->ntp0 = media_ntp_now();
+    s->rtcp.clock0 = now;
+    s->rtcp.ntp0 = media_ntp_now();
     s->st.local_ssrc = s->ssrc;
     s->st.payload_type = -1;
-    s->rtcp_initial = 1;
-    s->avg_rtcp_size = 100;
-    s->next_play_id = 1;
+    s->rtcp.initial = 1;
+    s->rtcp.avg_size = 100;
+    s->play.next_id = 1;
     if (err) *err = MEDIA_OK;
     return s;
 fail:
@@ -7676,9 +7693,9 @@ static void media__codec_drop(const media_codec *c, void *state)
    through the wait that found it gone. */
 static int media__rec_close(media_session *s)
 {
-    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec._done)
-        (void)media__wav_cut(&s->rec, s->rec_heard);
-    return media_wav_close(&s->rec);
+    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec.file._done)
+        (void)media__wav_cut(&s->rec.file, s->rec_heard);
+    return media_wav_close(&s->rec.file);
 }
 #endif
 
@@ -7686,7 +7703,7 @@ static void media__files_close(media_session *s)
 {
 #ifndef MEDIA_NO_STDIO
     int i;
-    for (i = 0; i < s->nplay; i++) media_wav_close(&s->play[i].f);
+    for (i = 0; i < s->nplay; i++) media_wav_close(&s->play.queue[i].f);
     s->nplay = 0;
     if (s->rec_what) { media__rec_close(s); s->rec_what = 0; }
 #else
@@ -7761,7 +7778,7 @@ static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const me
     oc->rtcp_port = (uint16_t)(s->local.port + 1u);
     oc->rtcp_mux = s->cfg.rtcp_mux;
     oc->ptime_ms = (uint16_t)(s->cfg.ptime_ms > 65535 ? 0 : s->cfg.ptime_ms);
-    oc->session_id = s->sess_id;
+    oc->session_id = s->sdp.sess_id;
     oc->session_version = 1;
     oc->previous = previous;
 }
@@ -7831,16 +7848,16 @@ MEDIA__HOT_TEXT static const media__rx_entry *media__rx_find(media_session *s, i
 
 static int media__parse_local(media_session *s, media_sdp *out)
 {
-    return media_sdp_parse(out, s->local_sdp, s->local_sdp_len);
+    return media_sdp_parse(out, s->sdp.local, s->sdp.local_len);
 }
 
 static int media__sess_sdp_out(media_session *s, char *buf, size_t cap, const media_sdp *sdp)
 {
     int n = media_sdp_write(buf, cap, sdp);
     if (n < 0) return n;
-    if ((size_t)n >= sizeof s->local_sdp) return MEDIA_ENOSPC;
-    memcpy(s->local_sdp, buf, (size_t)n + 1);
-    s->local_sdp_len = (size_t)n;
+    if ((size_t)n >= sizeof s->sdp.local) return MEDIA_ENOSPC;
+    memcpy(s->sdp.local, buf, (size_t)n + 1);
+    s->sdp.local_len = (size_t)n;
     return n;
 }
 
@@ -7952,7 +7969,7 @@ MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap)
     if (!s || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (s->terminated || s->closing || s->oa == MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
     if (!(w = media__scratch(s))) return MEDIA_ENOMEM;
-    have_prev = s->local_sdp_len && media__parse_local(s, &w[0]) == MEDIA_OK;
+    have_prev = s->sdp.local_len && media__parse_local(s, &w[0]) == MEDIA_OK;
     media__oa_config(s, &oc, have_prev ? &w[0] : NULL);
     rc = media_sdp_offer_create(&w[1], &oc);
     if (rc == MEDIA_OK && s->cfg.handler.offer) {
@@ -8017,7 +8034,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
         media__update_state(s);
     } else if (rc == MEDIA_OK) {
         /* an offer: answered now, the answer handed out by answer_create */
-        int have_prev = s->local_sdp_len && media__parse_local(s, &w[1]) == MEDIA_OK;
+        int have_prev = s->sdp.local_len && media__parse_local(s, &w[1]) == MEDIA_OK;
         if (s->cfg.handler.offer) {
             if (MEDIA__OUT_INT(s, s->cfg.handler.offer(s, &w[0], 0, s->user)) < 0) rc = MEDIA_EREJECTED;
         }
@@ -8034,9 +8051,9 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
             if (n < 0) {
                 rc = n;
             } else {
-                s->pending = r;
-                s->pending_rc = rc;
-                media__rx_build(s, &s->pending_map, &w[2], &w[0]);
+                s->sdp.pending = r;
+                s->sdp.pending_rc = rc;
+                media__rx_build(s, &s->sdp.pending_map, &w[2], &w[0]);
                 s->oa = MEDIA__OA_REMOTE_OFFER;
                 media__update_state(s);
             }
@@ -8053,14 +8070,14 @@ MEDIADEF int media_session_answer_create(media_session *s, char *sdp, size_t cap
     int rc;
     if (!s || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
     if (s->oa != MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
-    if (s->local_sdp_len + 1 > cap) return MEDIA_ENOSPC;
-    memcpy(sdp, s->local_sdp, s->local_sdp_len + 1);
+    if (s->sdp.local_len + 1 > cap) return MEDIA_ENOSPC;
+    memcpy(sdp, s->sdp.local, s->sdp.local_len + 1);
     s->oa = MEDIA__OA_STABLE;
-    rc = s->pending_rc;
-    if (rc == MEDIA_OK) media__apply(s, &s->pending, &s->pending_map);
-    media__complete(s, rc, &s->pending);
+    rc = s->sdp.pending_rc;
+    if (rc == MEDIA_OK) media__apply(s, &s->sdp.pending, &s->sdp.pending_map);
+    media__complete(s, rc, &s->sdp.pending);
     media__update_state(s);
-    return media__leave(s, rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION ? (int)s->local_sdp_len : rc);
+    return media__leave(s, rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION ? (int)s->sdp.local_len : rc);
 }
 
 /* ---- sending ---- */
@@ -8179,48 +8196,48 @@ static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_
     uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
     int marker = 0;
     if (s->dt_state == MEDIA__DT_GAP) {
-        if (--s->dt_gap > 0) return 0;
+        if (--s->dtmf_tx.gap > 0) return 0;
         s->dt_state = MEDIA__DT_IDLE;
     }
     if (s->dt_state == MEDIA__DT_IDLE) {
         char c;
         uint32_t rate = s->tx_codec->clock_rate;
         if (!s->dt_len || s->te_pt < 0) return 0;
-        c = s->dt_queue[s->dt_head];
-        s->dt_head = (s->dt_head + 1) % MEDIA_SESSION_DTMF_QUEUE;
+        c = s->dtmf_tx.queue[s->dtmf_tx.head];
+        s->dtmf_tx.head = (s->dtmf_tx.head + 1) % MEDIA_SESSION_DTMF_QUEUE;
         s->dt_len--;
         if (c == ',') {
             s->dt_state = MEDIA__DT_GAP;
-            s->dt_gap = (int)(500 / s->ptime_ms) + 1;
+            s->dtmf_tx.gap = (int)(500 / s->ptime_ms) + 1;
             return 0;
         }
-        s->dt_code = media__dtmf_code(c);
-        s->dt_ts = ts;
-        s->dt_dur = 0;
-        s->dt_target = (uint32_t)((uint64_t)s->cfg.dtmf_duration_ms * rate / 1000);
-        if (s->dt_target < s->ts_step) s->dt_target = s->ts_step;
-        if (s->dt_target > 65535u - s->ts_step) s->dt_target = 65535u - s->ts_step;   /* one segment */
+        s->dtmf_tx.code = media__dtmf_code(c);
+        s->dtmf_tx.ts = ts;
+        s->dtmf_tx.dur = 0;
+        s->dtmf_tx.target = (uint32_t)((uint64_t)s->cfg.dtmf_duration_ms * rate / 1000);
+        if (s->dtmf_tx.target < s->ts_step) s->dtmf_tx.target = s->ts_step;
+        if (s->dtmf_tx.target > 65535u - s->ts_step) s->dtmf_tx.target = 65535u - s->ts_step;   /* one segment */
         s->dt_state = MEDIA__DT_EVENT;
-        s->dt_ends = 0;
+        s->dtmf_tx.ends = 0;
         marker = 1;
     }
     if (s->dt_state == MEDIA__DT_EVENT) {
-        s->dt_dur += s->ts_step;
-        if (s->dt_dur >= s->dt_target) { s->dt_dur = s->dt_target; s->dt_state = MEDIA__DT_ENDS; }
+        s->dtmf_tx.dur += s->ts_step;
+        if (s->dtmf_tx.dur >= s->dtmf_tx.target) { s->dtmf_tx.dur = s->dtmf_tx.target; s->dt_state = MEDIA__DT_ENDS; }
     }
-    if (s->dt_state == MEDIA__DT_ENDS && ++s->dt_ends == 1)
+    if (s->dt_state == MEDIA__DT_ENDS && ++s->dtmf_tx.ends == 1)
         s->st.dtmf_sent++;   /* with its first end packet the peer has it whole (the repeats are for loss; a BYE may cut them) */
-    pl[0] = (uint8_t)s->dt_code;
+    pl[0] = (uint8_t)s->dtmf_tx.code;
     pl[1] = (uint8_t)((s->dt_state == MEDIA__DT_ENDS ? 0x80 : 0) | 10);   /* E bit, volume -10 dBm0 */
-    pl[2] = (uint8_t)(s->dt_dur >> 8);
-    pl[3] = (uint8_t)s->dt_dur;
+    pl[2] = (uint8_t)(s->dtmf_tx.dur >> 8);
+    pl[3] = (uint8_t)s->dtmf_tx.dur;
     /* the end packet goes out three times, each with its own sequence number */
-    (void)media__send_rtp(s, s->te_pt, marker, s->dt_ts, pl, buf, 4, now);
-    if (s->dt_state == MEDIA__DT_ENDS && s->dt_ends >= 3) {
+    (void)media__send_rtp(s, s->te_pt, marker, s->dtmf_tx.ts, pl, buf, 4, now);
+    if (s->dt_state == MEDIA__DT_ENDS && s->dtmf_tx.ends >= 3) {
         s->dt_state = MEDIA__DT_GAP;
-        s->dt_gap = (int)((s->cfg.dtmf_gap_ms + s->ptime_ms - 1) / s->ptime_ms);
-        if (s->dt_gap < 1) s->dt_gap = 1;
-        s->dt_gap++;          /* the first gap tick is consumed on entry */
+        s->dtmf_tx.gap = (int)((s->cfg.dtmf_gap_ms + s->ptime_ms - 1) / s->ptime_ms);
+        if (s->dtmf_tx.gap < 1) s->dtmf_tx.gap = 1;
+        s->dtmf_tx.gap++;          /* the first gap tick is consumed on entry */
     }
     return 1;
 }
@@ -8250,49 +8267,49 @@ static int media__play_read(media__play_item *it, int16_t *dst, size_t want)
 static int media__play_convert(media_session *s, media__play_item *it, int16_t *dst, size_t want, uint32_t rate)
 {
     size_t got = 0;
-    if (s->rs_from != it->f.info.sample_rate) {
-        if (media_resampler_init(s->rs, it->f.info.sample_rate, rate, 1) != MEDIA_OK) return MEDIA_EUNSUPPORTED;
-        s->rs_from = it->f.info.sample_rate;
-        s->rs_in_pos = s->rs_in_len = s->rs_eof = 0;
-        s->rs_in_total = s->rs_out_total = 0;
+    if (s->resample.from != it->f.info.sample_rate) {
+        if (media_resampler_init(s->resample.rs, it->f.info.sample_rate, rate, 1) != MEDIA_OK) return MEDIA_EUNSUPPORTED;
+        s->resample.from = it->f.info.sample_rate;
+        s->resample.in_pos = s->resample.in_len = s->resample.eof = 0;
+        s->resample.in_total = s->resample.out_total = 0;
     }
     while (got < want) {
         size_t used = 0;
         int r;
-        if (s->rs_in_pos == s->rs_in_len && !s->rs_eof) {
-            r = media__play_read(it, s->rs_in, MEDIA__RS_IN);
+        if (s->resample.in_pos == s->resample.in_len && !s->resample.eof) {
+            r = media__play_read(it, s->resample.in, MEDIA__RS_IN);
             if (r < 0) return r;
-            s->rs_in_pos = 0;
-            s->rs_in_len = r;
-            s->rs_in_total += (uint64_t)r;
-            if (r == 0) s->rs_eof = 1;
+            s->resample.in_pos = 0;
+            s->resample.in_len = r;
+            s->resample.in_total += (uint64_t)r;
+            if (r == 0) s->resample.eof = 1;
         }
-        if (s->rs_eof) {
+        if (s->resample.eof) {
             /* the converter holds the file's last few ms: flush them with silence */
-            uint64_t due = (s->rs_in_total * rate + s->rs->in_rate - 1) / s->rs->in_rate;
+            uint64_t due = (s->resample.in_total * rate + s->resample.rs->in_rate - 1) / s->resample.rs->in_rate;
             size_t k = want - got;
-            if (s->rs_out_total >= due) break;
-            if (k > due - s->rs_out_total) k = (size_t)(due - s->rs_out_total);
-            r = media_resampler_process(s->rs, dst + got, k, NULL, k * 8 + 64, &used);
+            if (s->resample.out_total >= due) break;
+            if (k > due - s->resample.out_total) k = (size_t)(due - s->resample.out_total);
+            r = media_resampler_process(s->resample.rs, dst + got, k, NULL, k * 8 + 64, &used);
         } else {
-            r = media_resampler_process(s->rs, dst + got, want - got, s->rs_in + s->rs_in_pos,
-                               (size_t)(s->rs_in_len - s->rs_in_pos), &used);
-            s->rs_in_pos += (int)used;
+            r = media_resampler_process(s->resample.rs, dst + got, want - got, s->resample.in + s->resample.in_pos,
+                               (size_t)(s->resample.in_len - s->resample.in_pos), &used);
+            s->resample.in_pos += (int)used;
         }
         if (r < 0) return r;
         got += (size_t)r;
-        s->rs_out_total += (uint64_t)r;
+        s->resample.out_total += (uint64_t)r;
     }
     return (int)got;
 }
 
 static void media__play_pop(media_session *s, int result)
 {
-    int id = s->play[0].id;
-    media_wav_close(&s->play[0].f);
-    memmove(&s->play[0], &s->play[1], (size_t)(s->nplay - 1) * sizeof s->play[0]);
+    int id = s->play.queue[0].id;
+    media_wav_close(&s->play.queue[0].f);
+    memmove(&s->play.queue[0], &s->play.queue[1], (size_t)(s->nplay - 1) * sizeof s->play.queue[0]);
     s->nplay--;
-    s->rs_from = 0;
+    s->resample.from = 0;
     MEDIA__CALL(s, play_complete, (s, id, result, s->user));
 }
 #endif
@@ -8304,15 +8321,15 @@ static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_
 #ifndef MEDIA_NO_STDIO
     int spins = 0;
     while (got < n && s->nplay > 0 && !s->paused && spins++ < 4 * MEDIA_SESSION_PLAY_QUEUE + 8) {
-        media__play_item *it = &s->play[0];
+        media__play_item *it = &s->play.queue[0];
         int r;
         if (it->f.info.sample_rate == rate) r = media__play_read(it, pcm + got, n - got);
-        else if (s->rs) r = media__play_convert(s, it, pcm + got, n - got, rate);
+        else if (s->resample.rs) r = media__play_convert(s, it, pcm + got, n - got, rate);
         else r = MEDIA_EUNSUPPORTED;
         if (r > 0) { got += (size_t)r; spins = 0; continue; }
         if (r == 0 && it->f._end > 0 && (it->left == 0 || --it->left > 0) && media_wav_rewind(&it->f) == MEDIA_OK) {
-            s->rs_in_pos = s->rs_in_len = s->rs_eof = 0;    /* the converter runs on across the loop */
-            s->rs_in_total = s->rs_out_total = 0;
+            s->resample.in_pos = s->resample.in_len = s->resample.eof = 0;    /* the converter runs on across the loop */
+            s->resample.in_total = s->resample.out_total = 0;
             continue;
         }
         media__play_pop(s, r < 0 ? r : MEDIA_OK);
@@ -8334,9 +8351,9 @@ static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_
 /* Writes interleaved frames; a failed write ends the recording (record_complete). */
 static void media__rec_write(media_session *s, const int16_t *pcm, size_t frames)
 {
-    int rc = media_wav_write(&s->rec, pcm, frames);
+    int rc = media_wav_write(&s->rec.file, pcm, frames);
     if (rc < 0) {
-        media_wav_close(&s->rec);
+        media_wav_close(&s->rec.file);
         s->rec_what = 0;
         MEDIA__CALL(s, record_complete, (s, rc, s->user));
     }
@@ -8346,10 +8363,10 @@ static void media__rec_write(media_session *s, const int16_t *pcm, size_t frames
 static int16_t media__ring_pop(media_session *s)
 {
     int16_t v;
-    if (!s->ring_n) return 0;
-    v = s->ring[s->ring_r];
-    s->ring_r = (s->ring_r + 1) % s->ring_cap;
-    s->ring_n--;
+    if (!s->rec.ring_n) return 0;
+    v = s->rec.ring[s->rec.ring_r];
+    s->rec.ring_r = (s->rec.ring_r + 1) % s->rec.ring_cap;
+    s->rec.ring_n--;
     return v;
 }
 #endif
@@ -8362,9 +8379,9 @@ static void media__rec_received(media_session *s, const int16_t *pcm, size_t n)
     if (s->rec_what == MEDIA_RECORD_RECEIVED) { media__rec_write(s, pcm, n); return; }
     if (s->rec_what != MEDIA_RECORD_BOTH) return;
     for (i = 0; i < n; i++) {
-        if (s->ring_n == s->ring_cap) { s->ring_r = (s->ring_r + 1) % s->ring_cap; s->ring_n--; }  /* oldest goes */
-        s->ring[(s->ring_r + s->ring_n) % s->ring_cap] = pcm[i];
-        s->ring_n++;
+        if (s->rec.ring_n == s->rec.ring_cap) { s->rec.ring_r = (s->rec.ring_r + 1) % s->rec.ring_cap; s->rec.ring_n--; }  /* oldest goes */
+        s->rec.ring[(s->rec.ring_r + s->rec.ring_n) % s->rec.ring_cap] = pcm[i];
+        s->rec.ring_n++;
     }
 #else
     (void)s; (void)pcm; (void)n;
@@ -8381,9 +8398,9 @@ static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
     if (s->rec_what == MEDIA_RECORD_SENT) { media__rec_write(s, sent, n); return; }
     if (s->rec_what != MEDIA_RECORD_BOTH) return;
     /* start taking once two frames wait, stop again (and wait) on an underrun */
-    if (!s->ring_primed && s->ring_n >= 2 * n) s->ring_primed = 1;
-    else if (s->ring_primed && s->ring_n < n) s->ring_primed = 0;
-    take = s->ring_primed;
+    if (!s->rec.ring_primed && s->rec.ring_n >= 2 * n) s->rec.ring_primed = 1;
+    else if (s->rec.ring_primed && s->rec.ring_n < n) s->rec.ring_primed = 0;
+    take = s->rec.ring_primed;
     while (done < n && s->rec_what) {
         size_t k = n - done > 256 ? 256 : n - done;
         for (i = 0; i < k; i++) {
@@ -8449,11 +8466,11 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
 static void media__dtmf_report(media_session *s)
 {
     static const char keys[] = "0123456789*#ABCD!";
-    media__dtmf_rx e = s->dr[0];
+    media__dtmf_rx e = s->dtmf_rx.held[0];
     uint32_t ms;
-    s->dr[0] = s->dr[1];
+    s->dtmf_rx.held[0] = s->dtmf_rx.held[1];
     s->dr_n--;
-    s->dr_done[s->dr_done_n++ & 3] = e.ts;
+    s->dtmf_rx.done[s->dtmf_rx.done_n++ & 3] = e.ts;
     if (e.code < 0 || e.code > 16) return;               /* not a key (tones, line events) */
     ms = (uint32_t)((uint64_t)e.dur * 1000 / (e.clock ? e.clock : 8000));
     s->st.dtmf_received++;
@@ -8478,8 +8495,8 @@ static void media__dtmf_report(media_session *s)
 static int64_t media__dtmf_flush(media_session *s, uint64_t now)
 {
     while (s->dr_n > 0 && !s->terminated) {
-        media__dtmf_rx *e = &s->dr[0];
-        int overtaken = s->dr_n > 1 && now - s->dr[1].first_us >= MEDIA__DTMF_REORDER_US;
+        media__dtmf_rx *e = &s->dtmf_rx.held[0];
+        int overtaken = s->dr_n > 1 && now - s->dtmf_rx.held[1].first_us >= MEDIA__DTMF_REORDER_US;
         int32_t past = s->rx.clock_rate == e->clock && s->rx.have_transit
                            ? media_rtp_ts_diff(s->rx.last_timestamp, e->ts + e->dur) : 0;
         int passed;
@@ -8489,7 +8506,7 @@ static int64_t media__dtmf_flush(media_session *s, uint64_t now)
                  past > (int32_t)((uint64_t)e->clock * (MEDIA__DTMF_LOST_US / 1000) / 1000);
         if (!e->ended && !overtaken && !passed && now - e->last_us < MEDIA__DTMF_QUIET_US) {
             uint64_t due = e->last_us + MEDIA__DTMF_QUIET_US;
-            if (s->dr_n > 1 && s->dr[1].first_us + MEDIA__DTMF_REORDER_US < due) due = s->dr[1].first_us + MEDIA__DTMF_REORDER_US;
+            if (s->dr_n > 1 && s->dtmf_rx.held[1].first_us + MEDIA__DTMF_REORDER_US < due) due = s->dtmf_rx.held[1].first_us + MEDIA__DTMF_REORDER_US;
             /* (past that time, the next audio packet's poll looks again) */
             if (e->after && e->after_us + MEDIA__DTMF_LOST_US > now && e->after_us + MEDIA__DTMF_LOST_US < due)
                 due = e->after_us + MEDIA__DTMF_LOST_US;
@@ -8513,12 +8530,12 @@ static void media__dtmf_in(media_session *s, const media_rtp_packet *p, uint32_t
     end = p->payload[1] >> 7;
     dur = media__rd16(p->payload + 2);
     for (i = 0; i < s->dr_n; i++)
-        if (s->dr[i].ts == p->timestamp && s->dr[i].code == code) e = &s->dr[i];
+        if (s->dtmf_rx.held[i].ts == p->timestamp && s->dtmf_rx.held[i].code == code) e = &s->dtmf_rx.held[i];
     if (!e) {
-        for (i = 0; i < 4 && i < s->dr_done_n; i++)
-            if (s->dr_done[i] == p->timestamp) return;   /* a late repeat of a reported event */
+        for (i = 0; i < 4 && i < s->dtmf_rx.done_n; i++)
+            if (s->dtmf_rx.done[i] == p->timestamp) return;   /* a late repeat of a reported event */
         if (s->dr_n == 2) media__dtmf_report(s);         /* a third press: the oldest is over */
-        e = &s->dr[s->dr_n++];
+        e = &s->dtmf_rx.held[s->dr_n++];
         memset(e, 0, sizeof *e);
         e->ts = p->timestamp;
         e->code = code;
@@ -8635,7 +8652,7 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
         media__dtmf_in(s, &p, e->clock, now);
         /* RFC 4733 senders send events instead of audio: the jitter buffer will
            call these sequence numbers lost, but they are a tone, not a loss */
-        s->ev_seq[s->ev_n++ & 15] = p.seq;
+        s->dtmf_rx.seq[s->dtmf_rx.seq_n++ & 15] = p.seq;
         s->in_event = 1;
     } else {
         int had_transit = s->rx.have_transit;
@@ -8665,8 +8682,8 @@ static uint64_t media__ntp(const media_session *s, uint64_t now)
 {
     /* NTP time of a moment on the session clock: wall time at create plus the
        session clock since, so a custom clock gives consistent reports */
-    return s->ntp0 + (((now - s->clock0) << 16) / 1000000u << 16) +
-           ((((now - s->clock0) << 16) % 1000000u << 16) / 1000000u);
+    return s->rtcp.ntp0 + (((now - s->rtcp.clock0) << 16) / 1000000u << 16) +
+           ((((now - s->rtcp.clock0) << 16) % 1000000u << 16) / 1000000u);
 }
 
 static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
@@ -8687,7 +8704,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
         return MEDIA_EREJECTED;
     }
     s->st.rtcp_received++;
-    s->avg_rtcp_size = (double)(len + 28) / 16 + s->avg_rtcp_size * 15 / 16;   /* RFC 3550 6.3.3 */
+    s->rtcp.avg_size = (double)(len + 28) / 16 + s->rtcp.avg_size * 15 / 16;   /* RFC 3550 6.3.3 */
     for (i = 0; i < (int)c.packet_count; i++) {
         const media_rtcp_packet *p = &c.packets[i];
         if (p->type == MEDIA_RTCP_SR || p->type == MEDIA_RTCP_RR) {
@@ -9058,7 +9075,7 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
 static void media__heard(media_session *s)
 {
 #ifndef MEDIA_NO_STDIO
-    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec._done;
+    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec.file._done;
 #else
     (void)s;
 #endif
@@ -9067,7 +9084,7 @@ static void media__heard(media_session *s)
 static int media__was_event(const media_session *s, uint16_t seq)
 {
     int i;
-    for (i = 0; i < 16 && i < s->ev_n; i++) if (s->ev_seq[i] == seq) return 1;
+    for (i = 0; i < 16 && i < s->dtmf_rx.seq_n; i++) if (s->dtmf_rx.seq[i] == seq) return 1;
     return 0;
 }
 
@@ -9252,15 +9269,15 @@ static double media__rtcp_interval(media_session *s)
     double rtcp_bw = 0.05 * (payload + 40) * pps;  /* 5 % of the session's bytes per second */
     double tmin = s->cfg.rtcp_interval_ms / 1000.0, t, n;
     int members = 1 + (s->peer_known ? 1 : 0);
-    int we_sent = s->sent_packets > s->sent_at_prev_report;
-    int senders = we_sent + (s->peer_known && s->recv_packets > s->peer_rtp_at_report ? 1 : 0);
-    if (s->rtcp_initial) tmin /= 2;
+    int we_sent = s->sent_packets > s->rtcp.sent_at_prev;
+    int senders = we_sent + (s->peer_known && s->recv_packets > s->rtcp.heard_at_report ? 1 : 0);
+    if (s->rtcp.initial) tmin /= 2;
     n = members;
     if (senders > 0 && senders <= members * 0.25) {
         if (we_sent) { rtcp_bw *= 0.25; n = senders; }
         else { rtcp_bw *= 0.75; n -= senders; }
     }
-    t = rtcp_bw > 0 ? s->avg_rtcp_size * n / rtcp_bw : tmin;
+    t = rtcp_bw > 0 ? s->rtcp.avg_size * n / rtcp_bw : tmin;
     if (t < tmin) t = tmin;
     /* randomised over [0.5, 1.5] x t, then divided by e - 3/2 for the
        reconsideration's bias (6.3.1) */
@@ -9278,7 +9295,7 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     r.ssrc = s->ssrc;
     r.cname = s->cname;
     /* SR if we sent RTP since the report before last (6.4) */
-    r.is_sender = s->sent_packets > s->sent_at_prev_report;
+    r.is_sender = s->sent_packets > s->rtcp.sent_at_prev;
     if (r.is_sender) {
         r.ntp = media__ntp(s, now);
         /* the RTP time of this instant on our sending timeline */
@@ -9296,30 +9313,30 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     if (n < 0) return;
     if (bye && (k = media_rtcp_bye_write(buf + n, sizeof buf - (size_t)n, &s->ssrc, 1, NULL)) > 0) n += k;
     if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) s->st.rtcp_sent++;
-    s->avg_rtcp_size = (double)(n + 28) / 16 + s->avg_rtcp_size * 15 / 16;
-    s->sent_at_prev_report = s->sent_at_last_report;
-    s->sent_at_last_report = s->sent_packets;
-    s->peer_rtp_at_report = s->recv_packets;
+    s->rtcp.avg_size = (double)(n + 28) / 16 + s->rtcp.avg_size * 15 / 16;
+    s->rtcp.sent_at_prev = s->rtcp.sent_at_last;
+    s->rtcp.sent_at_last = s->sent_packets;
+    s->rtcp.heard_at_report = s->recv_packets;
 }
 
 MEDIA__HOT_TEXT static void media__rtcp_timer(media_session *s, uint64_t now)
 {
     double t;
     if (!s->rtcp_next_us) {
-        s->rtcp_last_us = (int64_t)now;
+        s->rtcp.last_us = (int64_t)now;
         s->rtcp_next_us = (int64_t)now + (int64_t)(media__rtcp_interval(s) * 1e6);
         return;
     }
     if ((int64_t)now < s->rtcp_next_us) return;
     /* timer reconsideration (6.3.6): due by the interval as it is now? */
     t = media__rtcp_interval(s);
-    if (s->rtcp_last_us + (int64_t)(t * 1e6) <= (int64_t)now) {
+    if (s->rtcp.last_us + (int64_t)(t * 1e6) <= (int64_t)now) {
         if (s->remote_known) media__rtcp_send(s, now, 0);
-        s->rtcp_initial = 0;
-        s->rtcp_last_us = (int64_t)now;
+        s->rtcp.initial = 0;
+        s->rtcp.last_us = (int64_t)now;
         s->rtcp_next_us = (int64_t)now + (int64_t)(media__rtcp_interval(s) * 1e6);
     } else {
-        s->rtcp_next_us = s->rtcp_last_us + (int64_t)(t * 1e6);
+        s->rtcp_next_us = s->rtcp.last_us + (int64_t)(t * 1e6);
     }
 }
 
@@ -9406,11 +9423,11 @@ static void media__quality(media_session *s, uint64_t now)
     double loss;
     int level, l;
     media__fill_stats(s, &st, now);
-    if (expected < s->q_expected || received < s->q_received) { s->q_expected = expected; s->q_received = received; }
-    de = (int32_t)(expected - s->q_expected);
-    dr = (int32_t)(received - s->q_received);
-    s->q_expected = expected;
-    s->q_received = received;
+    if (expected < s->quality.expected || received < s->quality.received) { s->quality.expected = expected; s->quality.received = received; }
+    de = (int32_t)(expected - s->quality.expected);
+    dr = (int32_t)(received - s->quality.received);
+    s->quality.expected = expected;
+    s->quality.received = received;
     if (de <= 0 || !s->can_recv || s->local_hold) return;   /* nothing to judge */
     loss = de > dr ? 100.0 * (de - dr) / de : 0;
     level = media__level(media__mos(s, loss), s->cfg.quality.mos, 0);
@@ -9443,9 +9460,9 @@ static void media__terminate(media_session *s, uint64_t now, int reason)
 #ifndef MEDIA_NO_STDIO
     while (s->nplay > 0) media__play_pop(s, MEDIA_ERROR);
 #endif
-    if (s->started && s->remote_known && !s->bye_sent) {
+    if (s->started && s->remote_known && !s->rtcp.bye_sent) {
         media__rtcp_send(s, now, 1);   /* RFC 3550 6.6: a report, then BYE */
-        s->bye_sent = 1;
+        s->rtcp.bye_sent = 1;
     }
     if (s->rec_what) {
 #ifndef MEDIA_NO_STDIO
@@ -9577,13 +9594,13 @@ MEDIADEF int media_session_play(media_session *s, const char *path, int loops)
     if (!s || !path || loops < 0) return MEDIA_EINVAL;
     if (s->terminated || s->closing) return MEDIA_ESTATE;
     if (s->nplay >= MEDIA_SESSION_PLAY_QUEUE) return MEDIA_ENOSPC;
-    it = &s->play[s->nplay];
+    it = &s->play.queue[s->nplay];
     if ((rc = media_wav_open_read(&it->f, path)) != MEDIA_OK) return rc;
     rate = s->tx_codec ? s->tx_codec->sample_rate : s->codecs[0]->sample_rate;
-    if (!s->rs && it->f.info.sample_rate != rate) { media_wav_close(&it->f); return MEDIA_EUNSUPPORTED; }
+    if (!s->resample.rs && it->f.info.sample_rate != rate) { media_wav_close(&it->f); return MEDIA_EUNSUPPORTED; }
     it->left = loops;
-    it->id = s->next_play_id++;
-    if (s->next_play_id <= 0) s->next_play_id = 1;
+    it->id = s->play.next_id++;
+    if (s->play.next_id <= 0) s->play.next_id = 1;
     s->nplay++;
     return it->id;
 }
@@ -9596,12 +9613,12 @@ MEDIADEF int media_session_record(media_session *s, const char *path, int what)
     if (s->terminated || s->closing) return MEDIA_ESTATE;
     if (s->rec_what) return MEDIA_ESTATE;
     rate = s->tx_codec ? s->tx_codec->sample_rate : s->codecs[0]->sample_rate;
-    rc = media_wav_open_write(&s->rec, path, MEDIA_WAV_PCM16, rate, what == MEDIA_RECORD_BOTH ? 2 : 1);
+    rc = media_wav_open_write(&s->rec.file, path, MEDIA_WAV_PCM16, rate, what == MEDIA_RECORD_BOTH ? 2 : 1);
     if (rc != MEDIA_OK) return rc;
     s->rec_what = what;
-    s->ring_r = s->ring_n = 0;
+    s->rec.ring_r = s->rec.ring_n = 0;
     s->rec_heard = 0;
-    s->ring_primed = 0;
+    s->rec.ring_primed = 0;
     return MEDIA_OK;
 }
 
@@ -9671,7 +9688,7 @@ MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits)
     for (p = digits; *p; p++) if (*p != ',' && media__dtmf_code(*p) < 0) return MEDIA_EINVAL;
     if ((size_t)s->dt_len + (size_t)(p - digits) > MEDIA_SESSION_DTMF_QUEUE) return MEDIA_ENOSPC;
     for (p = digits; *p; p++) {
-        s->dt_queue[(s->dt_head + s->dt_len) % MEDIA_SESSION_DTMF_QUEUE] = *p;
+        s->dtmf_tx.queue[(s->dtmf_tx.head + s->dt_len) % MEDIA_SESSION_DTMF_QUEUE] = *p;
         s->dt_len++;
     }
     return MEDIA_OK;
