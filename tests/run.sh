@@ -225,6 +225,18 @@ if grep -q 'media_session_poll' "$B/readme_call.inc" &&
 else
     fail "README call example does not compile"; head -20 "$B/readme_call.log" | sed 's/^/    /'
 fi
+# the manual's quick start (media.h section 1), its indented code as written,
+# run as the body of a function against a second session
+awk '/^   1\. QUICK START/{f=1;next} f&&/^   wait_readable\(\) is your loop/{exit} f&&/^      /{sub(/^      /,"");print}' \
+    media.h > "$B/manual_quick.inc"
+if grep -q 'media_session_poll' "$B/manual_quick.inc" &&
+   gcc -std=c99 $WARN -I. -I"$B" tests/readme/manual_quick.c -o "$B/manual_quick" -lm 2>"$B/manual_quick.log" &&
+   g++ -x c++ -std=c++11 $WARN -I. -I"$B" -c tests/readme/manual_quick.c -o "$B/manual_quick_cpp.o" 2>>"$B/manual_quick.log"; then
+    mkdir -p "$B/manual_quick.d"
+    run_prog "media.h's quick start" "$B/manual_quick" "$B/manual_quick.d"
+else
+    fail "media.h's quick start does not compile"; head -20 "$B/manual_quick.log" | sed 's/^/    /'
+fi
 # media_opus.h's: its lines in a function (with and without libopus)
 readme_block readme_opus > "$B/readme_opus.txt"
 { grep '^#' "$B/readme_opus.txt"; echo 'void readme_opus(media_session_config cfg);'
