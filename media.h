@@ -1168,6 +1168,7 @@ MEDIADEF int media_jitter_played_get(const media_jitter *jb, uint16_t seq, media
    units) longer (> 0) or shorter (< 0) than its duration; the playout clock
    follows. MEDIA_OK, or MEDIA_EINVAL (NULL, or more than a second). */
 MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples);
+/* The counters as of now. */
 MEDIADEF void media_jitter_stats_get(const media_jitter *jb, media_jitter_stats *st);
 
 /* Packet-loss concealment for 16-bit PCM (G.711 Appendix I style): keep the
@@ -1631,6 +1632,7 @@ MEDIADEF int media_wav_close(media_wav_file *f);
    aligned with the first input); feed silence (src NULL) to flush the end. */
 typedef struct media_resampler media_resampler;   /* yours to place; members private (>>layouts) */
 
+/* Rates 8000..48000 Hz, channels 1 or 2: MEDIA_OK or MEDIA_EINVAL. */
 MEDIADEF int media_resampler_init(media_resampler *r, uint32_t in_rate, uint32_t out_rate, uint32_t channels);
 /* Converts interleaved frames: takes from src[0..src_frames) (NULL: silence),
    writes up to dst_frames, stores the frames taken in *used; returns the
@@ -1971,7 +1973,9 @@ MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t
 MEDIADEF int media_session_receive_from(media_session *s, const uint8_t *data, size_t len, int is_rtcp,
                                         const media_addr *from);
 
+/* MEDIA_STATE_* now (MEDIA_EINVAL for NULL). */
 MEDIADEF int media_session_state_get(const media_session *s);
+/* Everything the session counts, as of now (also inside callbacks). */
 MEDIADEF void media_session_stats_get(const media_session *s, media_session_stats *st);
 /* Our RTP address as bound (port 0 with a custom transport). */
 MEDIADEF int media_session_local_addr_get(const media_session *s, media_addr *rtp);
@@ -1987,8 +1991,11 @@ MEDIADEF int media_session_play(media_session *s, const char *path, int loops);
 /* Records to a 16-bit WAV at the codec's rate (what: MEDIA_RECORD_*). The file
    is valid whenever the session ends, destroy included. */
 MEDIADEF int media_session_record(media_session *s, const char *path, int what);
+/* Closes the recording (record_complete with the result); MEDIA_ESTATE when none. */
 MEDIADEF int media_session_record_stop(media_session *s);
 #endif
+/* Holds the playing file where it is (audio_out or silence is sent meanwhile)
+   and goes on from there. */
 MEDIADEF int media_session_play_pause(media_session *s);
 MEDIADEF int media_session_play_resume(media_session *s);
 /* Stops the playing file and empties the queue (play_complete(MEDIA_ERROR) for each). */
@@ -8485,7 +8492,7 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
    after its last packet when nothing else comes; a sender stalled mid-press
    is waited for, its duration kept whole, even when its audio catches up
    before its events do). An RFC 4733 event is not audio: the time it covers
-   plays out (audio_out) and is recorded as silence, never as the tone;
+   plays out (audio_in) and is recorded as silence, never as the tone;
    in-band tones the peer sends as audio are heard as sent. A new SSRC or a
    timestamp jump restarts playout without losing audio; a peer using our
    SSRC makes us take a new one (RFC 3550 8.2). The peer's RTCP gives RTT and
