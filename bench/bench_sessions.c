@@ -1,7 +1,9 @@
 /* bench_sessions: N concurrent PCMU calls in one process on loopback, 20 ms
-   packets both ways, driven by one epoll loop (examples/epoll_many.c, as a
-   user would write it), against the floor: the same sockets and the same
-   packet schedule with nothing but sendto + epoll_wait + recvfrom.
+   packets both ways, driven by one epoll loop the way examples/epoll_many.c
+   teaches (each poll's deadline in a min-heap, poll_ready() for the socket
+   that woke the loop, one clock reading a turn), against the floor: the same
+   sockets, the same heap and the same packet schedule with nothing but
+   sendto + epoll_wait + recvfrom.
 
    Reported per RTP packet (its send and its receive, everything the session
    does for it: jitter buffer, decode and concealment state, statistics, RTCP,
@@ -41,14 +43,155 @@ static void bench_free(void *q)
 #define MEDIA_MALLOC(sz, u) ((void)(u), bench_malloc(sz))
 #define MEDIA_FREE(p, u) ((void)(u), bench_free(p))
 #define MEDIA_REALLOC(p, sz, u) ((void)(p), (void)(u), (void *)0)   /* the session never reallocates */
-#define EPOLL_MANY_NO_MAIN
-#include "../examples/epoll_many.c"
+#define MEDIA_IMPLEMENTATION
+#include "../media.h"
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
+
+/* ---- one min-heap of deadlines for both loops: a timer is the first
+   member of what it times (a floor socket, a call) ---- */
+typedef struct timer { uint64_t due; int at; } timer;
+
+static void heap_set(timer **h, int i, timer *t) { h[i] = t; t->at = i; }
+
+static void heap_down(timer **h, int n, int i)
+{
+    timer *t = h[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && h[c + 1]->due < h[c]->due) c++;
+        if (h[c]->due >= t->due) break;
+        heap_set(h, i, h[c]);
+        i = c;
+    }
+    heap_set(h, i, t);
+}
+
+static void heap_up(timer **h, int i)
+{
+    timer *t = h[i];
+    while (i > 0 && h[(i - 1) / 2]->due > t->due) { heap_set(h, i, h[(i - 1) / 2]); i = (i - 1) / 2; }
+    heap_set(h, i, t);
+}
+
+/* ---- the sessions' loop ---- */
+typedef struct call { timer t; media_session *s; int ended; double osc[3]; } call;
+
+static uint64_t loop_now;   /* read once a turn; every session's clock (cfg.now_us) */
+static uint64_t loop_clock(void *user) { (void)user; return loop_now ? loop_now : media_now_us(); }
+
+/* audio_out of one side of each call: a 400 Hz tone (the other side sends silence) */
+static int tone(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
+{
+    double *osc = (double *)user;
+    size_t i;
+    (void)s;
+    if (osc[2] == 0) {
+        double w = 2 * 3.14159265358979 * 400 / rate;
+        osc[0] = 0; osc[1] = -6000 * sin(w); osc[2] = 2 * cos(w);
+    }
+    for (i = 0; i < n; i++) {
+        double y = osc[2] * osc[0] - osc[1];
+        osc[1] = osc[0];
+        osc[0] = y;
+        pcm[i] = (int16_t)y;
+    }
+    return (int)n;
+}
+
+/* a and b on 127.0.0.1, a offering, b answering */
+static int pair_up(call *a, call *b)
+{
+    media_session_config cfg;
+    char offer[MEDIA_SESSION_SDP_SIZE], answer[MEDIA_SESSION_SDP_SIZE];
+    int err, n;
+    media_session_config_init(&cfg);
+    cfg.now_us = loop_clock;
+    cfg.local_address = "127.0.0.1";
+    if (!(b->s = media_session_create(&cfg, &err))) return err;
+    cfg.handler.user = a->osc;
+    cfg.handler.audio_out = tone;
+    if (!(a->s = media_session_create(&cfg, &err))) return err;
+    if ((n = media_session_offer_create(a->s, offer, sizeof offer)) < 0) return n;
+    if ((err = media_session_remote_sdp_set(b->s, offer, (size_t)n)) != MEDIA_OK) return err;
+    if ((n = media_session_answer_create(b->s, answer, sizeof answer)) < 0) return n;
+    return media_session_remote_sdp_set(a->s, answer, (size_t)n);
+}
+
+typedef struct loop { int ep, n; call *calls; timer **heap; } loop;
+
+/* polls c (ready: MEDIA_READY_* of what woke it, 0 for its deadline) and files its next deadline */
+static void call_poll(loop *l, call *c, unsigned ready)
+{
+    int ms = media_session_poll_ready(c->s, ready);
+    uint64_t due = ms < 0 ? UINT64_MAX : loop_now + (uint64_t)ms * 1000;
+    if (ms < 0) c->ended = 1;
+    if (!ready || ms < 0) { c->t.due = due; heap_down(l->heap, l->n, c->t.at); }
+    else if (due < c->t.due) { c->t.due = due; heap_up(l->heap, c->t.at); }   /* a later one: polled early, no harm */
+}
+
+static void loop_turn(loop *l)
+{
+    struct epoll_event ev[64];
+    uint64_t now = media_now_us(), first = l->heap[0]->due;
+    int timeout = first == UINT64_MAX ? 100 : first <= now ? 0 : (int)((first - now + 999) / 1000), k, got;
+    got = epoll_wait(l->ep, ev, 64, timeout);
+    loop_now = media_now_us();
+    for (k = 0; k < got; k++) {
+        call *c = &l->calls[ev[k].data.u64 / 2];
+        if (!c->ended) call_poll(l, c, ev[k].data.u64 % 2 ? MEDIA_READY_RTCP : MEDIA_READY_RTP);
+    }
+    while (l->heap[0]->due <= loop_now) call_poll(l, (call *)l->heap[0], 0);
+}
+
+/* n sessions (n / 2 calls), negotiated and registered */
+static int calls_start(loop *l, int n)
+{
+    int i, k;
+    loop_now = 0;   /* the real clock until the loop turns */
+    l->n = n;
+    for (i = 0; i + 1 < n; i += 2)
+        if (pair_up(&l->calls[i], &l->calls[i + 1]) != MEDIA_OK) return -1;
+    for (i = 0; i < n; i++) {
+        call *c = &l->calls[i];
+        for (k = 0; k < 2; k++) {
+            struct epoll_event ev;
+            int fd = media_session_fd_get(c->s, k);
+            if (fd < 0) continue;
+            memset(&ev, 0, sizeof ev);
+            ev.events = EPOLLIN;
+            ev.data.u64 = (uint64_t)i * 2 + (uint64_t)k;
+            if (epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) return -1;
+        }
+        c->t.due = media_now_us();
+        heap_set(l->heap, i, &c->t);
+    }
+    return 0;
+}
+
+/* hangs every call up and turns the loop until each has said BYE (2 s at most) */
+static void calls_end(loop *l)
+{
+    uint64_t until = media_now_us() + 2000000;
+    int i, open;
+    for (i = 0; i < l->n; i++) {
+        media_session_close(l->calls[i].s);
+        if (!l->calls[i].ended) { l->calls[i].t.due = 0; heap_up(l->heap, l->calls[i].t.at); }
+    }
+    do {
+        loop_turn(l);
+        for (open = 0, i = 0; i < l->n; i++) open += !l->calls[i].ended;
+    } while (open && media_now_us() < until);
+}
 
 /* user + system seconds; *user gets the user part (the process's own code:
    what a session adds shows there, the system calls are the same in both) */
@@ -71,7 +214,7 @@ static long rss_kb(void)
     return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-static uint64_t sent_total(call *calls, int n)
+static uint64_t sent_total(const call *calls, int n)
 {
     uint64_t t = 0;
     int i;
@@ -88,47 +231,47 @@ typedef struct result { double us, user_us, bytes, rss; uint64_t packets, sent, 
 static int run_sessions(int n, double seconds, result *r)
 {
     loop l;
-    call *calls = (call *)calloc((size_t)n, sizeof *calls);
     long long bytes0 = live_bytes;
     long rss0 = rss_kb();
     uint64_t end, p0, p1, received = 0;
     double c0, c1, u0, u1;
-    int i;
-    l.heap = (timer *)calloc((size_t)n, sizeof *l.heap);
-    l.n = 0;
-    l.epfd = epoll_create1(0);
-    if (!calls || !l.heap || l.epfd < 0 || calls_start(&l, calls, n / 2) != 0) return -1;
+    int i, rc;
+    l.calls = (call *)calloc((size_t)n, sizeof *l.calls);
+    l.heap = (timer **)calloc((size_t)n, sizeof *l.heap);
+    l.ep = epoll_create1(0);
+    if (!l.calls || !l.heap || l.ep < 0 || calls_start(&l, n) != 0) return -1;
     r->bytes = (double)(live_bytes - bytes0) / n;
     r->rss = (double)(rss_kb() - rss0) * 1024.0 / n;
     end = media_now_us() + 1000000;                 /* a second to settle (first RTCP, buffers) */
     while (media_now_us() < end) loop_turn(&l);
-    p0 = sent_total(calls, n);
+    p0 = sent_total(l.calls, n);
     c0 = cpu_seconds_split(&u0);
     end = media_now_us() + (uint64_t)(seconds * 1e6);
     while (media_now_us() < end) loop_turn(&l);
     c1 = cpu_seconds_split(&u1);
-    p1 = sent_total(calls, n);
-    calls_end(&l, calls, n);
+    p1 = sent_total(l.calls, n);
+    calls_end(&l);
     r->lost = 0;
     r->sent = 0;
     r->concealed = 0;
     for (i = 0; i < n; i++) {
         media_session_stats st;
-        media_session_stats_get(calls[i].s, &st);
+        media_session_stats_get(l.calls[i].s, &st);
         received += st.packets_received;
         r->sent += st.packets_sent;
         r->concealed += st.concealed;
         r->lost += st.lost;
-        media_session_destroy(calls[i].s);
+        media_session_destroy(l.calls[i].s);
     }
     r->packets = p1 - p0;
     r->received = received;
     r->us = (c1 - c0) * 1e6 / (double)(p1 - p0);
     r->user_us = (u1 - u0) * 1e6 / (double)(p1 - p0);
-    close(l.epfd);
-    free(calls);
+    rc = received > 0 ? 0 : -1;
+    close(l.ep);
+    free(l.calls);
     free(l.heap);
-    return received > 0 ? 0 : -1;
+    return rc;
 }
 
 /* ---- the floor: same sockets, same schedule, nothing else ----
@@ -136,25 +279,12 @@ static int run_sessions(int n, double seconds, result *r)
    sockets. The sessions connect theirs to the peer (send and recv, cheaper
    in the kernel), so the floor is also measured that way ("connected"): the
    ratio to it is what the session's own work costs. */
-typedef struct sock { int fd; uint64_t due; struct sockaddr_in peer; } sock;
-
-static void floor_sift(sock **h, int n, int i)
-{
-    for (;;) {
-        int c = 2 * i + 1, m = i;
-        sock *t;
-        if (c < n && h[c]->due < h[m]->due) m = c;
-        if (c + 1 < n && h[c + 1]->due < h[m]->due) m = c + 1;
-        if (m == i) return;
-        t = h[i]; h[i] = h[m]; h[m] = t;
-        i = m;
-    }
-}
+typedef struct sock { timer t; int fd; struct sockaddr_in peer; } sock;
 
 static int run_floor(int n, double seconds, result *r, int connected)
 {
     sock *s = (sock *)calloc((size_t)n, sizeof *s);
-    sock **h = (sock **)calloc((size_t)n, sizeof *h);
+    timer **h = (timer **)calloc((size_t)n, sizeof *h);
     int ep = epoll_create1(0), i;
     uint64_t sent = 0, got = 0, end, t0;
     unsigned char pkt[172], buf[1500];
@@ -180,14 +310,14 @@ static int run_floor(int n, double seconds, result *r, int connected)
     }
     t0 = media_now_us();
     for (i = 0; i < n; i++) {
-        h[i] = &s[i];
-        s[i].due = t0 + (uint64_t)(i % 20) * 1000;   /* spread like the sessions' start times */
+        s[i].t.due = t0 + (uint64_t)(i % 20) * 1000;   /* spread like the sessions' start times */
+        heap_set(h, i, &s[i].t);
     }
     for (i = 0; i + 1 < n; i += 2) { struct sockaddr_in t = s[i].peer; s[i].peer = s[i + 1].peer; s[i + 1].peer = t; }
     if (connected)
         for (i = 0; i < n; i++)
             if (connect(s[i].fd, (struct sockaddr *)&s[i].peer, sizeof s[i].peer) != 0) return -1;
-    for (i = n / 2 - 1; i >= 0; i--) floor_sift(h, n, i);
+    for (i = n / 2 - 1; i >= 0; i--) heap_down(h, n, i);
     end = t0 + 1000000 + (uint64_t)(seconds * 1e6);
     for (;;) {
         struct epoll_event ev[64];
@@ -206,12 +336,12 @@ static int run_floor(int n, double seconds, result *r, int connected)
         }
         now = media_now_us();
         while (h[0]->due <= now) {
-            sock *x = h[0];
+            sock *x = (sock *)h[0];
             if (connected) (void)send(x->fd, pkt, sizeof pkt, 0);
             else (void)sendto(x->fd, pkt, sizeof pkt, 0, (struct sockaddr *)&x->peer, sizeof x->peer);
             sent++;
-            x->due += 20000;
-            floor_sift(h, n, 0);
+            x->t.due += 20000;
+            heap_down(h, n, 0);
         }
     }
     c1 = cpu_seconds_split(&u1);

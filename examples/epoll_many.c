@@ -20,9 +20,7 @@
      loop learnt that a socket was readable or a deadline had come.
    Sessions never block and never call back into the loop. */
 #define _POSIX_C_SOURCE 200809L
-#ifndef EPOLL_MANY_NO_IMPLEMENTATION
 #define MEDIA_IMPLEMENTATION
-#endif
 #include "media.h"
 #include "example_util.h"
 #include <stdio.h>
@@ -153,7 +151,6 @@ static void calls_end(loop *l, call *calls, int n)
     } while (open && media_now_us() < until);
 }
 
-#ifndef EPOLL_MANY_NO_MAIN
 int main(int argc, char **argv)
 {
     int pairs = argc > 1 ? atoi(argv[1]) : 50, i;
@@ -185,4 +182,3 @@ int main(int argc, char **argv)
     free(l.heap);
     return received > 0 ? 0 : 1;
 }
-#endif
