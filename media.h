@@ -62,11 +62,13 @@
       >>stats    RFC 3550 A.1/A.3/A.8 receiver statistics, ITU-T G.107 E-model
       >>jitter   adaptive jitter buffer (media_jitter) and packet-loss
                  concealment for PCM (media_plc, G.711 Appendix I style)
+      >>stretch  a frame of PCM made a pitch period longer or shorter
       >>sdp      SDP parse/write (RFC 8866), typed accessors, edits, RFC 3264
                  offer/answer
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
       >>session  media_session: one call's media, pumped from your event loop
+      >>sockets  (implementation) the POSIX sockets behind the session's transport
       >>layouts  the insides of the objects you place yourself (private)
       >>aliases  the names before 0.2
 

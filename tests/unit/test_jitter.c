@@ -715,6 +715,29 @@ static void test_layout(void)
     CHECK((int)offsetof(media_jitter, ssrc) + (int)sizeof(uint32_t) <= 256);   /* put()'s last field still on line 3 */
 }
 
+/* The ceiling the manual gives for the defaults: what MEDIA_JITTER_BYTES
+   and MEDIA_JITTER_SLOTS hold of the stream, less two: 960 ms of G.711 at
+   20 ms (8192 / 160 - 1 = 50 payloads), 620 ms at 10 ms (64 slots) */
+static void test_default_ceiling(void)
+{
+    static const struct { uint32_t step; size_t len; long long want_us; } c[] = { { 160, 160, 960000 }, { 80, 80, 620000 } };
+    size_t k;
+    for (k = 0; k < sizeof c / sizeof *c; k++) {
+        media_jitter_stats st;
+        media_jitter_frame f;
+        uint16_t i;
+        uint64_t per = c[k].step * 125ull;   /* microseconds of a packet at 8 kHz */
+        setup(0, 0);
+        for (i = 0; i < 200; i++) {
+            put_full(i, 1000u + i * c[k].step, T0 + i * per, i == 0, 0xABCD, c[k].len);
+            while (media_jitter_get(&jb, T0 + i * per, &f) != MEDIA_JITTER_NONE) {}
+        }
+        media_jitter_stats_get(&jb, &st);
+        CHECKF(st.max_us == c[k].want_us, "%u-byte packets: ceiling %lld us, want %lld", (unsigned)c[k].len,
+               (long long)st.max_us, c[k].want_us);
+    }
+}
+
 static void test_reset_and_arguments(void)
 {
     media_jitter_config cfg;
@@ -769,6 +792,7 @@ int main(void)
     RUN(test_spikes_held_or_forgotten);
     RUN(test_played_payloads);
     RUN(test_layout);
+    RUN(test_default_ceiling);
     RUN(test_reset_and_arguments);
     return harness_summary();
 }
