@@ -391,7 +391,7 @@
    within 0.01 dB up to 0.9 of the lower rate's Nyquist frequency, everything
    above it at least 70 dB down (measured: worst alias -81 dB, passband
    residual -78 dB over every pair of 8, 11.025, 16, 22.05, 32, 44.1, 48 kHz).
-   Caller-owned (sizeof: some 10 KB); costs about 2 x 44 x (in/out, at least 1)
+   Caller-owned; costs about 2 x 44 x (in/out, at least 1)
    multiply-adds per output sample and channel.
 
    ============================================================================
@@ -1947,7 +1947,7 @@ MEDIADEF void media_session_destroy(media_session *s);
    offer, which answer_create then answers. Returns MEDIA_OK / a length, or
    MEDIA_ESTATE (wrong moment), MEDIA_EPARSE (malformed SDP), MEDIA_ENEGOTIATION
    (nothing in common), MEDIA_EREJECTED (refused by a handler or the peer),
-   MEDIA_ENOSPC. These calls allocate about 64 KB of scratch for the parsed
+   MEDIA_ENOSPC. These calls allocate scratch for three parsed
    descriptions and free it before they return. */
 MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap);
 MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len);
@@ -7304,7 +7304,7 @@ struct media_session {
     uint64_t recv_packets, recv_bytes;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint32_t jit_n;
-    media_rtp_stats rx;                  /* its first 88 bytes are per packet */
+    media_rtp_stats rx;                  /* the fields at its start are per packet */
     /* ---- the rest, by feature (touched by timers, control calls and
        negotiation, not per packet) ---- */
     /* the call */
