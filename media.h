@@ -1589,8 +1589,9 @@ typedef struct media_wav_info {
 /* Reads a WAV header from the start of a file held in buf[0..len): RIFF/WAVE,
    a fmt chunk with 16-bit PCM, A-law or mu-law (plain or WAVE_FORMAT_EXTENSIBLE),
    other chunks skipped, up to the data chunk's header. MEDIA_OK, MEDIA_EAGAIN
-   when buf ends before the data chunk, MEDIA_EPARSE when malformed,
-   MEDIA_EUNSUPPORTED for other encodings, rates or channel counts. */
+   when buf ends before the data chunk, MEDIA_EPARSE when malformed or not a
+   WAV, MEDIA_EUNSUPPORTED for other encodings, rates or channel counts and
+   for the WAVs we do not read (RF64/BW64 64-bit, RIFX big-endian). */
 MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t len);
 /* Writes the header for info (format, sample_rate, channels, data_bytes):
    44 bytes for PCM16, 58 for G.711 (fmt with cbSize, and a fact chunk).
@@ -1615,9 +1616,11 @@ MEDIADEF int media_wav_open_read(media_wav_file *f, const char *path);
    read, 0 at the end, MEDIA_EIO. */
 MEDIADEF int media_wav_read(media_wav_file *f, int16_t *pcm, size_t frames);
 MEDIADEF int media_wav_rewind(media_wav_file *f);
-/* Creates (truncates) path. The header on disk is brought up to date at least
-   once per second of audio written and at close, so a file cut short by a
-   crash still plays up to the last second. */
+/* Creates (truncates) path, a regular file (anything else there, a
+   directory, a device, a pipe: MEDIA_EINVAL; MEDIA_EIO when it cannot be
+   created, errno says why). The header on disk is brought up to date at
+   least once per second of audio written and at close, so a file cut short
+   by a crash still plays up to the last second. */
 MEDIADEF int media_wav_open_write(media_wav_file *f, const char *path, uint32_t format,
                                   uint32_t sample_rate, uint32_t channels);
 /* Appends frames (interleaved 16-bit, encoded to the file's format): MEDIA_OK,
@@ -1986,7 +1989,8 @@ MEDIADEF int media_session_local_addr_get(const media_session *s, media_addr *rt
 #ifndef MEDIA_NO_STDIO
 /* Queues a WAV file (16-bit PCM, A-law or mu-law; mono or stereo, mixed down;
    any rate from 8 to 48 kHz with cfg.resample). loops: times to play it, 0 =
-   until stopped. Returns its id (> 0), MEDIA_ENOSPC when the queue is full,
+   until stopped (a file with no audio asked to loop completes with
+   MEDIA_ENOTFOUND). Returns its id (> 0), MEDIA_ENOSPC when the queue is full,
    MEDIA_EIO / MEDIA_EPARSE for the file, MEDIA_EUNSUPPORTED for an encoding
    it cannot read or, without cfg.resample, a rate other than the codec's. */
 MEDIADEF int media_session_play(media_session *s, const char *path, int loops);
@@ -2227,6 +2231,7 @@ struct media_resampler {
 #include <stdio.h>
 #if !defined(_WIN32)
 #include <unistd.h>   /* ftruncate: a recording cut back (media__wav_cut) */
+#include <sys/stat.h> /* stat: a WAV is written to a regular file */
 #endif
 #endif
 
@@ -6707,6 +6712,17 @@ static int media__wav_fmt(media_wav_info *info, const uint8_t *p, uint32_t n)
     return MEDIA_OK;
 }
 
+/* A WAV's first 12 bytes: RIFF/WAVE is ours; the 64-bit forms (RF64,
+   BW64) and big-endian RIFX are WAVs we do not read; anything else is not a
+   WAV. */
+static int media__wav_magic(const uint8_t *h)
+{
+    if (memcmp(h + 8, "WAVE", 4)) return MEDIA_EPARSE;
+    if (!memcmp(h, "RIFF", 4)) return MEDIA_OK;
+    if (!memcmp(h, "RF64", 4) || !memcmp(h, "BW64", 4) || !memcmp(h, "RIFX", 4)) return MEDIA_EUNSUPPORTED;
+    return MEDIA_EPARSE;
+}
+
 MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t len)
 {
     size_t at = 12;
@@ -6714,7 +6730,7 @@ MEDIADEF int media_wav_parse(media_wav_info *info, const uint8_t *buf, size_t le
     if (!info || (!buf && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
     memset(info, 0, sizeof *info);
     if (len < 12) return MEDIA_EAGAIN;
-    if (memcmp(buf, "RIFF", 4) || memcmp(buf + 8, "WAVE", 4)) return MEDIA_EPARSE;
+    if ((rc = media__wav_magic(buf)) != MEDIA_OK) return rc;
     for (;;) {
         uint32_t size;
         if (len - at < 8) return MEDIA_EAGAIN;
@@ -6790,7 +6806,7 @@ MEDIADEF int media_wav_open_read(media_wav_file *f, const char *path)
     }
     /* walk the chunks with seeks: a big LIST or bext chunk may come first */
     rc = fread(head, 1, 12, fp) == 12 ? MEDIA_OK : MEDIA_EPARSE;
-    if (rc == MEDIA_OK && (memcmp(head, "RIFF", 4) || memcmp(head + 8, "WAVE", 4))) rc = MEDIA_EPARSE;
+    if (rc == MEDIA_OK) rc = media__wav_magic(head);
     while (rc == MEDIA_OK) {
         uint32_t csize;
         if (fseek(fp, (long)at, SEEK_SET) || fread(head, 1, 8, fp) != 8) { rc = MEDIA_EPARSE; break; }
@@ -6893,6 +6909,14 @@ MEDIADEF int media_wav_open_write(media_wav_file *f, const char *path, uint32_t 
     if ((n = media_wav_header_write(h, sizeof h, &f->info)) < 0) return n;
     f->info.block = (format == MEDIA_WAV_PCM16 ? 2 : 1) * channels;
     f->info.data_offset = (uint64_t)n;
+#if !defined(_WIN32)
+    {
+        /* the header is rewritten in place as the file grows: a directory,
+           a device or a pipe cannot take that (/dev/null would "record") */
+        struct stat st;
+        if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return MEDIA_EINVAL;
+    }
+#endif
     if (!(f->_fp = fopen(path, "wb"))) return MEDIA_EIO;
     if (fwrite(h, 1, (size_t)n, (FILE *)f->_fp) != (size_t)n) { fclose((FILE *)f->_fp); f->_fp = NULL; return MEDIA_EIO; }
     f->_writing = 1;
@@ -8182,10 +8206,13 @@ MEDIA__HOT_TEXT static int media__send_rtp(media_session *s, int pt, int marker,
         s->sending = 1;
         MEDIA__CALL(s, stream_start, (s, MEDIA_STREAM_SEND, s->user));
     }
+    s->last_sent_us = now;
+    if ((n = media__send(s, buf, (size_t)n, 0, now)) != MEDIA_OK) return n;
+    /* what left (RFC 3550's sender's packet count): a send that failed is
+       the receiver's loss, not ours to report as sent */
     s->sent_packets++;
     s->sent_bytes += payload_len;
-    s->last_sent_us = now;
-    return media__send(s, buf, (size_t)n, 0, now);
+    return MEDIA_OK;
 }
 
 /* ---- DTMF out (RFC 4733 2.5) ----
@@ -8340,6 +8367,8 @@ static size_t media__play_fill(media_session *s, int16_t *pcm, size_t n, uint32_
         else if (s->resample.rs) r = media__play_convert(s, it, pcm + got, n - got, rate);
         else r = MEDIA_EUNSUPPORTED;
         if (r > 0) { got += (size_t)r; spins = 0; continue; }
+        /* a file with no audio cannot loop: said, not waited on forever */
+        if (r == 0 && it->f._end == 0 && it->left != 1) r = MEDIA_ENOTFOUND;
         if (r == 0 && it->f._end > 0 && (it->left == 0 || --it->left > 0) && media_wav_rewind(&it->f) == MEDIA_OK) {
             s->resample.in_pos = s->resample.in_len = s->resample.eof = 0;    /* the converter runs on across the loop */
             s->resample.in_total = s->resample.out_total = 0;

@@ -91,6 +91,7 @@ static void file_error(const char *path, int rc)
     const char *why = rc == MEDIA_EIO ? strerror(e)
                     : rc == MEDIA_EPARSE ? "not a WAV file"
                     : rc == MEDIA_EUNSUPPORTED ? "unsupported WAV (16-bit PCM, A-law or mu-law, mono or stereo, 8-48 kHz)"
+                    : rc == MEDIA_EINVAL ? "not a regular file"
                     : media_result_string(rc);
     printf("{");
     json_str("event", "error", 0);

@@ -4,6 +4,8 @@
 #include "../sessnet.h"
 #include <limits.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -635,6 +637,39 @@ static void test_playback_queue(void)
     CHECK_EQ_INT(media_session_play_stop(g_ep[A].s), MEDIA_OK);
     CHECK_EQ_INT(g_ep[A].nplay, 5);
     CHECK(g_ep[A].play_res[3] == MEDIA_ERROR && g_ep[A].play_res[4] == MEDIA_ERROR);
+    net_reset();
+}
+
+/* A file with no audio in it (a header and an empty data chunk): played
+   once it is done at once; asked to loop, or through the rate converter, it
+   completes with MEDIA_ENOTFOUND instead of waiting for audio forever. A
+   record() path that is not a regular file is refused. */
+static void test_empty_files(void)
+{
+    media_session_config ca, cb;
+    int once, loop, conv, loop_conv;
+    setup_pair(&ca, &cb);
+    ca.resample = 1;
+    start_pair(&ca, &cb);
+    write_tone(tmp_path("empty8.wav"), 8000, 1, 440, 0);
+    write_tone(tmp_path("empty16.wav"), 16000, 1, 440, 0);
+    once = media_session_play(g_ep[A].s, tmp_path("empty8.wav"), 1);
+    loop = media_session_play(g_ep[A].s, tmp_path("empty8.wav"), 0);
+    conv = media_session_play(g_ep[A].s, tmp_path("empty16.wav"), 1);
+    loop_conv = media_session_play(g_ep[A].s, tmp_path("empty16.wav"), 3);
+    CHECK(once > 0 && loop > once && conv > loop && loop_conv > conv);
+    net_run_ms(200);
+    CHECKF(g_ep[A].nplay == 4, "%d of 4 plays completed", g_ep[A].nplay);
+    if (g_ep[A].nplay == 4) {
+        CHECK(g_ep[A].play_ids[0] == once && g_ep[A].play_res[0] == MEDIA_OK);
+        CHECK(g_ep[A].play_ids[1] == loop && g_ep[A].play_res[1] == MEDIA_ENOTFOUND);
+        CHECK(g_ep[A].play_ids[2] == conv && g_ep[A].play_res[2] == MEDIA_OK);
+        CHECK(g_ep[A].play_ids[3] == loop_conv && g_ep[A].play_res[3] == MEDIA_ENOTFOUND);
+    }
+    /* a directory, and a device: a recording goes to a regular file */
+    CHECK_EQ_INT(media_session_record(g_ep[A].s, tmp_path(""), MEDIA_RECORD_SENT), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_session_record(g_ep[A].s, "/dev/null", MEDIA_RECORD_SENT), MEDIA_EINVAL);
+    CHECK_EQ_INT(media_session_record(g_ep[A].s, tmp_path("fine.wav"), MEDIA_RECORD_SENT), MEDIA_OK);
     net_reset();
 }
 
@@ -1410,6 +1445,9 @@ static void test_stream_errors(void)
     media_session_stats_get(g_ep[A].s, &sa);
     CHECK(failed_rtp >= 174 && failed_rtp <= 176);
     CHECK((long)sa.send_errors >= failed_rtp);
+    /* only what left counts as sent (the transport took each of those) */
+    CHECKF(sa.packets_sent == (uint64_t)g_net.rtp_sent[A], "packets_sent %llu, the transport took %llu",
+           (unsigned long long)sa.packets_sent, (unsigned long long)g_net.rtp_sent[A]);
     media_session_stats_get(g_ep[B].s, &sb);
     got = sb.packets_received;
     net_run_ms(1000);                     /* the call goes on; the peer saw the gap as loss */
@@ -1524,20 +1562,28 @@ static void test_record_complete(void)
     CHECK_EQ_INT(g_ep[B].record_done, 2);
     CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_OK);
     net_reset();
-    /* a disk that fills up: refused at once or reported by record_complete */
+    /* a disk that fills up (a file size limit of 8 KB: writes past it fail
+       with EFBIG): reported by record_complete, the call goes on */
     setup_pair(&ca, &cb);
     start_pair(&ca, &cb);
-    rc = media_session_record(g_ep[B].s, "/dev/full", MEDIA_RECORD_RECEIVED);
-    net_run_ms(1000);
-    if (rc == MEDIA_OK) {
-        CHECK_EQ_INT(g_ep[B].record_done, 1);
-        CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_EIO);
-    } else {
-        CHECK_EQ_INT(rc, MEDIA_EIO);
-        CHECK_EQ_INT(g_ep[B].record_done, 0);
+    {
+        struct rlimit old, lim;
+        CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+        lim = old;
+        lim.rlim_cur = 8192;
+        signal(SIGXFSZ, SIG_IGN);
+        CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+        rc = media_session_record(g_ep[B].s, tmp_path("full.wav"), MEDIA_RECORD_RECEIVED);
+        CHECK_EQ_INT(rc, MEDIA_OK);
+        net_run_ms(2000);                   /* 32 KB of audio into 8 KB */
+        CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+        signal(SIGXFSZ, SIG_DFL);
     }
+    CHECK_EQ_INT(g_ep[B].record_done, 1);
+    CHECK_EQ_INT(g_ep[B].record_rc, MEDIA_EIO);
     CHECK_EQ_INT(media_session_state_get(g_ep[B].s), MEDIA_STATE_ACTIVE);
     net_reset();
+    remove(tmp_path("full.wav"));
     remove(tmp_path("rc1.wav"));
     remove(tmp_path("rc2.wav"));
 }
@@ -1918,6 +1964,7 @@ int main(void)
     RUN(test_hold_resume);
     RUN(test_codec_switch);
     RUN(test_playback_queue);
+    RUN(test_empty_files);
     RUN(test_record_survives_destroy);
     RUN(test_rtp_timeout);
     RUN(test_record_ends_at_last_packet);

@@ -129,7 +129,10 @@ static void test_parse_variants_and_malformed(void)
     CHECK_EQ_INT(media_wav_parse(&info, f, (size_t)n), MEDIA_OK);
     f[n - 8 - 40 + 4] = 0x20; f[n - 8 - 40 + 5] = 0x4E; f[n - 8 - 40 + 6] = 1;   /* 85536 Hz */
     CHECK_EQ_INT(media_wav_parse(&info, f, (size_t)n), MEDIA_EUNSUPPORTED);
-    CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"RIFX\0\0\0\0WAVE", 12), MEDIA_EPARSE);
+    /* WAVs we do not read: big-endian, and the 64-bit forms (EBU Tech 3306 RF64, ITU-R BS.2088 BW64) */
+    CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"RIFX\0\0\0\0WAVE", 12), MEDIA_EUNSUPPORTED);
+    CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"RF64\xff\xff\xff\xffWAVE", 12), MEDIA_EUNSUPPORTED);
+    CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"BW64\xff\xff\xff\xffWAVE", 12), MEDIA_EUNSUPPORTED);
     CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"RIFF\0\0\0\0AVI ", 12), MEDIA_EPARSE);
     /* data before fmt */
     CHECK_EQ_INT(media_wav_parse(&info, (const uint8_t *)"RIFF\0\0\0\0WAVEdata\0\0\0\0", 20), MEDIA_EPARSE);
@@ -227,6 +230,21 @@ static void test_read_ffmpeg_files(void)
         remove(wav);
         remove(raw);
     }
+}
+
+/* An RF64 file as ffmpeg writes one: not ours to read, and said so
+   (MEDIA_EUNSUPPORTED, not MEDIA_EPARSE: it is a WAV) */
+static void test_rf64_refused(void)
+{
+    const char *wav = tmp_path("rf64.wav");
+    char cmd[600];
+    media_wav_file r;
+    if (!have_ffmpeg()) TEST_SKIP("ffmpeg not installed");
+    snprintf(cmd, sizeof cmd, "timeout 20 ffmpeg -hide_banner -loglevel error -y -f lavfi -i "
+             "'sine=frequency=400:sample_rate=8000:duration=0.2' -c:a pcm_s16le -rf64 always %s", wav);
+    if (system(cmd) != 0) { CHECKF(0, "ffmpeg failed: %s", cmd); return; }
+    CHECK_EQ_INT(media_wav_open_read(&r, wav), MEDIA_EUNSUPPORTED);
+    remove(wav);
 }
 
 /* The header on disk is kept current: a recording cut off without close
@@ -392,6 +410,7 @@ int main(void)
     RUN(test_parse_variants_and_malformed);
     RUN(test_write_read_roundtrip);
     RUN(test_read_ffmpeg_files);
+    RUN(test_rf64_refused);
     RUN(test_recording_survives_a_crash);
     RUN(test_resampler_sweeps);
     RUN(test_resampler_streaming);
