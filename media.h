@@ -346,7 +346,8 @@
    newline at the end, blank lines, blanks at the end of a line, runs of spaces
    or tabs between fields, lines out of RFC order (written back in order), an
    empty s= (kept as "-"), no s= or no t= at all (added as "s=-" and "t=0 0"), an
-   m= line without formats, a fractional ptime ("22.5": 22 ms), attribute names
+   m= line without formats, a fractional ptime ("22.5": 22 ms), a=ptime:0 or
+   a=maxptime:0 (a packet time of nothing: read as absent), attribute names
    in any case, unknown line letters (kept). Refused (MEDIA_EPARSE): anything
    before v=0, NUL bytes, a lone CR, lines without "x=", a second v=, o=, s= or
    session-level c=, o=/t=/r=/z=/s= at media level, missing o=, wrong field
@@ -356,7 +357,8 @@
    from cfg.codecs; media_sdp_answer_create() answers every m-line in order,
    takes the first audio RTP/AVP(F) stream it has a codec for and refuses the
    rest with port 0; media_sdp_answer_process() checks an answer against our
-   offer. Codecs match by name (any case), clock rate and channels; the answer
+   offer: only encodings we offered, under our numbers or (RFC 3264 6.1
+   allows it) numbers of the answerer's own, which we then send with. Codecs match by name (any case), clock rate and channels; the answer
    uses the offerer's numbers; cfg.strategy orders them (the offer's order,
    ours, required codecs, or your select() function). telephone-event is
    answered only at the clock rate of an answered codec, with the event ranges
@@ -5095,7 +5097,7 @@ MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value)
 }
 
 /* ptime-style value: digits with an optional fraction ("20", "22.5"); whole
-   milliseconds 1..65535 */
+   milliseconds 0..65535, 0 (a packet time of nothing) read as absent */
 static int media__sdp_ms(const char *v, size_t n, int *ms)
 {
     const char *dot = (const char *)memchr(v, '.', n);
@@ -5103,7 +5105,7 @@ static int media__sdp_ms(const char *v, size_t n, int *ms)
     uint64_t x;
     if (dot) for (i = whole + 1; i < n; i++) if (!media__isdigit((unsigned char)v[i])) return MEDIA_EPARSE;
     if (dot && whole + 1 == n) return MEDIA_EPARSE;
-    if (media__sdp_uint(v, whole, 65535, &x) || x == 0) return MEDIA_EPARSE;
+    if (media__sdp_uint(v, whole, 65535, &x)) return MEDIA_EPARSE;
     *ms = (int)x;
     return MEDIA_OK;
 }
@@ -6478,6 +6480,29 @@ static int media__sdp_fmt_rtpmap(const media__sdp_fmts *f, int pt, media_sdp_rtp
     return media__sdp_static_rtpmap(pt, r);
 }
 
+static int media__rtpmap_same(const media_sdp_rtpmap *a, const media_sdp_rtpmap *b)
+{
+    return a->clock_rate == b->clock_rate && a->channels == b->channels && a->encoding.len == b->encoding.len &&
+           media__ieq2(a->encoding.ptr, b->encoding.ptr, a->encoding.len);
+}
+
+/* The offered format an answer's payload type pt stands for: the same
+   number meaning the same encoding, or (RFC 3264 6.1: the answerer SHOULD
+   keep our number, need not) another number whose rtpmap names an encoding
+   we offered. The offered number, or -1: not something we offered. */
+static int media__answer_fmt(const media_sdp_media *om, const media__sdp_fmts *fo, const media__sdp_fmts *fa, int pt,
+                             media_sdp_rtpmap *ro)
+{
+    media_sdp_rtpmap ra;
+    int i, offered = 0, have_ra = media__sdp_fmt_rtpmap(fa, pt, &ra) == MEDIA_OK;
+    for (i = 0; i < (int)om->fmt_count; i++) offered |= om->pt[i] == pt;
+    if (offered && media__sdp_fmt_rtpmap(fo, pt, ro) == MEDIA_OK) return !have_ra || media__rtpmap_same(ro, &ra) ? pt : -1;
+    if (!have_ra) return -1;
+    for (i = 0; i < (int)om->fmt_count; i++)
+        if (media__sdp_fmt_rtpmap(fo, om->pt[i], ro) == MEDIA_OK && media__rtpmap_same(ro, &ra)) return om->pt[i];
+    return -1;
+}
+
 /* Answers one offered audio m-line into answer media am. */
 static int media__oa_answer_audio(media_sdp *answer, int am, const media_sdp *offer, int m,
                                   const media_sdp_oa_config *cfg, const media_codec *const *codecs, size_t ncodecs,
@@ -6614,7 +6639,7 @@ MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp 
     size_t ncodecs, c;
     const media_sdp_media *om, *am;
     media__sdp_fmts fo, fa;
-    int i, j, m, rc, k = 0, hold, nte = 0, te_pt[MEDIA_SDP_MAX_NEGOTIATED];
+    int i, j, m, rc, k = 0, hold, nte = 0, te_pt[MEDIA_SDP_MAX_NEGOTIATED], te_opt[MEDIA_SDP_MAX_NEGOTIATED];
     uint32_t te_rate[MEDIA_SDP_MAX_NEGOTIATED];
     unsigned peer;
     if (!result || !offer || !answer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
@@ -6635,16 +6660,11 @@ MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp 
     media__sdp_fmt_scan(offer, m, &fo);
     media__sdp_fmt_scan(answer, m, &fa);
     for (j = 0; j < (int)am->fmt_count; j++) {
-        media_sdp_rtpmap ro, ra;
-        int pt = am->pt[j], offered = 0;
-        for (i = 0; i < (int)om->fmt_count; i++) offered |= om->pt[i] == pt;
-        if (!offered || media__sdp_fmt_rtpmap(&fo, pt, &ro) != MEDIA_OK) return MEDIA_ENEGOTIATION;
-        if (media__sdp_fmt_rtpmap(&fa, pt, &ra) == MEDIA_OK &&
-            (ro.clock_rate != ra.clock_rate || ro.channels != ra.channels ||
-             ro.encoding.len != ra.encoding.len || !media__ieq2(ro.encoding.ptr, ra.encoding.ptr, ro.encoding.len)))
-            return MEDIA_ENEGOTIATION;
+        media_sdp_rtpmap ro;
+        int pt = am->pt[j], opt = media__answer_fmt(om, &fo, &fa, pt, &ro);
+        if (opt < 0) return MEDIA_ENEGOTIATION;
         if (media__sdp_is_te(&ro)) {
-            if (nte < MEDIA_SDP_MAX_NEGOTIATED) { te_pt[nte] = pt; te_rate[nte++] = ro.clock_rate; }
+            if (nte < MEDIA_SDP_MAX_NEGOTIATED) { te_pt[nte] = pt; te_opt[nte] = opt; te_rate[nte++] = ro.clock_rate; }
             continue;
         }
         for (c = 0; c < ncodecs; c++) {
@@ -6664,7 +6684,7 @@ MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp 
         if (te_rate[j] != result->codec->clock_rate) continue;
         result->telephone_event_pt = te_pt[j];
         media__events_parse(result->events, fa.fmtp[te_pt[j]]);
-        media__events_parse(ev, fo.fmtp[te_pt[j]]);
+        media__events_parse(ev, fo.fmtp[te_opt[j]]);
         for (e = 0; e < 32; e++) result->events[e] &= ev[e];
         break;
     }

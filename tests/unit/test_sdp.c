@@ -384,7 +384,7 @@ static const bad_case bad_cases[] = {
     BAD(M "a=rtpmap\r\n", MEDIA_EPARSE, 6),                            /* known attribute without value */
     BAD(M "a=fmtp:abc x=1\r\n", MEDIA_EPARSE, 6),                      /* fmtp format not a payload type */
     BAD(M "a=fmtp:\r\n", MEDIA_EPARSE, 6),
-    BAD(M "a=ptime:0\r\n", MEDIA_EPARSE, 6),
+    BAD(M "a=ptime:65536\r\n", MEDIA_EPARSE, 6),                       /* (ptime:0 is taken: test_liberal_answers) */
     BAD(M "a=ptime:twenty\r\n", MEDIA_EPARSE, 6),
     BAD(M "a=ptime:20.\r\n", MEDIA_EPARSE, 6),
     BAD(M "a=maxptime:-20\r\n", MEDIA_EPARSE, 6),
@@ -1151,6 +1151,38 @@ static void test_answer_property(void)
 /* each parse/write/accessor refuses NULL and out-of-range arguments without crashing */
 /* a zero session_id (a config left at its defaults) still gives each SDP an
    o= sess-id of its own, not "0" */
+/* What RFC 3264 allows an answer and what means nothing, taken as the peer
+   said it: telephone-event answered under its own number (6.1: the same
+   number SHOULD be used, not MUST), and a=ptime:0 / a=maxptime:0 (no
+   packet time: as if absent). A new encoding in an answer is still refused. */
+static void test_liberal_answers(void)
+{
+    media_sdp_oa_config cfg;
+    media_sdp_result res;
+    oa_cfg(&cfg, "192.0.2.1", 4000);
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);   /* 0 8 101 */
+    CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                               "m=audio 5000 RTP/AVP 8 120\r\na=rtpmap:120 telephone-event/8000\r\na=fmtp:120 0-11\r\n"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK(res.codec == media_codec_pcma() && res.payload_type == 8 && res.telephone_event_pt == 120);
+    CHECK(res.events[0] == 0xFF && res.events[1] == 0x0F && res.events[2] == 0);   /* 0-11 of our 0-16 */
+    /* renumbered audio too: PCMU under 96 */
+    CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                               "m=audio 5000 RTP/AVP 96\r\na=rtpmap:96 PCMU/8000\r\n"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK(res.codec == media_codec_pcmu() && res.payload_type == 96 && res.telephone_event_pt == -1);
+    /* an encoding we never offered */
+    CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                               "m=audio 5000 RTP/AVP 97\r\na=rtpmap:97 G729/8000\r\n"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_ENEGOTIATION);
+    /* a=ptime:0 and a=maxptime:0 parse, read as absent, and leave the codec's own */
+    CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                               "m=audio 5000 RTP/AVP 0\r\na=ptime:0\r\na=maxptime:0\r\n"), MEDIA_OK);
+    CHECK(media_sdp_ptime_get(&B, 0) == 0 && media_sdp_maxptime_get(&B, 0) == 0);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &B, &cfg), MEDIA_OK);
+    CHECK(res.ptime_ms == 20 && res.remote_maxptime_ms == 0);
+}
+
 static void test_session_id_made_when_zero(void)
 {
     media_sdp_oa_config cfg;
@@ -1222,6 +1254,7 @@ int main(void)
     RUN(test_strategies);
     RUN(test_offers_and_reoffers);
     RUN(test_answer_property);
+    RUN(test_liberal_answers);
     RUN(test_session_id_made_when_zero);
     RUN(test_arguments);
     return harness_summary();

@@ -205,6 +205,35 @@ static void test_dtmf_sent_cut_by_bye(void)
     net_reset();
 }
 
+/* B answers telephone-event under a number of its own (RFC 3264 6.1 lets
+   it): A takes the answer and sends its digits under B's number, B hears
+   them. */
+static int renumber_te(media_session *s, media_sdp *sdp, int is_local, void *u)
+{
+    (void)s; (void)u;
+    if (!is_local) return 0;
+    if (media_sdp_format_remove(sdp, 0, 101) < 0 || media_sdp_format_add(sdp, 0, 120) < 0 ||
+        media_sdp_attr_add(sdp, 0, "rtpmap", "120 telephone-event/8000") < 0 ||
+        media_sdp_attr_add(sdp, 0, "fmtp", "120 0-16") < 0) return -1;
+    return 0;
+}
+
+static void test_dtmf_renumbered_answer(void)
+{
+    media_session_config ca, cb;
+    int k, n120 = 0, n101 = 0;
+    setup_pair(&ca, &cb);
+    cb.handler.answer = renumber_te;
+    start_pair(&ca, &cb);
+    net_run_ms(300);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "7#"), MEDIA_OK);
+    net_run_ms(1500);
+    CHECKF(!strcmp(g_ep[B].digits, "7#"), "B heard \"%s\"", g_ep[B].digits);
+    for (k = 0; k < g_ep[A].nlog; k++) { n120 += g_ep[A].log[k].pt == 120; n101 += g_ep[A].log[k].pt == 101; }
+    CHECKF(n120 == 2 * 7 && n101 == 0, "%d event packets under 120, %d under 101", n120, n101);
+    net_reset();
+}
+
 static void test_dtmf_both_ways(void)
 {
     media_session_config ca, cb;
@@ -1958,6 +1987,7 @@ int main(void)
     RUN(test_delay_moves_by_stretching);
     RUN(test_rtcp_matches_network);
     RUN(test_dtmf_both_ways);
+    RUN(test_dtmf_renumbered_answer);
     RUN(test_dtmf_sent_cut_by_bye);
     RUN(test_dtmf_peer_quirks);
     RUN(test_dtmf_sender_stall);
