@@ -1952,7 +1952,8 @@ MEDIADEF void media_session_destroy(media_session *s);
    offer, which answer_create then answers. Returns MEDIA_OK / a length, or
    MEDIA_ESTATE (wrong moment), MEDIA_EPARSE (malformed SDP), MEDIA_ENEGOTIATION
    (nothing in common), MEDIA_EREJECTED (refused by a handler or the peer),
-   MEDIA_ENOSPC. These calls allocate scratch for three parsed
+   MEDIA_EUNSUPPORTED (the peer's c= or a=rtcp gives a host name: the session
+   resolves nothing, so put the address in first), MEDIA_ENOSPC. These calls allocate scratch for three parsed
    descriptions and free it before they return. */
 MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap);
 MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len);
@@ -8055,6 +8056,34 @@ static void media__log_sdp_line(media_session *s, const char *sdp, size_t len, i
                (int)(end - i), sdp + i);
 }
 
+/* The peer's addresses must be addresses: RFC 8866 lets c= (and a=rtcp)
+   carry a host name, but resolving one would block the caller's loop, so a
+   name is refused with the line it is on (MEDIA_EUNSUPPORTED), never taken
+   and then sent nowhere. */
+static int media__remote_numeric(media_session *s, const media_sdp_result *r, const char *sdp, size_t len)
+{
+    media_addr a;
+    const char *name;
+    size_t i = 0, n;
+    int line = 1;
+    if (!r->accepted) return MEDIA_OK;
+    if (media_addr_parse(&a, r->remote_address, 0) != MEDIA_OK) name = r->remote_address;
+    else if (media_addr_parse(&a, r->remote_rtcp_address, 0) != MEDIA_OK) name = r->remote_rtcp_address;
+    else return MEDIA_OK;
+    n = strlen(name);
+    /* the first line that names it (c= or a=rtcp), for the log */
+    while (i < len) {
+        size_t end = i, k;
+        while (end < len && sdp[end] != '\n') end++;
+        for (k = i; n && k + n <= end; k++) if (!memcmp(sdp + k, name, n)) break;
+        if (n && k + n <= end && (sdp[i] == 'c' || sdp[i] == 'a')) break;
+        i = end + 1;
+        line++;
+    }
+    media__log_sdp_line(s, sdp, len, line, MEDIA_EUNSUPPORTED);
+    return MEDIA_EUNSUPPORTED;
+}
+
 MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len)
 {
     media_sdp *w;
@@ -8076,6 +8105,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
         if (rc == MEDIA_OK && (rc = media__parse_local(s, &w[1])) == MEDIA_OK) {
             media__oa_config(s, &oc, NULL);
             rc = media_sdp_answer_process(&r, &w[1], &w[0], &oc);
+            if (rc == MEDIA_OK) rc = media__remote_numeric(s, &r, sdp, len);
             if (rc == MEDIA_OK) {
                 media__rx_build(s, &map, &w[1], &w[0]);
                 s->oa = MEDIA__OA_STABLE;   /* before apply, which derives the state from it */
@@ -8094,6 +8124,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
         if (rc == MEDIA_OK) {
             media__oa_config(s, &oc, have_prev ? &w[1] : NULL);
             rc = media_sdp_answer_create(&w[2], &w[0], &oc, &r);
+            if (rc == MEDIA_OK) rc = media__remote_numeric(s, &r, sdp, len);
             if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
                 if (MEDIA__OUT_INT(s, s->cfg.handler.answer(s, &w[2], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
             }

@@ -1979,6 +1979,37 @@ static void test_log(void)
     net_reset();
 }
 
+/* A c= line with a host name (RFC 8866 allows one): the session sends to
+   addresses and resolves nothing (a resolver would block the loop), so it
+   refuses the description, offer or answer, with MEDIA_EUNSUPPORTED and the
+   line, instead of going ACTIVE and sending nowhere. */
+static void test_remote_host_name(void)
+{
+    media_session_config ca, cb;
+    char sdp[512], ours[2048];
+    int n;
+    setup_pair(&ca, &cb);
+    ca.handler.log = cb_log;
+    CHECK(ep_create(A, &ca) != NULL);
+    g_log[0] = 0; g_log_n = 0;
+    n = remote_offer(sdp, sizeof sdp, "IP4", "pbx.example.com", 6000);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_EUNSUPPORTED);
+    CHECKF(strstr(g_log, "line 4") && strstr(g_log, "pbx.example.com"), "%s", g_log);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_IDLE);
+    CHECK_EQ_INT(media_session_answer_create(g_ep[A].s, ours, sizeof ours), MEDIA_ESTATE);
+    /* the same as an answer to our offer; a numeric one is then taken */
+    CHECK(media_session_offer_create(g_ep[A].s, ours, sizeof ours) > 0);
+    n = remote_offer(sdp, sizeof sdp, "IP6", "sbc.example.net", 6000);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_EUNSUPPORTED);
+    CHECK(media_session_state_get(g_ep[A].s) != MEDIA_STATE_ACTIVE && media_session_state_get(g_ep[A].s) != MEDIA_STATE_READY);
+    CHECK(media_session_offer_create(g_ep[A].s, ours, sizeof ours) > 0);
+    n = remote_offer(sdp, sizeof sdp, "IP4", "10.0.0.2", 5000);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, sdp, (size_t)n), MEDIA_OK);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_READY);
+    (void)cb;
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -2004,6 +2035,7 @@ int main(void)
     RUN(test_config_not_initialised);
     RUN(test_packet_filter);
     RUN(test_log);
+    RUN(test_remote_host_name);
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
