@@ -7361,9 +7361,9 @@ struct media_session {
     media_addr remote_rtp, remote_rtcp;
     uint32_t ptime_ms;
     uint32_t noise;                      /* comfort noise's generator */
+    uint32_t gap_silence0;               /* (receiving) the buffer's silence count when the gap began (low bits) */
     uint64_t rng;
     /* receiving */
-    uint32_t gap_silence0;               /* the buffer's silence count when the gap began (low bits) */
     media__rx_map rx_map;
     int64_t lost_before;                 /* from the peer's earlier sources */
     uint64_t dup_before, reord_before;
@@ -7379,7 +7379,8 @@ struct media_session {
         uint64_t sent_at_last, sent_at_prev;   /* packets sent at the last two reports */
         uint64_t ntp0, clock0;           /* wall clock (NTP) at clock0 */
         uint64_t heard_at_report;        /* packets received at the last report: heard since? */
-        int initial, bye_sent;
+        uint32_t sr_lsr[4];              /* the NTP middles of our last SRs: what a report's LSR may be */
+        uint8_t initial, bye_sent, sr_next;
     } rtcp;
     /* RFC 4733 out (dt_len and dt_state are in the hot block) */
     struct {
@@ -8806,6 +8807,17 @@ static uint64_t media__ntp(const media_session *s, uint64_t now)
            ((((now - s->rtcp.clock0) << 16) % 1000000u << 16) / 1000000u);
 }
 
+/* A report block's LSR is the middle of an SR's NTP time: one of ours (the
+   last four) gives a round trip no longer than the time since we sent it
+   (media_rtcp_rtt_us refuses a DLSR beyond that); any other LSR is forged
+   or garbled and would make up any RTT it liked. */
+static int media__our_sr(const media_session *s, uint32_t lsr)
+{
+    int k;
+    for (k = 0; k < 4; k++) if (s->rtcp.sr_lsr[k] == lsr) return 1;
+    return 0;
+}
+
 static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const media_addr *from, uint64_t now)
 {
     media_rtcp c;
@@ -8844,7 +8856,10 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                                                (int)(rb->fraction_lost * 100 + 128) / 256);
                 s->st.remote_lost = rb->cumulative_lost;
                 s->st.remote_jitter_ms = s->tx_codec ? rb->jitter * 1000.0 / s->tx_codec->clock_rate : 0;
-                if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) {
+                if (rb->lsr && !media__our_sr(s, rb->lsr)) {
+                    media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_MALFORMED, now,
+                               "an RTCP report's LSR %08x matches no sender report of ours: no RTT from it", (unsigned)rb->lsr);
+                } else if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) {
                     s->st.rtt_ms = rtt / 1000.0;
                     s->rtt_known = 1;
                 }
@@ -9432,7 +9447,10 @@ static void media__rtcp_send(media_session *s, uint64_t now, int bye)
     n = media_rtcp_report_write(buf, sizeof buf, &r);
     if (n < 0) return;
     if (bye && (k = media_rtcp_bye_write(buf + n, sizeof buf - (size_t)n, &s->ssrc, 1, NULL)) > 0) n += k;
-    if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) s->st.rtcp_sent++;
+    if (media__send(s, buf, (size_t)n, 1, now) == MEDIA_OK) {
+        s->st.rtcp_sent++;
+        if (r.is_sender) s->rtcp.sr_lsr[s->rtcp.sr_next++ & 3] = media_ntp_middle(r.ntp);
+    }
     s->rtcp.avg_size = (double)(n + 28) / 16 + s->rtcp.avg_size * 15 / 16;
     s->rtcp.sent_at_prev = s->rtcp.sent_at_last;
     s->rtcp.sent_at_last = s->sent_packets;

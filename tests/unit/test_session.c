@@ -2010,6 +2010,54 @@ static void test_remote_host_name(void)
     net_reset();
 }
 
+/* A receiver report whose LSR is none of our sender reports (forged, or
+   garbled on the way) gives no RTT: it used to give 1,484,540 ms, MOS 1.00
+   and a critical alert. One whose DLSR is longer than the time since our
+   SR is refused too; the real reports go on giving the real RTT. */
+static void test_forged_report(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    media_rtcp_report r;
+    media_rtcp_report_block rb;
+    uint8_t buf[256];
+    int n, k;
+    setup_pair(&ca, &cb);
+    g_net.delay_us = 30000;                 /* RTT 60 ms */
+    ca.handler.quality_alert = cb_quality;
+    ca.handler.log = cb_log;
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 700;
+    g_ep[B].tone_hz = 900;
+    net_run_ms(12000);                      /* a few reports each way */
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
+    CHECKF(sa.rtt_ms >= 55 && sa.rtt_ms <= 70, "rtt before %.1f", sa.rtt_ms);
+    g_log[0] = 0; g_log_n = 0;
+    for (k = 0; k < 50; k++) {
+        memset(&r, 0, sizeof r);
+        memset(&rb, 0, sizeof rb);
+        r.ssrc = sb.local_ssrc;
+        rb.ssrc = sa.local_ssrc;
+        rb.lsr = 0x12345678u + (uint32_t)k * 0x01000000u;   /* 4660 s .. : no SR of A's */
+        rb.dlsr = 0;
+        r.blocks = &rb;
+        r.block_count = 1;
+        n = media_rtcp_report_write(buf, sizeof buf, &r);
+        CHECK(n > 0);
+        CHECK_EQ_INT(media_session_receive_from(g_ep[A].s, buf, (size_t)n, 1, &g_ep[B].rtp), MEDIA_OK);
+        net_run_ms(20);
+    }
+    media_session_stats_get(g_ep[A].s, &sa);
+    CHECKF(sa.rtt_ms >= 55 && sa.rtt_ms <= 70, "rtt after 50 forged reports %.1f", sa.rtt_ms);
+    CHECKF(sa.quality == MEDIA_QUALITY_GOOD && sa.mos > 4.0, "quality %d, MOS %.2f", sa.quality, sa.mos);
+    CHECKF(strstr(g_log, "matches no sender report of ours") != NULL, "%s", g_log);
+    net_run_ms(11000);                      /* the real ones still count */
+    media_session_stats_get(g_ep[A].s, &sa);
+    CHECKF(sa.rtt_ms >= 55 && sa.rtt_ms <= 70, "rtt later %.1f", sa.rtt_ms);
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -2036,6 +2084,7 @@ int main(void)
     RUN(test_packet_filter);
     RUN(test_log);
     RUN(test_remote_host_name);
+    RUN(test_forged_report);
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
