@@ -997,6 +997,7 @@ typedef struct media_rtp_stats {
     uint32_t bad_seq;
     uint32_t expected_prior;
     uint32_t received_prior;
+    int64_t lost_prior;       /* lost before the source restarted its numbering (kept: the same source) */
     /* our own counters */
     uint32_t duplicates;
     uint32_t reordered;
@@ -3206,6 +3207,7 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
         if (st->started) st->ssrc_changes++;
         st->started = 1;
         st->ssrc = pkt->ssrc;
+        st->lost_prior = 0;   /* a new source: its own count */
         media__stats_init_seq(st, seq);
         st->max_seq = (uint16_t)(seq - 1);
         st->probation = MEDIA_RTP_MIN_SEQUENTIAL;
@@ -3267,7 +3269,9 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
         }
     } else if (udelta <= 65536u - MEDIA_RTP_MAX_MISORDER) {
         if (seq == st->bad_seq) {
-            /* two sequential packets: the source restarted; accept this one */
+            /* two sequential packets: the source restarted; accept this one,
+               and keep what it had lost (A.1 would start the count over) */
+            st->lost_prior = media_rtp_stats_lost(st);
             media__stats_init_seq(st, seq);
             st->restarts++;
             verdict = MEDIA_RTP_RESTARTED;
@@ -3302,7 +3306,7 @@ MEDIADEF uint32_t media_rtp_stats_expected(const media_rtp_stats *st)
 
 MEDIADEF int64_t media_rtp_stats_lost(const media_rtp_stats *st)
 {
-    return (int64_t)media_rtp_stats_expected(st) - (int64_t)st->received;
+    return st->lost_prior + (int64_t)media_rtp_stats_expected(st) - (int64_t)st->received;
 }
 
 MEDIADEF double media_rtp_stats_loss_percent(const media_rtp_stats *st)
@@ -3342,7 +3346,7 @@ MEDIADEF void media_rtp_stats_report_block(media_rtp_stats *st, media_rtcp_repor
 {
     /* RFC 3550 A.3 */
     uint32_t expected = media_rtp_stats_expected(st);
-    int64_t lost = (int64_t)expected - (int64_t)st->received;
+    int64_t lost = media_rtp_stats_lost(st);
     uint32_t expected_interval = expected - st->expected_prior;
     uint32_t received_interval = st->received - st->received_prior;
     int64_t lost_interval = (int64_t)expected_interval - (int64_t)received_interval;
@@ -7366,7 +7370,6 @@ struct media_session {
     /* receiving */
     media__rx_map rx_map;
     int64_t lost_before;                 /* from the peer's earlier sources */
-    uint64_t dup_before, reord_before;
     /* statistics, quality, errors */
     media_session_stats st;
     uint64_t start_us;
@@ -7931,12 +7934,13 @@ static void media__tx_setup(media_session *s)
 }
 
 /* The receive statistics start over (new source or clock): keep what they counted. */
+/* The loss of the source that is ending (a new SSRC, or a new clock that
+   restarts the statistics), kept in the session's total. Duplicates and
+   reordering are counters of rx's own that a new SSRC does not reset. */
 static void media__rx_fold(media_session *s)
 {
     if (!s->rx.started) return;
     s->lost_before += media_rtp_stats_lost(&s->rx);
-    s->dup_before += s->rx.duplicates;
-    s->reord_before += s->rx.reordered;
 }
 
 /* The encoder gets the peer's fmtp: what it asks of our stream (Opus: its
@@ -7968,9 +7972,13 @@ static void media__jb_setup(media_session *s, uint32_t clock, const media_codec 
     if (jc.max_delay_ms && jc.max_delay_ms < jc.min_delay_ms) jc.max_delay_ms = jc.min_delay_ms;
     if (media_jitter_init(media__jb(s), &jc) == MEDIA_OK) { s->jb_ready = 1; s->jb_clock = clock; }
     if (s->rx.clock_rate != clock) {
-        /* statistics restart with the clock (A.8 jitter is in its units) */
+        /* statistics restart with the clock (A.8 jitter is in its units);
+           the counters of what arrived twice or out of order run on */
+        uint32_t dup = s->rx.duplicates, reord = s->rx.reordered;
         media__rx_fold(s);
         media_rtp_stats_init(&s->rx, clock);
+        s->rx.duplicates = dup;
+        s->rx.reordered = reord;
     }
 }
 
@@ -9513,7 +9521,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     }
     st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
     st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
-    st->duplicates = s->dup_before + s->rx.duplicates;
+    st->duplicates = s->rx.duplicates;
     expected = (int64_t)st->packets_received + st->lost;
     {
         /* the quality figures need what really went missing: a duplicated
@@ -9523,7 +9531,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
     }
     st->jitter_ms = s->rx.started ? media_rtp_stats_jitter_ms(&s->rx) : 0;
     st->jitter_mean_ms = s->jit_n ? s->jit_sum_ms / (double)s->jit_n : 0;
-    st->reordered = s->reord_before + s->rx.reordered;
+    st->reordered = s->rx.reordered;
     if (s->jb_ready) {
         const media_jitter *jb = media__jb(s);
         st->late = jb->st.late;

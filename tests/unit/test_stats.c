@@ -153,6 +153,30 @@ static void test_restart_after_large_jump(void)
     CHECK_EQ_INT(feed(&st, 9, (uint16_t)(20003 - 50), 0, 0), MEDIA_RTP_REORDERED);
 }
 
+/* The same source restarting its numbering keeps what it had lost: the
+   loss is the source's, not the numbering's (RFC 3550 A.1 starts counting
+   over, which would forget it); the report block's cumulative count too. */
+static void test_restart_keeps_losses(void)
+{
+    media_rtp_stats st;
+    media_rtcp_report_block rb;
+    uint16_t s;
+    media_rtp_stats_init(&st, 8000);
+    for (s = 100; s < 200; s++) if (s % 14 != 9) feed(&st, 9, s, 160u * s, 20000u * s);   /* 7 missing */
+    CHECK_EQ_INT(media_rtp_stats_lost(&st), 7);
+    CHECK_EQ_INT(feed(&st, 9, 30000, 0, 4000000), MEDIA_RTP_BAD_SEQ);
+    CHECK_EQ_INT(feed(&st, 9, 30001, 160, 4020000), MEDIA_RTP_RESTARTED);
+    CHECK_EQ_INT(media_rtp_stats_lost(&st), 7);
+    for (s = 30002; s < 30050; s++) if (s != 30010 && s != 30020) feed(&st, 9, s, 160u * (s - 30000u), 4000000u + 20000u * (s - 30000u));
+    CHECK_EQ_INT(media_rtp_stats_lost(&st), 9);
+    media_rtp_stats_report_block(&st, &rb, 5000000);
+    CHECK_EQ_INT(rb.cumulative_lost, 9);
+    /* a new source counts its own */
+    feed(&st, 10, 500, 0, 6000000);
+    feed(&st, 10, 501, 160, 6020000);
+    CHECK_EQ_INT(media_rtp_stats_lost(&st), 0);
+}
+
 static void test_ssrc_change_restarts_validation(void)
 {
     media_rtp_stats st;
@@ -367,6 +391,7 @@ int main(void)
     RUN(test_duplicates_make_loss_negative);
     RUN(test_reordering);
     RUN(test_restart_after_large_jump);
+    RUN(test_restart_keeps_losses);
     RUN(test_ssrc_change_restarts_validation);
     RUN(test_jitter_matches_a8);
     RUN(test_lsr_dlsr);
