@@ -436,7 +436,10 @@
    and RTCP: SRTP plugs in there; what it refuses is counted
    (st.protect_errors, st.unprotect_errors), never parsed. cfg.now_us
    replaces the clock, cfg.seed the randomness: with both a whole call is
-   reproducible.
+   reproducible. The clock should be monotonic; one that steps back by more
+   than a frame is counted (st.clock_steps_back) and the session's time
+   carries on from where it was, rather than waiting for the clock to
+   catch up.
 
    Poll reads the clock once, receives everything waiting (at most 256
    datagrams per socket), plays out what the jitter buffer has due (decode,
@@ -1757,6 +1760,7 @@ typedef enum media_state {
 /* Everything about a call in one snapshot (media_session_stats_get). */
 typedef struct media_session_stats {
     int state;                   /* media_state */
+    int quality;                 /* MEDIA_QUALITY_* of the last evaluation */
     const char *codec;           /* what we send, NULL before negotiation */
     int payload_type;
     uint32_t ptime_ms;
@@ -1782,7 +1786,6 @@ typedef struct media_session_stats {
     double jitter_delay_ms;                /* the jitter buffer's current delay */
     double rtt_ms;                         /* from RTCP LSR/DLSR; -1 until a report gives it */
     double mos;                            /* E-model estimate (listening, incl. delay) */
-    int quality;                           /* MEDIA_QUALITY_* of the last evaluation */
     uint64_t rtcp_received;
     uint64_t dtmf_received;                /* key presses */
     /* what the peer reports about our stream (its RTCP) */
@@ -1797,6 +1800,8 @@ typedef struct media_session_stats {
     uint64_t unknown_pt;                   /* payload types nobody negotiated */
     uint32_t ssrc_changes;                 /* the peer started a new source */
     uint32_t collisions;                   /* the peer used our SSRC: we changed ours */
+    uint32_t clock_steps_back;             /* cfg.now_us went backwards: the session's time held
+                                              where it was and went on from there */
     uint64_t send_errors, receive_errors;
     uint64_t unreachable;                  /* ICMP "port unreachable" for what we sent: the peer not
                                               listening (yet); our own sockets, connected, only */
@@ -1906,7 +1911,7 @@ typedef struct media_session_config {
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
     /* Between the session and either transport (SRTP is one): see media_packet_filter. */
     media_packet_filter filter;
-    /* Custom clock in microseconds (NULL: media_now_us). */
+    /* Custom clock in microseconds, monotonic (NULL: media_now_us). */
     uint64_t (*now_us)(void *user);
     uint64_t seed;               /* random source for SSRC, sequence and timestamp (0: from the clock) */
     /* Media. */
@@ -7342,6 +7347,7 @@ struct media_session {
     uint8_t connected;                   /* bit k: fd[k] is connected to the peer (media__connect) */
     uint32_t ssrc, jb_clock;
     int fd[2];
+    uint32_t clock_back_ms;              /* added to the clock: what it has stepped back (media__clock) */
     uint64_t (*now_us)(void *user);      /* cfg.now_us, copied here */
     void *user;                          /* cfg.handler.user: every callback and the clock get it */
     uint64_t last_rtp_us;
@@ -7520,7 +7526,28 @@ static const char *media__addr_text(char *buf, size_t cap, const media_addr *a)
 
 MEDIA__HOT_TEXT static uint64_t media__sess_now(const media_session *s)
 {
-    return s->now_us ? s->now_us(s->user) : media_now_us();
+    return (s->now_us ? s->now_us(s->user) : media_now_us()) + (uint64_t)s->clock_back_ms * 1000u;
+}
+
+/* The clock as the session's timers need it: it never goes back. Once media
+   runs the last frame's time is a floor; a clock found more than a frame
+   below it (cfg.now_us stepped back: a wall clock, a VM restored) is
+   counted and moved up to it for good, so every timer carries on from
+   where it was instead of waiting out the step. (A step forward is met by
+   the timers themselves: late frames are skipped, not burst.) */
+MEDIA__HOT_TEXT static uint64_t media__clock(media_session *s)
+{
+    uint64_t now = media__sess_now(s);
+    int64_t floor_us = s->next_tick_us - s->tick_us;
+    if (s->started && (int64_t)now < floor_us - s->tick_us) {
+        uint64_t back = (uint64_t)(floor_us - (int64_t)now);
+        s->clock_back_ms += (uint32_t)((back + 999) / 1000);
+        s->st.clock_steps_back++;
+        media__log(s, MEDIA_LOG_WARNING, -1, 0, "the clock went back %llu ms: the session's time goes on from where it was",
+                   (unsigned long long)(back / 1000));
+        now = media__sess_now(s);
+    }
+    return now;
 }
 
 static uint32_t media__rand(media_session *s)   /* xorshift64* */
@@ -8914,7 +8941,7 @@ MEDIA__HOT_TEXT MEDIADEF int media_session_receive_from(media_session *s, const 
 {
     int rc;
     if (!s || (!data && len) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
-    rc = media__datagram(s, data, len, is_rtcp, from, media__sess_now(s));
+    rc = media__datagram(s, data, len, is_rtcp, from, media__clock(s));
     return media__leave(s, rc);
 }
 
@@ -9643,7 +9670,7 @@ static int media__every(int64_t *due, uint32_t period_ms, uint64_t now, int64_t 
 
 MEDIA__HOT_TEXT static int media__poll(media_session *s, unsigned ready, int max)
 {
-    uint64_t now = media__sess_now(s);
+    uint64_t now = media__clock(s);
     int64_t next = (int64_t)now + 1000000, ms;
     int burst;
     if (s->terminated) return MEDIA_ESTATE;
@@ -9854,7 +9881,7 @@ MEDIADEF int media_session_resume(media_session *s)
     if (!s) return MEDIA_EINVAL;
     if (s->terminated) return MEDIA_ESTATE;
     s->local_hold = 0;
-    s->last_rtp_us = media__sess_now(s);   /* the RTP timeout counts from here */
+    s->last_rtp_us = media__clock(s);   /* the RTP timeout counts from here */
     media__update_state(s);
     return media__leave(s, MEDIA_OK);
 }

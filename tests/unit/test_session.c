@@ -2132,6 +2132,39 @@ static void test_stats_across_restarts(void)
     net_reset();
 }
 
+/* A custom clock that steps back an hour (a VM restored, a wall clock
+   used as cfg.now_us): the session's time holds where it was and carries
+   on, so sending goes on (it stopped for the hour), and the step is
+   counted. */
+static uint64_t a_clock_back;
+static uint64_t stepping_clock(void *user) { (void)user; return vnow - a_clock_back; }
+
+static void test_clock_steps_back(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    uint64_t got;
+    setup_pair(&ca, &cb);
+    ca.now_us = stepping_clock;
+    a_clock_back = 0;
+    vnow += 4000000000ull;                   /* room to step back an hour */
+    start_pair(&ca, &cb);
+    g_ep[A].tone_hz = 600;
+    net_run_ms(2000);
+    media_session_stats_get(g_ep[B].s, &sb);
+    got = sb.packets_received;
+    a_clock_back = 3600000000ull;            /* A's clock: an hour back */
+    net_run_ms(2000);
+    media_session_stats_get(g_ep[B].s, &sb);
+    media_session_stats_get(g_ep[A].s, &sa);
+    CHECKF(sb.packets_received - got >= 95, "B got %llu packets in the 2 s after A's clock stepped back",
+           (unsigned long long)(sb.packets_received - got));
+    CHECKF(sa.clock_steps_back == 1, "steps back counted: %u", (unsigned)sa.clock_steps_back);
+    CHECK_EQ_INT(media_session_state_get(g_ep[A].s), MEDIA_STATE_ACTIVE);
+    a_clock_back = 0;
+    net_reset();
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
@@ -2160,6 +2193,7 @@ int main(void)
     RUN(test_remote_host_name);
     RUN(test_forged_report);
     RUN(test_stats_across_restarts);
+    RUN(test_clock_steps_back);
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
