@@ -472,13 +472,23 @@
    negotiation_complete reports the result. hold/resume change what the next
    offer says; send it to the peer yourself.
 
-   Receiving: RTP only from the address the peer's SDP gave (cfg.latch:
-   from wherever its RTP first comes, for peers behind NAT), under the
-   payload types either description gives. An RFC 4733 key press is one
-   dtmf callback, at its end; the time an event covers plays out and is
-   recorded as silence, never as a tone. The rest of what reception does
-   (new sources, SSRC collisions, the peer's BYE and RTCP) is in the
-   implementation's "receiving" banner.
+   Receiving: RTP only from the address the peer's SDP gave, under the
+   payload types either description gives. What latching trusts
+   (cfg.latch, for peers behind NAT): the first address RTP comes from;
+   after that only the same stream (its SSRC, its sequence continued, four
+   packets in a row) from a new address once the latched one has gone
+   quiet for three frames (a NAT rebinding); MEDIA_LATCH_STRICT never
+   moves. The stream in play is kept while it is alive: another SSRC or a
+   jump in its sequence takes over only after three quiet frames and two
+   packets in sequence (RFC 3550 A.1), or at once after its BYE; our own
+   SSRC looped back is dropped. So a spoofer, even at the peer's exact
+   address, cannot interrupt a live stream or pull our packets to itself;
+   what it can do, without SRTP, is take over a stream that has stalled for
+   three frames and hold it while it keeps sending. What is refused is
+   counted (st.foreign, st.strays). An RFC 4733 key press is one dtmf
+   callback, at its end; the time an event covers plays out and is recorded
+   as silence, never as a tone. The rest (SSRC collisions, the peer's BYE
+   and RTCP) is in the implementation's "receiving" banner.
 
    Memory: one block per session, under 20 KiB with G.711 (test_session
    holds it there; most of it the jitter buffer's MEDIA_JITTER_BYTES), more
@@ -1742,6 +1752,11 @@ typedef enum media_state {
 #define MEDIA_ERROR_RETRY 1      /* try again: restart the RTP timer, keep reading the socket */
 #define MEDIA_ERROR_STOP 2       /* close the session */
 
+/* cfg.latch */
+#define MEDIA_LATCH_OFF 0
+#define MEDIA_LATCH_ON 1       /* the first source; later a NAT rebinding of the same stream */
+#define MEDIA_LATCH_STRICT 2   /* the first source, for good */
+
 /* Quality levels of the quality alert. */
 #define MEDIA_QUALITY_GOOD 0
 #define MEDIA_QUALITY_FAIR 1
@@ -1802,6 +1817,9 @@ typedef struct media_session_stats {
     uint32_t collisions;                   /* the peer used our SSRC: we changed ours */
     uint32_t clock_steps_back;             /* cfg.now_us went backwards: the session's time held
                                               where it was and went on from there */
+    uint32_t strays;                       /* RTP refused from the peer's address while its stream
+                                              is alive: another SSRC, a jump in its sequence, our
+                                              own SSRC looped back */
     uint64_t send_errors, receive_errors;
     uint64_t unreachable;                  /* ICMP "port unreachable" for what we sent: the peer not
                                               listening (yet); our own sockets, connected, only */
@@ -1900,7 +1918,8 @@ typedef struct media_session_config {
     uint16_t port_min, port_max; /* RTP and RTCP ports from this range (even RTP port, RTCP on +1;
                                     port_min alone: exactly that RTP port); 0, 0: any */
     int rtcp_mux;                /* offer and accept RTCP on the RTP port (1) */
-    int latch;                   /* symmetric RTP: send to where the peer's RTP comes from (0) */
+    int latch;                   /* symmetric RTP: send to where the peer's RTP comes from (0: off;
+                                    MEDIA_LATCH_ON, or MEDIA_LATCH_STRICT: never moves once latched) */
     /* Set by media_session_config_init(). Several fields mean something else
        at 0 than their defaults (rtcp_mux, rtp_timeout_ms...), so a config
        that did not start there is refused (MEDIA_EINVAL), never run
@@ -3202,6 +3221,33 @@ static int media__stats_mark(media_rtp_stats *st, uint32_t back)
     return was;
 }
 
+/* A.8 interarrival jitter, in arrival order (as tshark does), over the
+   packets A.1 accepts: one it does not (a stranger's in probation, a jump
+   not confirmed) would put any transit it liked into the estimate. D is
+   computed from deltas so no absolute clock conversion is needed; it is
+   kept in 1/16 RTP units and jitter in 1/256, to avoid the rounding of A.8's
+   integer code while producing the same estimator. accumulate 0 only
+   records the packet as the next one's predecessor. */
+MEDIA__HOT_TEXT static void media__stats_transit(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us,
+                                                 int accumulate)
+{
+    if (st->have_transit && accumulate) {
+        /* arrival deltas may be negative (A.8's D is symmetric); gaps beyond ~19
+           hours are clamped so that delta * rate * 16 stays below 2^60 */
+        const uint64_t lim = (uint64_t)1 << 36;
+        uint64_t up = arrival_us - st->last_arrival_us, dn = st->last_arrival_us - arrival_us;
+        int64_t dus = arrival_us >= st->last_arrival_us ? (int64_t)(up < lim ? up : lim)
+                                                        : -(int64_t)(dn < lim ? dn : lim);
+        int64_t d = dus * (int64_t)st->clock_rate * 16 / 1000000 -
+                    (int64_t)media_rtp_ts_diff(pkt->timestamp, st->last_timestamp) * 16;
+        uint64_t ad = (uint64_t)(d < 0 ? -d : d);
+        st->jitter_q8 = st->jitter_q8 + ad - ((st->jitter_q8 + 8) >> 4);
+    }
+    st->have_transit = 1;
+    st->last_arrival_us = arrival_us;
+    st->last_timestamp = pkt->timestamp;
+}
+
 MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const media_rtp_packet *pkt, uint64_t arrival_us)
 {
     uint16_t seq = pkt->seq;
@@ -3222,26 +3268,6 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
     st->packets++;
     st->bytes += pkt->payload_len;
 
-    /* A.8 interarrival jitter for every packet, in arrival order (as tshark does).
-       D is computed from deltas so no absolute clock conversion is needed; it is
-       kept in 1/16 RTP units and jitter in 1/256, to avoid the rounding of A.8's
-       integer code while producing the same estimator. */
-    if (st->have_transit) {
-        /* arrival deltas may be negative (A.8's D is symmetric); gaps beyond ~19
-           hours are clamped so that delta * rate * 16 stays below 2^60 */
-        const uint64_t lim = (uint64_t)1 << 36;
-        uint64_t up = arrival_us - st->last_arrival_us, dn = st->last_arrival_us - arrival_us;
-        int64_t dus = arrival_us >= st->last_arrival_us ? (int64_t)(up < lim ? up : lim)
-                                                        : -(int64_t)(dn < lim ? dn : lim);
-        int64_t d = dus * (int64_t)st->clock_rate * 16 / 1000000 -
-                    (int64_t)media_rtp_ts_diff(pkt->timestamp, st->last_timestamp) * 16;
-        uint64_t ad = (uint64_t)(d < 0 ? -d : d);
-        st->jitter_q8 = st->jitter_q8 + ad - ((st->jitter_q8 + 8) >> 4);
-    }
-    st->have_transit = 1;
-    st->last_arrival_us = arrival_us;
-    st->last_timestamp = pkt->timestamp;
-
     /* A.1 update_seq() */
     udelta = (uint16_t)(seq - st->max_seq);
     if (st->probation) {
@@ -3251,12 +3277,14 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
             if (st->probation == 0) {
                 media__stats_init_seq(st, seq);
                 st->received++;
+                media__stats_transit(st, pkt, arrival_us, 1);   /* after one in sequence: that gap is A.8's */
                 return MEDIA_RTP_ACCEPTED;
             }
         } else {
             st->probation = MEDIA_RTP_MIN_SEQUENTIAL - 1;
             st->max_seq = seq;
         }
+        media__stats_transit(st, pkt, arrival_us, 0);
         return MEDIA_RTP_PROBATION;
     } else if (udelta < MEDIA_RTP_MAX_DROPOUT) {
         if (udelta == 0) {
@@ -3279,6 +3307,7 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
             st->lost_prior = media_rtp_stats_lost(st);
             media__stats_init_seq(st, seq);
             st->restarts++;
+            st->have_transit = 0;   /* new numbering, new timestamps: no D across the jump */
             verdict = MEDIA_RTP_RESTARTED;
         } else {
             st->bad_seq = (uint16_t)(seq + 1);
@@ -3298,6 +3327,7 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
         }
     }
     st->received++;
+    media__stats_transit(st, pkt, arrival_us, 1);
     return verdict;
 }
 
@@ -7337,6 +7367,7 @@ struct media_session {
     uint8_t plc_clean;                   /* the decoder's concealment has nothing to blend (lazy runs may start) */
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
+    uint8_t collided;                    /* we changed SSRC for a collision: our SSRC again is a loop */
     int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
     uint32_t rec_heard;                  /* recording (received): its bytes up to the last frame from a packet (a WAV holds < 4 GiB) */
     uint32_t log_at_ms[4];               /* media__log: when each kind was last said (ms, wrapping), */
@@ -7367,8 +7398,11 @@ struct media_session {
     int close_reason;                    /* what session_stop reports: MEDIA_OK or the error that stopped it */
     uint8_t oa, paused, latched, rtcp_latched;
     uint8_t local_family;                /* local.family */
+    uint8_t cand_n;                      /* the candidate source (media__source_gate): packets in a row */
     media_addr local;                    /* RTP; RTCP is port + 1 */
     media_addr remote_rtp, remote_rtcp;
+    uint16_t cand_seq;                   /* the candidate's next sequence number */
+    uint32_t cand_ssrc, cand_addr;       /* its SSRC and address (a hash) */
     uint32_t ptime_ms;
     uint32_t noise;                      /* comfort noise's generator */
     uint32_t gap_silence0;               /* (receiving) the buffer's silence count when the gap began (low bits) */
@@ -8600,9 +8634,8 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
 }
 
 /* ---- receiving ----
-   RTP is accepted only from the address the peer's SDP gave (cfg.latch: from
-   wherever its RTP comes from first, for peers behind NAT). Payload types
-   mean what either description says (so DTMF under the peer's own
+   Who may send is decided first ("who may send us media" below). Payload
+   types mean what either description says (so DTMF under the peer's own
    telephone-event number works). RFC 4733: one dtmf callback per key press,
    at its end, with its duration; repeats, late end packets and missing
    marker bits are handled; a press whose end packets were all lost is
@@ -8611,12 +8644,12 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
    is waited for, its duration kept whole, even when its audio catches up
    before its events do). An RFC 4733 event is not audio: the time it covers
    plays out (audio_in) and is recorded as silence, never as the tone;
-   in-band tones the peer sends as audio are heard as sent. A new SSRC or a
-   timestamp jump restarts playout without losing audio; a peer using our
-   SSRC makes us take a new one (RFC 3550 8.2). The peer's RTCP gives RTT and
-   its view of our loss and jitter (media_session_stats.remote_*). Its BYE
-   ends the receive stream (stream_stop) once the audio queued before it has
-   played. */
+   in-band tones the peer sends as audio are heard as sent. A new SSRC that
+   takes over, or a timestamp jump, restarts playout. A peer using our SSRC
+   makes us take a new one (RFC 3550 8.2), once. The peer's RTCP gives RTT
+   (from our own SRs only) and its view of our loss and jitter
+   (media_session_stats.remote_*). Its BYE ends the receive stream
+   (stream_stop) once the audio queued before it has played. */
 
 /* Reports the oldest event held and forgets it. */
 static void media__dtmf_report(media_session *s)
@@ -8725,10 +8758,78 @@ static void media__collision(media_session *s, uint64_t now)
     s->marker_next = 1;
 }
 
-/* Source filtering and symmetric RTP (latching, for peers behind NAT). */
-MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc)
+/* ---- who may send us media ----
+   Four rules, for a peer nothing authenticates (SRTP is the cure; these
+   keep a stranger from taking a call without it):
+   - only the address the peer's SDP gave (cfg.latch: the first address
+     that sends, for peers behind NAT; then that one alone);
+   - the stream in play is kept while it is alive: another SSRC, or a jump
+     in its sequence, from the same address takes over only once it has
+     been quiet for three frames (media__quiet_us) and the newcomer has sent
+     MEDIA_RTP_MIN_SEQUENTIAL packets in sequence (RFC 3550 A.1's
+     probation), or at once after its BYE -- a spoofer interleaving its
+     packets with a live stream gets nowhere;
+   - latching moves to a new address (NAT rebinding) only for the same
+     SSRC continuing the stream's sequence, MEDIA__RELATCH_RUN packets in a
+     row, after the latched address has gone quiet; cfg.latch =
+     MEDIA_LATCH_STRICT never moves it;
+   - our own SSRC from the peer makes us take a new one once (RFC 3550
+     8.2); our new one coming back is our packets looped, and dropped.
+   What one still can do: an attacker who sees the stream can, while it is
+   stalled for three frames, take it over and hold it while it keeps
+   sending. Refused packets are counted in stats.strays (or foreign). */
+#define MEDIA__RELATCH_RUN 4        /* packets in a row from the new address */
+#define MEDIA__RELATCH_AHEAD 256    /* how far past the stream its first sequence number may be */
+
+static uint32_t media__addr_hash(const media_addr *a)
+{
+    media_addr x = *a;
+    uint32_t h = 2166136261u;
+    int i;
+    media__addr_unmap(&x);
+    h = (h ^ x.family) * 16777619u;
+    h = (h ^ (x.port & 0xFF)) * 16777619u;
+    h = (h ^ (x.port >> 8)) * 16777619u;
+    for (i = 0; i < (x.family == 4 ? 4 : 16); i++) h = (h ^ x.ip[i]) * 16777619u;
+    return h;
+}
+
+/* how long the stream in play must be silent before another may take its place */
+static uint64_t media__quiet_us(const media_session *s)
+{
+    uint32_t frame = s->ptime_ms > 20 ? s->ptime_ms : 20;
+    return (uint64_t)frame * 3000u;
+}
+
+static int media__quiet(const media_session *s, uint64_t now)
+{
+    return s->rx_bye || now - s->last_rtp_us >= media__quiet_us(s);
+}
+
+/* One more packet of a would-be source (its SSRC, address and sequence):
+   1 when it has sent `run` in a row and the stream in play is quiet. */
+static int media__candidate(media_session *s, uint32_t ssrc, uint32_t addr, uint16_t seq, int run, uint64_t now)
+{
+    if (s->cand_n && ssrc == s->cand_ssrc && addr == s->cand_addr && seq == s->cand_seq) {
+        if (s->cand_n < 255) s->cand_n++;
+    } else {
+        s->cand_ssrc = ssrc;
+        s->cand_addr = addr;
+        s->cand_n = 1;
+    }
+    s->cand_seq = (uint16_t)(seq + 1);
+    if (s->cand_n < run || !media__quiet(s, now)) return 0;
+    s->cand_n = 0;
+    return 1;
+}
+
+/* Source filtering and symmetric RTP (latching). seq: the RTP packet's
+   (RTCP: unused). */
+MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *from, int is_rtcp, uint32_t ssrc,
+                                            uint16_t seq, uint64_t now)
 {
     media_addr *want;
+    uint16_t ahead;
     if (!from || !s->remote_known) return 1;
     want = is_rtcp && !s->mux ? &s->remote_rtcp : &s->remote_rtp;
     if (media_addr_equal(from, want)) {
@@ -8738,20 +8839,50 @@ MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *
         return 1;
     }
     if (!s->cfg.latch) return 0;
-    if (is_rtcp && !s->mux) {
-        if (s->rtcp_latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
+    if (is_rtcp && s->mux) {
+        if (s->latched) return 0;            /* else the first to come, as RTP would */
+    } else if (is_rtcp) {
+        /* RTCP latches to the first to come; later only from the host RTP
+           comes from (a NAT keeps the address, not always the port) */
+        media_addr host = *from;
+        host.port = s->remote_rtp.port;
+        if (s->rtcp_latched && (s->cfg.latch == MEDIA_LATCH_STRICT || !media_addr_equal(&host, &s->remote_rtp))) return 0;
         s->remote_rtcp = *from;
         s->rtcp_latched = 1;
         return 1;
     }
-    /* the first source, or the known peer's SSRC from a new port (NAT rebinding) */
-    if (s->latched && !(s->peer_known && ssrc == s->peer_ssrc)) return 0;
+    if (s->latched) {
+        /* rebinding: the same stream, continued, from elsewhere, ours quiet */
+        if (s->cfg.latch == MEDIA_LATCH_STRICT || !s->peer_known || ssrc != s->peer_ssrc || !s->rx.started) return 0;
+        ahead = (uint16_t)(seq - s->rx.max_seq);
+        if (!(s->cand_n && ssrc == s->cand_ssrc && seq == s->cand_seq) && (ahead == 0 || ahead > MEDIA__RELATCH_AHEAD))
+            return 0;
+        if (!media__candidate(s, ssrc, media__addr_hash(from), seq, MEDIA__RELATCH_RUN, now)) return 0;
+    }
     s->remote_rtp = *from;
-    if (!s->mux && !s->rtcp_latched) {
+    if (!s->mux && (!s->rtcp_latched || s->latched)) {
+        /* its RTCP: port + 1 until some arrives (and after a rebinding,
+           until RTCP comes from the new host) */
         s->remote_rtcp = *from;
         s->remote_rtcp.port = (uint16_t)(from->port + 1u);
     }
     s->latched = 1;
+    return 1;
+}
+
+/* From the peer's address: the stream in play, or one that may take over. */
+MEDIA__HOT_TEXT static int media__source_gate(media_session *s, const media_rtp_packet *p, const media_addr *from,
+                                              uint64_t now)
+{
+    if (!s->peer_known || !s->rx.started) return 1;   /* the first stream */
+    if (p->ssrc == s->peer_ssrc) {
+        uint16_t ud = (uint16_t)(p->seq - s->rx.max_seq);
+        if (s->rx.probation || ud < MEDIA_RTP_MAX_DROPOUT || ud > 65536u - MEDIA_RTP_MAX_MISORDER) return 1;
+    }
+    if (!media__candidate(s, p->ssrc, from ? media__addr_hash(from) : 0, p->seq, MEDIA_RTP_MIN_SEQUENTIAL, now))
+        return 0;
+    /* a jump in the same stream, confirmed here: A.1 restarts on this packet */
+    if (p->ssrc == s->peer_ssrc) s->rx.bad_seq = p->seq;
     return 1;
 }
 
@@ -8767,13 +8898,22 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
                    media_result_string(r));
         return MEDIA_EPARSE;
     }
-    if (!media__source_ok(s, from, 0, p.ssrc)) {
+    if (!media__source_ok(s, from, 0, p.ssrc, p.seq, now)) {
         s->st.foreign++;
         media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTP from %s refused: not the peer's address",
                    media__addr_text(at, sizeof at, from));
         return MEDIA_EREJECTED;
     }
-    if (p.ssrc == s->ssrc) media__collision(s, now);
+    if (p.ssrc == s->ssrc) {
+        if (s->collided) {
+            s->st.strays++;
+            media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTP with our own SSRC %08x refused: a loop",
+                       (unsigned)p.ssrc);
+            return MEDIA_EREJECTED;
+        }
+        media__collision(s, now);
+        s->collided = 1;
+    }
     e = media__rx_find(s, p.payload_type);
     if (!e || (e->kind == MEDIA__RX_AUDIO && !e->codec)) {
         int handled = 0;
@@ -8786,6 +8926,13 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
                        (int)p.payload_type);
         }
         return MEDIA_ENOTFOUND;
+    }
+    if (!media__source_gate(s, &p, from, now)) {
+        s->st.strays++;
+        media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now,
+                   "RTP refused: SSRC %08x sequence %u is not the stream in play, which is not quiet", (unsigned)p.ssrc,
+                   (unsigned)p.seq);
+        return MEDIA_EREJECTED;
     }
     if (s->peer_known && p.ssrc != s->peer_ssrc && s->rx.started) {
         media__rx_fold(s);   /* a new source from the peer */
@@ -8864,7 +9011,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                    media_result_string(i));
         return MEDIA_EPARSE;
     }
-    if (!media__source_ok(s, from, 1, c.packets[0].ssrc)) {
+    if (!media__source_ok(s, from, 1, c.packets[0].ssrc, 0, now)) {
         s->st.foreign++;
         media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTCP from %s refused: not the peer's address",
                    media__addr_text(at, sizeof at, from));
@@ -8875,7 +9022,10 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
     for (i = 0; i < (int)c.packet_count; i++) {
         const media_rtcp_packet *p = &c.packets[i];
         if (p->type == MEDIA_RTCP_SR || p->type == MEDIA_RTCP_RR) {
-            if (p->ssrc == s->ssrc) { media__collision(s, now); continue; }
+            if (p->ssrc == s->ssrc) {
+                if (!s->collided) { media__collision(s, now); s->collided = 1; }   /* else: our own, looped */
+                continue;
+            }
             if (p->type == MEDIA_RTCP_SR && (!s->peer_known || p->ssrc == s->peer_ssrc))
                 media_rtp_stats_sender_report(&s->rx, p->ntp, now);
             for (k = p->first; k < p->first + p->n; k++) {

@@ -880,7 +880,10 @@ static void test_ssrc_change_and_timestamp_jump(void)
     media_session_stats_get(g_ep[B].s, &sb);
     CHECK_EQ_INT(sb.ssrc_changes, 1);
     CHECK_EQ_INT(sb.remote_ssrc, 0x2222);
-    CHECK_EQ_INT(sb.packets_received, 200);
+    /* the new source and the restart each take over at their third packet
+       (the stream in play quiet for three frames, A.1's two in sequence) */
+    CHECKF(sb.packets_received == 196 && sb.strays == 4, "%llu received, %u refused",
+           (unsigned long long)sb.packets_received, (unsigned)sb.strays);
     net_reset();
 }
 
@@ -925,6 +928,103 @@ static void test_source_filter_and_latch(void)
     CHECK_EQ_INT(sb.packets_received, 20);
     CHECK_EQ_INT(g_net.misdirected, 0);          /* B still sends to the SDP's address */
     net_reset();
+}
+
+/* A spoofer at the peer's exact address, one packet for each of the
+   peer's: another SSRC, then the peer's SSRC with its sequence jumping
+   about, then our own SSRC (our packets looped back). The stream in play
+   keeps playing (it used to restart at every alien packet: the audio was
+   gone), A.8 jitter is computed on what A.1 accepts only (it read millions
+   of ms), the jitter buffer's delay stays under its ceiling, and our SSRC
+   changes once at most (it changed at every looped packet). */
+static void test_spoofed_peer(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    uint8_t pl[160];
+    size_t mark;
+    int k, round, over = 0;
+    uint32_t ours;
+    double worst_delay = 0;
+    for (round = 0; round < 3; round++) {
+        setup_fake(&cb);
+        cb.jitter_max_delay_ms = 400;
+        if (!fake_start(&cb)) { CHECK(0); return; }
+        fk_seq = 100; fk_ts = 1000;
+        fake_audio(25, 0x3333, NULL);
+        media_session_stats_get(g_ep[B].s, &sb);
+        ours = sb.local_ssrc;
+        mark = g_ep[B].ncap;
+        for (k = 0; k < 250; k++) {
+            uint32_t r = harness_rand();
+            pcma_frame(pl, fk_ts);
+            fake_rtp(8, 0, fk_seq++, fk_ts, 0x3333, pl, 160, NULL);
+            fk_ts += 160;
+            if (round == 0) fake_rtp(8, 1, (uint16_t)r, r * 7919u, 0x6666 + (r & 7), pl, 160, NULL);
+            if (round == 1) fake_rtp(8, 1, (uint16_t)(fk_seq + 5000 + (r & 0x3FFF)), r * 7919u, 0x3333, pl, 160, NULL);
+            if (round == 2) fake_rtp(8, 0, (uint16_t)r, r * 7919u, ours, pl, 160, NULL);
+            net_run_ms(20);
+            media_session_stats_get(g_ep[B].s, &sb);
+            if (sb.jitter_delay_ms > worst_delay) worst_delay = sb.jitter_delay_ms;
+            if (sb.jitter_delay_ms > sb.jitter_max_delay_ms + 0.001) over++;
+        }
+        media_session_stats_get(g_ep[B].s, &sb);
+        CHECKF(tone_frames(B, mark) >= 240, "round %d: %d of 250 frames of the peer's tone played", round, tone_frames(B, mark));
+        CHECKF(sb.ssrc_changes == 0 && sb.remote_ssrc == 0x3333, "round %d: %u source changes", round, (unsigned)sb.ssrc_changes);
+        CHECKF(sb.jitter_ms < 2 && sb.jitter_max_ms < 5, "round %d: jitter %.1f ms, its largest %.1f", round, sb.jitter_ms,
+               sb.jitter_max_ms);
+        CHECKF(sb.strays >= 245, "round %d: %u strays refused", round, (unsigned)sb.strays);
+        CHECKF(sb.collisions <= 1, "round %d: %u SSRC changes of ours", round, (unsigned)sb.collisions);
+        net_reset();
+    }
+    CHECKF(over == 0, "the jitter buffer's delay over its ceiling %d times (worst %.0f ms)", over, worst_delay);
+}
+
+/* Latching: a stranger sending the peer's SSRC and continuing its
+   sequence, one packet for each of the peer's, gets none of our packets
+   (it used to get all of them after one); a NAT rebinding (the peer's
+   stream continuing from a new port, the old one quiet) is followed within
+   a few packets; MEDIA_LATCH_STRICT never moves. */
+static void test_latch_hijack_and_rebinding(void)
+{
+    media_session_config cb;
+    media_session_stats sb;
+    media_addr nat, nat2, stranger;
+    uint8_t pl[160];
+    long mis;
+    int k, strict;
+    media_addr_parse(&nat, "198.51.100.7", 61000);
+    media_addr_parse(&nat2, "198.51.100.7", 61544);
+    media_addr_parse(&stranger, "203.0.113.66", 5004);
+    for (strict = 0; strict <= 1; strict++) {
+        if (!fake_start_latch(&cb, strict ? MEDIA_LATCH_STRICT : MEDIA_LATCH_ON)) { CHECK(0); return; }
+        g_ep[F].rtp = nat;
+        fk_seq = 1; fk_ts = 0;
+        fake_audio(20, 0x5555, &nat);
+        for (k = 0; k < 150; k++) {       /* the hijack */
+            pcma_frame(pl, fk_ts);
+            fake_rtp(8, 0, fk_seq, fk_ts, 0x5555, pl, 160, &nat);
+            fake_rtp(8, 0, (uint16_t)(fk_seq + 1), fk_ts + 160, 0x5555, pl, 160, &stranger);
+            fk_seq++; fk_ts += 160;
+            net_run_ms(20);
+        }
+        media_session_stats_get(g_ep[B].s, &sb);
+        CHECKF(g_net.misdirected == 0, "%s: %ld of our packets went to the stranger", strict ? "strict" : "on",
+               g_net.misdirected);
+        CHECK(sb.foreign >= 149);
+        /* the NAT gives the peer a new port: its stream goes on from there */
+        g_ep[F].rtp = nat2;
+        mis = g_net.misdirected;
+        fake_audio(100, 0x5555, &nat2);
+        media_session_stats_get(g_ep[B].s, &sb);
+        if (!strict) {
+            CHECKF(g_net.misdirected - mis <= 6, "on: %ld packets to the old port after the rebinding", g_net.misdirected - mis);
+            CHECKF(sb.foreign <= 150 + 6, "on: %llu refused", (unsigned long long)sb.foreign);
+        } else {
+            CHECKF(g_net.misdirected - mis >= 95, "strict: %ld packets to the old port", g_net.misdirected - mis);
+        }
+        net_reset();
+    }
 }
 
 static void test_ssrc_collision(void)
@@ -2064,12 +2164,14 @@ static void test_forged_report(void)
 static void inject_rtp(int to, uint32_t ssrc, uint16_t seq, uint32_t ts, const media_addr *from)
 {
     uint8_t pkt[172];
+    int rc;
     memset(pkt, 0xFF, sizeof pkt);
     pkt[0] = 0x80; pkt[1] = 0;
     pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
     pkt[4] = (uint8_t)(ts >> 24); pkt[5] = (uint8_t)(ts >> 16); pkt[6] = (uint8_t)(ts >> 8); pkt[7] = (uint8_t)ts;
     pkt[8] = (uint8_t)(ssrc >> 24); pkt[9] = (uint8_t)(ssrc >> 16); pkt[10] = (uint8_t)(ssrc >> 8); pkt[11] = (uint8_t)ssrc;
-    CHECK_EQ_INT(media_session_receive_from(g_ep[to].s, pkt, sizeof pkt, 0, from), MEDIA_OK);
+    rc = media_session_receive_from(g_ep[to].s, pkt, sizeof pkt, 0, from);
+    CHECK(rc == MEDIA_OK || rc == MEDIA_EREJECTED);   /* refused: a stream waiting to take over */
 }
 
 /* a session B answering a peer at 10.0.0.1:4000 that sends nothing itself */
@@ -2197,6 +2299,8 @@ int main(void)
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
+    RUN(test_spoofed_peer);
+    RUN(test_latch_hijack_and_rebinding);
     RUN(test_ssrc_collision);
     RUN(test_comfort_noise);
     RUN(test_handlers_edit_reject_choose);

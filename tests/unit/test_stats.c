@@ -177,6 +177,24 @@ static void test_restart_keeps_losses(void)
     CHECK_EQ_INT(media_rtp_stats_lost(&st), 0);
 }
 
+/* A.8 jitter over what A.1 accepts: a jump not confirmed (a stray or
+   forged packet, its timestamp anywhere) leaves the estimate alone; it
+   used to add its whole transit (millions of ms) to it */
+static void test_jitter_ignores_unaccepted(void)
+{
+    media_rtp_stats st;
+    uint16_t s;
+    int k;
+    media_rtp_stats_init(&st, 8000);
+    for (s = 1000; s < 1100; s++) feed(&st, 7, s, 160u * s, 20000ull * s);
+    CHECK(media_rtp_stats_jitter_ms(&st) < 0.01);
+    for (k = 0; k < 20; k++, s++) {
+        CHECK_EQ_INT(feed(&st, 7, (uint16_t)(s + 20000 + 7 * k), 0x80000000u + 99991u * (uint32_t)k, 20000ull * s), MEDIA_RTP_BAD_SEQ);
+        CHECK_EQ_INT(feed(&st, 7, s, 160u * s, 20000ull * s), MEDIA_RTP_ACCEPTED);
+    }
+    CHECKF(media_rtp_stats_jitter_ms(&st) < 0.01, "jitter %.1f ms after 20 strays", media_rtp_stats_jitter_ms(&st));
+}
+
 static void test_ssrc_change_restarts_validation(void)
 {
     media_rtp_stats st;
@@ -392,6 +410,7 @@ int main(void)
     RUN(test_reordering);
     RUN(test_restart_after_large_jump);
     RUN(test_restart_keeps_losses);
+    RUN(test_jitter_ignores_unaccepted);
     RUN(test_ssrc_change_restarts_validation);
     RUN(test_jitter_matches_a8);
     RUN(test_lsr_dlsr);
