@@ -1010,7 +1010,8 @@ typedef struct media_rtp_stats {
     uint32_t bad_seq;
     uint32_t expected_prior;
     uint32_t received_prior;
-    int64_t lost_prior;       /* lost before the source restarted its numbering (kept: the same source) */
+    int32_t lost_before;      /* lost and expected before the source restarted its numbering */
+    uint32_t expected_before; /* (kept: the same source goes on) */
     /* our own counters */
     uint32_t duplicates;
     uint32_t reordered;
@@ -3258,7 +3259,8 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
         if (st->started) st->ssrc_changes++;
         st->started = 1;
         st->ssrc = pkt->ssrc;
-        st->lost_prior = 0;   /* a new source: its own count */
+        st->lost_before = 0;   /* a new source: its own count */
+        st->expected_before = 0;
         media__stats_init_seq(st, seq);
         st->max_seq = (uint16_t)(seq - 1);
         st->probation = MEDIA_RTP_MIN_SEQUENTIAL;
@@ -3304,7 +3306,9 @@ MEDIA__HOT_TEXT MEDIADEF int media_rtp_stats_update(media_rtp_stats *st, const m
         if (seq == st->bad_seq) {
             /* two sequential packets: the source restarted; accept this one,
                and keep what it had lost (A.1 would start the count over) */
-            st->lost_prior = media_rtp_stats_lost(st);
+            int64_t l = media_rtp_stats_lost(st);
+            st->lost_before = l > INT32_MAX ? INT32_MAX : l < INT32_MIN ? INT32_MIN : (int32_t)l;
+            st->expected_before += media_rtp_stats_expected(st);
             media__stats_init_seq(st, seq);
             st->restarts++;
             st->have_transit = 0;   /* new numbering, new timestamps: no D across the jump */
@@ -3341,14 +3345,14 @@ MEDIADEF uint32_t media_rtp_stats_expected(const media_rtp_stats *st)
 
 MEDIADEF int64_t media_rtp_stats_lost(const media_rtp_stats *st)
 {
-    return st->lost_prior + (int64_t)media_rtp_stats_expected(st) - (int64_t)st->received;
+    return st->lost_before + (int64_t)media_rtp_stats_expected(st) - (int64_t)st->received;
 }
 
 MEDIADEF double media_rtp_stats_loss_percent(const media_rtp_stats *st)
 {
-    uint32_t e = media_rtp_stats_expected(st);
+    uint64_t e = (uint64_t)media_rtp_stats_expected(st) + st->expected_before;
     int64_t l = media_rtp_stats_lost(st);
-    return (e == 0 || l <= 0) ? 0.0 : 100.0 * (double)l / (double)e;
+    return (e == 0 || l <= 0) ? 0.0 : (uint64_t)l >= e ? 100.0 : 100.0 * (double)l / (double)e;
 }
 
 MEDIADEF uint32_t media_rtp_stats_jitter(const media_rtp_stats *st) { return (uint32_t)((st->jitter_q8 + 128) >> 8); }
