@@ -4144,6 +4144,12 @@ static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t sa
     jb->next_play_us += samples == jb->frame_ts ? jb->frame_us : media__jb_span_us(jb, samples);
 }
 
+/* the delay on the buffer's own schedule: what stats and the session report */
+static int64_t media__jb_delay_us(const media_jitter *jb)
+{
+    return jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
+}
+
 /* Everything but the common case (see media_jitter_get): the delay adjusted,
    losses, silence. -1: play the frame at play_seq. */
 static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, media_jitter_frame *out)
@@ -4210,19 +4216,31 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
                 return -1;
             }
             if (here) {
-                int64_t end = s->ts + media__jb_dur(jb, s), was = jb->play_ts;
-                media__jb_drop_slot(jb, s);
-                jb->st.dropped++;
-                jb->play_seq++;
-                jb->played_mask <<= 1;
-                jb->play_ts = end;
+                /* above the ceiling, as many frames as it takes for the
+                   delay on the buffer's own schedule to be under it again
+                   at once (a path that shortened by half a second would
+                   otherwise stay over it for a frame per frame); a caller
+                   merely late still loses one frame, as before */
+                int64_t left = off;
+                do {
+                    int64_t end = s->ts + media__jb_dur(jb, s), was = jb->play_ts;
+                    media__jb_drop_slot(jb, s);
+                    jb->st.dropped++;
+                    jb->play_seq++;
+                    jb->played_mask <<= 1;
+                    jb->play_ts = end;
+                    left -= media__jb_us(jb, end) - media__jb_us(jb, was);
+                    s = media__jb_slot(jb, jb->play_seq);
+                } while (over && s && s->ts <= jb->play_ts && media__jb_delay_us(jb) > maxd + fus / 2);
                 if (!(jb->flags_next & MEDIA_JITTER_TALKSPURT)) jb->flags_next |= MEDIA_JITTER_DISCONTINUITY;
-                s = media__jb_slot(jb, jb->play_seq);
-                media__jb_shrunk(jb, off - (media__jb_us(jb, end) - media__jb_us(jb, was)));
+                media__jb_shrunk(jb, left);
             } else {
-                /* in silence: cut up to a frame of it, not below target */
-                int64_t skip = media__jb_units(jb, over ? fus : excess);
-                if (skip > jb->frame_ts) skip = jb->frame_ts;
+                /* in silence: cut up to a frame of it, not below target
+                   (above the ceiling: the whole excess) */
+                int64_t cut = over ? media__jb_delay_us(jb) - maxd : excess, skip;
+                if (over && cut < fus) cut = fus;
+                skip = media__jb_units(jb, cut);
+                if (skip > jb->frame_ts && !over) skip = jb->frame_ts;
                 if (s && s->ts - jb->play_ts < skip) skip = s->ts - jb->play_ts;
                 jb->play_ts += skip;
                 jb->st.silence_cut_us += (uint64_t)media__jb_span_us(jb, skip);
@@ -4355,10 +4373,6 @@ MEDIADEF int media_jitter_played_get(const media_jitter *jb, uint16_t seq, media
 }
 
 /* the current delay: playout offset above the fastest recent packet */
-static int64_t media__jb_delay_us(const media_jitter *jb)
-{
-    return jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
-}
 
 MEDIADEF int media_jitter_stretched(media_jitter *jb, int32_t samples)
 {

@@ -394,7 +394,7 @@ static void test_flood(void)
     CHECK(max_queued >= 1 && max_queued * 1400 <= MEDIA_JITTER_BYTES && st.overflow > 0);
     CHECK(accounted());
     /* and it plays on */
-    CHECK(drain(T0 + 2000 * MS)[0] == 'F');
+    { const char *d = drain(T0 + 2000 * MS); CHECKF(d[0] == 'F', "%.60s", d); }
     /* too large for anything: refused */
     CHECK_EQ_INT(put_full(500, 0, T0, 0, 1, MEDIA_JITTER_MAX_PAYLOAD + 1), MEDIA_ENOSPC);
     stats(&st);

@@ -2241,6 +2241,44 @@ static void test_stats_across_restarts(void)
 static uint64_t a_clock_back;
 static uint64_t stepping_clock(void *user) { (void)user; return vnow - a_clock_back; }
 
+/* The path shortens by 500 ms at once (a route change): half a second of
+   packets arrive together. The buffer, asked to stay under 400 ms, is over
+   its ceiling by the excess and comes back under it at its next frame,
+   whole frames dropped at once; the delay it reports never reads more than
+   the ceiling it reports (it read 870 ms against 400). */
+static void test_delay_within_ceiling(void)
+{
+    media_session_stats st;
+    media_addr peer;
+    uint16_t seq = 10;
+    int k, over = 0;
+    double worst = 0;
+    net_reset();
+    {
+        media_session_config cb;
+        char offer[512], ans[2048];
+        int n;
+        ep_config(&cb, B, "10.0.0.2", 5000);
+        cb.jitter_max_delay_ms = 400;
+        CHECK(ep_create(B, &cb) != NULL);
+        n = remote_offer(offer, sizeof offer, "IP4", "10.0.0.1", 4000);
+        CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, offer, (size_t)n), MEDIA_OK);
+        CHECK(media_session_answer_create(g_ep[B].s, ans, sizeof ans) > 0);
+        media_addr_parse(&peer, "10.0.0.1", 4000);
+    }
+    for (k = 0; k < 100; k++, seq++) { inject_rtp(B, 0x7777, seq, 160u * seq, &peer); net_run_ms(20); }
+    for (k = 0; k < 25; k++, seq++) inject_rtp(B, 0x7777, seq, 160u * seq, &peer);   /* 500 ms early */
+    for (k = 0; k < 100; k++, seq++) {
+        inject_rtp(B, 0x7777, seq, 160u * seq, &peer);
+        net_run_ms(20);
+        media_session_stats_get(g_ep[B].s, &st);
+        if (st.jitter_delay_ms > worst) worst = st.jitter_delay_ms;
+        over += st.jitter_delay_ms > st.jitter_max_delay_ms + 10;   /* within half a frame of the ceiling */
+    }
+    CHECKF(over == 0 && st.jitter_max_delay_ms == 400, "%d reports over the 400 ms ceiling, the worst %.0f ms", over, worst);
+    net_reset();
+}
+
 static void test_clock_steps_back(void)
 {
     media_session_config ca, cb;
@@ -2296,6 +2334,7 @@ int main(void)
     RUN(test_forged_report);
     RUN(test_stats_across_restarts);
     RUN(test_clock_steps_back);
+    RUN(test_delay_within_ceiling);
     RUN(test_sockets_filter);
     RUN(test_ssrc_change_and_timestamp_jump);
     RUN(test_source_filter_and_latch);
