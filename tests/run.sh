@@ -1,6 +1,6 @@
 #!/bin/sh
 # make test: builds every test program with gcc and clang (C99), as C++ with g++,
-# with the scalar G.711 path, and once more under ASan+UBSan (all of it first,
+# with the scalar G.711 path, under ASan+UBSan and under MSan (all of it first,
 # in parallel), then runs them one at a time; runs the compile checks
 # (declaration-only, MEDIA_STATIC, twice-included, C11/C++11/C++17, exported-symbol
 # prefix) and each fuzzer for FUZZ_SECONDS. Prints one closing line
@@ -107,6 +107,12 @@ compile_check() {
 SAN="-std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN"
 HAVE_SAN=0
 have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined - -o "$B/san_probe" 2>/dev/null && HAVE_SAN=1
+# MSan: uninitialised reads, for what our own code runs (libopus and libc's
+# stdio are not instrumented: the tests that need libopus stay out)
+MSAN="-std=c99 -O1 -g -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer $WARN"
+HAVE_MSAN=0
+have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=memory - -o "$B/msan_probe" 2>/dev/null && HAVE_MSAN=1
+TESTS_MSAN=$(for t in $TESTS_LOCAL; do uses_opus "$t" || printf '%s ' "$t"; done)
 HAVE_FUZZ=0
 have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
     clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null && HAVE_FUZZ=1
@@ -118,6 +124,9 @@ plan_variant g++ g++ -x c++ -std=c++11 -O2 $WARN
 plan_variant scalar gcc -std=c99 -O2 -DMEDIA_NO_SIMD $WARN
 VARIANT_TESTS=
 [ $HAVE_SAN = 1 ] && plan_variant asan+ubsan clang $SAN
+VARIANT_TESTS=$TESTS_MSAN
+[ $HAVE_MSAN = 1 ] && plan_variant msan clang $MSAN
+VARIANT_TESTS=
 mkdir -p "$B/no_libopus"
 job "$B/no_libopus/test_opus" "$B/gcc/impl.o" "$B/no_libopus/test_opus.log" \
     gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/unit/test_opus.c "$B/gcc/impl.o" -o "$B/no_libopus/test_opus" -lm
@@ -153,6 +162,15 @@ if [ $HAVE_SAN = 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 run_variant asan+ubsan clang
 else
     skip "asan+ubsan" "clang sanitizer runtime (libclang-rt-14-dev) not installed"
+fi
+if [ $HAVE_MSAN = 1 ]; then
+    VARIANT_TESTS=$TESTS_MSAN
+    MSAN_OPTIONS=halt_on_error=1
+    export MSAN_OPTIONS
+    run_variant msan clang
+    VARIANT_TESTS=
+else
+    skip "msan" "clang's MemorySanitizer runtime (libclang-rt-14-dev) not installed"
 fi
 
 # media_opus.h built without libopus: the cases that apply run (unsupported
