@@ -155,7 +155,14 @@ static int soak_send(media_session *ms, const uint8_t *d, size_t len, int is_rtc
     quiet = calm(s);
     if (!is_rtcp) {
         uint8_t pt = d[1] & 0x7F;
-        s->sent++;
+        if (!s->sent++) {
+            /* the first packet: the stream's numbers set so that its
+               sequence and its timestamp both wrap a third of the way in */
+            uint64_t third = soak_end / 3;
+            uint32_t clock = s->opus ? 48000u : 8000u;
+            s->seq_off = (uint16_t)(0u - be16(d + 2) - (uint16_t)(third / 20000));
+            s->ts_off = 0u - be32(d + 4) - (uint32_t)(third / 1000 * clock / 1000);
+        }
         if (!s->changed && vnow >= s->change_at) {
             /* a new source: SSRC, numbering and timestamps all new */
             s->changed = 1;
@@ -341,9 +348,6 @@ static void test_soak(void)
         media_addr_parse(&s->addr, s->address, 4000);
         if (i % 4 == 1) snprintf(s->address, sizeof s->address, "::ffff:10.%d.%d.%d", i >> 16 & 255, i >> 8 & 255, i & 255);
         s->opus = (i / 2) % 8 == 3;
-        /* near the wraps: the sequence wraps within 40 s, the timestamp within 60 s */
-        s->seq_off = (uint16_t)(harness_rand() & 0xFFFF);
-        s->ts_off = harness_rand();
         s->change_at = soak_end / 2 + (uint64_t)(rnd() * 2000000);
         s->next_dtmf_at = 1500000 + (uint64_t)(rnd() * 2000000);
     }
