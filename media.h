@@ -230,10 +230,13 @@
    media_rtp_stats follows RFC 3550 appendix A: A.1 source validation (a new
    source must show MEDIA_RTP_MIN_SEQUENTIAL in-order packets; a jump of more
    than MEDIA_RTP_MAX_DROPOUT restarts the count after two sequential packets),
-   A.3 loss (cumulative and per report interval, the 24-bit signed clamp), A.8
-   interarrival jitter. Lost is expected - received, as the RFC and tshark count
-   it, so duplicates offset losses; duplicates and reordering are counted on
-   their own too. media_rtp_stats_report_block() fills the RTCP report block
+   A.3 loss (cumulative and per report interval, the 24-bit signed clamp;
+   a restart of the same source's numbering keeps what it had lost), A.8
+   interarrival jitter over the packets A.1 accepts (a timestamp more than
+   10 s off the arrival clock starts a new timeline instead of counting as
+   jitter). Lost is expected - received, as the RFC and tshark count it, so
+   duplicates offset losses; duplicates and reordering are counted on their
+   own too. media_rtp_stats_report_block() fills the RTCP report block
    (with LSR/DLSR once media_rtp_stats_sender_report() has seen an SR), and
    media_rtcp_rtt_us() turns a report block the peer sent back into a round trip.
 
@@ -3242,7 +3245,10 @@ MEDIA__HOT_TEXT static void media__stats_transit(media_rtp_stats *st, const medi
         int64_t d = dus * (int64_t)st->clock_rate * 16 / 1000000 -
                     (int64_t)media_rtp_ts_diff(pkt->timestamp, st->last_timestamp) * 16;
         uint64_t ad = (uint64_t)(d < 0 ? -d : d);
-        st->jitter_q8 = st->jitter_q8 + ad - ((st->jitter_q8 + 8) >> 4);
+        /* a timestamp 10 s off the arrival clock is a new timeline (a media
+           clock restarted, a corrupted packet), not jitter: it starts the
+           transit afresh instead of filling A.8 with hours */
+        if (ad <= (uint64_t)st->clock_rate * 16 * 10) st->jitter_q8 = st->jitter_q8 + ad - ((st->jitter_q8 + 8) >> 4);
     }
     st->have_transit = 1;
     st->last_arrival_us = arrival_us;
@@ -4147,7 +4153,10 @@ static void media__jb_emit(media_jitter *jb, media_jitter_frame *out, int64_t sa
 /* the delay on the buffer's own schedule: what stats and the session report */
 static int64_t media__jb_delay_us(const media_jitter *jb)
 {
-    return jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
+    /* (below the smallest transit for a moment, when the path slowed and
+       playout has not caught up: every packet late, no delay to speak of) */
+    int64_t d = jb->started ? jb->next_play_us - media__jb_us(jb, jb->play_ts) - jb->base : 0;
+    return d > 0 ? d : 0;
 }
 
 /* Everything but the common case (see media_jitter_get): the delay adjusted,

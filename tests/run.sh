@@ -116,7 +116,7 @@ TESTS_MSAN=$(for t in $TESTS_LOCAL; do uses_opus "$t" || printf '%s ' "$t"; done
 HAVE_FUZZ=0
 have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
     clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null && HAVE_FUZZ=1
-FUZZERS="fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_opus"
+FUZZERS="fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_pair fuzz_opus"
 plan_variant gcc gcc -std=c99 -O2 $WARN
 VARIANT_TESTS=$TESTS_LOCAL
 plan_variant clang clang -std=c99 -O2 $WARN
