@@ -477,11 +477,13 @@
 
    Receiving: RTP only from the address the peer's SDP gave, under the
    payload types either description gives. What latching trusts
-   (cfg.latch, for peers behind NAT): the first address RTP comes from;
-   after that only the same stream (its SSRC, its sequence continued, four
-   packets in a row) from a new address once the latched one has gone
-   quiet for three frames (a NAT rebinding); MEDIA_LATCH_STRICT never
-   moves. The stream in play is kept while it is alive: another SSRC or a
+   (cfg.latch, for peers behind NAT): the SDP's address, or else the first
+   address that sends two packets in sequence (A.1's probation: junk and
+   made-up SSRCs never latch); after that only the same stream (its SSRC,
+   its sequence continued, four packets in a row) from a new address once
+   the latched one has gone quiet for three frames (a NAT rebinding), or
+   the SDP's own address, which always takes it back; RTCP on its own port
+   from the latched host. MEDIA_LATCH_STRICT never moves once latched. The stream in play is kept while it is alive: another SSRC or a
    jump in its sequence takes over only after three quiet frames and two
    packets in sequence (RFC 3550 A.1), or at once after its BYE; our own
    SSRC looped back is dropped. So a spoofer, even at the peer's exact
@@ -7270,6 +7272,20 @@ MEDIA__HOT_TEXT MEDIADEF int media_addr_equal(const media_addr *a, const media_a
     return x.family == y.family && x.port == y.port && !memcmp(x.ip, y.ip, x.family == 4 ? 4 : 16);
 }
 
+/* an address and port in 32 bits (FNV-1a): a cheap first test before an exact one */
+static uint32_t media__addr_hash(const media_addr *a)
+{
+    media_addr x = *a;
+    uint32_t h = 2166136261u;
+    int i;
+    media__addr_unmap(&x);
+    h = (h ^ x.family) * 16777619u;
+    h = (h ^ (x.port & 0xFF)) * 16777619u;
+    h = (h ^ (x.port >> 8)) * 16777619u;
+    for (i = 0; i < (x.family == 4 ? 4 : 16); i++) h = (h ^ x.ip[i]) * 16777619u;
+    return h;
+}
+
 MEDIADEF int media_addr_string(char *buf, size_t cap, const media_addr *a)
 {
     char t[48];
@@ -7417,6 +7433,7 @@ struct media_session {
     uint64_t recv_packets, recv_bytes;
     double jit_sum_ms, jit_max_ms;       /* A.8 jitter after every audio packet: sum, largest */
     uint32_t jit_n;
+    uint32_t sdp_addr;                   /* the peer's RTP address as its SDP gave it (a hash): latching's anchor */
     media_rtp_stats rx;                  /* the fields at its start are per packet */
     /* ---- the rest, by feature (touched by timers, control calls and
        negotiation, not per packet) ---- */
@@ -8082,6 +8099,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     s->rx_last.pt = 255;
     if (media_addr_parse(&rtp, r->remote_address, r->remote_rtp_port) == MEDIA_OK &&
         media_addr_parse(&rtcp, r->remote_rtcp_address, r->remote_rtcp_port) == MEDIA_OK && r->remote_rtp_port) {
+        s->sdp_addr = media__addr_hash(&rtp);
         if (!s->remote_known || !media_addr_equal(&rtp, &s->remote_rtp) || !media_addr_equal(&rtcp, &s->remote_rtcp)) {
             s->remote_rtp = rtp;
             s->remote_rtcp = rtcp;
@@ -8788,8 +8806,9 @@ static void media__collision(media_session *s, uint64_t now)
 /* ---- who may send us media ----
    Four rules, for a peer nothing authenticates (SRTP is the cure; these
    keep a stranger from taking a call without it):
-   - only the address the peer's SDP gave (cfg.latch: the first address
-     that sends, for peers behind NAT; then that one alone);
+   - only the address the peer's SDP gave (cfg.latch, for peers behind
+     NAT: else the first address to send two packets in sequence; the
+     SDP's address can always take it back);
    - the stream in play is kept while it is alive: another SSRC, or a jump
      in its sequence, from the same address takes over only once it has
      been quiet for three frames (media__quiet_us) and the newcomer has sent
@@ -8808,18 +8827,6 @@ static void media__collision(media_session *s, uint64_t now)
 #define MEDIA__RELATCH_RUN 4        /* packets in a row from the new address */
 #define MEDIA__RELATCH_AHEAD 256    /* how far past the stream its first sequence number may be */
 
-static uint32_t media__addr_hash(const media_addr *a)
-{
-    media_addr x = *a;
-    uint32_t h = 2166136261u;
-    int i;
-    media__addr_unmap(&x);
-    h = (h ^ x.family) * 16777619u;
-    h = (h ^ (x.port & 0xFF)) * 16777619u;
-    h = (h ^ (x.port >> 8)) * 16777619u;
-    for (i = 0; i < (x.family == 4 ? 4 : 16); i++) h = (h ^ x.ip[i]) * 16777619u;
-    return h;
-}
 
 /* how long the stream in play must be silent before another may take its place */
 static uint64_t media__quiet_us(const media_session *s)
@@ -8833,8 +8840,18 @@ static int media__quiet(const media_session *s, uint64_t now)
     return s->rx_bye || now - s->last_rtp_us >= media__quiet_us(s);
 }
 
+/* The address the peer's SDP gave for RTP (the hash first: it is cheap) */
+static int media__sdp_addr(const media_session *s, const media_addr *from)
+{
+    media_addr a;
+    return media__addr_hash(from) == s->sdp_addr &&
+           media_addr_parse(&a, s->res.remote_address, (uint16_t)s->res.remote_rtp_port) == MEDIA_OK &&
+           media_addr_equal(&a, from);
+}
+
 /* One more packet of a would-be source (its SSRC, address and sequence):
-   1 when it has sent `run` in a row and the stream in play is quiet. */
+   1 when it has sent `run` in a row and the stream in play is quiet (now:
+   0 when there is none to wait for). */
 static int media__candidate(media_session *s, uint32_t ssrc, uint32_t addr, uint16_t seq, int run, uint64_t now)
 {
     if (s->cand_n && ssrc == s->cand_ssrc && addr == s->cand_addr && seq == s->cand_seq) {
@@ -8845,7 +8862,7 @@ static int media__candidate(media_session *s, uint32_t ssrc, uint32_t addr, uint
         s->cand_n = 1;
     }
     s->cand_seq = (uint16_t)(seq + 1);
-    if (s->cand_n < run || !media__quiet(s, now)) return 0;
+    if (s->cand_n < run || (now && !media__quiet(s, now))) return 0;
     s->cand_n = 0;
     return 1;
 }
@@ -8866,19 +8883,25 @@ MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *
         return 1;
     }
     if (!s->cfg.latch) return 0;
-    if (is_rtcp && s->mux) {
-        if (s->latched) return 0;            /* else the first to come, as RTP would */
-    } else if (is_rtcp) {
-        /* RTCP latches to the first to come; later only from the host RTP
-           comes from (a NAT keeps the address, not always the port) */
+    if (is_rtcp) {
+        /* RTCP (on its own port) from the host RTP comes from (a NAT keeps
+           the address, not always the port), once RTP has latched */
         media_addr host = *from;
         host.port = s->remote_rtp.port;
-        if (s->rtcp_latched && (s->cfg.latch == MEDIA_LATCH_STRICT || !media_addr_equal(&host, &s->remote_rtp))) return 0;
+        if (s->mux || !s->latched || !media_addr_equal(&host, &s->remote_rtp) ||
+            (s->rtcp_latched && s->cfg.latch == MEDIA_LATCH_STRICT)) return 0;
         s->remote_rtcp = *from;
         s->rtcp_latched = 1;
         return 1;
     }
-    if (s->latched) {
+    if (!s->latched && !media__sdp_addr(s, from)) {
+        /* the first source from elsewhere than the SDP's address: two in
+           sequence (A.1's probation) before it is taken; a stream of junk
+           or of made-up SSRCs never is */
+        if (!media__candidate(s, ssrc, media__addr_hash(from), seq, MEDIA_RTP_MIN_SEQUENTIAL, 0)) return 0;
+    } else if (s->latched && s->cfg.latch != MEDIA_LATCH_STRICT && media__sdp_addr(s, from)) {
+        /* back to the address the SDP gave: signalling vouches for it */
+    } else if (s->latched) {
         /* rebinding: the same stream, continued, from elsewhere, ours quiet */
         if (s->cfg.latch == MEDIA_LATCH_STRICT || !s->peer_known || ssrc != s->peer_ssrc || !s->rx.started) return 0;
         ahead = (uint16_t)(seq - s->rx.max_seq);

@@ -911,10 +911,12 @@ static void test_source_filter_and_latch(void)
     fk_seq = 1; fk_ts = 0;
     fake_audio(30, 0x5555, &nat);
     media_session_stats_get(g_ep[B].s, &sb);
-    CHECK_EQ_INT(sb.foreign, 0);
-    CHECK_EQ_INT(sb.packets_received, 30);
+    /* the first packet from elsewhere than the SDP's address waits for a
+       second in sequence (probation) before B latches to it */
+    CHECK_EQ_INT(sb.foreign, 1);
+    CHECK_EQ_INT(sb.packets_received, 29);
     for (k = 0; k < g_ep[B].nlog; k++) to_nat += g_ep[B].log[k].pt == 8;
-    CHECK_EQ_INT(g_net.misdirected, 0);          /* B answers where the packets come from */
+    CHECK(g_net.misdirected <= 2);               /* B answers where the packets come from, once latched */
     CHECK(to_nat >= 25);
     net_reset();
     /* with latching, a peer sending from the address its SDP gave is latched
@@ -1001,6 +1003,7 @@ static void test_latch_hijack_and_rebinding(void)
         g_ep[F].rtp = nat;
         fk_seq = 1; fk_ts = 0;
         fake_audio(20, 0x5555, &nat);
+        mis = g_net.misdirected;          /* (to the SDP's address, before the latch) */
         for (k = 0; k < 150; k++) {       /* the hijack */
             pcma_frame(pl, fk_ts);
             fake_rtp(8, 0, fk_seq, fk_ts, 0x5555, pl, 160, &nat);
@@ -1009,8 +1012,8 @@ static void test_latch_hijack_and_rebinding(void)
             net_run_ms(20);
         }
         media_session_stats_get(g_ep[B].s, &sb);
-        CHECKF(g_net.misdirected == 0, "%s: %ld of our packets went to the stranger", strict ? "strict" : "on",
-               g_net.misdirected);
+        CHECKF(g_net.misdirected == mis, "%s: %ld of our packets went to the stranger", strict ? "strict" : "on",
+               g_net.misdirected - mis);
         CHECK(sb.foreign >= 149);
         /* the NAT gives the peer a new port: its stream goes on from there */
         g_ep[F].rtp = nat2;
