@@ -476,24 +476,25 @@
    offer says; send it to the peer yourself.
 
    Receiving: RTP only from the address the peer's SDP gave, under the
-   payload types either description gives. What latching trusts
-   (cfg.latch, for peers behind NAT): the SDP's address, or else the first
-   address that sends two packets in sequence (A.1's probation: junk and
-   made-up SSRCs never latch); after that only the same stream (its SSRC,
-   its sequence continued, four packets in a row) from a new address once
-   the latched one has gone quiet for three frames (a NAT rebinding), or
-   the SDP's own address, which always takes it back; RTCP on its own port
-   from the latched host. MEDIA_LATCH_STRICT never moves once latched. The stream in play is kept while it is alive: another SSRC or a
-   jump in its sequence takes over only after three quiet frames and two
-   packets in sequence (RFC 3550 A.1), or at once after its BYE; our own
-   SSRC looped back is dropped. So a spoofer, even at the peer's exact
-   address, cannot interrupt a live stream or pull our packets to itself;
-   what it can do, without SRTP, is take over a stream that has stalled for
-   three frames and hold it while it keeps sending. What is refused is
-   counted (st.foreign, st.strays). An RFC 4733 key press is one dtmf
-   callback, at its end; the time an event covers plays out and is recorded
-   as silence, never as a tone. The rest (SSRC collisions, the peer's BYE
-   and RTCP) is in the implementation's "receiving" banner.
+   payload types either description gives. What latching trusts (cfg.latch,
+   for peers behind NAT): the SDP's address, or else the first address that
+   sends two packets in sequence (A.1's probation: junk and made-up SSRCs
+   never latch); after that only the same stream (its SSRC, its sequence
+   continued, four packets in a row) from a new address once the latched one
+   has gone quiet for three frames (a NAT rebinding), or the SDP's own
+   address, which always takes it back; RTCP on its own port from the latched
+   host. MEDIA_LATCH_STRICT never moves once latched. The stream in play is
+   kept while it is alive: another SSRC or a jump in its sequence takes over
+   only after three quiet frames and two packets in sequence (RFC 3550 A.1),
+   or at once after its BYE; our own SSRC looped back is dropped. So a
+   spoofer, even at the peer's exact address, cannot interrupt a live stream
+   or pull our packets to itself; what it can do, without SRTP, is take over
+   a stream that has stalled for three frames and hold it while it keeps
+   sending. What is refused is counted (st.foreign, st.strays). An RFC 4733
+   key press is one dtmf callback, at its end; the time an event covers plays
+   out and is recorded as silence, never as a tone. The rest (SSRC
+   collisions, the peer's BYE and RTCP) is in the implementation's
+   "receiving" banner.
 
    Memory: one block per session, under 20 KiB with G.711 (test_session
    holds it there; most of it the jitter buffer's MEDIA_JITTER_BYTES), more
