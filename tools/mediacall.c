@@ -53,7 +53,8 @@ static const char usage[] =
     "  --idle S             end S seconds after the last RTP or at the peer's BYE (0: never)\n"
     "  --wait S             --offer: how long to wait for the answer (10)\n"
     "  --jitter MIN:MAX     adaptive jitter buffer bounds in ms (0:400); --jitter-fixed MS\n"
-    "  --latch              send to where the peer's RTP comes from (NAT)\n"
+    "  --latch              send to where the peer's RTP comes from (NAT; follows a rebinding)\n"
+    "  --latch-strict       the same, but never moves once latched\n"
     "  --no-mux             no rtcp-mux: RTCP on the RTP port + 1\n"
     "  --stats-interval MS  a \"stats\" line every MS (0: none)\n"
     "  --seed N             reproducible SSRC, sequence and timestamps\n";
@@ -137,8 +138,9 @@ static void json_stats(const media_session_stats *st)
     printf(",\"malformed_rtp\":%llu,\"malformed_rtcp\":%llu,\"foreign\":%llu,\"unknown_pt\":%llu",
            (unsigned long long)st->malformed_rtp, (unsigned long long)st->malformed_rtcp,
            (unsigned long long)st->foreign, (unsigned long long)st->unknown_pt);
-    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu}",
-           (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned long long)st->send_errors,
+    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"strays\":%u,\"clock_steps_back\":%u",
+           (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned)st->strays, (unsigned)st->clock_steps_back);
+    printf(",\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu}", (unsigned long long)st->send_errors,
            (unsigned long long)st->receive_errors, (unsigned long long)st->unreachable);
 }
 
@@ -356,7 +358,8 @@ int main(int argc, char **argv)
         int takes = 1;
         if (!strcmp(o, "--offer")) { offer = 1; takes = 0; }
         else if (!strcmp(o, "--hangup")) { a.hangup = 1; takes = 0; }
-        else if (!strcmp(o, "--latch")) { cfg.latch = 1; takes = 0; }
+        else if (!strcmp(o, "--latch")) { cfg.latch = MEDIA_LATCH_ON; takes = 0; }
+        else if (!strcmp(o, "--latch-strict")) { cfg.latch = MEDIA_LATCH_STRICT; takes = 0; }
         else if (!strcmp(o, "--no-mux")) { cfg.rtcp_mux = 0; takes = 0; }
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }
         else if (!v) { fprintf(stderr, "mediacall: %s needs a value\n%s", o, usage); return 2; }
