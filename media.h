@@ -3394,7 +3394,7 @@ MEDIADEF void media_rtp_stats_report_block(media_rtp_stats *st, media_rtcp_repor
 {
     /* RFC 3550 A.3 */
     uint32_t expected = media_rtp_stats_expected(st);
-    int64_t lost = media_rtp_stats_lost(st);
+    int64_t lost = st->lost_before + (int64_t)expected - (int64_t)st->received;   /* media_rtp_stats_lost */
     uint32_t expected_interval = expected - st->expected_prior;
     uint32_t received_interval = st->received - st->received_prior;
     int64_t lost_interval = (int64_t)expected_interval - (int64_t)received_interval;
@@ -7454,7 +7454,7 @@ struct media_session {
     uint64_t rng;
     /* receiving */
     media__rx_map rx_map;
-    int64_t lost_before;                 /* from the peer's earlier sources */
+    int64_t lost_old_sources;            /* lost from the peer's earlier sources (rx counts the current one) */
     /* statistics, quality, errors */
     media_session_stats st;
     uint64_t start_us;
@@ -8046,7 +8046,7 @@ static void media__tx_setup(media_session *s)
 static void media__rx_fold(media_session *s)
 {
     if (!s->rx.started) return;
-    s->lost_before += media_rtp_stats_lost(&s->rx);
+    s->lost_old_sources += media_rtp_stats_lost(&s->rx);
 }
 
 /* The encoder gets the peer's fmtp: what it asks of our stream (Opus: its
@@ -8895,10 +8895,10 @@ MEDIA__HOT_TEXT static int media__source_ok(media_session *s, const media_addr *
         s->rtcp_latched = 1;
         return 1;
     }
-    if (!s->latched && !media__sdp_addr(s, from)) {
-        /* the first source from elsewhere than the SDP's address: two in
-           sequence (A.1's probation) before it is taken; a stream of junk
-           or of made-up SSRCs never is */
+    if (!s->latched) {
+        /* the first source from elsewhere than the SDP's address (which,
+           unlatched, is remote_rtp, tested above): two in sequence (A.1's
+           probation) before it is taken; junk or made-up SSRCs never are */
         if (!media__candidate(s, ssrc, media__addr_hash(from), seq, MEDIA_RTP_MIN_SEQUENTIAL, 0)) return 0;
     } else if (s->latched && s->cfg.latch != MEDIA_LATCH_STRICT && media__sdp_addr(s, from)) {
         /* back to the address the SDP gave: signalling vouches for it */
@@ -9748,7 +9748,7 @@ static void media__fill_stats(const media_session *s, media_session_stats *st, u
         st->codec_fec_percent = v > 0 ? v : 0;
     }
     st->duration_ms = s->started ? (now - s->start_us) / 1000 : 0;
-    st->lost = s->lost_before + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
+    st->lost = s->lost_old_sources + (s->rx.started ? media_rtp_stats_lost(&s->rx) : 0);
     st->duplicates = s->rx.duplicates;
     expected = (int64_t)st->packets_received + st->lost;
     {
