@@ -1096,7 +1096,9 @@ enum {
     MEDIA_JITTER_LATE = 1,       /* its time has passed: dropped */
     MEDIA_JITTER_DUPLICATE = 2,  /* already queued or played: dropped */
     MEDIA_JITTER_RESYNCED = 3,   /* queued, after starting over (new SSRC, timestamp jump) */
-    MEDIA_JITTER_DROPPED = 4     /* no room and older than everything queued: dropped (overflow) */
+    MEDIA_JITTER_DROPPED = 4,    /* no room and older than everything queued: dropped (overflow) */
+    MEDIA_JITTER_REFUSED = 5     /* timed ahead of the stream and of its place in the sequence, alone:
+                                    dropped (rejected; see the >>jitter banner's "Outliers") */
 };
 /* media_jitter_frame.flags */
 #define MEDIA_JITTER_INSERTED 1u       /* LOST only: not a loss, a frame inserted to grow the delay */
@@ -1140,7 +1142,9 @@ typedef struct media_jitter_frame {
 } media_jitter_frame;
 
 typedef struct media_jitter_stats {
-    int64_t delay_us;           /* current: playout offset above the fastest recent packet */
+    int64_t delay_us;           /* current: playout offset above the fastest recent packet; over
+                                   max_us only until get() drops the excess (packets that came in a
+                                   burst, a ceiling that fell with the packets' size or time) */
     int64_t target_us;          /* what the estimator wants it to be */
     int64_t buffered_us;        /* audio queued, first queued frame to the end of the last */
     uint64_t packets;           /* put() calls with a packet */
@@ -1154,7 +1158,8 @@ typedef struct media_jitter_stats {
     uint64_t duplicates;
     uint64_t overflow;          /* queued packets dropped for room (flood, capacity) */
     uint64_t flushed;           /* queued packets dropped by a resync or reset */
-    uint64_t rejected;          /* packets refused (payload larger than MEDIA_JITTER_MAX_PAYLOAD) */
+    uint64_t rejected;          /* packets refused: payload larger than MEDIA_JITTER_MAX_PAYLOAD,
+                                   or MEDIA_JITTER_REFUSED */
     uint64_t resyncs;           /* new SSRC or timestamp jump */
     uint32_t queued;            /* packets in the buffer now */
     int64_t max_us;             /* the ceiling now: max_delay_ms, or what the memory holds */
@@ -1173,7 +1178,7 @@ MEDIADEF int media_jitter_init(media_jitter *jb, const media_jitter_config *cfg)
 MEDIADEF void media_jitter_reset(media_jitter *jb);
 /* Queues a parsed packet (its payload is copied) that arrived at arrival_us
    (any monotonic microsecond clock; the same one get() is given). Returns
-   MEDIA_JITTER_QUEUED/_LATE/_DUPLICATE/_RESYNCED/_DROPPED, or MEDIA_ENOSPC for a payload
+   MEDIA_JITTER_QUEUED/_LATE/_DUPLICATE/_RESYNCED/_DROPPED/_REFUSED, or MEDIA_ENOSPC for a payload
    above MEDIA_JITTER_MAX_PAYLOAD, MEDIA_EINVAL for NULL. */
 MEDIADEF int media_jitter_put(media_jitter *jb, const media_rtp_packet *pkt, uint64_t arrival_us);
 /* The frame due at now_us: MEDIA_JITTER_FRAME, _LOST, _GAP, or _NONE when
@@ -1805,7 +1810,8 @@ typedef struct media_session_stats {
     uint64_t dtx_frames;                   /* frames our codec did not send (DTX in silence) */
     int32_t codec_bitrate;                 /* our encoder's target bits/s where it has one (Opus), else 0 */
     int codec_fec_percent;                 /* the loss % our in-band FEC is tuned for, 0: none */
-    double jitter_delay_ms;                /* the jitter buffer's current delay */
+    double jitter_delay_ms;                /* the jitter buffer's current delay (over the ceiling
+                                              only until it plays on: media_jitter_stats) */
     double rtt_ms;                         /* from RTCP LSR/DLSR; -1 until a report gives it */
     double mos;                            /* E-model estimate (listening, incl. delay) */
     uint64_t rtcp_received;
@@ -2110,7 +2116,9 @@ struct media_jitter {
     int64_t base;                /* smallest recent transit */
     int64_t late_jump_us, early_jump_us;  /* how far off the stream a packet starts it over */
     int (*duration)(const uint8_t *payload, size_t len, void *user);   /* cfg.duration */
-    int started;
+    uint8_t started;
+    uint8_t suspect;             /* the last packet's transit was far below base: this one confirms it or not */
+    uint16_t pad3_;
     uint32_t head, room_end;     /* payload ring (pool) filled at head; [head, room_end) known free */
     uint32_t max_delta;          /* cfg.clock_rate / 8: the longest packet time taken from timestamps */
     /* the estimator's block being filled (the others are below): the
@@ -2120,6 +2128,7 @@ struct media_jitter {
     uint16_t blk_cur;            /* its place in blk[] once complete */
     uint16_t cur_maxlen;         /* the largest payload in it (sets the memory's ceiling) */
     uint32_t ssrc;
+    uint32_t frame_seen;         /* a packet time the timestamps showed once, not yet taken */
     /* the rest */
     media_jitter_config cfg;
     uint8_t blk_n[MEDIA__JITTER_BLOCKS];  /* transits in each block of blk[] */
@@ -2129,15 +2138,17 @@ struct media_jitter {
     int64_t max_us;              /* the ceiling: cfg.max_delay_ms, or what the memory holds */
     uint32_t ceil_len;           /* the payload length max_us was worked out for */
     uint32_t late_seq, late_run; /* its sequence number; late in sequence at the stream's pace */
+    uint32_t old_n;              /* transits in the completed blocks */
     /* estimator: per block of 64 transits, the smallest and the largest few */
     struct { int64_t top[MEDIA__JITTER_TOP], min; } blk[MEDIA__JITTER_BLOCKS];
     int64_t old_top[MEDIA__JITTER_TOP];  /* the completed blocks, merged */
     int64_t old_min;
-    uint32_t old_n;
+    int64_t suspect_t;           /* that transit (media__jb_outlier) */
     int64_t rise;                /* how much the last block's high transits rose over the block before's */
     uint32_t blocks;             /* blocks completed */
     uint32_t spike_blk;          /* the last of them with a spike */
     uint32_t spike_recur;        /* that spike came soon after the one before: spikes recur */
+    uint32_t suspect_seq;        /* the sequence number of the suspect (media__jb_outlier) */
     media_jitter_stats st;       /* the rarer counters (the three above are copied in by stats_get) */
     media__jitter_slot slot[MEDIA_JITTER_SLOTS];
     uint8_t pool[MEDIA_JITTER_BYTES];
@@ -3852,6 +3863,44 @@ MEDIA__HOT_TEXT static void media__jb_observe(media_jitter *jb, int64_t t)
     if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
 
+/* Outliers. Only two packets in a row, not one, lower the window's
+   smallest transit by more than two frames. A packet that early against
+   everything in the window is the path getting faster (a queue that
+   drained, a new route, a first packet that came late) or a timestamp that
+   lies (garbled, forged, a sender that jumped its clock), and alone it
+   cannot say which: it would lower base, and the delay measured from base
+   would read far over the ceiling. So it stays out of the estimate until
+   the next packet, the next number, agrees with it (its transit within
+   two frames). If its
+   timestamp is also ahead of where its sequence number puts it (past the
+   newest packet's by more than the longest packet time, 1/8 s, for each
+   number it is ahead), it is not queued either (MEDIA_JITTER_REFUSED,
+   counted in rejected): played, it would hold playout in a made-up silence
+   up to its time while the real stream went late behind it. A sender that
+   really jumped its timestamps forward loses that one packet (concealed)
+   and goes on from the next.
+   The other way, a packet later than the target whose timestamp is behind
+   its place (behind the newest packet's by more than 1/8 s for each number
+   it is behind, and one more) is late or queued as usual but kept out of
+   the estimate: a garbled timestamp would otherwise raise the delay to the
+   ceiling for the window, where a real spike's head (its timestamp in its
+   place) does and should.
+   0: as usual; 1: on, unobserved; 2: refuse it. */
+static MEDIA__NOINLINE int media__jb_outlier(media_jitter *jb, int64_t t, uint32_t eseq, int64_t ets, int32_t ahead)
+{
+    int64_t m = 2 * jb->frame_us;
+    int was = jb->suspect;
+    jb->suspect = 0;
+    if (t > jb->target)
+        return jb->ref_ts - ets > (int64_t)(ahead < 0 ? 1 - ahead : 1) * jb->max_delta;
+    if (t >= jb->base - m) return 0;
+    if (was && eseq == jb->suspect_seq + 1 && t - jb->suspect_t <= m && jb->suspect_t - t <= m) return 0;   /* the next agrees */
+    jb->suspect = 1;
+    jb->suspect_t = t;
+    jb->suspect_seq = eseq;
+    return ets - jb->ref_ts > (int64_t)(ahead > 1 ? ahead : 1) * jb->max_delta ? 2 : 1;
+}
+
 /* ---- stream ---- */
 
 static void media__jb_flush(media_jitter *jb)
@@ -3876,6 +3925,12 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->play_seq = jb->ref_seq;
     jb->play_ts = MEDIA__JB_TS0;
     t0 = arrival - media__jb_us(jb, MEDIA__JB_TS0);
+    jb->ceil_len = (uint32_t)p->payload_len;
+    jb->cur_maxlen = 0;
+    media__jb_set_frame(jb, f > 0 ? f : 1);
+    /* the delay kept over a restart fits under the new stream's ceiling
+       (larger packets, a shorter packet time: fewer fit in the memory) */
+    if (delay > jb->max_us && !jb->cfg.fixed_delay_ms) delay = jb->max_us;
     jb->next_play_us = arrival + delay;
     for (b = 0; b < MEDIA__JITTER_BLOCKS; b++) media__jb_block_start(jb, b);
     media__jb_cur_start(jb);
@@ -3887,15 +3942,15 @@ static void media__jb_start(media_jitter *jb, const media_rtp_packet *p, int64_t
     jb->base = t0;
     jb->target = t0 + delay;
     jb->shrinking = 0;
+    media__jb_bounds(jb);
     jb->want = 0;
-    jb->ceil_len = (uint32_t)p->payload_len;
-    jb->cur_maxlen = 0;
-    media__jb_set_frame(jb, f > 0 ? f : 1);
     jb->excess_since_us = 0;
     jb->pending_gap = 0;
     jb->played_mask = 0;
     jb->flags_next = MEDIA_JITTER_TALKSPURT;
     jb->late_run = 0;
+    jb->suspect = 0;
+    jb->frame_seen = 0;
 }
 
 MEDIADEF void media_jitter_config_init(media_jitter_config *cfg)
@@ -4087,7 +4142,13 @@ MEDIA__HOT_TEXT MEDIA__CACHE_ALIGNED MEDIADEF int media_jitter_put(media_jitter 
     }
     delay0 = jb->target - jb->base;
     if (len > jb->cur_maxlen) jb->cur_maxlen = (uint16_t)len;
-    media__jb_observe(jb, t);
+    if ((t < jb->base) | (t > jb->target) | jb->suspect) {   /* outside the window's transits: how far? */
+        int o = media__jb_outlier(jb, t, eseq, ets, ahead);
+        if (o == 2) { jb->st.rejected++; return MEDIA_JITTER_REFUSED; }
+        if (o == 0) media__jb_observe(jb, t);
+    } else {
+        media__jb_observe(jb, t);
+    }
     d = (int32_t)(eseq - jb->play_seq);
     s = &jb->slot[eseq % MEDIA_JITTER_SLOTS];
     if ((uint32_t)d >= MEDIA_JITTER_SLOTS || ets < jb->play_ts || s->used) {
@@ -4128,7 +4189,15 @@ MEDIA__HOT_TEXT MEDIA__CACHE_ALIGNED MEDIADEF int media_jitter_put(media_jitter 
         int64_t delta = ets - prev->ts;
         if (prev->used && prev->seq == eseq - 1 && !s->marker && (uint64_t)(delta - 1) < jb->max_delta) {
             prev->samples = (uint32_t)delta;
-            if (delta != jb->frame_ts) media__jb_set_frame(jb, delta);
+            /* a new packet time once two pairs in a row show it: one
+               garbled or forged timestamp would otherwise move the
+               ceiling, which is counted in packets of that time */
+            if (delta != jb->frame_ts) {
+                if ((uint32_t)delta == jb->frame_seen) media__jb_set_frame(jb, delta);
+                jb->frame_seen = (uint32_t)delta;
+            } else if (jb->frame_seen) {
+                jb->frame_seen = 0;
+            }
         }
     } else {
         media__jb_told(jb, s, pkt);
@@ -4178,6 +4247,13 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
     maxd = jb->max_us;
     s = media__jb_slot(jb, jb->play_seq);
     here = s && s->ts <= jb->play_ts;
+    /* its turn, but its whole time has played already (a timestamp behind
+       its place: garbled, forged): late. Played, it would set the media
+       clock back, and the delay measured against it up. */
+    if (here && s->ts + media__jb_dur(jb, s) <= jb->play_ts) {
+        media__jb_skip_to(jb, jb->play_seq + 1, &jb->st.late);
+        return media_jitter_get(jb, (uint64_t)now, out);
+    }
     /* grow: below the band, or nothing here to play while under target (the
        packet is most likely just late: wait for it instead of losing it) */
     if ((off < jb->grow_below || (off < jb->target && !s && !jb->queued)) && off + fus - jb->base <= maxd) {
@@ -4240,8 +4316,10 @@ static MEDIA__NOINLINE int media__jb_get_slow(media_jitter *jb, int64_t now, med
                     jb->st.dropped++;
                     jb->play_seq++;
                     jb->played_mask <<= 1;
-                    jb->play_ts = end;
-                    left -= media__jb_us(jb, end) - media__jb_us(jb, was);
+                    if (end > was) {   /* (the clock never goes back: see "its whole time" above) */
+                        jb->play_ts = end;
+                        left -= media__jb_us(jb, end) - media__jb_us(jb, was);
+                    }
                     s = media__jb_slot(jb, jb->play_seq);
                 } while (over && s && s->ts <= jb->play_ts && media__jb_delay_us(jb) > maxd + fus / 2);
                 if (!(jb->flags_next & MEDIA_JITTER_TALKSPURT)) jb->flags_next |= MEDIA_JITTER_DISCONTINUITY;
@@ -4332,7 +4410,7 @@ MEDIA__HOT_TEXT MEDIA__CACHE_ALIGNED MEDIADEF int media_jitter_get(media_jitter 
     /* the common case: the next frame is here, due, and the delay on target */
     off = (jb->fixed ? jb->next_play_us : now) - media__jb_us(jb, jb->play_ts);
     s = &jb->slot[jb->play_seq % MEDIA_JITTER_SLOTS];
-    if (off >= jb->grow_below && off <= jb->shrink_above && s->used && s->seq == jb->play_seq && s->ts <= jb->play_ts) {
+    if (off >= jb->grow_below && off <= jb->shrink_above && s->used && s->seq == jb->play_seq && s->ts == jb->play_ts) {
         jb->excess_since_us = 0;
     } else {
         int rc = media__jb_get_slow(jb, now, out);

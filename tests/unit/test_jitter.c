@@ -233,6 +233,148 @@ static void test_timestamp_jump(void)
     CHECK(strcmp(drain(T0 + 160 * MS), "F30000") == 0);
 }
 
+/* One packet whose timestamp is ahead of its arrival by more than anything
+   in the window (forged, garbled, or the first of a sender's jump) is not
+   taken on its own word: it neither lowers the smallest transit, so the
+   delay never reads over the ceiling, nor, when its timestamp is also
+   ahead of its sequence number, holds playout in a made-up silence while
+   the real stream goes late behind it. A stream at 40 ms, played every
+   20 ms; each case is checked after every get against the ceiling. */
+static int64_t worst_over;   /* the most the delay read over the ceiling (+ half a frame) */
+static const char *steady(uint32_t from, uint32_t to, int32_t ts_shift, uint64_t late_first)
+{
+    static char out[8192];
+    uint32_t i;
+    int n = 0;
+    out[0] = 0;
+    for (i = from; i < to; i++) {
+        media_jitter_stats st;
+        uint64_t at = T0 + (uint64_t)i * 20 * MS + 40 * MS + (i == from ? late_first : 0);
+        put((uint16_t)i, 160u * i + (uint32_t)ts_shift, at);
+        n += snprintf(out + n, sizeof out - (size_t)n, "%s%s", n ? " " : "", drain(at));
+        if (n >= (int)sizeof out) n = (int)sizeof out - 1;
+        stats(&st);
+        if (st.delay_us - st.max_us - 10 * (int64_t)MS > worst_over) worst_over = st.delay_us - st.max_us - 10 * (int64_t)MS;
+    }
+    return out;
+}
+static int count_kind(const char *s, char kind)
+{
+    int n = 0;
+    for (; *s; s++) if (*s == kind && (s[1] >= '0' && s[1] <= '9')) n++;
+    return n;
+}
+static void test_outliers(void)
+{
+    media_jitter_stats st;
+    const char *o;
+    /* forged: number 101 a second ahead in time, before the real 101 */
+    setup(0, 0);
+    worst_over = INT64_MIN;
+    steady(0, 101, 0, 0);
+    CHECK_EQ_INT(put(101, 160u * 101 + 8000, T0 + 100 * 20 * MS + 45 * MS), MEDIA_JITTER_REFUSED);
+    o = steady(101, 300, 0, 0);
+    stats(&st);
+    CHECKF(count_kind(o, 'F') == 199 && count_kind(o, 'L') == 0 && st.late == 0 && st.rejected == 1,
+           "after the forged packet: %d played, %d lost, %llu late: %.120s", count_kind(o, 'F'), count_kind(o, 'L'),
+           (unsigned long long)st.late, o);
+    CHECKF(worst_over <= 0, "delay %lld us over the ceiling", (long long)worst_over);
+    CHECK(accounted());
+    /* a packet from a second in the future, its timestamp right for its
+       number: queued (the real one is then its duplicate), the delay
+       estimate untouched */
+    setup(0, 0);
+    worst_over = INT64_MIN;
+    steady(0, 101, 0, 0);
+    CHECK_EQ_INT(put(150, 160u * 150, T0 + 100 * 20 * MS + 45 * MS), MEDIA_JITTER_QUEUED);
+    o = steady(101, 300, 0, 0);
+    stats(&st);
+    CHECKF(count_kind(o, 'F') == 199 && count_kind(o, 'L') == 0 && st.duplicates == 1, "%d played, %d lost: %.120s",
+           count_kind(o, 'F'), count_kind(o, 'L'), o);
+    CHECKF(worst_over <= 0 && st.delay_us < 80 * (int64_t)MS, "delay %lld us (%lld over the ceiling)", (long long)st.delay_us,
+           (long long)worst_over);
+    /* a sender that really jumps its timestamps 700 ms on (sequence
+       continued): the first of the new timeline is lost (and the jump is
+       played as a silence, as always for one under the start-over
+       threshold), the rest play */
+    setup(0, 0);
+    worst_over = INT64_MIN;
+    steady(0, 100, 0, 0);
+    o = steady(100, 300, 8 * 700, 0);
+    stats(&st);
+    CHECKF(st.rejected == 1 && st.resyncs == 0 && count_kind(o, 'L') == 1 && st.lost == 1 &&
+               st.played + st.queued + 1 == st.packets && st.late == 0,
+           "%llu refused, %d played, %u queued, %llu late: %.160s", (unsigned long long)st.rejected, count_kind(o, 'F'), st.queued,
+           (unsigned long long)st.late, o);
+    CHECKF(worst_over <= 0, "delay %lld us over the ceiling", (long long)worst_over);
+    CHECK(accounted());
+    /* a first packet 100 ms late: the next ones are early against it, in
+       their places; nothing refused, lost or late (the delay it left is
+       shrunk as any other) */
+    setup(0, 0);
+    o = steady(0, 300, 0, 100 * MS);
+    stats(&st);
+    CHECKF(st.rejected == 0 && count_kind(o, 'L') == 0 && st.lost == 0 && st.late == 0,
+           "%llu refused, %d played, %u queued, %d lost",
+           (unsigned long long)st.rejected, count_kind(o, 'F'), st.queued, count_kind(o, 'L'));
+}
+
+/* Timestamps that lie about time, without leaving the stream's place:
+   the media clock never goes back and one packet does not set the packet
+   time (the ceiling is counted in packets of it). */
+static void test_forged_timing(void)
+{
+    media_jitter_stats st;
+    const char *o;
+    int64_t lo = INT64_MAX, hi = 0;
+    uint32_t i;
+    /* number 103 before the real one, carrying 101's timestamp, and 104
+       lost: queued in its turn, its time has played when it comes up:
+       late (played, it would set the clock back a frame), and the stream
+       goes on at its delay */
+    setup(0, 0);
+    steady(0, 101, 0, 0);
+    CHECK_EQ_INT(put(103, 160u * 101, T0 + 100 * 20 * MS + 45 * MS), MEDIA_JITTER_QUEUED);
+    o = steady(101, 104, 0, 0);
+    lo = count_kind(o, 'L');
+    o = steady(105, 300, 0, 0);
+    stats(&st);
+    CHECKF(lo + count_kind(o, 'L') == 1 && st.late == 1 && st.duplicates == 1 && st.delay_us <= 60 * (int64_t)MS,
+           "%lld + %d lost, %llu late, delay %lld us: %.100s", (long long)lo, count_kind(o, 'L'),
+           (unsigned long long)st.late, (long long)st.delay_us, o);
+    CHECK(accounted());
+    lo = INT64_MAX;
+    /* number 101 early, its timestamp 4 ms after 100's (a 4 ms packet
+       time, were it true): the ceiling stays that of 20 ms packets */
+    setup(0, 0);
+    steady(0, 101, 0, 0);
+    put(101, 160u * 100 + 32, T0 + 100 * 20 * MS + 45 * MS);
+    for (i = 101; i < 200; i++) {
+        uint64_t at = T0 + (uint64_t)i * 20 * MS + 40 * MS;
+        put((uint16_t)i, 160u * i, at);
+        drain(at);
+        stats(&st);
+        if (st.max_us < lo) lo = st.max_us;
+        if (st.max_us > hi) hi = st.max_us;
+    }
+    CHECKF(lo == 960000 && hi == 960000, "the ceiling moved between %lld and %lld us", (long long)lo, (long long)hi);
+    /* a stream whose 80-byte packets let the ceiling reach 1.24 s, its
+       delay raised there by one packet 1.2 s late, replaced by a stream of
+       160-byte packets: the delay it starts at fits that one's ceiling */
+    setup(0, 0);
+    for (i = 0; i < 100; i++) {
+        uint64_t at = T0 + (uint64_t)i * 20 * MS + 40 * MS + (i == 60 ? 1200 * MS : 0);
+        put_full((uint16_t)i, 160u * i, at, 0, 0xABCD, 80);
+        drain(at);
+    }
+    stats(&st);
+    CHECKF(st.target_us >= 1200000, "target %lld us", (long long)st.target_us);
+    CHECK_EQ_INT(put_full(5000, 77, T0 + 100 * 20 * MS + 40 * MS, 1, 0x5555, 160), MEDIA_JITTER_RESYNCED);
+    stats(&st);
+    CHECKF(st.delay_us <= st.max_us && st.max_us == 960000, "restarted at %lld us under a %lld us ceiling",
+           (long long)st.delay_us, (long long)st.max_us);
+}
+
 /* The sender restarts its stream under the same SSRC, its sequence numbers
    550 back and its timestamps 1 s back (inside what counts as a jump): those
    packets are late for good. Eight in a row at the stream's pace start the
@@ -781,6 +923,8 @@ int main(void)
     RUN(test_drift_fast_sender);
     RUN(test_drift_slow_sender);
     RUN(test_drift_fixed_mode);
+    RUN(test_outliers);
+    RUN(test_forged_timing);
     RUN(test_flood);
     RUN(test_adapt_spike_and_recovery);
     RUN(test_loss_does_not_stick);
