@@ -3552,6 +3552,30 @@ MEDIADEF double media_rtp_stats_mos(const media_rtp_stats *st, double one_way_de
    every 5.5 s, and between 5.5 and 7.7 s we keep the heads (make bench
    shows R for both cadences).
 
+   Outliers: one packet's timestamp moves neither the delay, nor the
+   ceiling, nor the media clock. A transit more than two frames below the
+   window's smallest is the path getting faster (a queue that drained, a
+   new route, a first packet that came late) or a timestamp that lies
+   (garbled, forged, a sender that jumped its clock); alone it cannot say
+   which, and taken it would lower base, so that the delay measured from
+   base read far over the ceiling. It stays out of the estimate until the
+   next number agrees (its transit within two frames). If its timestamp is
+   also ahead of its place (past the newest packet's by more than the
+   longest packet time, 1/8 s, for each number it is ahead) it is not
+   queued either (MEDIA_JITTER_REFUSED, counted in rejected): played, it
+   would hold playout in a made-up silence up to its time while the real
+   stream went late behind it. A sender that really jumped its timestamps
+   forward loses that one packet (concealed) and goes on from the next.
+   The other way, a packet later than the target whose timestamp is behind
+   its place by as much is late or queued as usual but kept out of the
+   estimate (a real spike's head, its timestamp in its place, raises the
+   target; a garbled one would raise it to the ceiling). A new packet time
+   is taken when two pairs in a row show it (a forged 4 ms one would cut
+   the ceiling, counted in packets, to a fifth). A frame whose whole time
+   has played when its turn comes is late, never played with the media
+   clock set back. A restart keeps the delay only up to the new stream's
+   ceiling.
+
    Layout (struct media_jitter in >>layouts). With a thousand streams every
    cache line the packet path touches is a miss, so get() reads lines 0-1
    and put() lines 1-3 only (the session aligns the struct on a line;
@@ -3863,29 +3887,7 @@ MEDIA__HOT_TEXT static void media__jb_observe(media_jitter *jb, int64_t t)
     if (now || (n & 15) == 0) media__jb_estimate(jb);
 }
 
-/* Outliers. Only two packets in a row, not one, lower the window's
-   smallest transit by more than two frames. A packet that early against
-   everything in the window is the path getting faster (a queue that
-   drained, a new route, a first packet that came late) or a timestamp that
-   lies (garbled, forged, a sender that jumped its clock), and alone it
-   cannot say which: it would lower base, and the delay measured from base
-   would read far over the ceiling. So it stays out of the estimate until
-   the next packet, the next number, agrees with it (its transit within
-   two frames). If its
-   timestamp is also ahead of where its sequence number puts it (past the
-   newest packet's by more than the longest packet time, 1/8 s, for each
-   number it is ahead), it is not queued either (MEDIA_JITTER_REFUSED,
-   counted in rejected): played, it would hold playout in a made-up silence
-   up to its time while the real stream went late behind it. A sender that
-   really jumped its timestamps forward loses that one packet (concealed)
-   and goes on from the next.
-   The other way, a packet later than the target whose timestamp is behind
-   its place (behind the newest packet's by more than 1/8 s for each number
-   it is behind, and one more) is late or queued as usual but kept out of
-   the estimate: a garbled timestamp would otherwise raise the delay to the
-   ceiling for the window, where a real spike's head (its timestamp in its
-   place) does and should.
-   0: as usual; 1: on, unobserved; 2: refuse it. */
+/* ("Outliers" in the banner) 0: as usual; 1: on, unobserved; 2: refuse it. */
 static MEDIA__NOINLINE int media__jb_outlier(media_jitter *jb, int64_t t, uint32_t eseq, int64_t ets, int32_t ahead)
 {
     int64_t m = 2 * jb->frame_us;
