@@ -1464,6 +1464,47 @@ MEDIADEF int media_sdp_candidate_parse(media_sdp_candidate *out, const char *val
 MEDIADEF int media_sdp_fingerprint_parse(media_sdp_fingerprint *out, const char *value);
 MEDIADEF int media_sdp_setup_parse(media_sdp_setup *out, const char *value);
 MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value);
+
+/* RFC 4568's parts of a crypto attribute, for an SRTP filter (media_srtp.h)
+   or your own. A key-param: "inline:" the master key then the master salt
+   in base64, optionally "|" its lifetime (packets, "2^n" or a number) and
+   "|" an MKI "value:length" (the bytes each packet then carries). */
+#define MEDIA_SDP_CRYPTO_KEY_MAX 46      /* key + salt bytes: AES-256 with a 14-byte salt */
+typedef struct media_sdp_crypto_key {
+    uint8_t key[MEDIA_SDP_CRYPTO_KEY_MAX];   /* master key, then master salt */
+    uint8_t key_len;
+    uint8_t mki_len;                     /* 0: no MKI; else 1..128 bytes */
+    uint32_t mki;                        /* its value */
+    uint64_t lifetime;                   /* packets; 0 when not given */
+} media_sdp_crypto_key;
+/* The index-th key-param (0: the first) of key_params: the number of
+   key-params there are, MEDIA_ENOTFOUND when index is past them, MEDIA_EPARSE
+   for a malformed one (not inline, broken base64, more than
+   MEDIA_SDP_CRYPTO_KEY_MAX bytes, lifetime or MKI malformed or out of range,
+   several keys without an MKI each). */
+MEDIADEF int media_sdp_crypto_key_parse(media_sdp_crypto_key *out, media_sdp_span key_params, int index);
+
+typedef struct media_sdp_crypto_params {  /* session parameters (RFC 4568 6.3) */
+    int kdr;                             /* key derivation rate, 2^kdr packets (0..24); -1: not given */
+    uint32_t wsh;                        /* replay window size hint (>= 64); 0: not given */
+    uint8_t unencrypted_srtp, unencrypted_srtcp, unauthenticated_srtp;
+    uint8_t fec;                         /* FEC_ORDER or FEC_KEY given */
+} media_sdp_crypto_params;
+/* Session parameters: MEDIA_OK, MEDIA_EPARSE for a malformed known one,
+   MEDIA_EUNSUPPORTED for an unknown one not marked optional with a leading
+   "-" (RFC 4568 6.3.7: the attribute is then invalid; "-" ones are skipped). */
+MEDIADEF int media_sdp_crypto_params_parse(media_sdp_crypto_params *out, media_sdp_span session_params);
+
+/* The master key and salt lengths of a crypto suite by its SDP name (RFC 4568,
+   6188, 7714; case-sensitive, as registered): MEDIA_OK, MEDIA_ENOTFOUND. */
+MEDIADEF int media_sdp_crypto_suite_info(media_sdp_span suite, size_t *key_len, size_t *salt_len);
+
+/* Base64 (RFC 4648, padded): encode returns the characters written (NUL
+   added; MEDIA_ENOSPC when cap cannot hold them and the NUL), decode the
+   bytes written (padding optional; MEDIA_EPARSE for a character outside the
+   alphabet or a length no encoding has, MEDIA_ENOSPC when cap is short). */
+MEDIADEF int media_base64_encode(char *dst, size_t cap, const uint8_t *src, size_t len);
+MEDIADEF int media_base64_decode(uint8_t *dst, size_t cap, const char *src, size_t len);
 /* 1 when a span equals a C string, ASCII case-insensitively. */
 MEDIADEF int media_sdp_span_equal(media_sdp_span s, const char *str);
 
@@ -5244,6 +5285,184 @@ MEDIADEF int media_sdp_crypto_parse(media_sdp_crypto *out, const char *value)
     if (!media__sdp_tok(&p, end, &out->suite) || !media__sdp_tok(&p, end, &out->key_params)) return MEDIA_EPARSE;
     out->session_params = media__sdp_rest(p, end);
     return MEDIA_OK;
+}
+
+MEDIADEF int media_base64_encode(char *dst, size_t cap, const uint8_t *src, size_t len)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i, o = 0, need;
+    if ((!dst && cap) || (!src && len) || MEDIA__TOO_LONG(cap) || len > (size_t)INT_MAX / 4 * 3 - 3) return MEDIA_EINVAL;
+    need = (len + 2) / 3 * 4;
+    if (need >= cap) return MEDIA_ENOSPC;
+    for (i = 0; i + 2 < len; i += 3) {
+        uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
+        dst[o++] = a[v >> 18]; dst[o++] = a[v >> 12 & 63]; dst[o++] = a[v >> 6 & 63]; dst[o++] = a[v & 63];
+    }
+    if (i < len) {
+        uint32_t v = (uint32_t)src[i] << 16 | (i + 1 < len ? (uint32_t)src[i + 1] << 8 : 0);
+        dst[o++] = a[v >> 18];
+        dst[o++] = a[v >> 12 & 63];
+        dst[o++] = i + 1 < len ? a[v >> 6 & 63] : '=';
+        dst[o++] = '=';
+    }
+    dst[o] = 0;
+    return (int)o;
+}
+
+static int media__b64(int c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+MEDIADEF int media_base64_decode(uint8_t *dst, size_t cap, const char *src, size_t len)
+{
+    size_t i, o = 0;
+    uint32_t v = 0;
+    int bits = 0;
+    if ((!dst && cap) || (!src && len) || MEDIA__TOO_LONG(cap) || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
+    if (len % 4 == 0 && len && src[len - 1] == '=') len -= len > 1 && src[len - 2] == '=' ? 2 : 1;
+    if (len % 4 == 1) return MEDIA_EPARSE;   /* 6 bits: no byte ends there */
+    for (i = 0; i < len; i++) {
+        int d = media__b64((unsigned char)src[i]);
+        if (d < 0) return MEDIA_EPARSE;
+        v = v << 6 | (uint32_t)d;
+        if ((bits += 6) >= 8) {
+            bits -= 8;
+            if (o == cap) return MEDIA_ENOSPC;
+            dst[o++] = (uint8_t)(v >> bits);
+        }
+    }
+    return (int)o;
+}
+
+/* the span [p, end) up to the next c (or end); p moves past the c */
+static media_sdp_span media__span_upto(const char **p, const char *end, char c)
+{
+    media_sdp_span r;
+    const char *q = *p;
+    while (q < end && *q != c) q++;
+    r.ptr = *p;
+    r.len = (size_t)(q - *p);
+    *p = q < end ? q + 1 : q;
+    return r;
+}
+
+MEDIADEF int media_sdp_crypto_key_parse(media_sdp_crypto_key *out, media_sdp_span key_params, int index)
+{
+    const char *p, *end;
+    int n = 0, found = 0, with_mki = 0;
+    if (!out || (!key_params.ptr && key_params.len) || index < 0 || MEDIA__TOO_LONG(key_params.len)) return MEDIA_EINVAL;
+    p = key_params.ptr;
+    end = p + key_params.len;
+    if (p == end) return MEDIA_EPARSE;
+    while (p < end) {
+        media_sdp_crypto_key k;
+        media_sdp_span param = media__span_upto(&p, end, ';'), part;
+        const char *q = param.ptr, *qe = param.ptr + param.len;
+        uint64_t v;
+        int r;
+        memset(&k, 0, sizeof k);
+        if (param.len < 7 || !media__ieqn(q, 7, "inline:") || q[param.len - 1] == '|') return MEDIA_EPARSE;
+        q += 7;
+        part = media__span_upto(&q, qe, '|');
+        r = media_base64_decode(k.key, sizeof k.key, part.ptr, part.len);
+        if (r <= 0) return MEDIA_EPARSE;
+        k.key_len = (uint8_t)r;
+        if (q < qe || (part.ptr + part.len < qe)) {
+            /* then lifetime and MKI, either left out: "|2^20|1:4", "|2^20", "|1:4" */
+            media_sdp_span f1 = media__span_upto(&q, qe, '|'), f2 = media__span_upto(&q, qe, '|'), mki = f2;
+            const char *colon;
+            if (q < qe) return MEDIA_EPARSE;   /* a fourth field */
+            if (f1.len && !memchr(f1.ptr, ':', f1.len)) {
+                if (f1.len > 2 && f1.ptr[0] == '2' && f1.ptr[1] == '^') {
+                    if (media__sdp_uint(f1.ptr + 2, f1.len - 2, 63, &v)) return MEDIA_EPARSE;
+                    k.lifetime = (uint64_t)1 << v;
+                } else if (media__sdp_uint(f1.ptr, f1.len, UINT64_MAX, &v) || v == 0) {
+                    return MEDIA_EPARSE;
+                } else {
+                    k.lifetime = v;
+                }
+            } else {
+                if (f2.len) return MEDIA_EPARSE;   /* an MKI, then something */
+                mki = f1;
+            }
+            if (mki.len) {
+                colon = (const char *)memchr(mki.ptr, ':', mki.len);
+                if (!colon || media__sdp_uint(mki.ptr, (size_t)(colon - mki.ptr), UINT32_MAX, &v)) return MEDIA_EPARSE;
+                k.mki = (uint32_t)v;
+                if (media__sdp_uint(colon + 1, (size_t)(mki.ptr + mki.len - colon - 1), 128, &v) || v == 0 ||
+                    (v < 4 && k.mki >> (8 * v))) return MEDIA_EPARSE;   /* 1..128 bytes, and the value fits */
+                k.mki_len = (uint8_t)v;
+            } else if (f1.len == 0 && f2.len == 0) {
+                return MEDIA_EPARSE;   /* a "|" with nothing after it */
+            }
+        }
+        with_mki += k.mki_len != 0;
+        if (n == index) { *out = k; found = 1; }
+        n++;
+    }
+    if (n > 1 && with_mki != n) return MEDIA_EPARSE;   /* RFC 4568 6.1: several keys, each with its MKI */
+    return found ? n : MEDIA_ENOTFOUND;
+}
+
+MEDIADEF int media_sdp_crypto_params_parse(media_sdp_crypto_params *out, media_sdp_span session_params)
+{
+    const char *p, *end;
+    if (!out || (!session_params.ptr && session_params.len) || MEDIA__TOO_LONG(session_params.len)) return MEDIA_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->kdr = -1;
+    p = session_params.ptr;
+    end = p + session_params.len;
+    while (p < end) {
+        media_sdp_span t;
+        uint64_t v;
+        while (p < end && (*p == ' ' || *p == '\t')) p++;
+        if (p == end) break;
+        t.ptr = p;
+        while (p < end && *p != ' ' && *p != '\t') p++;
+        t.len = (size_t)(p - t.ptr);
+        if (t.len > 4 && !memcmp(t.ptr, "KDR=", 4)) {
+            if (media__sdp_uint(t.ptr + 4, t.len - 4, 24, &v)) return MEDIA_EPARSE;
+            out->kdr = (int)v;
+        } else if (t.len > 4 && !memcmp(t.ptr, "WSH=", 4)) {
+            if (media__sdp_uint(t.ptr + 4, t.len - 4, UINT32_MAX, &v) || v < 64) return MEDIA_EPARSE;
+            out->wsh = (uint32_t)v;
+        } else if (t.len == 16 && !memcmp(t.ptr, "UNENCRYPTED_SRTP", 16)) {
+            out->unencrypted_srtp = 1;
+        } else if (t.len == 17 && !memcmp(t.ptr, "UNENCRYPTED_SRTCP", 17)) {
+            out->unencrypted_srtcp = 1;
+        } else if (t.len == 20 && !memcmp(t.ptr, "UNAUTHENTICATED_SRTP", 20)) {
+            out->unauthenticated_srtp = 1;
+        } else if ((t.len > 10 && !memcmp(t.ptr, "FEC_ORDER=", 10)) || (t.len > 8 && !memcmp(t.ptr, "FEC_KEY=", 8))) {
+            out->fec = 1;
+        } else if (t.ptr[0] != '-') {
+            return MEDIA_EUNSUPPORTED;
+        }
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_crypto_suite_info(media_sdp_span suite, size_t *key_len, size_t *salt_len)
+{
+    static const struct { const char *name; uint8_t key, salt; } t[] = {
+        { "AES_CM_128_HMAC_SHA1_80", 16, 14 }, { "AES_CM_128_HMAC_SHA1_32", 16, 14 },
+        { "F8_128_HMAC_SHA1_80", 16, 14 },
+        { "AES_192_CM_HMAC_SHA1_80", 24, 14 }, { "AES_192_CM_HMAC_SHA1_32", 24, 14 },
+        { "AES_256_CM_HMAC_SHA1_80", 32, 14 }, { "AES_256_CM_HMAC_SHA1_32", 32, 14 },
+        { "AEAD_AES_128_GCM", 16, 12 }, { "AEAD_AES_256_GCM", 32, 12 }
+    };
+    size_t i;
+    if (!suite.ptr && suite.len) return MEDIA_EINVAL;
+    for (i = 0; i < sizeof t / sizeof t[0]; i++)
+        if (strlen(t[i].name) == suite.len && !memcmp(t[i].name, suite.ptr, suite.len)) {
+            if (key_len) *key_len = t[i].key;
+            if (salt_len) *salt_len = t[i].salt;
+            return MEDIA_OK;
+        }
+    return MEDIA_ENOTFOUND;
 }
 
 /* ptime-style value: digits with an optional fraction ("20", "22.5"); whole

@@ -1199,6 +1199,92 @@ static void test_session_id_made_when_zero(void)
     CHECK(strspn(id1, "0123456789") == strlen(id1) && strlen(id1) <= 19);   /* a number under 2^63 */
 }
 
+/* RFC 4568's crypto attribute taken apart: the examples of its sections 4
+   and 6.1 (two keys with MKIs, a lifetime, FEC_ORDER), base64 against RFC
+   4648's vectors, each suite's key sizes (RFC 4568 6.2, 6188, 7714), and
+   what is malformed. */
+static media_sdp_span sp(const char *s) { media_sdp_span r; r.ptr = s; r.len = strlen(s); return r; }
+static void test_rfc4568_crypto(void)
+{
+    static const char *const b64[][2] = { { "", "" }, { "f", "Zg==" }, { "fo", "Zm8=" }, { "foo", "Zm9v" },
+                                          { "foob", "Zm9vYg==" }, { "fooba", "Zm9vYmE=" }, { "foobar", "Zm9vYmFy" } };
+    static const char *const bad_keys[] = {
+        "inline:", "inline:A", "inline:AB!D", "key:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|", "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz||1:4",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:4|2^20", "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^64",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|0", "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:0",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:129", "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|256:1",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4|x",
+        "inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz;inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2",
+        /* 47 bytes: more than any suite's key and salt */
+        "inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6"
+    };
+    static const struct { const char *name; size_t key, salt; } suites[] = {
+        { "AES_CM_128_HMAC_SHA1_80", 16, 14 }, { "AES_CM_128_HMAC_SHA1_32", 16, 14 }, { "F8_128_HMAC_SHA1_80", 16, 14 },
+        { "AES_192_CM_HMAC_SHA1_80", 24, 14 }, { "AES_256_CM_HMAC_SHA1_32", 32, 14 },
+        { "AEAD_AES_128_GCM", 16, 12 }, { "AEAD_AES_256_GCM", 32, 12 } };
+    media_sdp_crypto cr;
+    media_sdp_crypto_key k;
+    media_sdp_crypto_params prm;
+    char txt[64];
+    uint8_t raw[64];
+    size_t i, kl, sl;
+    for (i = 0; i < sizeof b64 / sizeof b64[0]; i++) {
+        size_t n = strlen(b64[i][0]);
+        CHECK_EQ_INT(media_base64_encode(txt, sizeof txt, (const uint8_t *)b64[i][0], n), (long long)strlen(b64[i][1]));
+        CHECKF(strcmp(txt, b64[i][1]) == 0, "%s -> %s", b64[i][0], txt);
+        CHECK_EQ_INT(media_base64_decode(raw, sizeof raw, b64[i][1], strlen(b64[i][1])), (long long)n);
+        CHECK(memcmp(raw, b64[i][0], n) == 0);
+        if (strchr(b64[i][1], '='))   /* padding may be left out */
+            CHECK_EQ_INT(media_base64_decode(raw, sizeof raw, b64[i][1], (size_t)(strchr(b64[i][1], '=') - b64[i][1])), (long long)n);
+    }
+    CHECK_EQ_INT(media_base64_encode(txt, 8, (const uint8_t *)"foobar", 6), MEDIA_ENOSPC);   /* 8 characters and the NUL */
+    CHECK_EQ_INT(media_base64_decode(raw, 5, "Zm9vYmFy", 8), MEDIA_ENOSPC);
+    CHECK_EQ_INT(media_base64_decode(raw, sizeof raw, "Zm9vY", 5), MEDIA_EPARSE);
+    CHECK_EQ_INT(media_base64_decode(raw, sizeof raw, "Zm9v Y", 6), MEDIA_EPARSE);
+
+    /* RFC 4568 section 4's offer */
+    CHECK_EQ_INT(media_sdp_crypto_parse(&cr, "1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4 "
+                                             "FEC_ORDER=FEC_SRTP"), MEDIA_OK);
+    CHECK(cr.tag == 1 && media_sdp_span_equal(cr.suite, "AES_CM_128_HMAC_SHA1_80"));
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, cr.key_params, 0), 1);
+    CHECK(k.key_len == 30 && memcmp(k.key, "YS___semctl () {\t220;}\n}\nunles", 30) == 0);
+    CHECK(k.lifetime == 1048576 && k.mki == 1 && k.mki_len == 4);
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, cr.key_params, 1), MEDIA_ENOTFOUND);
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, cr.session_params), MEDIA_OK);
+    CHECK(prm.fec == 1 && prm.kdr == -1 && prm.wsh == 0 && !prm.unencrypted_srtcp);
+    /* section 6.1: two keys, each with its MKI */
+    CHECK_EQ_INT(media_sdp_crypto_parse(&cr, "1 AES_CM_128_HMAC_SHA1_32 inline:PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR|2^20|1:4;"
+                                             "inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|2^20|2:4 FEC_ORDER=FEC_SRTP"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, cr.key_params, 1), 2);
+    CHECK(k.key_len == 30 && memcmp(k.key, "ABcdefghiJKLmoPQrsTuVwYz123456", 30) == 0 && k.mki == 2 && k.mki_len == 4);
+    /* lifetime alone, MKI alone, a decimal lifetime */
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, sp("inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|2^31"), 0), 1);
+    CHECK(k.lifetime == 2147483648u && k.mki_len == 0);
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, sp("inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|7:1"), 0), 1);
+    CHECK(k.lifetime == 0 && k.mki == 7 && k.mki_len == 1);
+    CHECK_EQ_INT(media_sdp_crypto_key_parse(&k, sp("inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|1000000"), 0), 1);
+    CHECK(k.lifetime == 1000000);
+    for (i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++)
+        CHECKF(media_sdp_crypto_key_parse(&k, sp(bad_keys[i]), 0) == MEDIA_EPARSE, "accepted %s", bad_keys[i]);
+
+    /* session parameters: the known ones, an optional unknown, a mandatory unknown */
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, sp("KDR=23 UNENCRYPTED_SRTCP WSH=128 -X-VENDOR=1")), MEDIA_OK);
+    CHECK(prm.kdr == 23 && prm.unencrypted_srtcp && !prm.unencrypted_srtp && prm.wsh == 128);
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, sp("UNENCRYPTED_SRTP UNAUTHENTICATED_SRTP")), MEDIA_OK);
+    CHECK(prm.unencrypted_srtp && prm.unauthenticated_srtp);
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, sp("KDR=25")), MEDIA_EPARSE);
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, sp("WSH=32")), MEDIA_EPARSE);
+    CHECK_EQ_INT(media_sdp_crypto_params_parse(&prm, sp("NEW_PARAM")), MEDIA_EUNSUPPORTED);
+
+    for (i = 0; i < sizeof suites / sizeof suites[0]; i++) {
+        CHECK_EQ_INT(media_sdp_crypto_suite_info(sp(suites[i].name), &kl, &sl), MEDIA_OK);
+        CHECKF(kl == suites[i].key && sl == suites[i].salt, "%s: %u + %u", suites[i].name, (unsigned)kl, (unsigned)sl);
+    }
+    CHECK_EQ_INT(media_sdp_crypto_suite_info(sp("aes_cm_128_hmac_sha1_80"), &kl, &sl), MEDIA_ENOTFOUND);
+    CHECK_EQ_INT(media_sdp_crypto_suite_info(sp("NULL_HMAC_SHA1_80"), &kl, &sl), MEDIA_ENOTFOUND);
+}
+
 static void test_arguments(void)
 {
     media_sdp_rtpmap r;
@@ -1256,6 +1342,7 @@ int main(void)
     RUN(test_answer_property);
     RUN(test_liberal_answers);
     RUN(test_session_id_made_when_zero);
+    RUN(test_rfc4568_crypto);
     RUN(test_arguments);
     return harness_summary();
 }
