@@ -1496,7 +1496,8 @@ typedef struct media_sdp_crypto_params {  /* session parameters (RFC 4568 6.3) *
 MEDIADEF int media_sdp_crypto_params_parse(media_sdp_crypto_params *out, media_sdp_span session_params);
 
 /* The master key and salt lengths of a crypto suite by its SDP name (RFC 4568,
-   6188, 7714; case-sensitive, as registered): MEDIA_OK, MEDIA_ENOTFOUND. */
+   6188, 7714; ASCII case-insensitive, as ABNF strings are): MEDIA_OK,
+   MEDIA_ENOTFOUND. */
 MEDIADEF int media_sdp_crypto_suite_info(media_sdp_span suite, size_t *key_len, size_t *salt_len);
 
 /* Base64 (RFC 4648, padded): encode returns the characters written (NUL
@@ -1537,6 +1538,33 @@ MEDIADEF int media_sdp_line_add(media_sdp *sdp, int level, char type, const char
 
 /* ---- offer/answer (RFC 3264) ---- */
 
+/* SRTP keys in offer/answer (RFC 4568 SDES). media.h writes and reads the
+   a=crypto lines and picks a suite; an SRTP filter (media_srtp.h) says what
+   it can do, holds the keys and does the cryptography. */
+typedef enum media_srtp_policy {
+    MEDIA_SRTP_OFF = 0,       /* clear RTP: an RTP/SAVP stream is refused, a=crypto ignored */
+    MEDIA_SRTP_OPTIONAL = 1,  /* offer RTP/AVP with a=crypto (best effort); SRTP whenever the peer
+                                 offers or answers a suite we do, clear RTP when it does not */
+    MEDIA_SRTP_REQUIRED = 2   /* offer RTP/SAVP; refuse any stream without a crypto line we can use */
+} media_srtp_policy;
+
+typedef struct media_sdp_srtp_suite {    /* a suite we do, and our master key for it */
+    const char *name;                    /* as a=crypto spells it: "AES_CM_128_HMAC_SHA1_80" */
+    const uint8_t *key;                  /* key then salt, of media_sdp_crypto_suite_info()'s sizes */
+} media_sdp_srtp_suite;
+
+typedef struct media_sdes {
+    media_srtp_policy policy;
+    const media_sdp_srtp_suite *suites;  /* what we offer and accept, in preference order */
+    size_t count;
+    /* For a session: each negotiation's outcome, before its media flows.
+       suite indexes suites (-1: clear RTP; remote and params NULL), remote
+       is the peer's key for it (it sends with that one, we with ours).
+       < 0 refuses the description (MEDIA_EREJECTED). */
+    int (*keys)(void *ctx, int suite, const media_sdp_crypto_key *remote, const media_sdp_crypto_params *params);
+    void *ctx;
+} media_sdes;
+
 /* How the answerer orders (and filters) the codecs both sides have. */
 typedef enum media_sdp_strategy {
     MEDIA_SDP_OFFERER_ORDER = 0,   /* the offer's order (default; what RFC 3264 expects) */
@@ -1576,6 +1604,7 @@ typedef struct media_sdp_oa_config {
     /* Our last SDP in this dialog (offer or answer), or NULL. A new offer keeps
        its m-lines, origin and payload numbers and increments the version. */
     const media_sdp *previous;
+    const media_sdes *sdes;             /* SRTP keys (NULL: none, as MEDIA_SRTP_OFF) */
 } media_sdp_oa_config;
 
 /* Fills defaults: built-in codecs, offerer order, sendrecv, no ports. */
@@ -1608,6 +1637,8 @@ typedef struct media_sdp_result {
     uint16_t remote_rtp_port;
     char remote_rtcp_address[MEDIA_SDP_MAX_ADDRESS];
     uint16_t remote_rtcp_port;
+    int16_t srtp_suite;                  /* SRTP: the suite agreed, an index in cfg->sdes->suites;
+                                            -1: clear RTP (media_sdp_srtp_key_get: the peer's key) */
     int rtcp_mux;
     int ptime_ms;                        /* ms we send (the peer's a=ptime, within its maxptime) */
     int remote_maxptime_ms;              /* 0 if the peer gave none */
@@ -1636,6 +1667,12 @@ MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
    the audio stream was refused, MEDIA_ENEGOTIATION when the answer is invalid. */
 MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp *offer,
                                       const media_sdp *answer, const media_sdp_oa_config *cfg);
+/* The peer's key for the suite a negotiation agreed (result->srtp_suite), from
+   the peer's description (the offer we answered, or the answer to ours) and
+   the cfg->sdes it was negotiated with; params may be NULL. MEDIA_OK, or
+   MEDIA_ENOTFOUND (clear RTP, or not that description). */
+MEDIADEF int media_sdp_srtp_key_get(const media_sdp *theirs, const media_sdp_result *result, const media_sdes *sdes,
+                                    media_sdp_crypto_key *key, media_sdp_crypto_params *params);
 
 /* ---------------------------------------------------------------------------
    >>wav
@@ -5457,7 +5494,7 @@ MEDIADEF int media_sdp_crypto_suite_info(media_sdp_span suite, size_t *key_len, 
     size_t i;
     if (!suite.ptr && suite.len) return MEDIA_EINVAL;
     for (i = 0; i < sizeof t / sizeof t[0]; i++)
-        if (strlen(t[i].name) == suite.len && !memcmp(t[i].name, suite.ptr, suite.len)) {
+        if (strlen(t[i].name) == suite.len && media__ieqn(suite.ptr, suite.len, t[i].name)) {
             if (key_len) *key_len = t[i].key;
             if (salt_len) *salt_len = t[i].salt;
             return MEDIA_OK;
@@ -6606,6 +6643,82 @@ static int media__sdp_copy_refused(media_sdp *dst, const media_sdp *src, int i)
     return m;
 }
 
+/* >>sdp implementation: SDES (RFC 4568). A crypto line we can use: one of
+   our suites, one key of its size without an MKI, and no session parameter
+   asking for what the filter does not do (key derivation, unencrypted or
+   unauthenticated SRTP, FEC; a window size hint is only a hint). Other
+   lines are skipped, as RFC 4568 7.1.2 has the answerer do. Returns the
+   suite's index, or -1. */
+static int media__sdes_line(const media_sdes *sdes, const char *value, media_sdp_crypto *cr, media_sdp_crypto_key *key,
+                            media_sdp_crypto_params *prm)
+{
+    size_t i, kl, sl;
+    if (!value || media_sdp_crypto_parse(cr, value) != MEDIA_OK) return -1;
+    for (i = 0; i < sdes->count && i < 32767; i++)
+        if (sdes->suites[i].name && sdes->suites[i].key && media_sdp_span_equal(cr->suite, sdes->suites[i].name)) break;
+    if (i == sdes->count || i == 32767 || media_sdp_crypto_suite_info(cr->suite, &kl, &sl) != MEDIA_OK) return -1;
+    if (media_sdp_crypto_key_parse(key, cr->key_params, 0) != 1 || key->mki_len || key->key_len != kl + sl) return -1;
+    if (media_sdp_crypto_params_parse(prm, cr->session_params) != MEDIA_OK || prm->kdr >= 0 || prm->unencrypted_srtp ||
+        prm->unencrypted_srtcp || prm->unauthenticated_srtp || prm->fec) return -1;
+    return (int)i;
+}
+
+/* the first usable crypto line of m-line m (of suite `want`, or any when
+   -1): its suite, -1 if none; its attribute index in *at */
+static int media__sdes_find(const media_sdp *sdp, int m, const media_sdes *sdes, int want, int *at,
+                            media_sdp_crypto *cr, media_sdp_crypto_key *key, media_sdp_crypto_params *prm)
+{
+    int i = -1, k;
+    while ((i = media_sdp_attr_find(sdp, m, "crypto", i)) >= 0) {
+        k = media__sdes_line(sdes, media_sdp_attr_value_get(sdp, i), cr, key, prm);
+        if (k >= 0 && (want < 0 || k == want)) { *at = i; return k; }
+    }
+    return -1;
+}
+
+static int media__sdes_on(const media_sdp_oa_config *cfg)
+{
+    return cfg->sdes && cfg->sdes->policy != MEDIA_SRTP_OFF && cfg->sdes->count;
+}
+
+static int media__is_savp(const char *proto)
+{
+    return media__ieqn(proto, strlen(proto), "RTP/SAVP") || media__ieqn(proto, strlen(proto), "RTP/SAVPF");
+}
+
+/* a=crypto:<tag> <suite> inline:<our key> */
+static int media__sdes_write(media_sdp *sdp, int m, uint32_t tag, const char *suite, size_t suite_len, const uint8_t *key)
+{
+    media__sdp_buf b;
+    size_t kl, sl;
+    media_sdp_span sp;
+    char k64[4 * MEDIA_SDP_CRYPTO_KEY_MAX / 3 + 4];
+    int n, rc;
+    sp.ptr = suite; sp.len = suite_len;
+    if (media_sdp_crypto_suite_info(sp, &kl, &sl) != MEDIA_OK || memchr(suite, ' ', suite_len)) return MEDIA_EINVAL;
+    if ((n = media_base64_encode(k64, sizeof k64, key, kl + sl)) < 0) return n;
+    b.n = 0; b.bad = 0; b.s[0] = 0;
+    media__sb_u64(&b, tag); media__sb_cat(&b, " ", 1); media__sb_cat(&b, suite, suite_len);
+    media__sb_cat(&b, " inline:", 8); media__sb_cat(&b, k64, (size_t)n);
+    if (b.bad) return MEDIA_EINVAL;
+    rc = media__sdp_attr_raw(sdp, m, "crypto", 6, b.s, b.n);
+    return rc < 0 ? rc : MEDIA_OK;
+}
+
+MEDIADEF int media_sdp_srtp_key_get(const media_sdp *theirs, const media_sdp_result *result, const media_sdes *sdes,
+                                    media_sdp_crypto_key *key, media_sdp_crypto_params *params)
+{
+    media_sdp_crypto cr;
+    media_sdp_crypto_params prm;
+    int at;
+    if (!theirs || !result || !sdes || !key) return MEDIA_EINVAL;
+    if (result->srtp_suite < 0 || result->media_index < 0 || result->media_index >= (int)theirs->media_count ||
+        media__sdes_find(theirs, result->media_index, sdes, result->srtp_suite, &at, &cr, key, &prm) < 0)
+        return MEDIA_ENOTFOUND;
+    if (params) *params = prm;
+    return MEDIA_OK;
+}
+
 MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config *cfg)
 {
     const media_codec *const *codecs;
@@ -6616,9 +6729,11 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
     int pts[MEDIA_SDP_MAX_FORMATS], idx[MEDIA_SDP_MAX_FORMATS];
     uint32_t te_rates[MEDIA_SDP_MAX_FORMATS];
     int te_pts[MEDIA_SDP_MAX_FORMATS];
-    int n = 0, nte = 0, rc, m = -1, prevm = -1, i, next_dyn = 96, ptime;
+    int n = 0, nte = 0, rc, m = -1, prevm = -1, i, next_dyn = 96, ptime, savp;
     if (!offer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
     prev = cfg->previous;
+    /* SRTP required: RTP/SAVP; optional: RTP/AVP with the keys (best effort) */
+    savp = media__sdes_on(cfg) && cfg->sdes->policy == MEDIA_SRTP_REQUIRED;
     te = media__find_te(codecs, ncodecs);
     if ((rc = media__sdp_oa_origin(offer, cfg)) != MEDIA_OK) return rc;
     /* RFC 3264 8: a new offer keeps every earlier m-line, in place */
@@ -6626,8 +6741,9 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
         prevm = media__sdp_audio_index(prev, 1);
         for (i = 0; i < (int)prev->media_count; i++) {
             if (i == prevm) {
-                m = media_sdp_media_add(offer, "audio", cfg->port,
-                                        media__ieqn(media_sdp_str_get(prev, prev->media[i].proto), 8, "RTP/AVPF") ? "RTP/AVPF" : "RTP/AVP");
+                const char *pp = media_sdp_str_get(prev, prev->media[i].proto);
+                int fb = pp[strlen(pp) - 1] == 'F' || pp[strlen(pp) - 1] == 'f';
+                m = media_sdp_media_add(offer, "audio", cfg->port, savp ? (fb ? "RTP/SAVPF" : "RTP/SAVP") : (fb ? "RTP/AVPF" : "RTP/AVP"));
             } else {
                 m = media__sdp_copy_refused(offer, prev, i);
             }
@@ -6635,7 +6751,7 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
         }
         m = prevm;
     }
-    if (m < 0 && (m = media_sdp_media_add(offer, "audio", cfg->port, "RTP/AVP")) < 0) return m;
+    if (m < 0 && (m = media_sdp_media_add(offer, "audio", cfg->port, savp ? "RTP/SAVP" : "RTP/AVP")) < 0) return m;
     /* payload numbers: the previous ones, else static, else dynamic from 96 */
     memset(used, 0, sizeof used);
     for (k = 0; k < ncodecs && n < MEDIA_SDP_MAX_FORMATS; k++) {
@@ -6687,8 +6803,16 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
                                         te->fmtp ? te->fmtp : "0-15")) != MEDIA_OK)
             return rc;
     ptime = cfg->ptime_ms ? cfg->ptime_ms : codecs[idx[0]]->frame_ms;
-    return media__sdp_add_tail(offer, m, ptime, cfg->maxptime_ms, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
-                               cfg->rtcp_mux, prev ? media_sdp_mid_get(prev, prevm) : NULL, cfg->direction);
+    if ((rc = media__sdp_add_tail(offer, m, ptime, cfg->maxptime_ms, cfg->rtcp_port ? cfg->rtcp_port : (unsigned)cfg->port + 1u,
+                                  cfg->rtcp_mux, prev ? media_sdp_mid_get(prev, prevm) : NULL, cfg->direction)) != MEDIA_OK)
+        return rc;
+    /* one crypto line per suite, tagged 1, 2, ... in our order */
+    for (k = 0; media__sdes_on(cfg) && k < cfg->sdes->count && k < 32767; k++) {
+        const media_sdp_srtp_suite *su = &cfg->sdes->suites[k];
+        if (!su->name || !su->key) return MEDIA_EINVAL;
+        if ((rc = media__sdes_write(offer, m, (uint32_t)k + 1, su->name, strlen(su->name), su->key)) != MEDIA_OK) return rc;
+    }
+    return MEDIA_OK;
 }
 
 static void media__result_init(media_sdp_result *res)
@@ -6697,6 +6821,7 @@ static void media__result_init(media_sdp_result *res)
     res->media_index = -1;
     res->payload_type = -1;
     res->telephone_event_pt = -1;
+    res->srtp_suite = -1;
     res->direction = MEDIA_SDP_INACTIVE;
 }
 
@@ -6966,6 +7091,25 @@ static void media__result_fmtp(media_sdp_result *r, const media_sdp *theirs, int
     r->remote_fmtp[n] = 0;
 }
 
+/* The answer's keys: the first usable crypto line of the offer, answered
+   with its tag and our key for its suite; none, and SRTP required (by us
+   or by the offer's RTP/SAVP): the stream cannot be taken. */
+static int media__oa_answer_sdes(media_sdp *answer, int am, const media_sdp *offer, int m, const media_sdp_oa_config *cfg,
+                                 media_sdp_result *res)
+{
+    media_sdp_crypto cr;
+    media_sdp_crypto_key key;
+    media_sdp_crypto_params prm;
+    int at, k;
+    res->srtp_suite = -1;
+    if (!media__sdes_on(cfg)) return MEDIA_OK;   /* (an RTP/SAVP offer never got here) */
+    k = media__sdes_find(offer, m, cfg->sdes, -1, &at, &cr, &key, &prm);
+    if (k < 0) return cfg->sdes->policy == MEDIA_SRTP_REQUIRED || media__is_savp(media_sdp_str_get(offer, offer->media[m].proto))
+                      ? MEDIA_ENEGOTIATION : MEDIA_OK;
+    res->srtp_suite = (int16_t)k;
+    return media__sdes_write(answer, am, cr.tag, cr.suite.ptr, cr.suite.len, cfg->sdes->suites[k].key);
+}
+
 MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
                                      const media_sdp_oa_config *cfg, media_sdp_result *result)
 {
@@ -6983,11 +7127,13 @@ MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
         const char *proto = media_sdp_str_get(offer, om->proto);
         int usable = result->media_index < 0 && om->port != 0 && om->is_rtp &&
                      media__ieqn(media_sdp_str_get(offer, om->media), strlen(media_sdp_str_get(offer, om->media)), "audio") &&
-                     (media__ieqn(proto, strlen(proto), "RTP/AVP") || media__ieqn(proto, strlen(proto), "RTP/AVPF"));
+                     (media__ieqn(proto, strlen(proto), "RTP/AVP") || media__ieqn(proto, strlen(proto), "RTP/AVPF") ||
+                      (media__is_savp(proto) && media__sdes_on(cfg)));
         if (usable) {
             media_sdp_result keep = *result;
             if ((am = media_sdp_media_add(answer, "audio", cfg->port, proto)) < 0) return am;
             rc = media__oa_answer_audio(answer, am, offer, i, cfg, codecs, ncodecs, result);
+            if (rc == MEDIA_OK) rc = media__oa_answer_sdes(answer, am, offer, i, cfg, result);
             if (rc == MEDIA_OK) { result->accepted = 1; continue; }
             if (rc != MEDIA_ENEGOTIATION) return rc;
             /* nothing in common: take the m-line back and refuse it */
@@ -7064,6 +7210,27 @@ MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp 
     result->remote_hold = hold;
     result->direction = media__dir_agree(media_sdp_direction_get(offer, m), peer);
     media__result_fmtp(result, answer, m);
+    if (media__sdes_on(cfg)) {
+        /* the answer's one crypto line: a suite we offered under that tag
+           and can use, or, when it has none, clear RTP if ours was only
+           best effort */
+        media_sdp_crypto cr, ours;
+        media_sdp_crypto_key key;
+        media_sdp_crypto_params prm;
+        int at = media_sdp_attr_find(answer, m, "crypto", -1), sk, o = -1;
+        if (at < 0) {
+            if (media__is_savp(media_sdp_str_get(offer, om->proto)) || cfg->sdes->policy == MEDIA_SRTP_REQUIRED)
+                return MEDIA_ENEGOTIATION;
+        } else {
+            if ((sk = media__sdes_line(cfg->sdes, media_sdp_attr_value_get(answer, at), &cr, &key, &prm)) < 0)
+                return MEDIA_ENEGOTIATION;
+            while ((o = media_sdp_attr_find(offer, m, "crypto", o)) >= 0)
+                if (media_sdp_crypto_parse(&ours, media_sdp_attr_value_get(offer, o)) == MEDIA_OK && ours.tag == cr.tag) break;
+            if (o < 0 || ours.suite.len != cr.suite.len || !media__ieqn(ours.suite.ptr, ours.suite.len, cfg->sdes->suites[sk].name))
+                return MEDIA_ENEGOTIATION;
+            result->srtp_suite = (int16_t)sk;
+        }
+    }
     result->accepted = 1;
     return MEDIA_OK;
 }

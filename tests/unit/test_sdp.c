@@ -1281,8 +1281,144 @@ static void test_rfc4568_crypto(void)
         CHECK_EQ_INT(media_sdp_crypto_suite_info(sp(suites[i].name), &kl, &sl), MEDIA_OK);
         CHECKF(kl == suites[i].key && sl == suites[i].salt, "%s: %u + %u", suites[i].name, (unsigned)kl, (unsigned)sl);
     }
-    CHECK_EQ_INT(media_sdp_crypto_suite_info(sp("aes_cm_128_hmac_sha1_80"), &kl, &sl), MEDIA_ENOTFOUND);
+    CHECK_EQ_INT(media_sdp_crypto_suite_info(sp("aes_cm_128_hmac_sha1_80"), &kl, &sl), MEDIA_OK);   /* ABNF strings */
     CHECK_EQ_INT(media_sdp_crypto_suite_info(sp("NULL_HMAC_SHA1_80"), &kl, &sl), MEDIA_ENOTFOUND);
+}
+
+/* SDES in offer/answer (RFC 4568 7): what each policy offers, which line an
+   answerer takes, what an offerer accepts back, and that each side ends with
+   the other's key, byte for byte. */
+static const char sdes_head[] = "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n";
+static int sdes_offer(media_sdp *dst, const char *proto, const char *lines)
+{
+    char text[2048];
+    snprintf(text, sizeof text, "%sm=audio 5000 %s 0\r\n%s", sdes_head, proto, lines);
+    return parse_str(dst, text);
+}
+static void test_sdes_offer_answer(void)
+{
+    uint8_t k80[30], kgcm[44], p80[30], pgcm[44];
+    media_sdp_srtp_suite ours[2], peers[2];
+    media_sdes us, them;
+    media_sdp_oa_config oc, pc;
+    media_sdp_result r1, r2;
+    media_sdp_crypto_key key;
+    media_sdp_crypto cr;
+    char line[200], b64[80];
+    size_t i;
+    int at;
+    for (i = 0; i < sizeof k80; i++) { k80[i] = (uint8_t)(i + 1); p80[i] = (uint8_t)(0xA0 + i); }
+    for (i = 0; i < sizeof kgcm; i++) { kgcm[i] = (uint8_t)(0x40 + i); pgcm[i] = (uint8_t)(0xC0 + i); }
+    ours[0].name = "AES_CM_128_HMAC_SHA1_80"; ours[0].key = k80;
+    ours[1].name = "AEAD_AES_256_GCM"; ours[1].key = kgcm;
+    peers[0].name = "AEAD_AES_256_GCM"; peers[0].key = pgcm;
+    peers[1].name = "AES_CM_128_HMAC_SHA1_80"; peers[1].key = p80;
+    memset(&us, 0, sizeof us); us.suites = ours; us.count = 2; us.policy = MEDIA_SRTP_REQUIRED;
+    memset(&them, 0, sizeof them); them.suites = peers; them.count = 1; them.policy = MEDIA_SRTP_REQUIRED;   /* GCM only */
+    oa_cfg(&oc, "192.0.2.1", 4000); oc.sdes = &us;
+    oa_cfg(&pc, "192.0.2.2", 6000); pc.sdes = &them;
+
+    /* required both ways: RTP/SAVP, a line per suite; the answerer takes the
+       one it can do (tag 2) with its own key; each ends with the other's key */
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &oc), MEDIA_OK);
+    CHECK(strcmp(media_sdp_str_get(&A, A.media[0].proto), "RTP/SAVP") == 0);
+    at = media_sdp_attr_find(&A, 0, "crypto", -1);
+    CHECK(at >= 0 && media_sdp_crypto_parse(&cr, media_sdp_attr_value_get(&A, at)) == MEDIA_OK && cr.tag == 1 &&
+          media_sdp_span_equal(cr.suite, "AES_CM_128_HMAC_SHA1_80"));
+    CHECK(media_base64_encode(b64, sizeof b64, k80, 30) == 40);
+    snprintf(line, sizeof line, "1 AES_CM_128_HMAC_SHA1_80 inline:%s", b64);
+    CHECKF(strcmp(media_sdp_attr_value_get(&A, at), line) == 0, "%s", media_sdp_attr_value_get(&A, at));
+    CHECK(media_sdp_attr_find(&A, 0, "crypto", media_sdp_attr_find(&A, 0, "crypto", at)) < 0);   /* two lines */
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &pc, &r2), MEDIA_OK);
+    CHECK(r2.accepted && r2.srtp_suite == 0);
+    CHECK(strcmp(media_sdp_str_get(&B, B.media[0].proto), "RTP/SAVP") == 0);
+    at = media_sdp_attr_find(&B, 0, "crypto", -1);
+    CHECK(at >= 0 && media_sdp_crypto_parse(&cr, media_sdp_attr_value_get(&B, at)) == MEDIA_OK && cr.tag == 2 &&
+          media_sdp_span_equal(cr.suite, "AEAD_AES_256_GCM"));
+    CHECK(media_sdp_crypto_key_parse(&key, cr.key_params, 0) == 1 && key.key_len == 44 && memcmp(key.key, pgcm, 44) == 0);
+    CHECK_EQ_INT(media_sdp_srtp_key_get(&A, &r2, &them, &key, NULL), MEDIA_OK);
+    CHECK(key.key_len == 44 && memcmp(key.key, kgcm, 44) == 0);   /* the answerer holds the offerer's GCM key */
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_OK);
+    CHECK(r1.srtp_suite == 1);
+    CHECK_EQ_INT(media_sdp_srtp_key_get(&B, &r1, &us, &key, NULL), MEDIA_OK);
+    CHECK(key.key_len == 44 && memcmp(key.key, pgcm, 44) == 0);
+
+    /* best effort (RTP/AVP with keys) against a peer without SRTP: it
+       ignores the lines, answers clear RTP, and that is accepted */
+    us.policy = MEDIA_SRTP_OPTIONAL;
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &oc), MEDIA_OK);
+    CHECK(strcmp(media_sdp_str_get(&A, A.media[0].proto), "RTP/AVP") == 0 && media_sdp_attr_find(&A, 0, "crypto", -1) >= 0);
+    them.policy = MEDIA_SRTP_OFF;
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &pc, &r2), MEDIA_OK);
+    CHECK(r2.srtp_suite == -1 && media_sdp_attr_find(&B, 0, "crypto", -1) < 0);
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_OK);
+    CHECK(r1.srtp_suite == -1 && r1.accepted);
+    CHECK_EQ_INT(media_sdp_srtp_key_get(&B, &r1, &us, &key, NULL), MEDIA_ENOTFOUND);
+    /* ... and against one that does it: SRTP on RTP/AVP */
+    them.policy = MEDIA_SRTP_OPTIONAL;
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &pc, &r2), MEDIA_OK);
+    CHECK(r2.srtp_suite == 0 && strcmp(media_sdp_str_get(&B, B.media[0].proto), "RTP/AVP") == 0);
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_OK);
+    CHECK(r1.srtp_suite == 1);
+    /* required but answered clear: refused */
+    us.policy = MEDIA_SRTP_REQUIRED;
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &oc), MEDIA_OK);
+    CHECK_EQ_INT(parse_str(&B, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\nm=audio 5000 RTP/SAVP 0\r\n"),
+                 MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_ENEGOTIATION);
+
+    /* an answerer without SRTP refuses RTP/SAVP (port 0), never answers it clear */
+    them.policy = MEDIA_SRTP_OFF;
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &pc, &r2), MEDIA_ENEGOTIATION);
+    CHECK(B.media_count == 1 && B.media[0].port == 0 && !r2.accepted);
+    /* one that requires SRTP refuses an offer without keys */
+    them.policy = MEDIA_SRTP_REQUIRED;
+    CHECK_EQ_INT(sdes_offer(&C, "RTP/AVP", ""), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &C, &pc, &r2), MEDIA_ENEGOTIATION);
+
+    /* lines we cannot use are passed over for the first we can (RFC 4568
+       7.1.2): an MKI, two keys, a key derivation rate, unencrypted SRTCP, FEC,
+       a key of the wrong size, an unknown mandatory parameter, a suite we do
+       not do; the usable one's tag is answered */
+    them.suites = peers; them.count = 2; them.policy = MEDIA_SRTP_OPTIONAL;
+    CHECK_EQ_INT(sdes_offer(&C, "RTP/AVP",
+        "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|2^20|1:4\r\n"
+        "a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz|1:4;inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|2:4\r\n"
+        "a=crypto:3 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz KDR=10\r\n"
+        "a=crypto:4 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz UNENCRYPTED_SRTCP\r\n"
+        "a=crypto:5 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz FEC_ORDER=FEC_SRTP\r\n"
+        "a=crypto:6 AES_CM_128_HMAC_SHA1_80 inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIz\r\n"
+        "a=crypto:7 AES_CM_128_HMAC_SHA1_80 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz NEW_THING\r\n"
+        "a=crypto:8 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"
+        "a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:QUJjZGVmZ2hpSktMbW9QUXJzVHVWd1l6MTIzNDU2|2^31 WSH=128 -X-ANY\r\n"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &C, &pc, &r2), MEDIA_OK);
+    at = media_sdp_attr_find(&B, 0, "crypto", -1);
+    CHECK(r2.srtp_suite == 1 && at >= 0 && media_sdp_crypto_parse(&cr, media_sdp_attr_value_get(&B, at)) == MEDIA_OK && cr.tag == 9);
+    CHECK_EQ_INT(media_sdp_srtp_key_get(&C, &r2, &them, &key, NULL), MEDIA_OK);
+    CHECK(key.key_len == 30 && memcmp(key.key, "ABcdefghiJKLmoPQrsTuVwYz123456", 30) == 0 && key.lifetime == 2147483648u);
+    /* none usable: best effort answers clear RTP, required refuses */
+    CHECK_EQ_INT(sdes_offer(&C, "RTP/AVP", "a=crypto:8 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"),
+                 MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &C, &pc, &r2), MEDIA_OK);
+    CHECK(r2.srtp_suite == -1 && media_sdp_attr_find(&B, 0, "crypto", -1) < 0);
+    CHECK_EQ_INT(sdes_offer(&C, "RTP/SAVP", "a=crypto:8 AES_CM_128_HMAC_SHA1_32 inline:WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz\r\n"),
+                 MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &C, &pc, &r2), MEDIA_ENEGOTIATION);
+
+    /* an answer naming a tag we never offered, or another suite under ours */
+    them.suites = peers; them.count = 1;
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &oc), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &A, &pc, &r2), MEDIA_OK);
+    at = media_sdp_attr_find(&B, 0, "crypto", -1);
+    media_sdp_attr_remove_at(&B, at);
+    CHECK(media_base64_encode(b64, sizeof b64, pgcm, 44) > 0);
+    snprintf(line, sizeof line, "3 AEAD_AES_256_GCM inline:%s", b64);
+    CHECK(media_sdp_attr_add(&B, 0, "crypto", line) >= 0);
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_ENEGOTIATION);
+    media_sdp_attr_remove(&B, 0, "crypto");
+    snprintf(line, sizeof line, "1 AEAD_AES_256_GCM inline:%s", b64);
+    CHECK(media_sdp_attr_add(&B, 0, "crypto", line) >= 0);
+    CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_ENEGOTIATION);
 }
 
 static void test_arguments(void)
@@ -1343,6 +1479,7 @@ int main(void)
     RUN(test_liberal_answers);
     RUN(test_session_id_made_when_zero);
     RUN(test_rfc4568_crypto);
+    RUN(test_sdes_offer_answer);
     RUN(test_arguments);
     return harness_summary();
 }
