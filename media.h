@@ -372,6 +372,23 @@
    set cfg.previous to our last SDP: its origin is kept, the version goes up,
    payload numbers and m-lines are kept.
 
+   SRTP keys (RFC 4568 SDES), with cfg.sdes: the suites we do, each with our
+   master key, and a policy. MEDIA_SRTP_REQUIRED offers RTP/SAVP,
+   MEDIA_SRTP_OPTIONAL offers RTP/AVP (best effort, as PBXes do), both with
+   one a=crypto line per suite, tagged 1, 2, ... in our order. An answer
+   takes the offer's first crypto line it can use and writes its tag, suite
+   and our key; RTP/SAVP without SRTP, or no usable line while SRTP is
+   required (by us, or by the offer's RTP/SAVP), refuses the stream: never a
+   fall-back to clear RTP. Usable: one of our suites, one key of its size,
+   no MKI, and no session parameter but WSH (a KDR, UNENCRYPTED_SRTP or
+   _SRTCP, UNAUTHENTICATED_SRTP, FEC_ORDER or FEC_KEY, or any unknown one
+   without a leading "-", makes the line unusable: RFC 4568 has the answerer
+   pass such lines over). The offerer takes the answer's line only under a
+   tag it offered, with that tag's suite. result.srtp_suite says which
+   suite (-1: clear RTP); media_sdp_srtp_key_get() reads the peer's key
+   from its description. The parts of a crypto line are public too
+   (media_sdp_crypto_key_parse, _params_parse, _suite_info, base64).
+
    ============================================================================
    10. WAV FILES AND RESAMPLING
    ============================================================================
@@ -473,7 +490,12 @@
    before it is written: edit it; the peer's: return < 0 to refuse it), the
    codec_negotiation callback orders the codecs both have, and
    negotiation_complete reports the result. hold/resume change what the next
-   offer says; send it to the peer yourself.
+   offer says; send it to the peer yourself. With cfg.sdes (SRTP by SDES,
+   see >>sdp; media_srtp.h fills it and cfg.filter), every description
+   carries our keys, and each negotiation hands the filter the agreed suite
+   and the peer's key (sdes->keys) before its media flows: the answerer's
+   as it answers, so early media from the offerer gets through; a filter
+   that will not take them refuses the description (MEDIA_EREJECTED).
 
    Receiving: RTP only from the address the peer's SDP gave, under the
    payload types either description gives. What latching trusts (cfg.latch,
@@ -513,8 +535,9 @@
    Statistics: clock rates up to 1048576 Hz; for jitter, arrival gaps longer
    than about 19 hours count as 19 hours (the arithmetic stays in 64 bits).
    SDP: see the capacity macros; one audio stream is negotiated per description
-   (a second audio m-line is refused); no SRTP profiles (RTP/SAVP is refused);
-   multicast addresses are read but the "/ttl" part is dropped in results.
+   (a second audio m-line is refused); RTP/SAVP(F) only with SDES keys
+   (cfg.sdes: DTLS-SRTP's UDP/TLS/RTP/SAVPF is refused); multicast
+   addresses are read but the "/ttl" part is dropped in results.
 */
 
 /* The implementation needs POSIX declarations; they must be requested before the
@@ -2021,6 +2044,8 @@ typedef struct media_session_config {
     int (*send)(media_session *s, const uint8_t *data, size_t len, int is_rtcp, const media_addr *to, void *user);
     /* Between the session and either transport (SRTP is one): see media_packet_filter. */
     media_packet_filter filter;
+    /* SRTP keys in the SDP (RFC 4568), for a filter that does SRTP (media_srtp.h sets both). */
+    const media_sdes *sdes;
     /* Custom clock in microseconds, monotonic (NULL: media_now_us). */
     uint64_t (*now_us)(void *user);
     uint64_t seed;               /* random source for SSRC, sequence and timestamp (0: from the clock) */
@@ -7877,15 +7902,11 @@ struct media_session {
     uint8_t plc_clean;                   /* the decoder's concealment has nothing to blend (lazy runs may start) */
     /* both */
     uint8_t terminated, depth, destroy_pending;   /* callbacks running; destroy asked for inside one */
-    uint8_t collided;                    /* we changed SSRC for a collision: our SSRC again is a loop */
-    int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
-    uint32_t rec_heard;                  /* recording (received): its bytes up to the last frame from a packet (a WAV holds < 4 GiB) */
-    uint32_t log_at_ms[4];               /* media__log: when each kind was last said (ms, wrapping), */
-    uint16_t log_quiet[4];               /* and how many since went unsaid */
     uint8_t jb_ready, timed_out, remote_known;
     uint8_t rx_bye;                      /* the peer's BYE came: stop receiving once drained */
     uint8_t dr_n;                        /* RFC 4733 events held (dr[]) */
     uint8_t connected;                   /* bit k: fd[k] is connected to the peer (media__connect) */
+    int out_ret;                         /* what the last call out returned (MEDIA__OUT_INT) */
     uint32_t ssrc, jb_clock;
     int fd[2];
     uint32_t clock_back_ms;              /* added to the clock: what it has stepped back (media__clock) */
@@ -7935,6 +7956,7 @@ struct media_session {
         uint64_t heard_at_report;        /* packets received at the last report: heard since? */
         uint32_t sr_lsr[4];              /* the NTP middles of our last SRs: what a report's LSR may be */
         uint8_t initial, bye_sent, sr_next;
+        uint8_t collided;                /* we changed SSRC for a collision: our SSRC again is a loop */
     } rtcp;
     /* RFC 4733 out (dt_len and dt_state are in the hot block) */
     struct {
@@ -7942,6 +7964,9 @@ struct media_session {
         int head, code, ends, gap;
         char queue[MEDIA_SESSION_DTMF_QUEUE];
     } dtmf_tx;
+    /* media__log: when each kind of refusal was last said (ms, wrapping), and how many since went unsaid */
+    uint32_t log_at_ms[4];
+    uint16_t log_quiet[4];
     /* RFC 4733 in (dr_n is in the hot block) */
     struct {
         media__dtmf_rx held[2];          /* the oldest first; reported in that order */
@@ -7964,6 +7989,7 @@ struct media_session {
         int16_t *ring;                   /* received audio waiting for the recording tick */
         size_t ring_cap, ring_r, ring_n;
         int ring_primed;                 /* the ring holds its frame in hand */
+        uint32_t heard;                  /* (received) its bytes up to the last frame from a packet (a WAV holds < 4 GiB) */
     } rec;
     struct {
         media_resampler *rs;             /* in the allocation when cfg.resample */
@@ -8323,8 +8349,8 @@ static void media__codec_drop(const media_codec *c, void *state)
    through the wait that found it gone. */
 static int media__rec_close(media_session *s)
 {
-    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec_heard < s->rec.file._done)
-        (void)media__wav_cut(&s->rec.file, s->rec_heard);
+    if (s->rec_what == MEDIA_RECORD_RECEIVED && s->timed_out && s->rec.heard < s->rec.file._done)
+        (void)media__wav_cut(&s->rec.file, s->rec.heard);
     return media_wav_close(&s->rec.file);
 }
 #endif
@@ -8411,6 +8437,24 @@ static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const me
     oc->session_id = s->sdp.sess_id;
     oc->session_version = 1;
     oc->previous = previous;
+    oc->sdes = s->cfg.sdes;
+}
+
+/* A negotiation's SRTP outcome to the filter, before its media flows: the
+   suite and the peer's key, from the peer's description (theirs), or clear
+   RTP. */
+static int media__sdes_keys(media_session *s, const media_sdp_result *r, const media_sdp *theirs, const media_sdp_oa_config *oc)
+{
+    const media_sdes *d = s->cfg.sdes;
+    media_sdp_crypto_key key;
+    media_sdp_crypto_params prm;
+    int rc;
+    if (!d || !d->keys) return MEDIA_OK;
+    if (r->srtp_suite < 0) rc = d->keys(d->ctx, -1, NULL, NULL);
+    else if (media_sdp_srtp_key_get(theirs, r, oc->sdes, &key, &prm) != MEDIA_OK) return MEDIA_ENEGOTIATION;
+    else rc = d->keys(d->ctx, r->srtp_suite, &key, &prm);
+    memset(&key, 0, sizeof key);   /* no key left on the stack */
+    return MEDIA__OUT_INT(s, rc) < 0 ? MEDIA_EREJECTED : MEDIA_OK;
 }
 
 static int media__is_cn(const media_sdp_rtpmap *r)
@@ -8688,6 +8732,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
             media__oa_config(s, &oc, NULL);
             rc = media_sdp_answer_process(&r, &w[1], &w[0], &oc);
             if (rc == MEDIA_OK) rc = media__remote_numeric(s, &r, sdp, len);
+            if (rc == MEDIA_OK) rc = media__sdes_keys(s, &r, &w[0], &oc);
             if (rc == MEDIA_OK) {
                 media__rx_build(s, &map, &w[1], &w[0]);
                 s->oa = MEDIA__OA_STABLE;   /* before apply, which derives the state from it */
@@ -8707,6 +8752,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
             media__oa_config(s, &oc, have_prev ? &w[1] : NULL);
             rc = media_sdp_answer_create(&w[2], &w[0], &oc, &r);
             if (rc == MEDIA_OK) rc = media__remote_numeric(s, &r, sdp, len);
+            if (rc == MEDIA_OK) rc = media__sdes_keys(s, &r, &w[0], &oc);
             if ((rc == MEDIA_OK || rc == MEDIA_ENEGOTIATION) && s->cfg.handler.answer) {
                 if (MEDIA__OUT_INT(s, s->cfg.handler.answer(s, &w[2], 1, s->user)) < 0) rc = MEDIA_EREJECTED;
             }
@@ -9422,14 +9468,14 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
         return MEDIA_EREJECTED;
     }
     if (p.ssrc == s->ssrc) {
-        if (s->collided) {
+        if (s->rtcp.collided) {
             s->st.strays++;
             media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_SOURCE, now, "RTP with our own SSRC %08x refused: a loop",
                        (unsigned)p.ssrc);
             return MEDIA_EREJECTED;
         }
         media__collision(s, now);
-        s->collided = 1;
+        s->rtcp.collided = 1;
     }
     e = media__rx_find(s, p.payload_type);
     if (!e || (e->kind == MEDIA__RX_AUDIO && !e->codec)) {
@@ -9540,7 +9586,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
         const media_rtcp_packet *p = &c.packets[i];
         if (p->type == MEDIA_RTCP_SR || p->type == MEDIA_RTCP_RR) {
             if (p->ssrc == s->ssrc) {
-                if (!s->collided) { media__collision(s, now); s->collided = 1; }   /* else: our own, looped */
+                if (!s->rtcp.collided) { media__collision(s, now); s->rtcp.collided = 1; }   /* else: our own, looped */
                 continue;
             }
             if (p->type == MEDIA_RTCP_SR && (!s->peer_known || p->ssrc == s->peer_ssrc))
@@ -9912,7 +9958,7 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
 static void media__heard(media_session *s)
 {
 #ifndef MEDIA_NO_STDIO
-    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec_heard = (uint32_t)s->rec.file._done;
+    if (s->rec_what == MEDIA_RECORD_RECEIVED) s->rec.heard = (uint32_t)s->rec.file._done;
 #else
     (void)s;
 #endif
@@ -10457,7 +10503,7 @@ MEDIADEF int media_session_record(media_session *s, const char *path, int what)
     if (rc != MEDIA_OK) return rc;
     s->rec_what = what;
     s->rec.ring_r = s->rec.ring_n = 0;
-    s->rec_heard = 0;
+    s->rec.heard = 0;
     s->rec.ring_primed = 0;
     return MEDIA_OK;
 }

@@ -2037,6 +2037,118 @@ static void test_packet_filter(void)
     net_reset();
 }
 
+/* The SDES seam (cfg.sdes): a toy SRTP whose packets are XORed with one
+   byte made from the key that sends them. Each side offers or answers its
+   own key, learns the other's from the SDP, and only then does anything
+   get through; without keys in the SDP a required side refuses the call. */
+typedef struct toy_sdes {
+    toy_filter f;                        /* its key: made from the peer's key (what it receives) */
+    uint8_t tx;                          /* made from ours (what we send) */
+    uint8_t k80[30], kgcm[44];
+    media_sdp_srtp_suite suites[2];
+    media_sdes d;
+    int calls, suite;
+} toy_sdes;
+static uint8_t toy_fold(const uint8_t *k, size_t n) { uint8_t x = 0x5A; while (n--) x = (uint8_t)(x * 31 + *k++); return x ? x : 1; }
+static int toy_sdes_protect(void *ctx, uint8_t *p, size_t len, size_t cap, int is_rtcp)
+{
+    toy_sdes *t = (toy_sdes *)ctx;
+    uint8_t rx = t->f.key;
+    int r;
+    if (!t->tx) return -1;               /* no keys yet: nothing goes out */
+    t->f.key = t->tx;
+    r = toy_protect(&t->f, p, len, cap, is_rtcp);
+    t->f.key = rx;
+    return r;
+}
+static int toy_sdes_unprotect(void *ctx, uint8_t *p, size_t len, int is_rtcp)
+{
+    toy_sdes *t = (toy_sdes *)ctx;
+    return t->f.key ? toy_unprotect(&t->f, p, len, is_rtcp) : -1;
+}
+static int toy_sdes_keys(void *ctx, int suite, const media_sdp_crypto_key *remote, const media_sdp_crypto_params *prm)
+{
+    toy_sdes *t = (toy_sdes *)ctx;
+    (void)prm;
+    t->calls++;
+    t->suite = suite;
+    if (suite < 0) return -1;            /* this toy never runs clear */
+    t->tx = toy_fold(t->suites[suite].key, strlen(t->suites[suite].name) == 16 ? 44 : 30);   /* AEAD_AES_256_GCM's or the 80's */
+    t->f.key = toy_fold(remote->key, remote->key_len);
+    return 0;
+}
+static void toy_sdes_install(media_session_config *c, toy_sdes *t, uint8_t seed, media_srtp_policy policy, int gcm_only)
+{
+    size_t i;
+    memset(t, 0, sizeof *t);
+    for (i = 0; i < sizeof t->k80; i++) t->k80[i] = (uint8_t)(seed + 7 * i);
+    for (i = 0; i < sizeof t->kgcm; i++) t->kgcm[i] = (uint8_t)(seed * 3 + 11 * i);
+    t->suites[0].name = "AES_CM_128_HMAC_SHA1_80"; t->suites[0].key = t->k80;
+    t->suites[1].name = "AEAD_AES_256_GCM"; t->suites[1].key = t->kgcm;
+    t->d.policy = policy;
+    t->d.suites = gcm_only ? t->suites + 1 : t->suites;
+    t->d.count = gcm_only ? 1 : 2;
+    if (gcm_only) { t->suites[0] = t->suites[1]; t->d.suites = t->suites; }
+    t->d.keys = toy_sdes_keys;
+    t->d.ctx = t;
+    t->suite = -2;
+    c->filter.protect = toy_sdes_protect;
+    c->filter.unprotect = toy_sdes_unprotect;
+    c->filter.overhead = 4;
+    c->filter.ctx = t;
+    c->sdes = &t->d;
+}
+static void test_sdes_keys(void)
+{
+    media_session_config ca, cb;
+    media_session_stats sa, sb;
+    toy_sdes ta, tb;
+    char offer[4096], answer[4096];
+    int n;
+    double clean;
+    /* required on A (RTP/SAVP, two suites), B does GCM only */
+    setup_pair(&ca, &cb);
+    toy_sdes_install(&ca, &ta, 0x21, MEDIA_SRTP_REQUIRED, 0);
+    toy_sdes_install(&cb, &tb, 0x77, MEDIA_SRTP_OPTIONAL, 1);
+    CHECK(ep_create(A, &ca) != NULL && ep_create(B, &cb) != NULL);
+    n = media_session_offer_create(g_ep[A].s, offer, sizeof offer);
+    CHECK(n > 0 && strstr(offer, "RTP/SAVP 0 8 101") && strstr(offer, "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:") &&
+          strstr(offer, "a=crypto:2 AEAD_AES_256_GCM inline:"));
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, offer, (size_t)n), MEDIA_OK);
+    CHECK(tb.calls == 1 && tb.suite == 0);   /* B holds A's GCM key before its answer goes out */
+    n = media_session_answer_create(g_ep[B].s, answer, sizeof answer);
+    CHECK(n > 0 && strstr(answer, "RTP/SAVP") && strstr(answer, "a=crypto:2 AEAD_AES_256_GCM inline:") && !strstr(answer, "crypto:1"));
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[A].s, answer, (size_t)n), MEDIA_OK);
+    CHECK(ta.calls == 1 && ta.suite == 1);
+    /* the two ends agree: what A sends with, B receives with, and back */
+    CHECK(ta.tx == tb.f.key && tb.tx == ta.f.key && ta.tx != tb.tx);
+    g_ep[A].next_poll = g_ep[B].next_poll = vnow;
+    g_ep[A].tone_hz = 700;
+    net_run_ms(4000);
+    media_session_stats_get(g_ep[A].s, &sa);
+    media_session_stats_get(g_ep[B].s, &sb);
+    CHECKF(sb.packets_received >= 195 && sb.lost == 0 && sb.unprotect_errors == 0 && sa.unprotect_errors == 0,
+           "received %llu lost %lld refused %llu/%llu", (unsigned long long)sb.packets_received, (long long)sb.lost,
+           (unsigned long long)sb.unprotect_errors, (unsigned long long)sa.unprotect_errors);
+    clean = frames_above(g_ep[B].cap + 8000, g_ep[B].ncap - 8000, 160, 700, 8000, 25);
+    CHECKF(clean > 0.99, "clean frames %.3f", clean);
+    net_reset();
+    /* required on B, offered nothing by A: refused, never clear */
+    setup_pair(&ca, &cb);
+    toy_sdes_install(&cb, &tb, 0x77, MEDIA_SRTP_REQUIRED, 0);
+    CHECK(ep_create(A, &ca) != NULL && ep_create(B, &cb) != NULL);
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_ENEGOTIATION);
+    CHECK(tb.calls == 0);
+    net_reset();
+    /* keys the filter will not take: the description is refused */
+    setup_pair(&ca, &cb);
+    toy_sdes_install(&ca, &ta, 0x21, MEDIA_SRTP_OPTIONAL, 0);
+    CHECK(ep_create(A, &ca) != NULL && ep_create(B, &cb) != NULL);   /* B: no SRTP, answers clear */
+    CHECK_EQ_INT(net_negotiate(A, B), MEDIA_EREJECTED);               /* and this toy never runs clear */
+    CHECK(ta.calls == 1 && ta.suite == -1);
+    net_reset();
+}
+
 /* handler.log: what the session could not use, in words */
 static char g_log[4096];
 static int g_log_n, g_log_level;
@@ -2332,6 +2444,7 @@ int main(void)
     RUN(test_lengths_beyond_int);
     RUN(test_config_not_initialised);
     RUN(test_packet_filter);
+    RUN(test_sdes_keys);
     RUN(test_log);
     RUN(test_remote_host_name);
     RUN(test_forged_report);
