@@ -18,7 +18,12 @@ for f in fuzz/fuzz_*.c; do
         pre=$(pkg-config --cflags opus 2>/dev/null) post=$(pkg-config --libs opus 2>/dev/null)
         [ -z "$post" ] && { echo "== $name: no libopus, not built"; continue; }
     fi
-    clang $FZ -fsanitize=fuzzer -I. $pre "$f" "$B/impl.o" -o "$B/$name" $post -lm || { status=1; continue; }
+    if [ "$name" = fuzz_srtp ]; then   # needs libsrtp2 (libsrtp2-dev)
+        pre=$(pkg-config --cflags libsrtp2 2>/dev/null) post=$(pkg-config --libs libsrtp2 2>/dev/null)
+        [ -z "$post" ] && { echo "== $name: no libsrtp2, not built"; continue; }
+    fi
+    impl="$B/impl.o"; grep -q 'define MEDIA_IMPLEMENTATION' "$f" && impl=""   # (one with its own)
+    clang $FZ -fsanitize=fuzzer -I. $pre "$f" $impl -o "$B/$name" $post -lm || { status=1; continue; }
     mkdir -p "$B/corpus_$name"
     echo "== $name for ${FUZZ_SECONDS}s"
     (cd "$B" && "./$name" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "corpus_$name" "../../fuzz/corpus/${name#fuzz_}") 2>&1 | \

@@ -20,10 +20,13 @@ VARIANT_TESTS=
 TESTS=$(cd tests/unit && for f in test_*.c; do printf '%s ' "${f%.c}"; done)
 TESTS_LOCAL=$(for t in $TESTS; do grep -q 'make test: once' "tests/unit/$t.c" || printf '%s ' "$t"; done)
 uses_opus() { grep -q 'media_opus\.h' "tests/unit/$1.c"; }
+uses_srtp() { grep -q 'media_srtp\.h' "tests/unit/$1.c"; }
 # spandsp's G.711 is an optional second oracle (header-only use, no linking)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
 # libopus for media_opus.h's tests (libopus-dev)
 OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --libs opus 2>/dev/null)
+# libsrtp2 for media_srtp.h's (libsrtp2-dev)
+SRTP_CFLAGS=$(pkg-config --cflags libsrtp2 2>/dev/null) SRTP_LIBS=$(pkg-config --libs libsrtp2 2>/dev/null)
 passed=0 failed=0 skipped=0
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -74,6 +77,10 @@ plan_variant() {
             [ -z "$OPUS_LIBS" ] && continue
             pre=$OPUS_CFLAGS post=$OPUS_LIBS
         fi
+        if uses_srtp "$t"; then
+            [ -z "$SRTP_LIBS" ] && continue
+            pre="$pre $SRTP_CFLAGS" post="$post $SRTP_LIBS"
+        fi
         own_impl "tests/unit/$t.c" || impl="$B/$variant/impl.o"
         # -x none: an object after "-x c++" is an object, not C++ source
         job "$B/$variant/$t" "$impl" "$B/$variant/$t.log" "$comp" "$@" $SPANDSP $pre -I. "tests/unit/$t.c" ${impl:+-x none $impl} -o "$B/$variant/$t" $post -lm
@@ -86,6 +93,7 @@ run_variant() {
     if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
     for t in ${VARIANT_TESTS:-$TESTS}; do
         if uses_opus "$t" && [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
+        if uses_srtp "$t" && [ -z "$SRTP_LIBS" ]; then skip "$variant/$t" "libsrtp2-dev not installed"; continue; fi
         if [ -x "$B/$variant/$t" ]; then
             run_prog "$variant/$t" "$B/$variant/$t"
         else
@@ -107,16 +115,16 @@ compile_check() {
 SAN="-std=c99 -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $WARN"
 HAVE_SAN=0
 have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=address,undefined - -o "$B/san_probe" 2>/dev/null && HAVE_SAN=1
-# MSan: uninitialised reads, for what our own code runs (libopus and libc's
-# stdio are not instrumented: the tests that need libopus stay out)
+# MSan: uninitialised reads, for what our own code runs (libopus, libsrtp2
+# and libc's stdio are not instrumented: the tests that need them stay out)
 MSAN="-std=c99 -O1 -g -fsanitize=memory -fsanitize-memory-track-origins -fno-omit-frame-pointer $WARN"
 HAVE_MSAN=0
 have clang && echo 'int main(void){return 0;}' | clang -x c -fsanitize=memory - -o "$B/msan_probe" 2>/dev/null && HAVE_MSAN=1
-TESTS_MSAN=$(for t in $TESTS_LOCAL; do uses_opus "$t" || printf '%s ' "$t"; done)
+TESTS_MSAN=$(for t in $TESTS_LOCAL; do uses_opus "$t" || uses_srtp "$t" || printf '%s ' "$t"; done)
 HAVE_FUZZ=0
 have clang && echo 'int LLVMFuzzerTestOneInput(const unsigned char*d,unsigned long n){(void)d;(void)n;return 0;}' | \
     clang -x c -fsanitize=fuzzer,address,undefined - -o "$B/fuzz_probe" 2>/dev/null && HAVE_FUZZ=1
-FUZZERS="fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_jitter fuzz_wav fuzz_session fuzz_pair fuzz_opus"
+FUZZERS="fuzz_rtp fuzz_rtcp fuzz_stats fuzz_sdp fuzz_crypto fuzz_jitter fuzz_wav fuzz_session fuzz_pair fuzz_opus fuzz_srtp"
 plan_variant gcc gcc -std=c99 -O2 $WARN
 VARIANT_TESTS=$TESTS_LOCAL
 plan_variant clang clang -std=c99 -O2 $WARN
@@ -132,6 +140,9 @@ job "$B/no_libopus/test_opus" "$B/gcc/impl.o" "$B/no_libopus/test_opus.log" \
     gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/unit/test_opus.c "$B/gcc/impl.o" -o "$B/no_libopus/test_opus" -lm
 job "$B/no_libopus/test_opus_session" "" "$B/no_libopus/test_opus_session.log" \
     gcc -std=c99 -O2 $WARN -DMEDIA_OPUS_NO_LIBOPUS -I. tests/unit/test_opus_session.c -o "$B/no_libopus/test_opus_session" -lm
+mkdir -p "$B/no_libsrtp"
+job "$B/no_libsrtp/test_srtp" "" "$B/no_libsrtp/test_srtp.log" \
+    gcc -std=c99 -O2 $WARN -DMEDIA_SRTP_NO_LIBSRTP -I. tests/unit/test_srtp.c -o "$B/no_libsrtp/test_srtp" -lm
 job "$B/branchfree_simd" "" "$B/branchfree_simd.log" gcc -std=c99 -O2 -I. tests/compile/branchfree.c -o "$B/branchfree_simd" -lm
 job "$B/branchfree_scalar" "" "$B/branchfree_scalar.log" gcc -std=c99 -O2 -DMEDIA_NO_SIMD -I. tests/compile/branchfree.c -o "$B/branchfree_scalar" -lm
 DEMO_OPUS=${OPUS_CFLAGS:--DMEDIA_OPUS_NO_LIBOPUS}; [ -z "$OPUS_LIBS" ] && DEMO_OPUS=-DMEDIA_OPUS_NO_LIBOPUS
@@ -144,7 +155,9 @@ if [ $HAVE_FUZZ = 1 ]; then
     for f in $FUZZERS; do
         pre="" post=""
         if [ "$f" = fuzz_opus ]; then [ -z "$OPUS_LIBS" ] && continue; pre=$OPUS_CFLAGS post=$OPUS_LIBS; fi
-        job "$B/$f" "$B/fuzz_impl.o" "$B/$f.log" clang $FZ -fsanitize=fuzzer $pre -I. "fuzz/$f.c" "$B/fuzz_impl.o" -o "$B/$f" $post -lm
+        if [ "$f" = fuzz_srtp ]; then [ -z "$SRTP_LIBS" ] && continue; pre=$SRTP_CFLAGS post=$SRTP_LIBS; fi
+        impl="$B/fuzz_impl.o"; grep -q 'define MEDIA_IMPLEMENTATION' "fuzz/$f.c" && impl=""
+        job "$B/$f" "$impl" "$B/$f.log" clang $FZ -fsanitize=fuzzer $pre -I. "fuzz/$f.c" $impl -o "$B/$f" $post -lm
     done
 fi
 printf '.PHONY: all%s\nall:%s\n' "$ALL" "$ALL" >> "$MK"
@@ -179,6 +192,9 @@ for t in test_opus test_opus_session; do
     if [ -x "$B/no_libopus/$t" ]; then run_prog "no_libopus/$t" "$B/no_libopus/$t"
     else fail "no_libopus/$t (does not compile)"; sed 's/^/    /' "$B/no_libopus/$t.log" | head -20; fi
 done
+# media_srtp.h without libsrtp2: every call says so, the call runs clear
+if [ -x "$B/no_libsrtp/test_srtp" ]; then run_prog "no_libsrtp/test_srtp" "$B/no_libsrtp/test_srtp"
+else fail "no_libsrtp/test_srtp (does not compile)"; sed 's/^/    /' "$B/no_libsrtp/test_srtp.log" | head -20; fi
 
 echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
 if have valgrind; then
@@ -327,6 +343,25 @@ if [ -n "$OPUS_LIBS" ]; then
 else
     skip "media_opus.h with libopus" "libopus-dev not installed"
 fi
+compile_check "media_srtp.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile/compile_srtp.c
+compile_check "media_srtp.h without libsrtp2 (gcc)" gcc -std=c99 $WARN -DMEDIA_SRTP_NO_LIBSRTP -x c tests/compile/compile_srtp.c
+compile_check "media_srtp.h without libsrtp2 (g++)" g++ -std=c++11 $WARN -DMEDIA_SRTP_NO_LIBSRTP -x c++ tests/compile/compile_srtp.c
+compile_check "media_srtp.h without libsrtp2, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_SRTP_NO_LIBSRTP -DMEDIA_STATIC -x c tests/compile/compile_srtp.c
+if [ -n "$SRTP_LIBS" ]; then
+    compile_check "media_srtp.h with libsrtp2 (gcc -std=c99)" gcc -std=c99 $WARN $SRTP_CFLAGS -x c tests/compile/compile_srtp.c
+    compile_check "media_srtp.h with libsrtp2 (clang -std=c11)" clang -std=c11 $WARN $SRTP_CFLAGS -x c tests/compile/compile_srtp.c
+    compile_check "media_srtp.h with libsrtp2 (g++ -std=c++17)" g++ -std=c++17 $WARN $SRTP_CFLAGS -x c++ tests/compile/compile_srtp.c
+    compile_check "media_srtp.h with libsrtp2, MEDIA_STATIC" gcc -std=c99 $WARN $SRTP_CFLAGS -DMEDIA_STATIC -x c tests/compile/compile_srtp.c
+else
+    skip "media_srtp.h with libsrtp2" "libsrtp2-dev not installed"
+fi
+if gcc -std=c99 $WARN -DTEST_SRTP_FIRST -DMEDIA_SRTP_NO_LIBSRTP -I. -c tests/compile/compile_srtp.c -o "$B/check.o" 2>"$B/check.log"; then
+    fail "media_srtp.h before media.h is refused"
+elif grep -q 'include media.h before media_srtp.h' "$B/check.log"; then
+    pass "media_srtp.h before media.h is refused with its own #error"
+else
+    fail "media_srtp.h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
+fi
 if gcc -std=c99 $WARN -DTEST_OPUS_FIRST -DMEDIA_OPUS_NO_LIBOPUS -I. -c tests/compile/compile_opus.c -o "$B/check.o" 2>"$B/check.log"; then
     fail "media_opus.h before media.h is refused"
 elif grep -q 'include media.h before media_opus.h' "$B/check.log"; then
@@ -371,6 +406,7 @@ if [ $HAVE_FUZZ = 1 ]; then
     running=""
     for f in $FUZZERS; do
         if [ "$f" = fuzz_opus ] && [ -z "$OPUS_LIBS" ]; then skip "$f" "libopus-dev not installed"; continue; fi
+        if [ "$f" = fuzz_srtp ] && [ -z "$SRTP_LIBS" ]; then skip "$f" "libsrtp2-dev not installed"; continue; fi
         if [ ! -x "$B/$f" ]; then fail "$f (does not compile)"; cat "$B/fuzz_impl.log" "$B/$f.log" | head -20 | sed 's/^/    /'; continue; fi
         mkdir -p "$B/corpus_$f"
         { "$B/$f" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$B/" "$B/corpus_$f" fuzz/corpus/"${f#fuzz_}" \
