@@ -19,15 +19,23 @@
    recording finalised). Exit status: 0 after a call, 1 when it could not be
    set up, 2 for a usage error.
 
-   Build (make examples does this): with Opus through libopus
-       cc -O2 -I. $(pkg-config --cflags opus) tools/mediacall.c -o mediacall $(pkg-config --libs opus) -lm
-   or without it (--codec opus then says it is not available)
-       cc -O2 -I. -DMEDIA_OPUS_NO_LIBOPUS tools/mediacall.c -o mediacall -lm */
+   SRTP: an offer with a=crypto is answered with SRTP when built with
+   libsrtp2; --srtp offers it (RTP/AVP with keys: best effort),
+   --srtp-required offers RTP/SAVP and takes nothing else, --srtp-suite
+   NAME[,NAME] limits the suites. The statistics carry the suite and what
+   failed authentication or the replay check.
+
+   Build (make examples does this): with Opus through libopus and SRTP through libsrtp2
+       cc -O2 -I. $(pkg-config --cflags opus libsrtp2) tools/mediacall.c -o mediacall $(pkg-config --libs opus libsrtp2) -lm
+   or without them (--codec opus and --srtp then say they are not available)
+       cc -O2 -I. -DMEDIA_OPUS_NO_LIBOPUS -DMEDIA_SRTP_NO_LIBSRTP tools/mediacall.c -o mediacall -lm */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
 #define MEDIA_OPUS_IMPLEMENTATION
+#define MEDIA_SRTP_IMPLEMENTATION
 #include "media.h"
 #include "media_opus.h"
+#include "media_srtp.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +65,10 @@ static const char usage[] =
     "  --latch-strict       the same, but never moves once latched\n"
     "  --no-mux             no rtcp-mux: RTCP on the RTP port + 1\n"
     "  --stats-interval MS  a \"stats\" line every MS (0: none)\n"
-    "  --seed N             reproducible SSRC, sequence and timestamps\n";
+    "  --seed N             reproducible SSRC, sequence and timestamps\n"
+    "  --srtp               offer SRTP (RTP/AVP with a=crypto: best effort); an offer's a=crypto is always answered\n"
+    "  --srtp-required      offer RTP/SAVP; refuse a peer without SRTP\n"
+    "  --srtp-suite LIST    suites, e.g. AES_CM_128_HMAC_SHA1_80,AEAD_AES_256_GCM (all four)\n";
 
 typedef struct app {
     media_session *s;
@@ -67,6 +78,9 @@ typedef struct app {
     uint32_t idle_ms;
     int ended, end_reason;
 } app;
+
+static media_srtp srtp;                   /* lives as long as the session */
+static int srtp_on;
 
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
@@ -140,8 +154,24 @@ static void json_stats(const media_session_stats *st)
            (unsigned long long)st->foreign, (unsigned long long)st->unknown_pt);
     printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"strays\":%u,\"clock_steps_back\":%u",
            (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned)st->strays, (unsigned)st->clock_steps_back);
-    printf(",\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu}", (unsigned long long)st->send_errors,
+    printf(",\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu", (unsigned long long)st->send_errors,
            (unsigned long long)st->receive_errors, (unsigned long long)st->unreachable);
+    printf(",\"protect_errors\":%llu,\"unprotect_errors\":%llu", (unsigned long long)st->protect_errors,
+           (unsigned long long)st->unprotect_errors);
+    if (srtp_on) {
+        media_srtp_stats x;
+        media_srtp_stats_get(&srtp, &x);
+        printf(",\"srtp\":{");
+        json_str("suite", x.suite_name, 0);
+        printf(",\"srtp_sent\":%llu,\"srtcp_sent\":%llu,\"srtp_received\":%llu,\"srtcp_received\":%llu",
+               (unsigned long long)x.protected_rtp, (unsigned long long)x.protected_rtcp,
+               (unsigned long long)x.unprotected_rtp, (unsigned long long)x.unprotected_rtcp);
+        printf(",\"auth_failures\":%llu,\"replay_failures\":%llu,\"other_failures\":%llu}",
+               (unsigned long long)x.auth_failures, (unsigned long long)x.replay_failures, (unsigned long long)x.other_failures);
+    } else {
+        printf(",\"srtp\":null");
+    }
+    printf("}");
 }
 
 static void event_line(app *a, const char *event)
@@ -166,11 +196,15 @@ static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, v
         printf("{\"event\":\"negotiation_failed\",\"error\":\"%s\"}\n", media_result_string(rc));
     } else {
         static const char *dirs[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+        media_srtp_stats x;
+        media_srtp_stats_get(&srtp, &x);
         printf("{\"event\":\"ready\",\"codec\":\"%s\",\"payload_type\":%d,\"clock_rate\":%u,\"ptime_ms\":%d,"
-               "\"dtmf_payload_type\":%d,\"direction\":\"%s\",\"remote\":\"%s\",\"remote_port\":%u,\"rtcp_mux\":%d}\n",
+               "\"dtmf_payload_type\":%d,\"direction\":\"%s\",\"remote\":\"%s\",\"remote_port\":%u,\"rtcp_mux\":%d,"
+               "\"srtp\":\"%s\"}\n",
                r->codec ? r->codec->name : "", r->payload_type, r->codec ? (unsigned)r->codec->clock_rate : 0u,
                r->ptime_ms, r->telephone_event_pt, (unsigned)r->direction < 4 ? dirs[r->direction] : "?",
-               r->remote_address, (unsigned)r->remote_rtp_port, r->rtcp_mux);
+               r->remote_address, (unsigned)r->remote_rtp_port, r->rtcp_mux,
+               srtp_on && r->srtp_suite >= 0 ? x.suite_name : "");
     }
     fflush(stdout);
 }
@@ -332,7 +366,8 @@ int main(int argc, char **argv)
     app a;
     const char *codec_list = NULL, *remote = NULL, *sdp_out = NULL, *record = NULL, *dtmf = NULL, *plays[MEDIA_SESSION_PLAY_QUEUE];
     char host[64] = "127.0.0.1", sdp[MEDIA_SESSION_SDP_SIZE];
-    int offer = 0, record_what = MEDIA_RECORD_RECEIVED, nplay = 0, loops = 1, i, n, rc, err;
+    int offer = 0, record_what = MEDIA_RECORD_RECEIVED, nplay = 0, loops = 1, i, n, rc, err, want_srtp = 0;
+    const char *suite_list = NULL;
     unsigned port = 0;
     double duration = 60, wait_s = 10, dtmf_at = 1000;
     size_t ncodecs = 0;
@@ -361,6 +396,8 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--latch")) { cfg.latch = MEDIA_LATCH_ON; takes = 0; }
         else if (!strcmp(o, "--latch-strict")) { cfg.latch = MEDIA_LATCH_STRICT; takes = 0; }
         else if (!strcmp(o, "--no-mux")) { cfg.rtcp_mux = 0; takes = 0; }
+        else if (!strcmp(o, "--srtp")) { if (!want_srtp) want_srtp = 1; takes = 0; }
+        else if (!strcmp(o, "--srtp-required")) { want_srtp = 2; takes = 0; }
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }
         else if (!v) { fprintf(stderr, "mediacall: %s needs a value\n%s", o, usage); return 2; }
         else if (!strcmp(o, "--remote")) remote = v;
@@ -392,6 +429,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--jitter-fixed")) cfg.jitter_fixed_delay_ms = (uint32_t)atoi(v);
         else if (!strcmp(o, "--stats-interval")) cfg.stats_interval_ms = (uint32_t)atoi(v);
         else if (!strcmp(o, "--seed")) cfg.seed = strtoull(v, NULL, 0);
+        else if (!strcmp(o, "--srtp-suite")) suite_list = v;
         else { fprintf(stderr, "mediacall: unknown option %s\n%s", o, usage); return 2; }
         i += takes;
     }
@@ -418,6 +456,31 @@ int main(int argc, char **argv)
         codecs[ncodecs++] = media_codec_telephone_event();
         cfg.codecs = codecs;
         cfg.codec_count = ncodecs;
+    }
+    /* SRTP: asked for, or there to answer an offer's keys (best effort) */
+    if (want_srtp || !offer || suite_list) {
+        static char names[160];
+        static const char *suites[MEDIA_SRTP_MAX_SUITES];
+        media_srtp_config sc;
+        size_t ns = 0;
+        char *tok;
+        media_srtp_config_init(&sc);
+        sc.policy = want_srtp == 2 ? MEDIA_SRTP_REQUIRED : MEDIA_SRTP_OPTIONAL;
+        if (suite_list) {
+            if (strlen(suite_list) >= sizeof names) { fprintf(stderr, "mediacall: bad --srtp-suite\n"); return 2; }
+            memcpy(names, suite_list, strlen(suite_list) + 1);
+            for (tok = strtok(names, ","); tok && ns < MEDIA_SRTP_MAX_SUITES; tok = strtok(NULL, ",")) suites[ns++] = tok;
+            sc.suites = suites;
+            sc.suite_count = ns;
+        }
+        rc = media_srtp_init(&srtp, &sc);
+        if (rc == MEDIA_OK) rc = media_srtp_attach(&srtp, &cfg);
+        if (rc == MEDIA_OK) srtp_on = 1;
+        else if (want_srtp || suite_list) {
+            fprintf(stderr, "mediacall: srtp: %s\n", rc == MEDIA_EINVAL ? "unknown suite (AES_CM_128_HMAC_SHA1_80, "
+                    "AES_CM_128_HMAC_SHA1_32, AEAD_AES_128_GCM, AEAD_AES_256_GCM)" : media_result_string(rc));
+            return rc == MEDIA_EINVAL ? 2 : 1;
+        }
     }
     cfg.local_address = host;
     cfg.port_min = cfg.port_max = (uint16_t)port;
@@ -508,5 +571,6 @@ int main(int argc, char **argv)
     }
     event_line(&a, "end");
     media_session_destroy(a.s);
+    if (srtp_on) media_srtp_free(&srtp);
     return 0;
 }
