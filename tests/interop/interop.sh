@@ -308,6 +308,44 @@ ff_srtp_to_mc() {   # SUITE
         else fail "ffmpeg SRTP $1 on the wire: $n payloads, $clear in clear"; fi
     fi
 }
+# Through our relay, seeded: ffmpeg's SRTP with one packet altered on the
+# way and some sent twice (replays): each altered one refused as an
+# authentication failure, each second copy as a replay, the audio whole but
+# for the one frame concealed; mediacall's counts equal the relay's
+ff_srtp_relay() {
+    d=$B/ff2mc_srtp_relay; mkdir -p "$d"
+    fp=$($WT port); rp=$($WT port)
+    $WT sweep "$d/sweep.wav" 5 || { fail "sweep"; return; }
+    line=$(crypto_line AES_CM_128_HMAC_SHA1_80)
+    key=${line##*inline:}
+    peer_sdp "$d/peer.sdp" "$rp" 0 sendonly
+    printf '%s\r\n' "$line" >> "$d/peer.sdp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --record "$d/got.wav" --idle 1.5 --duration 25 \
+        > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if ! wait_file "$d/me.sdp"; then fail "SRTP relay: no SDP"; stop $mc; return; fi
+    p=$(sdp_port "$d/me.sdp")
+    $B/relay --listen "$rp" --to "127.0.0.1:$p" --dup 0.03 --corrupt 60 --seed 7 --duration 25 --idle 2 \
+        --stats "$d/relay.json" & rl=$!; started $rl
+    wait_udp "$rp"
+    ffmpeg -nostdin -loglevel error -re -f lavfi -i "amovie=$d/sweep.wav,asetnsamples=n=160:p=0" -c:a pcm_mulaw -f rtp \
+        -payload_type 0 -srtp_out_suite AES_CM_128_HMAC_SHA1_80 -srtp_out_params "$key" \
+        "srtp://127.0.0.1:$rp?localrtpport=$fp&localrtcpport=$((fp + 1))" > "$d/ff.log" 2>&1 & ff=$!
+    started $ff
+    wait_for $ff 20
+    wait_for $rl 10
+    wait_for $mc 10
+    auth=$(end_field "$d/out.json" auth_failures); replay=$(end_field "$d/out.json" replay_failures)
+    got=$(end_field "$d/out.json" srtp_received); lost=$(end_field "$d/out.json" lost)
+    corrupted=$(json_field "$d/relay.json" corrupted); dupl=$(json_field "$d/relay.json" duplicated)
+    # (the altered packet may have been sent twice: then both copies fail authentication)
+    if [ "${corrupted:-0}" = 1 ] && [ "${dupl:-0}" -ge 1 ] && { [ "$auth" = 1 ] || [ "$auth" = 2 ]; } &&
+       [ $((auth + replay)) = $((1 + dupl)) ] && [ "$got" = 249 ] && [ "$lost" = 1 ]; then
+        pass "SRTP through the relay: 1 altered -> $auth authentication failure(s), $dupl sent twice -> $replay replay failures, 249 opened, 1 lost"
+    else
+        fail "SRTP through the relay: altered ${corrupted:-?} -> auth ${auth:-?}, duplicated ${dupl:-?} -> replay ${replay:-?}, opened ${got:-?}, lost ${lost:-?}"
+    fi
+    check_audio "SRTP through the relay, audio" "$d/sweep.wav" "$d/got.wav"
+}
 # mediacall offers RTP/SAVP and sends the tone file as SRTP to ffmpeg, which
 # holds mediacall's key from that offer: the audio arrives whole, and our
 # SRTCP BYE ends ffmpeg's input (under _32 ffmpeg cannot read our SRTCP,
@@ -339,6 +377,7 @@ if have ffmpeg && [ -n "$SRTP_LIBS" ]; then
     ff_srtp_to_mc AES_CM_128_HMAC_SHA1_80
     ff_srtp_to_mc AES_CM_128_HMAC_SHA1_32
     mc_srtp_to_ff AES_CM_128_HMAC_SHA1_80
+    ff_srtp_relay
 elif [ -z "$SRTP_LIBS" ]; then
     skip "SRTP interop" "libsrtp2-dev not installed (make deps)"
 else

@@ -1,17 +1,21 @@
 /* relay: a seeded impairment relay for loopback (netem does not exist here).
      relay --listen PORT --to ADDR:PORT [--loss P] [--gilbert P_GB:P_BG]
            [--delay MS] [--jitter MS] [--reorder P] [--dup P] [--seed N]
-           [--duration S] [--idle S] [--stats FILE]
+           [--corrupt N] [--duration S] [--idle S] [--stats FILE]
    RTP arriving on 127.0.0.1:PORT goes on to ADDR:PORT from the same socket,
    impaired: dropped (independent loss P, plus Gilbert-Elliott bursts: a bad
    state entered with P_GB per packet, left with P_BG, dropping everything),
    delayed by DELAY + uniform 0..JITTER ms, with probability REORDER held 25 ms
    more (so later packets overtake it), with probability DUP sent twice (each
-   copy its own delay). RTCP on PORT+1 is passed to ADDR:PORT+1 untouched.
+   copy its own delay), the N-th packet (--corrupt) with one bit of its 21st
+   byte flipped. RTCP on PORT+1 is passed to ADDR:PORT+1 untouched, except
+   what comes from ADDR:PORT+1 itself (the receiver's own reports, sent to
+   the relay as to its peer: passed on, they would come back to it).
    Decisions depend only on the seed and the packet's arrival index, so the
    same stream meets the same fate. Ends after --duration (30 s) or --idle
    (3 s) without packets once some came, and writes its ground truth as JSON:
-   received, forwarded (datagrams sent on), dropped, duplicated, reordered. */
+   received, forwarded (datagrams sent on), dropped, duplicated, reordered,
+   corrupted. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,7 +75,7 @@ int main(int argc, char **argv)
     int listen_port = 0, to_port = 0, i, fd[2], bad = 0;
     const char *to_host = "127.0.0.1", *stats = NULL;
     double loss = 0, p_gb = 0, p_bg = 1, delay = 0, jitter = 0, reorder = 0, dup = 0, duration = 30, idle = 3;
-    long received = 0, forwarded = 0, dropped = 0, duplicated = 0, reordered = 0;
+    long received = 0, forwarded = 0, dropped = 0, duplicated = 0, reordered = 0, corrupt_at = 0, corrupted = 0;
     struct sockaddr_in dst[2];
     uint64_t start, last = 0;
     char host[64];
@@ -90,6 +94,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--jitter")) jitter = atof(v);
         else if (!strcmp(o, "--reorder")) reorder = atof(v);
         else if (!strcmp(o, "--dup")) dup = atof(v);
+        else if (!strcmp(o, "--corrupt")) corrupt_at = atol(v);
         else if (!strcmp(o, "--seed")) rng = strtoull(v, NULL, 0) * 2654435761u + 1;
         else if (!strcmp(o, "--duration")) duration = atof(v);
         else if (!strcmp(o, "--idle")) idle = atof(v);
@@ -129,11 +134,17 @@ int main(int argc, char **argv)
             unsigned char d[1500];
             ssize_t n;
             if (!(p[k].revents & POLLIN)) continue;
-            while ((n = recv(fd[k], d, sizeof d, MSG_DONTWAIT)) > 0) {
+            struct sockaddr_in from;
+            socklen_t fl = sizeof from;
+            while ((n = recvfrom(fd[k], d, sizeof d, MSG_DONTWAIT, (struct sockaddr *)&from, &fl)) > 0) {
                 uint64_t at = now_us();
                 int copies, c, lose;
                 last = at;
-                if (k == 1) { enqueue(at, 1, d, (size_t)n); continue; }
+                fl = sizeof from;
+                if (k == 1) {
+                    if (from.sin_port != dst[1].sin_port || from.sin_addr.s_addr != dst[1].sin_addr.s_addr) enqueue(at, 1, d, (size_t)n);
+                    continue;
+                }
                 received++;
                 /* the same number of draws for every packet: its fate depends on its index alone */
                 {
@@ -142,6 +153,7 @@ int main(int argc, char **argv)
                     bad = bad ? u_state >= p_bg : u_state < p_gb;
                     lose = bad || u_loss < loss;
                     if (lose) { dropped++; continue; }
+                    if (received == corrupt_at && n > 20) { d[20] ^= 0x10; corrupted++; }
                     copies = u_dup < dup ? 2 : 1;
                     duplicated += copies - 1;
                     for (c = 0; c < copies; c++) {
@@ -156,8 +168,8 @@ int main(int argc, char **argv)
     if (stats) {
         FILE *f = fopen(stats, "w");
         if (f) {
-            fprintf(f, "{\"received\":%ld,\"forwarded\":%ld,\"dropped\":%ld,\"duplicated\":%ld,\"reordered\":%ld}\n",
-                    received, forwarded, dropped, duplicated, reordered);
+            fprintf(f, "{\"received\":%ld,\"forwarded\":%ld,\"dropped\":%ld,\"duplicated\":%ld,\"reordered\":%ld,"
+                    "\"corrupted\":%ld}\n", received, forwarded, dropped, duplicated, reordered, corrupted);
             fclose(f);
         }
     }
