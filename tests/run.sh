@@ -283,6 +283,18 @@ else
     fail "README media_opus.h example does not compile"; head -20 "$B/readme_opus.log" | sed 's/^/    /'
 fi
 
+readme_block readme_srtp > "$B/readme_srtp.txt"
+{ echo '#define MEDIA_IMPLEMENTATION'; echo '#include "media.h"'; grep '^#' "$B/readme_srtp.txt"
+  echo 'void readme_srtp(media_session_config cfg);'
+  echo 'void readme_srtp(media_session_config cfg) {'; grep -v '^#' "$B/readme_srtp.txt"; echo '(void)cfg; }'; } > "$B/readme_srtp.c"
+if grep -q media_srtp_attach "$B/readme_srtp.c" &&
+   gcc -std=c99 $WARN -I. -DMEDIA_SRTP_NO_LIBSRTP -c "$B/readme_srtp.c" -o "$B/readme_srtp.o" 2>"$B/readme_srtp.log" &&
+   { [ -z "$SRTP_LIBS" ] || g++ -x c++ -std=c++11 $WARN -I. $SRTP_CFLAGS -c "$B/readme_srtp.c" -o "$B/readme_srtp_cpp.o" 2>>"$B/readme_srtp.log"; }; then
+    pass "README media_srtp.h example compiles"
+else
+    fail "README media_srtp.h example does not compile"; head -20 "$B/readme_srtp.log" | sed 's/^/    /'
+fi
+
 echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
 if [ -x "$B/demo" ] && [ -x "$B/demo_cpp" ] && [ -x "$B/demo_pcmu" ]; then
     if ./"$B/demo" > "$B/demo.out" 2>&1; then
