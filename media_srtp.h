@@ -53,7 +53,11 @@
      as the signalling (SIP over TLS).
    - Receiving: any SSRC of the peer, new ones picked up without a
      re-offer; the rollover counter follows sequence wraps (libsrtp2's index
-     estimate); replays and packets older than the window are dropped.
+     estimate); replays and packets older than the window are dropped. A
+     peer that restarts its sequence under the same SSRC and key (which
+     would reuse keystream: RFC 3711 forbids it) is refused as replays
+     until a new key or a new SSRC; after a re-key it opens from its first
+     packet.
      What fails is dropped before media.h parses it: counted by the session
      (st.unprotect_errors) and here by reason (media_srtp_stats_get).
    - Memory: media_srtp is yours to place; libsrtp2 allocates its two

@@ -304,6 +304,69 @@ static void test_new_ssrc(void)
     srtp_end();
 }
 
+/* The peer restarts its sequence under the same SSRC and key (numbers set
+   back by 1000): under SRTP that would reuse keystream (RFC 3711 3.3.1
+   forbids it), and the replay check refuses every such packet, counted as
+   replays, until a re-offer brings a new key: then the restarted stream,
+   protected from index 0 again, opens from its first packet. */
+static void test_restart_same_ssrc(void)
+{
+    media_srtp_stats x1, x2;
+    uint8_t key[64], pkt[200];
+    srtp_policy_t pol;
+    srtp_t ctx = NULL;
+    int i;
+    net_reset();
+    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
+    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
+    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
+    g_ep[A].tone_hz = 1000;
+    g_net.block[A] = 1;                                   /* A's own packets stay out of it */
+    CHECK(sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", key) == 30);
+    memset(&pol, 0, sizeof pol);
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+    pol.ssrc.type = ssrc_any_outbound;
+    pol.key = key;
+    for (i = 0; i < 60; i++) {                            /* a peer's stream: 2000, 2001, ... */
+        int n = 172, seq = i < 30 ? 2000 + i : 1000 + i;  /* ... then back by 1000 */
+        if (i == 30) srtp_dealloc(ctx);                   /* the restart: the sender's state from scratch */
+        if (i == 0 || i == 30) CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
+        memset(pkt, 0x55, sizeof pkt);
+        pkt[0] = 0x80; pkt[1] = 0; pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
+        pkt[4] = 0; pkt[5] = 0; pkt[6] = (uint8_t)(i * 160 >> 8); pkt[7] = (uint8_t)(i * 160);
+        pkt[8] = 0x0B; pkt[9] = 0xAD; pkt[10] = 0xF0; pkt[11] = 0x0D;
+        CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
+        net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, vnow + 20000 * (uint64_t)i);
+    }
+    srtp_dealloc(ctx);
+    net_run_ms(1500);
+    media_srtp_stats_get(&g_srtp[B], &x1);
+    CHECKF(x1.unprotected_rtp == 30 && x1.replay_failures == 30 && x1.auth_failures == 0,
+           "opened %llu, replays %llu, auth %llu", (unsigned long long)x1.unprotected_rtp,
+           (unsigned long long)x1.replay_failures, (unsigned long long)x1.auth_failures);
+    /* A re-keys: B's receiving context is new, the restarted stream opens */
+    CHECK_EQ_INT(media_srtp_rekey(&g_srtp[A]), MEDIA_OK);
+    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
+    CHECK(sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", key) == 30);
+    CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
+    for (i = 0; i < 10; i++) {
+        int n = 172, seq = 1030 + i;
+        memset(pkt, 0x55, sizeof pkt);
+        pkt[0] = 0x80; pkt[1] = 0; pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
+        pkt[8] = 0x0B; pkt[9] = 0xAD; pkt[10] = 0xF0; pkt[11] = 0x0D;
+        CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
+        net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, vnow + 20000 * (uint64_t)i);
+    }
+    srtp_dealloc(ctx);
+    net_run_ms(500);
+    media_srtp_stats_get(&g_srtp[B], &x2);
+    CHECKF(x2.unprotected_rtp == x1.unprotected_rtp + 10 && x2.auth_failures == 0 && x2.replay_failures == x1.replay_failures,
+           "after the re-key: opened %llu more, auth %llu, replays %llu", (unsigned long long)(x2.unprotected_rtp - x1.unprotected_rtp),
+           (unsigned long long)x2.auth_failures, (unsigned long long)x2.replay_failures);
+    srtp_end();
+}
+
 /* Against a peer without SRTP: required refuses (our offer, its answer
    with port 0; its clear offer, our answer), best effort runs clear RTP. */
 static void test_policies(void)
@@ -393,6 +456,7 @@ int main(void)
     RUN(test_sequence_wrap);
     RUN(test_reoffer_and_rekey);
     RUN(test_new_ssrc);
+    RUN(test_restart_same_ssrc);
     RUN(test_policies);
     RUN(test_allocation_failures);
 #else
