@@ -246,8 +246,11 @@ fi
 # ---------------------------------------------------------------- SRTP with ffmpeg
 # ffmpeg's SRTP is its own code (libavformat/srtp.c), not libsrtp2: an
 # independent implementation on both ends.
-# crypto_line SUITE: a=crypto:1 SUITE inline:<30 fresh bytes>
-crypto_line() { printf 'a=crypto:1 %s inline:%s' "$1" "$(head -c 30 /dev/urandom | base64)"; }
+# crypto_line SUITE: a=crypto:1 SUITE inline:<fresh key and salt of the suite's size>
+crypto_line() {
+    case $1 in AEAD_AES_128_GCM) n=28;; AEAD_AES_256_GCM) n=44;; *) n=30;; esac
+    printf 'a=crypto:1 %s inline:%s' "$1" "$(head -c $n /dev/urandom | base64 -w0)"
+}
 # ffmpeg sends the sweep as SRTP (its key in the SDP we answer): every frame
 # bit-exact out of mediacall, no RTP refused; on the wire (tshark), no
 # payload is the sweep's G.711. ffmpeg protects SRTCP under
@@ -416,11 +419,39 @@ gst_srtp_to_mc() {   # SUITE CIPHER AUTH RTCP_AUTH KEY_BYTES
     r=$($WT exact "$d/sweep.wav" "$d/got.wav" 2>&1)
     if [ $? = 0 ]; then pass "GStreamer SRTP $1 -> mediacall: every frame bit-exact: $r"; else fail "GStreamer SRTP $1 -> mediacall exact: $r"; fi
 }
+# mediacall offers RTP/SAVP under each suite and sends the tone file;
+# GStreamer's srtpdec, given mediacall's key from that offer when it asks
+# (request-key, tests/interop/gst_srtp_rx.py), writes what it opens
+mc_srtp_to_gst() {   # SUITE
+    d=$B/mc2gst_srtp_$1; mkdir -p "$d"
+    fp=$($WT port)
+    $MC --offer --srtp-required --srtp-suite "$1" --remote "$d/answer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup \
+        --duration 20 --wait 10 > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if ! wait_file "$d/me.sdp"; then fail "mediacall SRTP $1 -> GStreamer: no offer"; stop $mc; return; fi
+    key=$(sed -n "s/^a=crypto:1 $1 inline:\([A-Za-z0-9+\/=]*\).*/\1/p" "$d/me.sdp" | tr -d '\r')
+    /usr/bin/python3 tests/interop/gst_srtp_rx.py "$fp" "$1" "$key" "$d/got.wav" 2 > "$d/gst.log" 2>&1 & g=$!; started $g
+    wait_udp "$fp"
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\n%s\r\na=recvonly\r\n' \
+        "$fp" "$(crypto_line "$1")" > "$d/answer.tmp" && mv "$d/answer.tmp" "$d/answer.sdp"
+    wait_for $mc 25
+    wait_for $g 10
+    sent=$(end_field "$d/out.json" srtp_sent); suite=$(end_field "$d/out.json" suite)
+    if [ "$suite" = "$1" ] && { [ "$sent" = 200 ] || [ "$sent" = 201 ]; } && grep -q "asked for the keys of: [0-9a-f]" "$d/gst.log"; then
+        pass "mediacall SRTP $1 -> GStreamer srtpdec: $sent packets protected, $(tail -1 "$d/gst.log")"
+    else fail "mediacall SRTP $1 -> GStreamer: suite ${suite:-?}, protected ${sent:-?}"; head -5 "$d/err" "$d/gst.log"; fi
+    check_audio "mediacall SRTP $1 -> GStreamer audio" "$SRC" "$d/got.wav"
+}
 if have gst-launch-1.0 && gst-inspect-1.0 srtpenc > /dev/null 2>&1 && [ -n "$SRTP_LIBS" ]; then
     gst_srtp_to_mc AES_CM_128_HMAC_SHA1_80 aes-128-icm hmac-sha1-80 hmac-sha1-80 30
     gst_srtp_to_mc AES_CM_128_HMAC_SHA1_32 aes-128-icm hmac-sha1-32 hmac-sha1-80 30
     gst_srtp_to_mc AEAD_AES_128_GCM aes-128-gcm null null 28
     gst_srtp_to_mc AEAD_AES_256_GCM aes-256-gcm null null 44
+    if /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
+        mc_srtp_to_gst AES_CM_128_HMAC_SHA1_32
+        mc_srtp_to_gst AEAD_AES_256_GCM
+    else
+        skip "mediacall SRTP -> GStreamer" "python3-gi not installed (make deps)"
+    fi
 else
     skip "GStreamer SRTP interop" "gstreamer1.0-plugins-bad (srtpenc) or libsrtp2-dev not installed (make deps)"
 fi
