@@ -16,7 +16,7 @@ for cc in ${CC:-gcc clang}; do
         if [ "$name" = bench_opus ]; then
             pre=$(pkg-config --cflags opus 2>/dev/null || echo -DMEDIA_OPUS_NO_LIBOPUS) post=$(pkg-config --libs opus 2>/dev/null)
         fi
-        if [ "$name" = bench_srtp ]; then
+        if [ "$name" = bench_srtp ] || [ "$name" = bench_sessions ]; then
             pre=$(pkg-config --cflags libsrtp2 2>/dev/null || echo -DMEDIA_SRTP_NO_LIBSRTP) post=$(pkg-config --libs libsrtp2 2>/dev/null)
         fi
         if [ "$name" = jitter_eval ]; then
@@ -27,5 +27,9 @@ for cc in ${CC:-gcc clang}; do
         "$cc" -std=c99 -O2 -I. $pre "$b" -o "build/bench/$name.$cc" $post -lm || exit 1
         echo "== $name ($cc $("$cc" -dumpversion) -O2, $(uname -m))"
         "./build/bench/$name.$cc"
+        if [ "$name" = bench_sessions ]; then   # the same 1000 calls, every one through SRTP
+            echo "== $name, SRTP ($cc)"
+            "./build/bench/$name.$cc" 3 1000 s 3 srtp
+        fi
     done
 done
