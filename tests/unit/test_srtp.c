@@ -167,7 +167,8 @@ static void test_each_suite(void)
 }
 
 /* In flight to B: one packet altered (a payload bit), one delivered again
-   later: each dropped, counted by its reason, the call goes on. */
+   later, and one SRTCP packet delivered again (its index seen): each
+   dropped, counted by its reason, the call goes on. */
 static void test_tamper_and_replay(void)
 {
     media_session_stats sb;
@@ -198,6 +199,25 @@ static void test_tamper_and_replay(void)
            "auth %llu replay %llu refused %llu", (unsigned long long)xb.auth_failures, (unsigned long long)xb.replay_failures,
            (unsigned long long)sb.unprotect_errors);
     CHECKF(sb.lost == 1 && sb.duplicates == 0, "lost %lld, duplicates %llu", (long long)sb.lost, (unsigned long long)sb.duplicates);
+    /* an SRTCP packet delivered again: its index was seen, a replay */
+    for (k = 0; k < 300; k++) {
+        int j;
+        for (j = 0; j < g_net.nq && !(g_net.q[j].to == B && g_net.q[j].data[1] >= 200 && g_net.q[j].data[1] <= 206); j++) {}
+        if (j < g_net.nq) { copy = g_net.q[j]; break; }
+        net_run_ms(10);
+    }
+    CHECK(k < 300);
+    net_run_ms(500);
+    media_srtp_stats_get(&g_srtp[B], &xb);
+    net_enqueue(B, copy.is_rtcp, &copy.from, copy.data, copy.len, vnow);   /* (muxed: on the RTP port) */
+    net_run_ms(200);
+    {
+        media_srtp_stats x2;
+        media_srtp_stats_get(&g_srtp[B], &x2);
+        CHECKF(x2.replay_failures == xb.replay_failures + 1 && x2.auth_failures == xb.auth_failures && xb.unprotected_rtcp > 0,
+               "SRTCP replayed: replays %llu -> %llu, SRTCP opened %llu", (unsigned long long)xb.replay_failures,
+               (unsigned long long)x2.replay_failures, (unsigned long long)xb.unprotected_rtcp);
+    }
     srtp_end();
 }
 
