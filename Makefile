@@ -9,6 +9,9 @@ FUZZ_LONG_SECONDS ?= 60
 # media_opus.h with libopus when pkg-config finds it, built without it otherwise
 OPUS_CFLAGS := $(shell pkg-config --cflags opus 2>/dev/null || echo -DMEDIA_OPUS_NO_LIBOPUS)
 OPUS_LIBS := $(shell pkg-config --libs opus 2>/dev/null)
+# media_srtp.h with libsrtp2 likewise (mediacall)
+SRTP_CFLAGS := $(shell pkg-config --cflags libsrtp2 2>/dev/null || echo -DMEDIA_SRTP_NO_LIBSRTP)
+SRTP_LIBS := $(shell pkg-config --libs libsrtp2 2>/dev/null)
 
 all: test
 
@@ -23,7 +26,7 @@ examples:
 	@mkdir -p build/examples build/tools && for e in $(EXAMPLES); do \
 	  $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) examples/$$e.c -o build/examples/$$e $(OPUS_LIBS) -lm || exit 1; done && \
 	$(CC) -std=c99 -O2 -Wall -Wextra -I. examples/libuv_many.c -o build/examples/libuv_many $$(pkg-config --libs libuv) -lm && \
-	$(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) tools/mediacall.c -o build/tools/mediacall $(OPUS_LIBS) -lm && \
+	$(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) $(SRTP_CFLAGS) tools/mediacall.c -o build/tools/mediacall $(OPUS_LIBS) $(SRTP_LIBS) -lm && \
 	echo "built: $(EXAMPLES) libuv_many (build/examples/), mediacall (build/tools/)"
 
 test:

@@ -398,8 +398,8 @@ mc_srtp_to_ff() {   # SUITE
     check_audio "mediacall SRTP $1 -> ffmpeg audio" "$SRC" "$d/got.wav"
 }
 if have ffmpeg && [ -n "$SRTP_LIBS" ]; then
-    together "ff_srtp_to_mc AES_CM_128_HMAC_SHA1_80" "ff_srtp_to_mc AES_CM_128_HMAC_SHA1_32"
-    together "mc_srtp_to_ff AES_CM_128_HMAC_SHA1_80" "ff_srtp_relay"
+    together "ff_srtp_to_mc AES_CM_128_HMAC_SHA1_80" "ff_srtp_to_mc AES_CM_128_HMAC_SHA1_32" \
+             "mc_srtp_to_ff AES_CM_128_HMAC_SHA1_80" "ff_srtp_relay"
 elif [ -z "$SRTP_LIBS" ]; then
     skip "SRTP interop" "libsrtp2-dev not installed (make deps)"
 else
@@ -462,8 +462,8 @@ mc_srtp_to_gst() {   # SUITE
 }
 if have gst-launch-1.0 && gst-inspect-1.0 srtpenc > /dev/null 2>&1 && [ -n "$SRTP_LIBS" ]; then
     together "gst_srtp_to_mc AES_CM_128_HMAC_SHA1_80 aes-128-icm hmac-sha1-80 hmac-sha1-80 30" \
-             "gst_srtp_to_mc AES_CM_128_HMAC_SHA1_32 aes-128-icm hmac-sha1-32 hmac-sha1-80 30"
-    together "gst_srtp_to_mc AEAD_AES_128_GCM aes-128-gcm null null 28" "gst_srtp_to_mc AEAD_AES_256_GCM aes-256-gcm null null 44"
+             "gst_srtp_to_mc AES_CM_128_HMAC_SHA1_32 aes-128-icm hmac-sha1-32 hmac-sha1-80 30" \
+             "gst_srtp_to_mc AEAD_AES_128_GCM aes-128-gcm null null 28" "gst_srtp_to_mc AEAD_AES_256_GCM aes-256-gcm null null 44"
     if /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
         together "mc_srtp_to_gst AES_CM_128_HMAC_SHA1_32" "mc_srtp_to_gst AEAD_AES_256_GCM"
     else
