@@ -6767,7 +6767,8 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
         for (i = 0; i < (int)prev->media_count; i++) {
             if (i == prevm) {
                 const char *pp = media_sdp_str_get(prev, prev->media[i].proto);
-                int fb = pp[strlen(pp) - 1] == 'F' || pp[strlen(pp) - 1] == 'f';
+                size_t pl = strlen(pp);
+                int fb = pl && (pp[pl - 1] == 'F' || pp[pl - 1] == 'f');
                 m = media_sdp_media_add(offer, "audio", cfg->port, savp ? (fb ? "RTP/SAVPF" : "RTP/SAVP") : (fb ? "RTP/AVPF" : "RTP/AVP"));
             } else {
                 m = media__sdp_copy_refused(offer, prev, i);
