@@ -22,7 +22,7 @@
    both ways, keys negotiated in the SDP): its CPU per packet beside the
    clear calls'.
 
-       bench_sessions [SECONDS [N [f|s|b [ROUNDS [srtp]]]]]   (3 s, N = 100 and 1000, both, 3 rounds) */
+       bench_sessions [SECONDS [N [f|s|b [ROUNDS [srtp [SUITE]]]]]]   (3 s, N = 100 and 1000, both, 3 rounds) */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <stdint.h>
@@ -92,6 +92,7 @@ static void heap_up(timer **h, int i)
 /* ---- the sessions' loop ---- */
 typedef struct call { timer t; media_session *s; int ended; double osc[3]; media_srtp *x; } call;
 static int use_srtp;   /* every call through media_srtp.h */
+static const char *srtp_suite = "AES_CM_128_HMAC_SHA1_80";
 
 static uint64_t loop_now;   /* read once a turn; every session's clock (cfg.now_us) */
 static uint64_t loop_clock(void *user) { (void)user; return loop_now ? loop_now : media_now_us(); }
@@ -125,8 +126,9 @@ static int pair_up(call *a, call *b)
     cfg.now_us = loop_clock;
     cfg.local_address = "127.0.0.1";
     if (use_srtp) {
-        static const char *const suite[1] = { "AES_CM_128_HMAC_SHA1_80" };
+        const char *suite[1];
         media_srtp_config sc;
+        suite[0] = srtp_suite;
         media_srtp_config_init(&sc);
         sc.suites = suite;
         sc.suite_count = 1;
@@ -388,6 +390,7 @@ int main(int argc, char **argv)
     int only = argc > 3 ? argv[3][0] : 0;        /* and 'f'loor or 's'essions alone */
     int rounds = argc > 4 ? atoi(argv[4]) : 3;
     use_srtp = argc > 5 && !strcmp(argv[5], "srtp");
+    if (argc > 6) srtp_suite = argv[6];
     struct rlimit rl;
     size_t k;
     if (rounds < 1 || rounds > 15) rounds = 3;
@@ -398,7 +401,7 @@ int main(int argc, char **argv)
 #ifdef MEDIA_SRTP_NO_LIBSRTP
     if (use_srtp) { printf("bench_sessions: built without libsrtp2 (MEDIA_SRTP_NO_LIBSRTP): no SRTP calls\n"); return 0; }
 #endif
-    if (use_srtp) printf("every call through SRTP (media_srtp.h, AES_CM_128_HMAC_SHA1_80)\n");
+    if (use_srtp) printf("every call through SRTP (media_srtp.h, %s)\n", srtp_suite);
     printf("%-6s %10s %10s %6s %12s %6s %14s %12s\n", "calls", "us/packet", "floor", "ratio", "floor conn.", "ratio",
            "bytes/session", "RSS/session");
     for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
