@@ -388,6 +388,9 @@
    suite (-1: clear RTP); media_sdp_srtp_key_get() reads the peer's key
    from its description. The parts of a crypto line are public too
    (media_sdp_crypto_key_parse, _params_parse, _suite_info, base64).
+   What SRTP then protects, and what it leaves readable (the RTP header is
+   authenticated, not encrypted; SDES keys travel in the signalling), and
+   how media_srtp.h makes its keys: the top of media_srtp.h.
 
    ============================================================================
    10. WAV FILES AND RESAMPLING
