@@ -280,12 +280,20 @@ ff_srtp_to_mc() {   # SUITE
     fp=$($WT port)
     $WT sweep "$d/sweep.wav" 5 || { fail "sweep"; return; }
     ffmpeg -nostdin -loglevel error -i "$d/sweep.wav" -f mulaw -y "$d/sweep.ul" > /dev/null 2>&1
-    line=$(crypto_line "$1")
-    key=${line##*inline:}
+    key=$(head -c 30 /dev/urandom | base64 -w0)
+    # ffmpeg's own SDP for that key (-sdp_file, a tenth of a second sent nowhere): its a=crypto line
+    # goes into the peer's description as ffmpeg wrote it (on RTP/AVP: best effort SRTP)
+    ffmpeg -nostdin -loglevel error -f lavfi -i "sine=d=0.1:sample_rate=8000" -c:a pcm_mulaw -f rtp -payload_type 0 \
+        -srtp_out_suite "$1" -srtp_out_params "$key" -sdp_file "$d/ffgen.sdp" \
+        "srtp://127.0.0.1:9?localrtpport=$fp&localrtcpport=$((fp + 1))" > /dev/null 2>&1
+    line=$(grep '^a=crypto:' "$d/ffgen.sdp" | tr -d '\r')
     peer_sdp "$d/peer.sdp" "$fp" 0 sendonly
     printf '%s\r\n' "$line" >> "$d/peer.sdp"
     $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --record "$d/got.wav" --idle 1.5 --duration 25 \
         > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    if [ "${line##*inline:}" != "$key" ] || ! grep -q "RTP/AVP" "$d/ffgen.sdp"; then
+        fail "ffmpeg SRTP $1: its SDP's crypto line: ${line:-none}"
+    fi
     if ! wait_file "$d/me.sdp"; then fail "ffmpeg SRTP $1 -> mediacall: no SDP"; stop $mc; return; fi
     p=$(sdp_port "$d/me.sdp")
     cap=""
