@@ -28,6 +28,9 @@ OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --lib
 # libsrtp2 for media_srtp.h's (libsrtp2-dev)
 SRTP_CFLAGS=$(pkg-config --cflags libsrtp2 2>/dev/null) SRTP_LIBS=$(pkg-config --libs libsrtp2 2>/dev/null)
 passed=0 failed=0 skipped=0
+T0=$(date +%s)
+# section TITLE: a heading with the seconds since make test began (where the time goes)
+section() { echo "== $1 ($(($(date +%s) - T0)) s in) =="; }
 
 have() { command -v "$1" >/dev/null 2>&1; }
 pass() { passed=$((passed + 1)); echo "ok   $1"; }
@@ -90,6 +93,7 @@ plan_variant() {
 # run_variant VARIANT COMPILER: runs what plan_variant built
 run_variant() {
     variant=$1; comp=$2
+    section "unit tests: $variant"
     if ! have "$comp"; then skip "$variant" "$comp not installed"; return; fi
     for t in ${VARIANT_TESTS:-$TESTS}; do
         if uses_opus "$t" && [ -z "$OPUS_LIBS" ]; then skip "$variant/$t" "libopus-dev not installed"; continue; fi
@@ -161,10 +165,10 @@ if [ $HAVE_FUZZ = 1 ]; then
     done
 fi
 printf '.PHONY: all%s\nall:%s\n' "$ALL" "$ALL" >> "$MK"
-echo "== building ($JOBS jobs) =="
+section "building ($JOBS jobs)"
 make -s -k -j"$JOBS" -f "$MK" all >"$B/make.log" 2>&1 || true
 
-echo "== unit tests =="
+section "unit tests"
 run_variant gcc gcc
 VARIANT_TESTS=$TESTS_LOCAL
 run_variant clang clang
@@ -196,7 +200,7 @@ done
 if [ -x "$B/no_libsrtp/test_srtp" ]; then run_prog "no_libsrtp/test_srtp" "$B/no_libsrtp/test_srtp"
 else fail "no_libsrtp/test_srtp (does not compile)"; sed 's/^/    /' "$B/no_libsrtp/test_srtp.log" | head -20; fi
 
-echo "== G.711 encoder is branch-free (cachegrind branch simulation) =="
+section "G.711 encoder is branch-free (cachegrind branch simulation)"
 if have valgrind; then
     for v in simd scalar; do
         for law in 0 1; do
@@ -221,7 +225,7 @@ else
     skip "G.711 branch-free check" "valgrind not installed"
 fi
 
-echo "== README examples =="
+section "README examples"
 # readme_block NAME: the C block after README.md's "<!-- tested: NAME" line
 readme_block() {
     awk -v tag="<!-- tested: $1 " 'index($0, tag) == 1 {t = 1; next} t && /^```c$/ {f = 1; next} f && /^```$/ {exit} f' README.md
@@ -295,7 +299,7 @@ else
     fail "README media_srtp.h example does not compile"; head -20 "$B/readme_srtp.log" | sed 's/^/    /'
 fi
 
-echo "== make demo (a call on loopback in real time: prompt, DTMF, recording) =="
+section "make demo (a call on loopback in real time: prompt, DTMF, recording)"
 if [ -x "$B/demo" ] && [ -x "$B/demo_cpp" ] && [ -x "$B/demo_pcmu" ]; then
     if ./"$B/demo" > "$B/demo.out" 2>&1; then
         pass "make demo: $(grep -E 'codecs offered|received DTMF|segmental SNR' "$B/demo.out" | tr '\n' ' ')"
@@ -312,10 +316,10 @@ else
     fail "examples/demo.c does not compile"; cat "$B/demo.log" "$B/demo_cpp.log" "$B/demo_pcmu.log" | head -20 | sed 's/^/    /'
 fi
 
-echo "== interop with real peers (ffmpeg, GStreamer, tshark, the impairment relay) =="
+section "interop with real peers (ffmpeg, GStreamer, tshark, the impairment relay)"
 run_prog "interop" env MEDIA_STRICT="$STRICT" sh tests/interop/interop.sh
 
-echo "== compile checks =="
+section "compile checks"
 for std in c99 c11; do
     compile_check "gcc -std=$std declarations only" gcc -std=$std $WARN -x c tests/compile/compile_decl.c
     compile_check "gcc -std=$std implementation" gcc -std=$std $WARN -x c tests/compile/compile_impl.c
@@ -408,7 +412,7 @@ else
     fail "compile_impl.c for nm"
 fi
 
-echo "== fuzz smoke (${FUZZ_SECONDS}s each, $JOBS at a time) =="
+section "fuzz smoke (${FUZZ_SECONDS}s each, $JOBS at a time)"
 # fuzz_report NAME: the verdict on one fuzzer's run
 fuzz_report() {
     if [ "$(cat "$B/$1.rc")" = 0 ]; then
