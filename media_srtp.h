@@ -43,7 +43,10 @@
      (getrandom(), else /dev/urandom) at media_srtp_init(); a re-offer keeps
      them, media_srtp_rekey() makes new ones for the next offer. The peer's
      key comes from its a=crypto line. A re-negotiation with the same keys
-     changes nothing (the rollover counters and replay windows go on).
+     changes nothing (the rollover counters and replay windows go on). A
+     key's lifetime in the SDP is read, not enforced: libsrtp2 holds every
+     key to its own limits (2^48 SRTP, 2^31 SRTCP packets); a peer that
+     gives a shorter one re-keys by a re-offer before it runs out.
    - Protected: each RTP payload (encrypted) and the whole RTP packet
      (authenticated); RTCP after its first 8 bytes (encrypted) and the whole
      of it with its index (authenticated). Not protected: the RTP header is
