@@ -137,7 +137,7 @@ MEDIA_SRTP_DEF int media_srtp_rekey(media_srtp *x);
 /* Frees libsrtp2's contexts and wipes the keys (after the session is gone). */
 MEDIA_SRTP_DEF void media_srtp_free(media_srtp *x);
 MEDIA_SRTP_DEF int media_srtp_stats_get(const media_srtp *x, media_srtp_stats *st);
-/* n bytes from the system's CSPRNG: MEDIA_OK or MEDIA_EIO. */
+/* n bytes from the system's CSPRNG: MEDIA_OK or MEDIA_EIO (MEDIA_EUNSUPPORTED without libsrtp2). */
 MEDIA_SRTP_DEF int media_srtp_random(uint8_t *dst, size_t n);
 
 #ifdef __cplusplus
@@ -172,6 +172,10 @@ MEDIA_SRTP_DEF void media_srtp_config_init(media_srtp_config *cfg)
 
 MEDIA_SRTP_DEF int media_srtp_random(uint8_t *dst, size_t n)
 {
+#ifdef MEDIA_SRTP_NO_LIBSRTP
+    (void)dst; (void)n;
+    return MEDIA_EUNSUPPORTED;   /* (as every call here without libsrtp2) */
+#else
     FILE *f;
     size_t got = 0;
     if (!dst && n) return MEDIA_EINVAL;
@@ -189,6 +193,7 @@ MEDIA_SRTP_DEF int media_srtp_random(uint8_t *dst, size_t n)
     got = fread(dst, 1, n, f);
     fclose(f);
     return got == n ? MEDIA_OK : MEDIA_EIO;
+#endif
 }
 
 /* the key and salt size of a suite we do; 0 for one we do not */

@@ -459,6 +459,7 @@ static void test_without_libsrtp(void)
     }
     CHECK_EQ_INT(media_srtp_rekey(&x), MEDIA_EUNSUPPORTED);
     CHECK_EQ_INT(media_srtp_stats_get(&x, &st), MEDIA_EUNSUPPORTED);
+    CHECK_EQ_INT(media_srtp_random((uint8_t *)&st, 8), MEDIA_EUNSUPPORTED);
     media_srtp_free(&x);
     CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
     g_ep[0].tone_hz = 1000;
