@@ -515,7 +515,11 @@
    spoofer, even at the peer's exact address, cannot interrupt a live stream
    or pull our packets to itself; what it can do, without SRTP, is take over
    a stream that has stalled for three frames and hold it while it keeps
-   sending. What is refused is counted (st.foreign, st.strays). An RFC 4733
+   sending. With SRTP (cfg.filter, media_srtp.h) every datagram is
+   authenticated before any of this: a spoofer without the key is refused
+   outright (st.unprotect_errors), and what latches has proved it holds
+   the peer's key (a replayed packet does not: the replay check refuses
+   it). What is refused is counted (st.foreign, st.strays). An RFC 4733
    key press is one dtmf callback, at its end; the time an event covers plays
    out and is recorded as silence, never as a tone. The rest (SSRC
    collisions, the peer's BYE and RTCP) is in the implementation's
