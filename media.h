@@ -517,9 +517,10 @@
    a stream that has stalled for three frames and hold it while it keeps
    sending. With SRTP (cfg.filter, media_srtp.h) every datagram is
    authenticated before any of this: a spoofer without the key is refused
-   outright (st.unprotect_errors), and what latches has proved it holds
-   the peer's key (a replayed packet does not: the replay check refuses
-   it). What is refused is counted (st.foreign, st.strays). An RFC 4733
+   outright (st.unprotect_errors), and only packets the peer really sent
+   can move the latch (one seen before is refused as a replay); an
+   attacker on the path that delays the peer's own packets is another
+   matter. What is refused is counted (st.foreign, st.strays). An RFC 4733
    key press is one dtmf callback, at its end; the time an event covers plays
    out and is recorded as silence, never as a tone. The rest (SSRC
    collisions, the peer's BYE and RTCP) is in the implementation's
