@@ -55,15 +55,32 @@ static void accessors(const media_sdp *s)
     }
 }
 
-static void negotiate(const media_sdp *offer)
+/* our SRTP keys (SDES): all four suites, fixed keys */
+static const uint8_t k_cm[30] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30 };
+static const uint8_t k_gcm[44] = { 44, 43, 42, 41, 40, 39, 38, 37, 36, 35, 34, 33, 32, 31, 30, 29, 28, 27, 26, 25, 24, 23,
+                                   22, 21, 20, 19, 18, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1 };
+static const media_sdp_srtp_suite suites[4] = {
+    { "AES_CM_128_HMAC_SHA1_80", k_cm }, { "AES_CM_128_HMAC_SHA1_32", k_cm },
+    { "AEAD_AES_128_GCM", k_gcm }, { "AEAD_AES_256_GCM", k_gcm }
+};
+
+static void negotiate(const media_sdp *offer, int srtp)
 {
     media_sdp_oa_config cfg;
     media_sdp_result res, res2;
+    media_sdes sdes;
     int rc;
     media_sdp_oa_config_init(&cfg);
     cfg.address = "192.0.2.1";
     cfg.port = 4000;
     cfg.rtcp_mux = 1;
+    if (srtp) {
+        memset(&sdes, 0, sizeof sdes);
+        sdes.policy = srtp == 1 ? MEDIA_SRTP_OPTIONAL : MEDIA_SRTP_REQUIRED;
+        sdes.suites = suites;
+        sdes.count = 4;
+        cfg.sdes = &sdes;
+    }
     rc = media_sdp_answer_create(&ans, offer, &cfg, &res);
     if (rc != MEDIA_OK && rc != MEDIA_ENEGOTIATION) {
         /* only capacity limits may stop an answer (the offer was near one) */
@@ -74,6 +91,14 @@ static void negotiate(const media_sdp *offer)
     roundtrip(&ans);
     if (rc == MEDIA_OK) {
         FUZZ_CHECK(res.accepted && res.codec && res.media_index >= 0);
+        /* SRTP: a suite only with keys on, its key readable from the offer,
+           and required means never clear */
+        FUZZ_CHECK(res.srtp_suite >= -1 && res.srtp_suite < (srtp ? 4 : 0));
+        if (srtp == 2) FUZZ_CHECK(res.srtp_suite >= 0);
+        if (res.srtp_suite >= 0) {
+            media_sdp_crypto_key key;
+            FUZZ_CHECK(media_sdp_srtp_key_get(offer, &res, cfg.sdes, &key, NULL) == MEDIA_OK);
+        }
         /* we as offerer accept the answer we would give to ourselves */
         rc = media_sdp_answer_process(&res2, offer, &ans, &cfg);
         if (media_sdp_direction_get(offer, res.media_index) == MEDIA_SDP_SENDRECV && rc == MEDIA_OK)
@@ -89,7 +114,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     roundtrip(&s1);
     accessors(&s1);
-    negotiate(&s1);
+    negotiate(&s1, 0);
+    negotiate(&s1, 1);
+    negotiate(&s1, 2);
     /* edits keep it writable and parseable */
     if (s1.media_count && s1.media[0].is_rtp && s1.media[0].fmt_count) {
         FUZZ_CHECK(media_sdp_format_remove(&s1, 0, s1.media[0].pt[0]) == MEDIA_OK);
