@@ -490,7 +490,7 @@ fi
 # (baresip also sends a 16-byte RTCP APP in clear, and its BYE as SRTCP
 # marked unencrypted: both refused, counted as other failures.)
 baresip_srtp() {
-    d=$B/baresip_srtp; mkdir -p "$d"
+    d=$B/baresip_srtp; rm -rf "$d"; mkdir -p "$d"
     up=$($WT port); bp=$($WT port); rp=$($WT port)
     $WT sweep "$d/sweep.wav" 4 || { fail "sweep"; return; }
     cat > "$d/config" <<EOF2

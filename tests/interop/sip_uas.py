@@ -72,10 +72,12 @@ def main():
             with open(os.path.join(d, "offer.sdp"), "w") as f:
                 f.write(body)
             s.sendto(reply(msg, 100, "Trying"), addr)
+            ans = os.path.join(d, "answer.sdp")
+            if os.path.exists(ans):
+                os.remove(ans)   # (one from an earlier run would be taken for mediacall's)
             out = open(os.path.join(d, "mc.json"), "w")
             mc = subprocess.Popen(mc_args + ["--remote", os.path.join(d, "offer.sdp"), "--sdp-out",
                                              os.path.join(d, "answer.sdp")], stdout=out, stderr=subprocess.STDOUT)
-            ans = os.path.join(d, "answer.sdp")
             while not os.path.exists(ans) and mc.poll() is None and time.time() < end:
                 time.sleep(0.05)
             if os.path.exists(ans):
