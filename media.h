@@ -6769,9 +6769,12 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
     savp = media__sdes_on(cfg) && cfg->sdes->policy == MEDIA_SRTP_REQUIRED;
     te = media__find_te(codecs, ncodecs);
     if ((rc = media__sdp_oa_origin(offer, cfg)) != MEDIA_OK) return rc;
-    /* RFC 3264 8: a new offer keeps every earlier m-line, in place */
+    /* RFC 3264 8: a new offer keeps every earlier m-line, in place; ours is
+       the live audio one (an answer of ours may have refused audio m-lines
+       before it), else the first audio one */
     if (prev) {
-        prevm = media__sdp_audio_index(prev, 1);
+        prevm = media__sdp_audio_index(prev, 0);
+        if (prevm < 0) prevm = media__sdp_audio_index(prev, 1);
         for (i = 0; i < (int)prev->media_count; i++) {
             if (i == prevm) {
                 const char *pp = media_sdp_str_get(prev, prev->media[i].proto);

@@ -1421,6 +1421,34 @@ static void test_sdes_offer_answer(void)
     CHECK_EQ_INT(media_sdp_answer_process(&r1, &A, &B, &oc), MEDIA_ENEGOTIATION);
 }
 
+/* Our answer took the second audio m-line (the first offered only a codec
+   we lack): a re-offer built from that answer keeps every m-line in place
+   (RFC 3264 8), the live stream at index 1, the refused one at 0 with port
+   0; the peer's answer to it is read at index 1. */
+static void test_reoffer_keeps_live_mline(void)
+{
+    media_sdp_oa_config cfg;
+    media_sdp_result res;
+    char text[4096];
+    oa_cfg(&cfg, "192.0.2.1", 4000);
+    CHECK_EQ_INT(parse_str(&C, "v=0\r\no=- 7 7 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                               "m=audio 5000 RTP/AVP 96\r\na=rtpmap:96 G729/8000\r\n"
+                               "m=audio 5002 RTP/AVP 0 8\r\n"), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_create(&B, &C, &cfg, &res), MEDIA_OK);
+    CHECK(res.media_index == 1 && B.media_count == 2 && B.media[0].port == 0 && B.media[1].port == 4000);
+    cfg.previous = &B;
+    CHECK_EQ_INT(media_sdp_offer_create(&A, &cfg), MEDIA_OK);
+    CHECK(A.media_count == 2);
+    CHECKF(A.media_count == 2 && A.media[0].port == 0 && A.media[1].port == 4000 && A.media[1].fmt_count >= 2,
+           "re-offer ports %u, %u", (unsigned)A.media[0].port, A.media_count > 1 ? (unsigned)A.media[1].port : 0u);
+    /* the peer answers it: the stream is m-line 1 */
+    snprintf(text, sizeof text, "v=0\r\no=- 7 8 IN IP4 192.0.2.9\r\ns=-\r\nc=IN IP4 192.0.2.9\r\nt=0 0\r\n"
+                                "m=audio 0 RTP/AVP 96\r\nm=audio 5002 RTP/AVP 8\r\n");
+    CHECK_EQ_INT(parse_str(&D, text), MEDIA_OK);
+    CHECK_EQ_INT(media_sdp_answer_process(&res, &A, &D, &cfg), MEDIA_OK);
+    CHECK(res.media_index == 1 && res.codec == media_codec_pcma() && res.remote_rtp_port == 5002);
+}
+
 static void test_arguments(void)
 {
     media_sdp_rtpmap r;
@@ -1480,6 +1508,7 @@ int main(void)
     RUN(test_session_id_made_when_zero);
     RUN(test_rfc4568_crypto);
     RUN(test_sdes_offer_answer);
+    RUN(test_reoffer_keeps_live_mline);
     RUN(test_arguments);
     return harness_summary();
 }
