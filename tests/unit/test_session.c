@@ -2149,6 +2149,30 @@ static void test_sdes_keys(void)
     net_reset();
 }
 
+/* A peer offers two audio m-lines, the first in a codec we lack: we answer
+   the second; our re-offer (a hold) keeps both in place, ours still second */
+static void test_reoffer_second_mline(void)
+{
+    media_session_config cb;
+    char answer[4096], offer[4096];
+    const char *peer = "v=0\r\no=- 7 7 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nt=0 0\r\n"
+                       "m=audio 4100 RTP/AVP 96\r\na=rtpmap:96 G729/8000\r\nm=audio 4000 RTP/AVP 0\r\n";
+    int n;
+    char *m0, *m1;
+    net_reset();
+    ep_config(&cb, B, "10.0.0.2", 4000);
+    CHECK(ep_create(B, &cb) != NULL);
+    CHECK_EQ_INT(media_session_remote_sdp_set(g_ep[B].s, peer, strlen(peer)), MEDIA_OK);
+    n = media_session_answer_create(g_ep[B].s, answer, sizeof answer);
+    CHECK(n > 0 && strstr(answer, "m=audio 0 RTP/AVP 96") && strstr(answer, "m=audio 4000 RTP/AVP 0"));
+    CHECK_EQ_INT(media_session_hold(g_ep[B].s), MEDIA_OK);
+    n = media_session_offer_create(g_ep[B].s, offer, sizeof offer);
+    m0 = n > 0 ? strstr(offer, "m=audio 0 ") : NULL;
+    m1 = n > 0 ? strstr(offer, "m=audio 4000 ") : NULL;
+    CHECKF(m0 && m1 && m0 < m1 && strstr(m1, "a=sendonly"), "%s", n > 0 ? offer : "(no offer)");
+    net_reset();
+}
+
 /* handler.log: what the session could not use, in words */
 static char g_log[4096];
 static int g_log_n, g_log_level;
@@ -2445,6 +2469,7 @@ int main(void)
     RUN(test_config_not_initialised);
     RUN(test_packet_filter);
     RUN(test_sdes_keys);
+    RUN(test_reoffer_second_mline);
     RUN(test_log);
     RUN(test_remote_host_name);
     RUN(test_forged_report);
