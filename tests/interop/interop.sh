@@ -253,11 +253,8 @@ readme_mediacall() {
 mc_file_errors
 if have ffmpeg; then
     readme_mediacall
-    ff_to_mc pcmu 0 pcm_mulaw
-    ff_to_mc pcma 8 pcm_alaw
+    together "ff_to_mc pcmu 0 pcm_mulaw" "ff_to_mc pcma 8 pcm_alaw" "mc_to_ff pcmu 0" "mc_to_ff pcma 8"
     exact_to_mc ffmpeg ff2mc send_ffmpeg
-    mc_to_ff pcmu 0
-    mc_to_ff pcma 8
 else
     skip "ffmpeg interop" "ffmpeg not installed (make deps)"
 fi
