@@ -696,8 +696,7 @@ if [ -n "$OPUS_LIBS" ]; then
     TONES=$B/tones48.wav
     $WT tones "$TONES" 48000 4 440 1000
     if have ffmpeg; then
-        opus_in ffmpeg 97 ff_opus_send
-        opus_out_ff
+        together "opus_in ffmpeg 97 ff_opus_send" "opus_out_ff"
     else
         skip "ffmpeg Opus interop" "ffmpeg not installed (make deps)"
     fi
