@@ -58,6 +58,17 @@ static void srtp_end(void)
     for (i = 0; i < NET_EPS; i++) media_srtp_free(&g_srtp[i]);
 }
 
+/* A and B on a fresh network, both requiring SRTP (the first suite,
+   AES_CM_128_HMAC_SHA1_80, is agreed), A sending a 1 kHz tone */
+static void srtp_call(void)
+{
+    net_reset();
+    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
+    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
+    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
+    g_ep[A].tone_hz = 1000;
+}
+
 /* the key an SDP's crypto line with this suite carries */
 static int sdp_key(const char *text, const char *suite, uint8_t *key)
 {
@@ -107,6 +118,34 @@ static int open_directly(const char *suite, const uint8_t *key, const uint8_t *p
     rc = srtp_unprotect(ctx, out, &n);
     srtp_dealloc(ctx);
     return rc == srtp_err_status_ok ? n : -1;
+}
+
+/* A sender of our own under AES_CM_128_HMAC_SHA1_80 with key (libsrtp2 directly) */
+static srtp_t sender_80(const uint8_t *key)
+{
+    srtp_policy_t pol;
+    srtp_t ctx = NULL;
+    memset(&pol, 0, sizeof pol);
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+    pol.ssrc.type = ssrc_any_outbound;
+    pol.key = (unsigned char *)(uintptr_t)key;
+    CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
+    return ctx;
+}
+
+/* one 160-byte PCMU packet protected by ctx, to B from A's address at time at */
+static void inject(srtp_t ctx, uint16_t seq, uint32_t ts, uint32_t ssrc, uint64_t at)
+{
+    uint8_t pkt[200];
+    int n = 172;
+    memset(pkt, 0x55, sizeof pkt);
+    pkt[0] = 0x80; pkt[1] = 0;
+    pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
+    pkt[4] = (uint8_t)(ts >> 24); pkt[5] = (uint8_t)(ts >> 16); pkt[6] = (uint8_t)(ts >> 8); pkt[7] = (uint8_t)ts;
+    pkt[8] = (uint8_t)(ssrc >> 24); pkt[9] = (uint8_t)(ssrc >> 16); pkt[10] = (uint8_t)(ssrc >> 8); pkt[11] = (uint8_t)ssrc;
+    CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
+    net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, at);
 }
 
 /* Each suite, A requiring it alone, B offering all four: RTP/SAVP with that
@@ -175,11 +214,7 @@ static void test_tamper_and_replay(void)
     media_srtp_stats xb;
     net_pkt copy, *p;
     int k;
-    net_reset();
-    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
-    g_ep[A].tone_hz = 1000;
+    srtp_call();
     g_net.delay_us = 70000;                               /* a few packets in flight */
     net_run_ms(1000);
     p = in_flight(B);
@@ -229,11 +264,7 @@ static void test_sequence_wrap(void)
     media_srtp_stats xb;
     uint16_t first;
     uint32_t to_wrap;
-    net_reset();
-    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
-    g_ep[A].tone_hz = 1000;
+    srtp_call();
     net_run_ms(100);
     CHECK(g_ep[A].nlog > 0);
     first = g_ep[A].nlog ? g_ep[A].log[0].seq : 0;
@@ -259,12 +290,8 @@ static void test_reoffer_and_rekey(void)
     media_srtp_stats xb;
     char first[4096];
     uint8_t k1[64], k2[64];
-    net_reset();
-    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
+    srtp_call();
     memcpy(first, g_offer, sizeof first);
-    g_ep[A].tone_hz = 1000;
     net_run_ms(2000);
     CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
     CHECK(sdp_key(first, "AES_CM_128_HMAC_SHA1_80", k1) == 30 && sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", k2) == 30 &&
@@ -288,33 +315,15 @@ static void test_reoffer_and_rekey(void)
 static void test_new_ssrc(void)
 {
     media_srtp_stats x0, x1;
-    uint8_t key[64], pkt[200];
-    srtp_policy_t pol;
+    uint8_t key[64];
     srtp_t ctx;
     int i;
-    net_reset();
-    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
-    g_ep[A].tone_hz = 1000;
+    srtp_call();
     net_run_ms(1000);
     media_srtp_stats_get(&g_srtp[B], &x0);
     CHECK(sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", key) == 30);
-    memset(&pol, 0, sizeof pol);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-    pol.ssrc.type = ssrc_any_outbound;
-    pol.key = key;
-    CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
-    for (i = 0; i < 5; i++) {
-        int n = 172;
-        memset(pkt, 0xFF, sizeof pkt);
-        pkt[0] = 0x80; pkt[1] = 0; pkt[2] = 0x10; pkt[3] = (uint8_t)i;
-        pkt[4] = 0; pkt[5] = 1; pkt[6] = 0; pkt[7] = (uint8_t)(i * 160 & 0xFF);
-        pkt[8] = 0xCA; pkt[9] = 0xFE; pkt[10] = 0xBA; pkt[11] = 0xBE;
-        CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
-        net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, vnow + 1000 * (uint64_t)i);
-    }
+    ctx = sender_80(key);
+    for (i = 0; i < 5; i++) inject(ctx, (uint16_t)(0x1000 + i), 0x100 + 160u * (uint32_t)i, 0xCAFEBABEu, vnow + 1000 * (uint64_t)i);
     srtp_dealloc(ctx);
     net_run_ms(500);
     media_srtp_stats_get(&g_srtp[B], &x1);
@@ -332,32 +341,17 @@ static void test_new_ssrc(void)
 static void test_restart_same_ssrc(void)
 {
     media_srtp_stats x1, x2;
-    uint8_t key[64], pkt[200];
-    srtp_policy_t pol;
-    srtp_t ctx = NULL;
+    uint8_t key[64];
+    srtp_t ctx;
     int i;
-    net_reset();
-    CHECK(srtp_ep(A, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK(srtp_ep(B, MEDIA_SRTP_REQUIRED, NULL, 0) != NULL);
-    CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
-    g_ep[A].tone_hz = 1000;
+    srtp_call();
     g_net.block[A] = 1;                                   /* A's own packets stay out of it */
     CHECK(sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", key) == 30);
-    memset(&pol, 0, sizeof pol);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-    srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
-    pol.ssrc.type = ssrc_any_outbound;
-    pol.key = key;
+    ctx = sender_80(key);
     for (i = 0; i < 60; i++) {                            /* a peer's stream: 2000, 2001, ... */
-        int n = 172, seq = i < 30 ? 2000 + i : 1000 + i;  /* ... then back by 1000 */
-        if (i == 30) srtp_dealloc(ctx);                   /* the restart: the sender's state from scratch */
-        if (i == 0 || i == 30) CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
-        memset(pkt, 0x55, sizeof pkt);
-        pkt[0] = 0x80; pkt[1] = 0; pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
-        pkt[4] = 0; pkt[5] = 0; pkt[6] = (uint8_t)(i * 160 >> 8); pkt[7] = (uint8_t)(i * 160);
-        pkt[8] = 0x0B; pkt[9] = 0xAD; pkt[10] = 0xF0; pkt[11] = 0x0D;
-        CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
-        net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, vnow + 20000 * (uint64_t)i);
+        if (i == 30) { srtp_dealloc(ctx); ctx = sender_80(key); }   /* the restart: the sender's state from scratch, */
+        inject(ctx, (uint16_t)(i < 30 ? 2000 + i : 1000 + i), 160u * (uint32_t)i, 0x0BADF00Du,   /* numbers back by 1000 */
+               vnow + 20000 * (uint64_t)i);
     }
     srtp_dealloc(ctx);
     net_run_ms(1500);
@@ -369,15 +363,8 @@ static void test_restart_same_ssrc(void)
     CHECK_EQ_INT(media_srtp_rekey(&g_srtp[A]), MEDIA_OK);
     CHECK_EQ_INT(srtp_negotiate(A, B), MEDIA_OK);
     CHECK(sdp_key(g_offer, "AES_CM_128_HMAC_SHA1_80", key) == 30);
-    CHECK(srtp_create(&ctx, &pol) == srtp_err_status_ok);
-    for (i = 0; i < 10; i++) {
-        int n = 172, seq = 1030 + i;
-        memset(pkt, 0x55, sizeof pkt);
-        pkt[0] = 0x80; pkt[1] = 0; pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
-        pkt[8] = 0x0B; pkt[9] = 0xAD; pkt[10] = 0xF0; pkt[11] = 0x0D;
-        CHECK(srtp_protect(ctx, pkt, &n) == srtp_err_status_ok);
-        net_enqueue(B, 0, &g_ep[A].rtp, pkt, (size_t)n, vnow + 20000 * (uint64_t)i);
-    }
+    ctx = sender_80(key);
+    for (i = 0; i < 10; i++) inject(ctx, (uint16_t)(1030 + i), 0, 0x0BADF00Du, vnow + 20000 * (uint64_t)i);
     srtp_dealloc(ctx);
     net_run_ms(500);
     media_srtp_stats_get(&g_srtp[B], &x2);
