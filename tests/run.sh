@@ -350,44 +350,36 @@ compile_check "MEDIA_NO_STDIO (gcc)" gcc -std=c99 $WARN -DMEDIA_NO_STDIO -x c te
 compile_check "MEDIA_STATIC (g++)" g++ -std=c++11 $WARN -DMEDIA_STATIC -x c++ tests/compile/compile_impl.c
 compile_check "included twice, implementation between (gcc)" gcc -std=c99 $WARN -x c tests/compile/compile_twice.c
 compile_check "included twice, implementation between (g++)" g++ -std=c++11 $WARN -x c++ tests/compile/compile_twice.c
-compile_check "media_opus.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile/compile_opus.c
-compile_check "media_opus.h without libopus (gcc)" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c tests/compile/compile_opus.c
-compile_check "media_opus.h without libopus (g++)" g++ -std=c++11 $WARN -DMEDIA_OPUS_NO_LIBOPUS -x c++ tests/compile/compile_opus.c
-compile_check "media_opus.h without libopus, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_OPUS_NO_LIBOPUS -DMEDIA_STATIC -x c tests/compile/compile_opus.c
-if [ -n "$OPUS_LIBS" ]; then
-    compile_check "media_opus.h with libopus (gcc -std=c99)" gcc -std=c99 $WARN $OPUS_CFLAGS -x c tests/compile/compile_opus.c
-    compile_check "media_opus.h with libopus (clang -std=c11)" clang -std=c11 $WARN $OPUS_CFLAGS -x c tests/compile/compile_opus.c
-    compile_check "media_opus.h with libopus (g++ -std=c++17)" g++ -std=c++17 $WARN $OPUS_CFLAGS -x c++ tests/compile/compile_opus.c
-    compile_check "media_opus.h with libopus, MEDIA_STATIC" gcc -std=c99 $WARN $OPUS_CFLAGS -DMEDIA_STATIC -x c tests/compile/compile_opus.c
-else
-    skip "media_opus.h with libopus" "libopus-dev not installed"
-fi
-compile_check "media_srtp.h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c tests/compile/compile_srtp.c
-compile_check "media_srtp.h without libsrtp2 (gcc)" gcc -std=c99 $WARN -DMEDIA_SRTP_NO_LIBSRTP -x c tests/compile/compile_srtp.c
-compile_check "media_srtp.h without libsrtp2 (g++)" g++ -std=c++11 $WARN -DMEDIA_SRTP_NO_LIBSRTP -x c++ tests/compile/compile_srtp.c
-compile_check "media_srtp.h without libsrtp2, MEDIA_STATIC" gcc -std=c99 $WARN -DMEDIA_SRTP_NO_LIBSRTP -DMEDIA_STATIC -x c tests/compile/compile_srtp.c
-if [ -n "$SRTP_LIBS" ]; then
-    compile_check "media_srtp.h with libsrtp2 (gcc -std=c99)" gcc -std=c99 $WARN $SRTP_CFLAGS -x c tests/compile/compile_srtp.c
-    compile_check "media_srtp.h with libsrtp2 (clang -std=c11)" clang -std=c11 $WARN $SRTP_CFLAGS -x c tests/compile/compile_srtp.c
-    compile_check "media_srtp.h with libsrtp2 (g++ -std=c++17)" g++ -std=c++17 $WARN $SRTP_CFLAGS -x c++ tests/compile/compile_srtp.c
-    compile_check "media_srtp.h with libsrtp2, MEDIA_STATIC" gcc -std=c99 $WARN $SRTP_CFLAGS -DMEDIA_STATIC -x c tests/compile/compile_srtp.c
-else
-    skip "media_srtp.h with libsrtp2" "libsrtp2-dev not installed"
-fi
-if gcc -std=c99 $WARN -DTEST_SRTP_FIRST -DMEDIA_SRTP_NO_LIBSRTP -I. -c tests/compile/compile_srtp.c -o "$B/check.o" 2>"$B/check.log"; then
-    fail "media_srtp.h before media.h is refused"
-elif grep -q 'include media.h before media_srtp.h' "$B/check.log"; then
-    pass "media_srtp.h before media.h is refused with its own #error"
-else
-    fail "media_srtp.h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
-fi
-if gcc -std=c99 $WARN -DTEST_OPUS_FIRST -DMEDIA_OPUS_NO_LIBOPUS -I. -c tests/compile/compile_opus.c -o "$B/check.o" 2>"$B/check.log"; then
-    fail "media_opus.h before media.h is refused"
-elif grep -q 'include media.h before media_opus.h' "$B/check.log"; then
-    pass "media_opus.h before media.h is refused with its own #error"
-else
-    fail "media_opus.h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
-fi
+# companion_checks NAME LIB CFLAGS LIBS: an optional header's compile checks
+# (media_NAME.h, tests/compile/compile_NAME.c): declarations only, without
+# its library (MEDIA_<NAME>_NO_<LIB>), with it, and its own #error when
+# media.h did not come first
+companion_checks() {
+    h=media_$1.h f=tests/compile/compile_$1.c
+    no=-DMEDIA_$(echo "$1" | tr a-z A-Z)_NO_$(echo "$2" | tr a-z A-Z | tr -d 0-9)
+    compile_check "$h declarations only (gcc)" gcc -std=c99 $WARN -DTEST_DECL_ONLY -x c "$f"
+    compile_check "$h without $2 (gcc)" gcc -std=c99 $WARN $no -x c "$f"
+    compile_check "$h without $2 (g++)" g++ -std=c++11 $WARN $no -x c++ "$f"
+    compile_check "$h without $2, MEDIA_STATIC" gcc -std=c99 $WARN $no -DMEDIA_STATIC -x c "$f"
+    if [ -n "$4" ]; then
+        compile_check "$h with $2 (gcc -std=c99)" gcc -std=c99 $WARN $3 -x c "$f"
+        compile_check "$h with $2 (clang -std=c11)" clang -std=c11 $WARN $3 -x c "$f"
+        compile_check "$h with $2 (g++ -std=c++17)" g++ -std=c++17 $WARN $3 -x c++ "$f"
+        compile_check "$h with $2, MEDIA_STATIC" gcc -std=c99 $WARN $3 -DMEDIA_STATIC -x c "$f"
+    else
+        skip "$h with $2" "$2-dev not installed"
+    fi
+    first=-DTEST_$(echo "$1" | tr a-z A-Z)_FIRST
+    if gcc -std=c99 $WARN $first $no -I. -c "$f" -o "$B/check.o" 2>"$B/check.log"; then
+        fail "$h before media.h is refused"
+    elif grep -q "include media.h before $h" "$B/check.log"; then
+        pass "$h before media.h is refused with its own #error"
+    else
+        fail "$h before media.h is refused"; head -5 "$B/check.log" | sed 's/^/    /'
+    fi
+}
+companion_checks opus libopus "$OPUS_CFLAGS" "$OPUS_LIBS"
+companion_checks srtp libsrtp2 "$SRTP_CFLAGS" "$SRTP_LIBS"
 compile_check "MEDIA_NO_SOCKETS MEDIA_NO_STDIO MEDIA_NO_SIMD" gcc -std=c99 $WARN -DMEDIA_NO_SOCKETS -DMEDIA_NO_STDIO -DMEDIA_NO_SIMD -x c tests/compile/compile_impl.c
 compile_check "custom MEDIA_MALLOC/REALLOC/FREE" gcc -std=c99 $WARN -DTEST_CUSTOM_ALLOC -x c tests/compile/compile_impl.c
 if gcc -std=c99 $WARN -DTEST_PARTIAL_ALLOC -I. -c tests/compile/compile_impl.c -o "$B/check.o" 2>/dev/null; then
