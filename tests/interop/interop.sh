@@ -267,6 +267,19 @@ crypto_line() {
     case $1 in AEAD_AES_128_GCM) n=28;; AEAD_AES_256_GCM) n=44;; *) n=30;; esac
     printf 'a=crypto:1 %s inline:%s' "$1" "$(head -c $n /dev/urandom | base64 -w0)"
 }
+# savp_sdp FILE PORT CRYPTO_LINE [ATTRIBUTE]: a PCMU peer at 127.0.0.1:PORT on RTP/SAVP
+savp_sdp() {
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\n%s\r\n%b' \
+        "$2" "$3" "${4:+a=$4\r\n}" > "$1.tmp" && mv "$1.tmp" "$1"
+}
+# mc_srtp_offer SUITE PEER: mediacall (in $d) offers RTP/SAVP under SUITE and
+# plays $SRC, waiting for $d/answer.sdp; false when no offer came
+mc_srtp_offer() {
+    $MC --offer --srtp-required --srtp-suite "$1" --remote "$d/answer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup \
+        --duration 20 --wait 10 > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
+    wait_file "$d/me.sdp" && return 0
+    fail "mediacall SRTP $1 -> $2: no offer"; stop $mc; return 1
+}
 # ffmpeg sends the sweep as SRTP (its key in the SDP we answer): every frame
 # bit-exact out of mediacall, no RTP refused; on the wire (tshark), no
 # payload is the sweep's G.711. ffmpeg protects SRTCP under
@@ -382,17 +395,12 @@ ff_srtp_relay() {
 mc_srtp_to_ff() {   # SUITE
     d=$B/mc2ff_srtp_$1; mkdir -p "$d"
     fp=$($WT port)
-    $MC --offer --srtp-required --srtp-suite "$1" --remote "$d/answer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup \
-        --duration 20 --wait 10 > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
-    if ! wait_file "$d/me.sdp"; then fail "mediacall SRTP $1 -> ffmpeg: no offer"; stop $mc; return; fi
-    ours=$(grep "^a=crypto:1 $1 " "$d/me.sdp" | tr -d '\r')
-    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\n%s\r\n' \
-        "$fp" "$ours" > "$d/ff.sdp"
+    mc_srtp_offer "$1" ffmpeg || return
+    savp_sdp "$d/ff.sdp" "$fp" "$(grep "^a=crypto:1 $1 " "$d/me.sdp" | tr -d '\r')"
     ffmpeg -nostdin -loglevel error -protocol_whitelist file,udp,rtp,srtp -i "$d/ff.sdp" -c:a pcm_s16le -ar 8000 -ac 1 \
         -y "$d/got.wav" > "$d/ff.log" 2>&1 & ff=$!; started $ff
     wait_udp "$fp"
-    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\n%s\r\na=recvonly\r\n' \
-        "$fp" "$(crypto_line "$1")" > "$d/answer.tmp" && mv "$d/answer.tmp" "$d/answer.sdp"
+    savp_sdp "$d/answer.sdp" "$fp" "$(crypto_line "$1")" recvonly
     wait_for $mc 25
     sleep 0.5
     stop $ff INT
@@ -449,14 +457,11 @@ gst_srtp_to_mc() {   # SUITE CIPHER AUTH RTCP_AUTH KEY_BYTES
 mc_srtp_to_gst() {   # SUITE
     d=$B/mc2gst_srtp_$1; mkdir -p "$d"
     fp=$($WT port)
-    $MC --offer --srtp-required --srtp-suite "$1" --remote "$d/answer.sdp" --sdp-out "$d/me.sdp" --play "$SRC" --hangup \
-        --duration 20 --wait 10 > "$d/out.json" 2> "$d/err" & mc=$!; started $mc
-    if ! wait_file "$d/me.sdp"; then fail "mediacall SRTP $1 -> GStreamer: no offer"; stop $mc; return; fi
+    mc_srtp_offer "$1" GStreamer || return
     key=$(sed -n "s/^a=crypto:1 $1 inline:\([A-Za-z0-9+\/=]*\).*/\1/p" "$d/me.sdp" | tr -d '\r')
     /usr/bin/python3 tests/interop/gst_srtp_rx.py "$fp" "$1" "$key" "$d/got.wav" 2 > "$d/gst.log" 2>&1 & g=$!; started $g
     wait_udp "$fp"
-    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/SAVP 0\r\n%s\r\na=recvonly\r\n' \
-        "$fp" "$(crypto_line "$1")" > "$d/answer.tmp" && mv "$d/answer.tmp" "$d/answer.sdp"
+    savp_sdp "$d/answer.sdp" "$fp" "$(crypto_line "$1")" recvonly
     wait_for $mc 25
     wait_for $g 10
     sent=$(end_field "$d/out.json" srtp_sent); suite=$(end_field "$d/out.json" suite)
