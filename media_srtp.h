@@ -307,7 +307,6 @@ static int media__srtp_keys(void *ctx, int suite, const media_sdp_crypto_key *re
 {
     media_srtp *x = (media_srtp *)ctx;
     uint32_t window = x->_cfg.replay_window;
-    int rc;
     if (suite < 0) {
         if (x->_cfg.policy == MEDIA_SRTP_REQUIRED) return -1;
         media__srtp_drop(&x->_tx);
@@ -320,13 +319,13 @@ static int media__srtp_keys(void *ctx, int suite, const media_sdp_crypto_key *re
     if (params && params->wsh > window) window = params->wsh > 32768 ? 32768 : params->wsh;
     if (suite != x->_st.suite || remote->key_len != x->_remote_len || memcmp(remote->key, x->_remote, remote->key_len) ||
         window != x->_window || !x->_rx) {
-        if ((rc = media__srtp_make(&x->_rx, x->_names[suite], remote->key, 1, window)) != MEDIA_OK) return -1;
+        if (media__srtp_make(&x->_rx, x->_names[suite], remote->key, 1, window) != MEDIA_OK) return -1;
         memcpy(x->_remote, remote->key, remote->key_len);
         x->_remote_len = remote->key_len;
         x->_window = window;
     }
     if (suite != x->_st.suite || x->_tx_gen != x->_gen || !x->_tx) {
-        if ((rc = media__srtp_make(&x->_tx, x->_names[suite], x->_keys[suite], 0, 128)) != MEDIA_OK) return -1;
+        if (media__srtp_make(&x->_tx, x->_names[suite], x->_keys[suite], 0, 128) != MEDIA_OK) return -1;
         x->_tx_gen = x->_gen;
     }
     x->_st.suite = suite;

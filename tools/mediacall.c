@@ -197,14 +197,15 @@ static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, v
     } else {
         static const char *dirs[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
         media_srtp_stats x;
-        media_srtp_stats_get(&srtp, &x);
+        const char *suite = "";
+        if (srtp_on && r->srtp_suite >= 0 && media_srtp_stats_get(&srtp, &x) == MEDIA_OK) suite = x.suite_name;
         printf("{\"event\":\"ready\",\"codec\":\"%s\",\"payload_type\":%d,\"clock_rate\":%u,\"ptime_ms\":%d,"
                "\"dtmf_payload_type\":%d,\"direction\":\"%s\",\"remote\":\"%s\",\"remote_port\":%u,\"rtcp_mux\":%d,"
                "\"srtp\":\"%s\"}\n",
                r->codec ? r->codec->name : "", r->payload_type, r->codec ? (unsigned)r->codec->clock_rate : 0u,
                r->ptime_ms, r->telephone_event_pt, (unsigned)r->direction < 4 ? dirs[r->direction] : "?",
                r->remote_address, (unsigned)r->remote_rtp_port, r->rtcp_mux,
-               srtp_on && r->srtp_suite >= 0 ? x.suite_name : "");
+               suite);
     }
     fflush(stdout);
 }
