@@ -2444,10 +2444,22 @@ static void test_clock_steps_back(void)
     net_reset();
 }
 
+/* Last: every file the cases wrote goes, so the directory goes too. */
+static void test_files_removed(void)
+{
+    static const char *names[] = { "a440.wav", "b1000.wav", "c1500.wav", "both.wav", "empty16.wav", "empty8.wav",
+                                   "fine.wav", "full.wav", "rc1.wav", "rc2.wav", "rx_idle.wav" };
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof *names; i++) remove(tmp_path(names[i]));
+    CHECKF(rmdir(tmpdir) == 0, "rmdir %s: a case left a file there", tmpdir);
+}
+
 int main(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_%ld", (long)getpid());
-    if (mkdir(tmpdir, 0700) != 0) { perror(tmpdir); return 1; }
+    /* mkdtemp, not the PID: in a container PIDs repeat from run to run, and a
+       directory left by a killed run must not fail the next one. */
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/media_test_session_XXXXXX");
+    if (!mkdtemp(tmpdir)) { perror(tmpdir); return 1; }
     RUN(test_basic_call);
     RUN(test_delay_moves_by_stretching);
     RUN(test_rtcp_matches_network);
@@ -2502,13 +2514,8 @@ int main(void)
     RUN(test_handler_answers);
     RUN(test_allocation_failures);
     RUN(test_bye_drains_buffer);
+    RUN(test_files_removed);
     net_reset();
     free(g_net.q);
-    {
-        static const char *names[] = { "a440.wav", "b1000.wav", "c1500.wav", "both.wav" };
-        size_t i;
-        for (i = 0; i < sizeof names / sizeof *names; i++) remove(tmp_path(names[i]));
-        rmdir(tmpdir);
-    }
     return harness_summary();
 }
