@@ -67,6 +67,7 @@
                  offer/answer
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
+      >>mixer    media_mixer: N-1 conference mixing at any rates, active speaker
       >>session  media_session: one call's media, pumped from your event loop
       >>sockets  (implementation) the POSIX sockets behind the session's transport
       >>layouts  the insides of the objects you place yourself (private)
@@ -533,7 +534,65 @@
    and free it before they return.
 
    ============================================================================
-   12. LIMITS
+   12. MANY PARTIES
+   ============================================================================
+
+   media_mixer is a conference: each party hears the sum of everyone else
+   who speaks, at its own rate, and never itself. It knows nothing of
+   sessions; a session's audio goes in through audio_in and its share comes
+   back out through audio_out, two lines each:
+
+      static void to_mixer(media_session *s, const int16_t *pcm, size_t n, uint32_t rate, void *user)
+      {
+          struct member *p = user;
+          media_mixer_put(p->mixer, p->party, pcm, n, rate);
+      }
+      static int from_mixer(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
+      {
+          struct member *p = user;
+          int got = media_mixer_get(p->mixer, p->party, pcm, n, rate);
+          return got > 0 ? got : 0;               // what is missing is sent as silence
+      }
+      ...
+      p->party = media_mixer_join(mixer, MEDIA_MIXER_TALK);   // before its session starts
+      cfg.handler.audio_in = to_mixer;
+      cfg.handler.audio_out = from_mixer;
+      cfg.handler.user = p;
+      ...
+      ms = media_mixer_poll(mixer, media_now_us());    // in your loop, beside the sessions
+
+   poll mixes a frame every frame_ms: one frame of each speaking party's
+   input (silence for what has not arrived) goes into a 32-bit sum, and
+   each listener is given the sum less its own part, saturated to 16 bits
+   (no limiter: below full scale the mix is the exact sum). The cost is two
+   passes a party, not one per pair: a 100-party conference is 100 parties'
+   work. Raw PCM (files, a sound card, a TTS engine) goes through the same
+   put and get; media_mixer_mix() makes one frame on your own clock.
+
+   Each party has an input and an output queue of queue_frames frames: the
+   phase between a session's ticks and the mixer's is absorbed there (a
+   frame or two of delay), and what overflows is dropped oldest first and
+   counted (media_mixer_party_stats). Joining and leaving take effect at
+   the next frame mixed, whole: nobody else hears a partial frame or a
+   missing sample. Rates other than the mix's are converted per party (the
+   >>wav resampler, two per party, cfg.converters of them at once); mix at
+   the highest rate you want heard (an 8 kHz mix of wideband parties is a
+   narrowband conference). Roles: MEDIA_MIXER_TALK, _LISTEN (a recorder, a
+   supervisor), _SPEAK (music, an announcement), _MUTED on top; a gain per
+   party from -96 to +24 dB on what the others hear of it. The speaker
+   callback reports the active speaker: the loudest above
+   speaker_threshold_db, once speaker_margin_db above the current one for
+   speaker_hold_ms; nobody after speaker_release_ms under the threshold.
+   media_mixer_record() writes the whole mix to a WAV file, the mix
+   callback hands it to you.
+
+   Memory: media_mixer_size() bytes, yours (media_mixer_init) or one
+   allocation (media_mixer_create); nothing after. Per party its two
+   queues and a frame of the sum (2.6 KB at 8 kHz, 20 ms, 3 frames queued),
+   and with converters 21 KB for its two resamplers.
+
+   ============================================================================
+   13. LIMITS
    ============================================================================
 
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.
@@ -1783,6 +1842,101 @@ MEDIADEF int media_resampler_process(media_resampler *r, int16_t *dst, size_t ds
                                      const int16_t *src, size_t src_frames, size_t *used);
 
 /* ---------------------------------------------------------------------------
+   >>mixer
+   --------------------------------------------------------------------------- */
+
+#ifndef MEDIA_MIXER_MAX_PARTIES
+#define MEDIA_MIXER_MAX_PARTIES 1024   /* most parties a mixer can be made for */
+#endif
+#if MEDIA_MIXER_MAX_PARTIES < 1 || MEDIA_MIXER_MAX_PARTIES > 65535
+#error "MEDIA_MIXER_MAX_PARTIES must be 1..65535"
+#endif
+
+/* A party's role (media_mixer_join, media_mixer_flags_set). */
+#define MEDIA_MIXER_SPEAK  1u   /* the others hear it */
+#define MEDIA_MIXER_LISTEN 2u   /* it hears the others */
+#define MEDIA_MIXER_TALK   3u   /* both: a participant */
+#define MEDIA_MIXER_MUTED  4u   /* for now nobody hears it; its role stays */
+
+typedef struct media_mixer media_mixer;   /* media_mixer_size() bytes, yours or from create */
+
+typedef struct media_mixer_config {
+    uint32_t rate;              /* the mix's rate, 8000 (default) .. 48000 */
+    uint32_t frame_ms;          /* 20; 5..60, a whole number of samples at rate */
+    int max_parties;            /* 16; 1..MEDIA_MIXER_MAX_PARTIES */
+    int converters;             /* parties that may be at a rate other than the mix's at
+                                   once (each costs two media_resamplers); -1 (default): all */
+    int queue_frames;           /* frames each party's input and output hold: 3 (2..16) */
+    int speaker_threshold_db;   /* -40: level (dBFS) at which a party counts as speaking */
+    int speaker_margin_db;      /* 3: how much louder than the speaker another must be */
+    int speaker_hold_ms;        /* 200: for how long, to take over */
+    int speaker_release_ms;     /* 1000: silence after which there is no speaker */
+    /* The active speaker changed: a party, or -1 for nobody. */
+    void (*speaker)(media_mixer *m, int party, void *user);
+    /* Every frame's mix of all who speak (what a listen-only party hears). */
+    void (*mix)(media_mixer *m, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
+    void *user;
+    uint32_t _initialised;
+} media_mixer_config;
+
+typedef struct media_mixer_party_stats {
+    uint64_t frames;            /* frames mixed since it joined */
+    uint64_t samples_in;        /* taken by put, at the rate put gave */
+    uint64_t samples_out;       /* handed out by get, at the rate get asked */
+    uint32_t underruns;         /* frames mixed with less than a frame of its input (after its first put) */
+    uint32_t input_dropped;     /* samples (mix rate) dropped because put ran ahead of the mix */
+    uint32_t output_dropped;    /* samples (mix rate) dropped because get fell behind the mix */
+    float level_db;             /* what it says, dBFS after its gain, smoothed; -100 for silence */
+    int speaker;                /* 1 while it is the active speaker */
+} media_mixer_party_stats;
+
+MEDIADEF void media_mixer_config_init(media_mixer_config *cfg);
+/* Bytes a mixer with cfg needs (NULL: the defaults); 0 if cfg is invalid. */
+MEDIADEF size_t media_mixer_size(const media_mixer_config *cfg);
+/* Makes a mixer in your memory (size from media_mixer_size, aligned as
+   malloc aligns): nothing is allocated then or later. MEDIA_OK, MEDIA_EINVAL
+   (a config out of range or not from config_init), MEDIA_ENOSPC (size). */
+MEDIADEF int media_mixer_init(media_mixer *m, size_t size, const media_mixer_config *cfg);
+/* The same in one allocation (MEDIA_MALLOC); destroy frees it. */
+MEDIADEF media_mixer *media_mixer_create(const media_mixer_config *cfg, int *err);
+/* Finishes a recording and frees a mixer from create. (One in your memory
+   needs nothing but media_mixer_record(m, NULL) if it records.) */
+MEDIADEF void media_mixer_destroy(media_mixer *m);
+/* A new party (MEDIA_MIXER_TALK, _SPEAK or _LISTEN, | _MUTED): its number
+   (0..max_parties-1, the lowest free), or MEDIA_ENOSPC. It is heard and
+   hears from the next frame mixed. */
+MEDIADEF int media_mixer_join(media_mixer *m, unsigned flags);
+/* The party is gone from the next frame mixed; what it had queued is dropped. */
+MEDIADEF int media_mixer_leave(media_mixer *m, int party);
+MEDIADEF int media_mixer_flags_set(media_mixer *m, int party, unsigned flags);
+/* What the others hear of the party, -96..+24 dB (0 on joining); -96 and
+   below is silence. MEDIA_OK or MEDIA_EINVAL. */
+MEDIADEF int media_mixer_gain_set(media_mixer *m, int party, double gain_db);
+/* The party's audio (mono, 8000..48000 Hz; converted when not the mix's
+   rate) queued for the frames to come. MEDIA_OK; MEDIA_ENOSPC when it needs
+   a converter and none is free; MEDIA_EINVAL. */
+MEDIADEF int media_mixer_put(media_mixer *m, int party, const int16_t *pcm, size_t samples, uint32_t rate);
+/* What the party hears (everyone else who speaks, never itself), at rate:
+   up to samples of it; returns how many there were (what has been mixed
+   and not yet taken), or MEDIA_ENOSPC / MEDIA_EINVAL as put. */
+MEDIADEF int media_mixer_get(media_mixer *m, int party, int16_t *pcm, size_t samples, uint32_t rate);
+/* Mixes one frame now: one frame of each speaking party's input, summed;
+   each listening party gets the sum less its own. MEDIA_OK. */
+MEDIADEF int media_mixer_mix(media_mixer *m);
+/* Mixes every frame due by now_us (the first call starts the clock; late by
+   more than queue_frames frames, the rest are skipped rather than burst) and
+   returns the milliseconds until the next is due. */
+MEDIADEF int media_mixer_poll(media_mixer *m, uint64_t now_us);
+/* The active speaker, or -1. */
+MEDIADEF int media_mixer_speaker_get(const media_mixer *m);
+MEDIADEF int media_mixer_party_stats_get(const media_mixer *m, int party, media_mixer_party_stats *st);
+#ifndef MEDIA_NO_STDIO
+/* Records every frame's mix to a 16-bit WAV file at the mix's rate; NULL
+   stops and finishes the file. MEDIA_OK, or what media_wav_open_write says. */
+MEDIADEF int media_mixer_record(media_mixer *m, const char *path);
+#endif
+
+/* ---------------------------------------------------------------------------
    >>session
    --------------------------------------------------------------------------- */
 
@@ -2424,6 +2578,9 @@ extern "C" {
 #endif
 
 /* >>common implementation ------------------------------------------------- */
+
+static size_t media__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
+static size_t media__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
 
 MEDIADEF const char *media_result_string(int result)
 {
@@ -7672,6 +7829,489 @@ MEDIADEF int media_resampler_process(media_resampler *r, int16_t *dst, size_t ds
     return (int)out;
 }
 
+/* >>mixer implementation ---------------------------------------------------
+
+   Each frame: one frame of every speaking party's input (after its gain) is
+   added into one 32-bit sum; every listener gets the sum less its own part,
+   saturated to 16 bits. That is N additions and N subtractions a sample,
+   not N x (N-1), and the sum never wraps: 1024 parties at +24 dB stay
+   inside 32 bits. Saturation, not a limiter: below full scale the mix is
+   the exact sum (what the tests check), and a conference rarely has two
+   people shouting at once.
+
+   Parties are decoupled from the mix by two rings each, of queue_frames
+   frames at the mix's rate: put fills the input, the mix takes a frame
+   from it (what is missing is silence, counted as an underrun) and adds a
+   frame to the output, get drains the output. A session's audio_in and
+   audio_out run on its own ticks; the rings absorb the phase between those
+   and the mixer's, and the one-frame granularity is what makes a join or a
+   leave invisible to everyone else: the mix is made whole, a frame at a
+   time, from whoever was there when it was made.
+
+   Speaker: each party's power, smoothed (instant rise, then falling by
+   about 9 dB in 100 ms, so a gap between syllables does not reset it), is
+   compared in the linear domain (no log per frame): the loudest above the
+   threshold takes over once it has been margin dB above the speaker for
+   hold ms (a cough of 100 ms does not); the speaker is lost after
+   release ms below the threshold. */
+
+#define MEDIA__MIXER_INITIALISED 0x6D6D6978u   /* "mmix" */
+
+typedef struct media__mixer_party {
+    uint8_t used, started;
+    uint16_t flags;
+    int32_t gain;               /* Q12: 4096 is 0 dB */
+    float gain_db;
+    uint32_t in_rate, out_rate; /* the rates its converters are set for (0: none) */
+    int conv;                   /* its converter pair, -1 for none */
+    int16_t *in, *out;          /* rings of cap samples */
+    uint32_t in_head, in_count, out_head, out_count;
+    int32_t *part;              /* its share of the frame being mixed */
+    int has_part;
+    float power;                /* smoothed mean square, full scale = 1 */
+    uint32_t held_ms;           /* speaker: how long it has been the candidate */
+    media_mixer_party_stats st;
+} media__mixer_party;
+
+struct media_mixer {
+    media_mixer_config cfg;
+    uint32_t frame;             /* samples per frame at cfg.rate */
+    uint32_t cap;               /* ring size, samples */
+    int parties;                /* slots in use: the highest used + 1 */
+    int converters;
+    int speaker, candidate;
+    uint32_t candidate_ms, quiet_ms;
+    float threshold, margin, release;   /* power threshold, margin ratio, smoothing factor */
+    uint64_t next_us;
+    uint64_t skipped;           /* frames poll skipped */
+    int32_t *sum;
+    int16_t *mixed, *heard;     /* the whole mix; one listener's */
+    int clock_started;
+    media__mixer_party *party;
+    media_resampler *conv;      /* 2 x converters */
+    uint8_t *conv_used;
+    int allocated;
+#ifndef MEDIA_NO_STDIO
+    media_wav_file rec;
+    int recording;
+#endif
+};
+
+MEDIADEF void media_mixer_config_init(media_mixer_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->rate = 8000;
+    cfg->frame_ms = 20;
+    cfg->max_parties = 16;
+    cfg->converters = -1;
+    cfg->queue_frames = 3;
+    cfg->speaker_threshold_db = -40;
+    cfg->speaker_margin_db = 3;
+    cfg->speaker_hold_ms = 200;
+    cfg->speaker_release_ms = 1000;
+    cfg->_initialised = MEDIA__MIXER_INITIALISED;
+}
+
+/* the layout for cfg: offsets of each part, total in *total; 0 if invalid */
+static int media__mixer_layout(const media_mixer_config *c, size_t off[5], size_t *total)
+{
+    size_t frame, cap, n, conv;
+    if (c->_initialised != MEDIA__MIXER_INITIALISED || c->rate < 8000 || c->rate > 48000 ||
+        c->frame_ms < 5 || c->frame_ms > 60 || c->rate * c->frame_ms % 1000 != 0 ||
+        c->max_parties < 1 || c->max_parties > MEDIA_MIXER_MAX_PARTIES || c->converters < -1 ||
+        c->queue_frames < 2 || c->queue_frames > 16 || c->speaker_hold_ms < 0 ||
+        c->speaker_release_ms < 0 || c->speaker_margin_db < 0 || c->speaker_threshold_db > 0)
+        return 0;
+    n = (size_t)c->max_parties;
+    conv = c->converters < 0 || (size_t)c->converters > n ? n : (size_t)c->converters;
+    frame = (size_t)c->rate * c->frame_ms / 1000;
+    cap = frame * (size_t)c->queue_frames;
+    off[0] = media__align64(sizeof(media_mixer));                          /* parties */
+    off[1] = off[0] + media__align64(n * sizeof(media__mixer_party));      /* converters */
+    off[2] = off[1] + media__align64(2 * conv * sizeof(media_resampler));  /* their use */
+    off[3] = off[2] + media__align64(conv + 1);                            /* sum, mixed */
+    off[4] = off[3] + media__align64(frame * (sizeof(int32_t) + 2 * sizeof(int16_t)));   /* per party */
+    *total = off[4] + n * media__align64(cap * 2 * sizeof(int16_t) + frame * sizeof(int32_t));
+    return 1;
+}
+
+MEDIADEF size_t media_mixer_size(const media_mixer_config *cfg)
+{
+    media_mixer_config d;
+    size_t off[5], total;
+    if (!cfg) { media_mixer_config_init(&d); cfg = &d; }
+    return media__mixer_layout(cfg, off, &total) ? total : 0;
+}
+
+MEDIADEF int media_mixer_init(media_mixer *m, size_t size, const media_mixer_config *cfg)
+{
+    media_mixer_config d;
+    size_t off[5], total, per;
+    char *base = (char *)m;
+    int i;
+    if (!cfg) { media_mixer_config_init(&d); cfg = &d; }
+    if (!m || !media__mixer_layout(cfg, off, &total)) return MEDIA_EINVAL;
+    if (size < total) return MEDIA_ENOSPC;
+    memset(m, 0, total);
+    m->cfg = *cfg;
+    m->frame = cfg->rate * cfg->frame_ms / 1000;
+    m->cap = m->frame * (uint32_t)cfg->queue_frames;
+    m->converters = cfg->converters < 0 || cfg->converters > cfg->max_parties ? cfg->max_parties : cfg->converters;
+    m->speaker = m->candidate = -1;
+    m->threshold = (float)pow(10.0, cfg->speaker_threshold_db / 10.0);
+    m->margin = (float)pow(10.0, cfg->speaker_margin_db / 10.0);
+    m->release = (float)exp(-(double)cfg->frame_ms / 50.0);
+    m->party = (media__mixer_party *)(void *)(base + off[0]);
+    m->conv = (media_resampler *)(void *)(base + off[1]);
+    m->conv_used = (uint8_t *)(base + off[2]);
+    m->sum = (int32_t *)(void *)(base + off[3]);
+    m->mixed = (int16_t *)(void *)(m->sum + m->frame);
+    m->heard = m->mixed + m->frame;
+    per = media__align64(m->cap * 2 * sizeof(int16_t) + m->frame * sizeof(int32_t));
+    for (i = 0; i < cfg->max_parties; i++) {
+        media__mixer_party *p = &m->party[i];
+        char *mem = base + off[4] + (size_t)i * per;
+        p->part = (int32_t *)(void *)mem;
+        p->in = (int16_t *)(void *)(p->part + m->frame);
+        p->out = p->in + m->cap;
+        p->conv = -1;
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF media_mixer *media_mixer_create(const media_mixer_config *cfg, int *err)
+{
+    size_t size = media_mixer_size(cfg);
+    media_mixer *m;
+    int rc;
+    if (err) *err = MEDIA_OK;
+    if (!size) { if (err) *err = MEDIA_EINVAL; return NULL; }
+    m = (media_mixer *)MEDIA_MALLOC(size, cfg ? cfg->user : NULL);
+    if (!m) { if (err) *err = MEDIA_ENOMEM; return NULL; }
+    if ((rc = media_mixer_init(m, size, cfg)) != MEDIA_OK) {
+        MEDIA_FREE(m, cfg ? cfg->user : NULL);
+        if (err) *err = rc;
+        return NULL;
+    }
+    m->allocated = 1;
+    return m;
+}
+
+MEDIADEF void media_mixer_destroy(media_mixer *m)
+{
+    if (!m) return;
+#ifndef MEDIA_NO_STDIO
+    media_mixer_record(m, NULL);
+#endif
+    if (m->allocated) MEDIA_FREE(m, m->cfg.user);
+}
+
+static media__mixer_party *media__mixer_party_get(const media_mixer *m, int party)
+{
+    if (!m || party < 0 || party >= m->cfg.max_parties || !m->party[party].used) return NULL;
+    return &m->party[party];
+}
+
+static void media__mixer_gain(media__mixer_party *p, double db)
+{
+    p->gain_db = (float)db;
+    p->gain = db <= -96.0 ? 0 : (int32_t)floor(4096.0 * pow(10.0, db / 20.0) + 0.5);
+}
+
+MEDIADEF int media_mixer_join(media_mixer *m, unsigned flags)
+{
+    int i;
+    if (!m || (flags & ~(MEDIA_MIXER_TALK | MEDIA_MIXER_MUTED))) return MEDIA_EINVAL;
+    for (i = 0; i < m->cfg.max_parties; i++) {
+        media__mixer_party *p = &m->party[i];
+        if (p->used) continue;
+        p->used = 1;
+        p->started = 0;
+        p->flags = (uint16_t)flags;
+        media__mixer_gain(p, 0.0);
+        p->in_rate = p->out_rate = 0;
+        p->conv = -1;
+        p->in_head = p->in_count = p->out_head = p->out_count = 0;
+        p->has_part = 0;
+        p->power = 0;
+        p->held_ms = 0;
+        memset(&p->st, 0, sizeof p->st);
+        p->st.level_db = -100.0f;
+        if (i >= m->parties) m->parties = i + 1;
+        return i;
+    }
+    return MEDIA_ENOSPC;
+}
+
+MEDIADEF int media_mixer_leave(media_mixer *m, int party)
+{
+    media__mixer_party *p = media__mixer_party_get(m, party);
+    if (!p) return MEDIA_EINVAL;
+    if (p->conv >= 0) m->conv_used[p->conv] = 0;
+    p->used = 0;
+    while (m->parties > 0 && !m->party[m->parties - 1].used) m->parties--;
+    if (m->candidate == party) { m->candidate = -1; m->candidate_ms = 0; }
+    if (m->speaker == party) {
+        m->speaker = -1;
+        if (m->cfg.speaker) m->cfg.speaker(m, -1, m->cfg.user);
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_mixer_flags_set(media_mixer *m, int party, unsigned flags)
+{
+    media__mixer_party *p = media__mixer_party_get(m, party);
+    if (!p || (flags & ~(MEDIA_MIXER_TALK | MEDIA_MIXER_MUTED))) return MEDIA_EINVAL;
+    p->flags = (uint16_t)flags;
+    if (!(flags & MEDIA_MIXER_LISTEN)) p->out_count = 0;   /* nothing stale when it listens again */
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_mixer_gain_set(media_mixer *m, int party, double gain_db)
+{
+    media__mixer_party *p = media__mixer_party_get(m, party);
+    if (!p || !(gain_db <= 24.0)) return MEDIA_EINVAL;   /* NaN too */
+    media__mixer_gain(p, gain_db);
+    return MEDIA_OK;
+}
+
+/* appends n samples to a ring of cap, dropping the oldest if it overflows;
+   returns how many were dropped */
+static uint32_t media__ring_push(int16_t *ring, uint32_t cap, uint32_t *head, uint32_t *count,
+                                 const int16_t *src, uint32_t n)
+{
+    uint32_t dropped = 0, tail, first;
+    if (n > cap) { dropped = n - cap; src += dropped; n = cap; }
+    if (*count + n > cap) {
+        uint32_t d = *count + n - cap;
+        *head = (*head + d) % cap;
+        *count -= d;
+        dropped += d;
+    }
+    tail = (*head + *count) % cap;
+    first = cap - tail < n ? cap - tail : n;
+    memcpy(ring + tail, src, first * sizeof *src);
+    memcpy(ring, src + first, (n - first) * sizeof *src);
+    *count += n;
+    return dropped;
+}
+
+/* a free converter pair for p (kept until it leaves), set for its rates */
+static int media__mixer_conv(media_mixer *m, media__mixer_party *p, int out, uint32_t rate)
+{
+    media_resampler *r;
+    if (p->conv < 0) {
+        int i;
+        for (i = 0; i < m->converters && m->conv_used[i]; i++) {}
+        if (i == m->converters) return MEDIA_ENOSPC;
+        m->conv_used[i] = 1;
+        p->conv = i;
+    }
+    r = &m->conv[2 * p->conv + out];
+    if (out ? p->out_rate != rate : p->in_rate != rate) {
+        int rc = out ? media_resampler_init(r, m->cfg.rate, rate, 1) : media_resampler_init(r, rate, m->cfg.rate, 1);
+        if (rc != MEDIA_OK) return rc;
+        if (out) p->out_rate = rate; else p->in_rate = rate;
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_mixer_put(media_mixer *m, int party, const int16_t *pcm, size_t samples, uint32_t rate)
+{
+    media__mixer_party *p = media__mixer_party_get(m, party);
+    int rc;
+    if (!p || (!pcm && samples) || rate < 8000 || rate > 48000 || MEDIA__TOO_LONG(samples)) return MEDIA_EINVAL;
+    p->started = 1;
+    p->st.samples_in += samples;
+    if (rate == m->cfg.rate) {
+        p->st.input_dropped += media__ring_push(p->in, m->cap, &p->in_head, &p->in_count, pcm, (uint32_t)samples);
+        return MEDIA_OK;
+    }
+    if ((rc = media__mixer_conv(m, p, 0, rate)) != MEDIA_OK) return rc;
+    while (samples > 0) {
+        int16_t tmp[256];
+        size_t used = 0;
+        int got = media_resampler_process(&m->conv[2 * p->conv], tmp, sizeof tmp / sizeof *tmp, pcm, samples, &used);
+        if (got < 0) return got;
+        p->st.input_dropped += media__ring_push(p->in, m->cap, &p->in_head, &p->in_count, tmp, (uint32_t)got);
+        if (!used && !got) break;
+        pcm += used;
+        samples -= used;
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_mixer_get(media_mixer *m, int party, int16_t *pcm, size_t samples, uint32_t rate)
+{
+    media__mixer_party *p = media__mixer_party_get(m, party);
+    size_t done = 0;
+    int rc;
+    if (!p || (!pcm && samples) || rate < 8000 || rate > 48000 || MEDIA__TOO_LONG(samples)) return MEDIA_EINVAL;
+    if (rate != m->cfg.rate && (rc = media__mixer_conv(m, p, 1, rate)) != MEDIA_OK) return rc;
+    while (done < samples && p->out_count > 0) {
+        uint32_t run = m->cap - p->out_head < p->out_count ? m->cap - p->out_head : p->out_count;
+        size_t used;
+        if (rate == m->cfg.rate) {
+            used = samples - done < run ? samples - done : run;
+            memcpy(pcm + done, p->out + p->out_head, used * sizeof *pcm);
+            done += used;
+        } else {
+            int got = media_resampler_process(&m->conv[2 * p->conv + 1], pcm + done, samples - done,
+                                              p->out + p->out_head, run, &used);
+            if (got < 0) return got;
+            done += (size_t)got;
+            if (!used && !got) break;
+        }
+        p->out_head = (p->out_head + (uint32_t)used) % m->cap;
+        p->out_count -= (uint32_t)used;
+    }
+    p->st.samples_out += done;
+    return (int)done;
+}
+
+static int16_t media__sat16(int32_t v) { return (int16_t)(v > 32767 ? 32767 : v < -32768 ? -32768 : v); }
+
+/* who speaks now, with hysteresis (see the banner) */
+static void media__mixer_speaker(media_mixer *m)
+{
+    int i, best = -1, was = m->speaker;
+    float bp = 0, sp = m->speaker >= 0 ? m->party[m->speaker].power : 0;
+    for (i = 0; i < m->parties; i++) {
+        const media__mixer_party *p = &m->party[i];
+        if (p->used && p->power >= m->threshold && p->power > bp) { best = i; bp = p->power; }
+    }
+    if (sp >= m->threshold) m->quiet_ms = 0;
+    else if (m->speaker >= 0 && (m->quiet_ms += m->cfg.frame_ms) >= (uint32_t)m->cfg.speaker_release_ms)
+        m->speaker = -1;
+    if (best >= 0 && best != m->speaker && (m->speaker < 0 || sp < m->threshold || bp >= sp * m->margin)) {
+        if (m->candidate != best) { m->candidate = best; m->candidate_ms = 0; }
+        if ((m->candidate_ms += m->cfg.frame_ms) >= (uint32_t)m->cfg.speaker_hold_ms) {
+            m->speaker = best;
+            m->quiet_ms = 0;
+            m->candidate = -1;
+        }
+    } else {
+        m->candidate = -1;
+    }
+    if (m->speaker != was) {
+        if (was >= 0) m->party[was].st.speaker = 0;
+        if (m->speaker >= 0) m->party[m->speaker].st.speaker = 1;
+        if (m->cfg.speaker) m->cfg.speaker(m, m->speaker, m->cfg.user);
+    }
+}
+
+MEDIADEF int media_mixer_mix(media_mixer *m)
+{
+    const uint32_t n = m ? m->frame : 0;
+    int32_t *sum;
+    int i;
+    uint32_t k;
+    if (!m) return MEDIA_EINVAL;
+    sum = m->sum;
+    memset(sum, 0, n * sizeof *sum);
+    for (i = 0; i < m->parties; i++) {
+        media__mixer_party *p = &m->party[i];
+        uint32_t have, first, j;
+        int64_t energy = 0;
+        float power;
+        if (!p->used) continue;
+        p->has_part = 0;
+        p->st.frames++;
+        have = p->in_count < n ? p->in_count : n;
+        if (have < n && p->started) p->st.underruns++;
+        if (have && (p->flags & (MEDIA_MIXER_SPEAK | MEDIA_MIXER_MUTED)) == MEDIA_MIXER_SPEAK && p->gain) {
+            const int32_t g = p->gain;
+            int32_t *part = p->part;
+            first = m->cap - p->in_head < have ? m->cap - p->in_head : have;
+            for (j = 0; j < first; j++) part[j] = p->in[p->in_head + j];
+            for (j = first; j < have; j++) part[j] = p->in[j - first];
+            for (j = have; j < n; j++) part[j] = 0;
+            for (j = 0; j < have; j++) energy += (int64_t)part[j] * part[j];
+            if (g != 4096)
+                for (j = 0; j < have; j++) part[j] = (int32_t)(((int64_t)part[j] * g + 2048) >> 12);
+            for (j = 0; j < n; j++) sum[j] += part[j];
+            p->has_part = 1;
+        }
+        p->in_head = (p->in_head + have) % m->cap;
+        p->in_count -= have;
+        /* power after the gain, full scale 1; instant rise, falling with a 50 ms time constant */
+        power = p->has_part ? (float)((double)energy / n / (32768.0 * 32768.0)) * ((float)p->gain / 4096.0f) * ((float)p->gain / 4096.0f) : 0.0f;
+        p->power = power >= p->power ? power : p->power * m->release + power * (1.0f - m->release);
+    }
+    for (k = 0; k < n; k++) m->mixed[k] = media__sat16(sum[k]);
+    if (m->cfg.mix) m->cfg.mix(m, m->mixed, n, m->cfg.rate, m->cfg.user);
+#ifndef MEDIA_NO_STDIO
+    if (m->recording && media_wav_write(&m->rec, m->mixed, n) != MEDIA_OK) {
+        media_wav_close(&m->rec);   /* a full disk ends the recording, not the conference */
+        m->recording = 0;
+    }
+#endif
+    for (i = 0; i < m->parties; i++) {
+        media__mixer_party *p = &m->party[i];
+        if (!p->used || !(p->flags & MEDIA_MIXER_LISTEN)) continue;
+        if (p->has_part) {
+            int16_t *out = m->heard;
+            const int32_t *part = p->part;
+            for (k = 0; k < n; k++) out[k] = media__sat16(sum[k] - part[k]);
+            p->st.output_dropped += media__ring_push(p->out, m->cap, &p->out_head, &p->out_count, out, n);
+        } else {
+            p->st.output_dropped += media__ring_push(p->out, m->cap, &p->out_head, &p->out_count, m->mixed, n);
+        }
+    }
+    media__mixer_speaker(m);
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_mixer_poll(media_mixer *m, uint64_t now_us)
+{
+    const uint64_t frame_us = m ? (uint64_t)m->cfg.frame_ms * 1000 : 0;
+    int burst = 0;
+    if (!m) return MEDIA_EINVAL;
+    if (!m->clock_started) { m->clock_started = 1; m->next_us = now_us; }
+    while (now_us >= m->next_us) {
+        if (burst++ == m->cfg.queue_frames) {
+            uint64_t late = (now_us - m->next_us) / frame_us + 1;
+            m->skipped += late;
+            m->next_us += late * frame_us;
+            break;
+        }
+        media_mixer_mix(m);
+        m->next_us += frame_us;
+    }
+    return (int)((m->next_us - now_us + 999) / 1000);
+}
+
+MEDIADEF int media_mixer_speaker_get(const media_mixer *m)
+{
+    return m ? m->speaker : -1;
+}
+
+MEDIADEF int media_mixer_party_stats_get(const media_mixer *m, int party, media_mixer_party_stats *st)
+{
+    const media__mixer_party *p = media__mixer_party_get(m, party);
+    if (!p || !st) return MEDIA_EINVAL;
+    *st = p->st;
+    st->level_db = p->power > 1e-10f ? (float)(10.0 * log10(p->power)) : -100.0f;
+    return MEDIA_OK;
+}
+
+#ifndef MEDIA_NO_STDIO
+MEDIADEF int media_mixer_record(media_mixer *m, const char *path)
+{
+    int rc = MEDIA_OK;
+    if (!m) return MEDIA_EINVAL;
+    if (m->recording) {
+        rc = media_wav_close(&m->rec);
+        m->recording = 0;
+    }
+    if (!path) return rc;
+    if ((rc = media_wav_open_write(&m->rec, path, MEDIA_WAV_PCM16, m->cfg.rate, 1)) != MEDIA_OK) return rc;
+    m->recording = 1;
+    return MEDIA_OK;
+}
+#endif
+
 /* >>session implementation ------------------------------------------------- */
 
 /* ---- addresses (text form without inet_pton: MEDIA_NO_SOCKETS builds need them too) ---- */
@@ -8186,8 +8826,6 @@ static int media__copy_str(char *dst, size_t cap, const char *src)
     return MEDIA_OK;
 }
 
-static size_t media__align16(size_t n) { return (n + 15u) & ~(size_t)15u; }
-static size_t media__align64(size_t n) { return (n + 63u) & ~(size_t)63u; }
 
 /* The jitter buffer sits on the line after the struct: its address is a
    constant offset, not a pointer to load first. */
