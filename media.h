@@ -2325,6 +2325,45 @@ MEDIADEF int media_session_mute(media_session *s, int on);
 /* Ends the call: RTCP BYE at the next poll, files closed, state TERMINATED. */
 MEDIADEF int media_session_close(media_session *s);
 
+/* Two sessions back to back: what each one's peer sends goes to the other's
+   peer (a B2BUA's media, an SBC's relay; the manual's section 12). */
+typedef struct media_bridge media_bridge;
+
+#define MEDIA_BRIDGE_AUTO 0        /* relay what both legs can carry, transcode the rest */
+#define MEDIA_BRIDGE_RELAY 1       /* never decode: what the other leg cannot carry is dropped */
+#define MEDIA_BRIDGE_TRANSCODE 2   /* always decode and encode again (audio_in, recording, your processing) */
+
+typedef struct media_bridge_config {
+    int mode;                      /* MEDIA_BRIDGE_AUTO */
+    uint32_t _initialised;
+} media_bridge_config;
+
+/* One direction: what one leg's peer sent, on its way to the other's. */
+typedef struct media_bridge_stats {
+    uint64_t relayed;              /* RTP packets forwarded without decoding */
+    uint64_t transcoded;           /* frames decoded on this leg, handed to the other's encoder */
+    uint64_t events;               /* RFC 4733 packets passed on as events (relayed ones counted in both) */
+    uint64_t rtcp;                 /* RTCP compounds translated onto the other leg */
+    uint64_t dropped;              /* packets the other leg could not take (a payload it did not
+                                      negotiate, in RELAY mode; it not sending: hold, a file playing) */
+    uint32_t switches;             /* new origins for the relayed stream: a new SSRC or numbering,
+                                      the other leg's own audio in between (each is one continuous
+                                      sequence and timestamp on the wire, marker set) */
+    uint32_t queue_dropped;        /* transcoding: samples dropped as the other leg fell behind */
+    int relaying;                  /* 1 while packets pass undecoded */
+} media_bridge_stats;
+
+MEDIADEF void media_bridge_config_init(media_bridge_config *cfg);
+/* Bridges a and b (each in one bridge at most; MEDIA_ESTATE if either is
+   in one), one allocation (MEDIA_MALLOC, a's handler.user). Either session
+   may be destroyed first; the bridge then passes nothing. NULL on failure
+   with *err: MEDIA_EINVAL, MEDIA_ESTATE, MEDIA_ENOMEM. */
+MEDIADEF media_bridge *media_bridge_create(media_session *a, media_session *b, const media_bridge_config *cfg, int *err);
+/* Unbridges (each session goes back to its own audio) and frees. */
+MEDIADEF void media_bridge_destroy(media_bridge *br);
+/* from: 0 for what a's peer sends (toward b), 1 for b's. */
+MEDIADEF int media_bridge_stats_get(const media_bridge *br, int from, media_bridge_stats *st);
+
 /* ---------------------------------------------------------------------------
    >>layouts
    --------------------------------------------------------------------------- */
@@ -8479,6 +8518,29 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 
 #define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
+#define MEDIA__BRIDGE_QUEUE (3 * MEDIA_SESSION_MAX_FRAME)   /* decoded samples waiting for the other leg's encoder */
+
+/* One direction of a bridge: what from's peer sends, on its way to to's. */
+typedef struct media__bridge_dir {
+    media_session *from, *to;            /* NULL once that session is destroyed */
+    struct media__bridge_dir *rev;       /* the other way */
+    int mode;
+    uint32_t gen_from, gen_to;           /* the negotiations pt_map was made for */
+    uint8_t pt_map[128];                 /* from's payload type -> to's; 255: to cannot carry it */
+    /* relaying: out = in + offset, for the origin (SSRC, numbering) anchored last */
+    uint8_t relaying, anchored, marker, have_out;
+    uint16_t seq_off, in_seq, next_out_seq;
+    uint32_t in_ssrc, ts_off, last_out_ts;
+    /* events while transcoding: each on to's own numbering, from to's clock */
+    uint8_t ev_active, transcoding;
+    uint32_t ev_in_ts, ev_out_ts;
+    int64_t ev_until_us;                 /* to sends no audio of its own before this */
+    /* transcoding: decoded audio at to's rate, a ring */
+    uint32_t q_head, q_count, rs_in, rs_out;
+    media_resampler rs;
+    int16_t q[MEDIA__BRIDGE_QUEUE];
+    media_bridge_stats st;
+} media__bridge_dir;
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
 #define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
 #define MEDIA__DTMF_LOST_US 1000000u     /* the peer's audio this far past an event's end: it has ended
@@ -8535,6 +8597,7 @@ struct media_session {
     media_packet_filter filter;          /* cfg.filter */
     void (*audio_in)(media_session *s, const int16_t *pcm, size_t samples, uint32_t rate, void *user);
     int (*audio_out)(media_session *s, int16_t *pcm, size_t samples, uint32_t rate, void *user);
+    struct media__bridge_dir *br;        /* a bridge (media_bridge): our way out of it (->rev feeds what we send) */
     /* counters a packet moves (media_session_stats has them by name) */
     uint64_t sent_packets, sent_bytes, concealed;
     uint32_t ts, frame_samples, ts_step;
@@ -8619,6 +8682,7 @@ struct media_session {
     /* media__log: when each kind of refusal was last said (ms, wrapping), and how many since went unsaid */
     uint32_t log_at_ms[4];
     uint16_t log_quiet[4];
+    uint32_t neg_gen;                    /* negotiations put into effect (a bridge's payload map follows) */
     /* RFC 4733 in (dr_n is in the hot block) */
     struct {
         media__dtmf_rx held[2];          /* the oldest first; reported in that order */
@@ -8652,7 +8716,7 @@ struct media_session {
     } resample;
     media_stretch stretch;               /* for the received codec's rate (rate 0: none) */
     /* codec state sizes: encoder side (none for stateless encoders) and decoder side */
-    size_t state_size, enc_size;
+    uint32_t state_size, enc_size;
     media_session_config cfg;            /* a copy; its strings point into this struct */
     /* negotiation: touched at setup and re-offers only */
     media_sdp_result res;
@@ -8842,6 +8906,11 @@ static void media__sock_connect(media_session *s);
 static int media__sock_send(media_session *s, int which, const uint8_t *d, size_t n, const media_addr *to);
 static void media__sock_drain(media_session *s, int which, int max, uint64_t now);
 static void media__sock_guess_address(char *out, size_t cap, int family);
+static int media__bridge_rtp(media_session *s, const media_rtp_packet *p, const struct media__rx_entry *e, uint64_t now);
+static void media__bridge_pcm(media_session *s, const int16_t *pcm, size_t n, uint32_t rate);
+static int media__bridge_fill(media_session *to, int16_t *pcm, size_t n, uint64_t now);
+static void media__bridge_rtcp(media_session *s, const media_rtcp *c, uint64_t now);
+static void media__bridge_detach(media_session *s);
 
 static int media__is_wildcard(const media_addr *a)
 {
@@ -8878,6 +8947,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         if (!(cd->flags & MEDIA_CODEC_EVENTS)) {
             if (!cd->encode || !cd->decode || !cd->sample_rate || cd->sample_rate > 192000 || !cd->clock_rate)
                 return NULL;
+            if (cd->state_size > (size_t)INT_MAX || cd->encoder_state_size > (size_t)INT_MAX) return NULL;
             if (cd->state_size > state_max) state_max = cd->state_size;
             if (!(cd->flags & MEDIA_CODEC_STATELESS_ENCODER)) {
                 size_t es = cd->encoder_state_size ? cd->encoder_state_size : cd->state_size;
@@ -8901,8 +8971,8 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     s->block = block;
     off = media__align64(sizeof *s);
     off += media__align64(sizeof(media_jitter));
-    s->state_size = state_max;
-    s->enc_size = enc_max;
+    s->state_size = (uint32_t)state_max;
+    s->enc_size = (uint32_t)enc_max;
     s->enc_state = enc_max ? (void *)((char *)s + off) : NULL;
     off += media__align16(enc_max);
     s->dec_state = state_max ? (void *)((char *)s + off) : NULL;
@@ -9020,6 +9090,7 @@ static void media__files_close(media_session *s)
 static void media__destroy_now(media_session *s)
 {
     void *user = s->user;
+    media__bridge_detach(s);
     media__files_close(s);
     media__codec_drop(s->tx_codec, media__enc_state(s, s->tx_codec));
     media__codec_drop(s->rx_codec, s->dec_state);
@@ -9282,6 +9353,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     s->st.codec = r->codec->name;
     s->st.payload_type = r->payload_type;
     s->negotiated = 1;
+    s->neg_gen++;
     media__update_state(s);
 }
 
@@ -9812,7 +9884,16 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
         return;
     }
     got = media__play_fill(s, pcm, n, rate);
-    if (got < n && s->audio_out) {
+    if (got < n && s->br && s->br->rev->from) {
+        int b = media__bridge_fill(s, pcm + got, n - got, now);
+        if (b < 0 && !got) {
+            /* the bridge's relayed stream is what we send: nothing of ours */
+            memset(pcm, 0, n * sizeof *pcm);
+            media__record_tick(s, pcm, n);
+            return;
+        }
+        if (b > 0) got += (size_t)b;
+    } else if (got < n && s->audio_out) {
         int r;
         r = MEDIA__OUT_INT(s, s->audio_out(s, pcm + got, n - got, rate, s->user));
         if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
@@ -10170,6 +10251,7 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
            call these sequence numbers lost, but they are a tone, not a loss */
         s->dtmf_rx.seq[s->dtmf_rx.seq_n++ & 15] = p.seq;
         s->in_event = 1;
+        if (s->br) (void)media__bridge_rtp(s, &p, e, now);
     } else {
         int had_transit = s->rx.have_transit;
         (void)media_rtp_stats_update(&s->rx, &p, now);
@@ -10179,13 +10261,15 @@ MEDIA__HOT_TEXT static int media__rtp_in(media_session *s, const uint8_t *d, siz
             s->jit_n++;
             if (j > s->jit_max_ms) s->jit_max_ms = j;
         }
-        if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
-            media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock,
-                            e->kind == MEDIA__RX_AUDIO ? e->codec : NULL);
-        }
-        r = media_jitter_put(media__jb(s), &p, now);
-        (void)r;
         s->in_event = 0;
+        if (!(s->br && media__bridge_rtp(s, &p, e, now))) {
+            if (!s->jb_ready || (e->kind == MEDIA__RX_AUDIO && e->codec->clock_rate != s->jb_clock)) {
+                media__jb_setup(s, e->kind == MEDIA__RX_AUDIO ? e->codec->clock_rate : e->clock,
+                                e->kind == MEDIA__RX_AUDIO ? e->codec : NULL);
+            }
+            r = media_jitter_put(media__jb(s), &p, now);
+            (void)r;
+        }
     }
     if (!s->rx_started) {
         s->rx_started = 1;
@@ -10255,6 +10339,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
                 s->st.remote_lost = rb->cumulative_lost;
                 s->st.remote_jitter_ms = s->tx_codec ? rb->jitter * 1000.0 / s->tx_codec->clock_rate : 0;
                 if (rb->lsr && !media__our_sr(s, rb->lsr)) {
+                    if (s->br && s->br->rev->relaying) continue;   /* the origin's SR, relayed: its round trip */
                     media__log(s, MEDIA_LOG_WARNING, MEDIA__LOG_MALFORMED, now,
                                "an RTCP report's LSR %08x matches no sender report of ours: no RTT from it", (unsigned)rb->lsr);
                 } else if (media_rtcp_rtt_us(rb, media__ntp(s, now), &rtt) == MEDIA_OK) {
@@ -10270,6 +10355,7 @@ static int media__rtcp_in(media_session *s, const uint8_t *d, size_t len, const 
             (void)MEDIA__OUT_INT(s, s->cfg.handler.media_request(s, MEDIA_REQUEST_RTCP_APP, p->data, p->size, s->user));
         }
     }
+    if (s->br) media__bridge_rtcp(s, &c, now);
     return MEDIA_OK;
 }
 
@@ -10311,6 +10397,394 @@ MEDIA__HOT_TEXT MEDIADEF int media_session_receive_from(media_session *s, const 
 MEDIADEF int media_session_receive(media_session *s, const uint8_t *data, size_t len, int is_rtcp)
 {
     return media_session_receive_from(s, data, len, is_rtcp, NULL);
+}
+
+/* ---- bridges (media_bridge) ----
+   Each direction is a media__bridge_dir: from's receive path hands it what
+   from's peer sent, after every check a packet passes anyway (source,
+   latching, SRTP, A.1, statistics), and to sends it as part of its own
+   stream.
+
+   Relaying (a payload both legs negotiated, at the same clock): the packet
+   goes out undecoded under to's SSRC, with its sequence number and
+   timestamp moved by an offset. The offset is chosen (anchored) when a new
+   origin starts: the first packet, a new SSRC, a sequence jump A.1 has
+   confirmed, or to having sent something of its own in between (a file,
+   its own DTMF, transcoded audio). Anchoring puts the packet at to's next
+   sequence number and at to's clock (never behind the last relayed
+   timestamp), with the marker set, so the far side sees one stream that
+   never goes back; between anchors the origin's own spacing, losses,
+   reordering and silences pass through unchanged. to sends no audio of its
+   own meanwhile, and its RTCP is the origin's, translated (RFC 3550 7.2):
+   an SR's sender SSRC, RTP time and counts become to's, NTP time stays
+   (so the far end's LSR still names the origin's SR and round trips
+   measure end to end); report blocks about what to sends are turned into
+   blocks about the origin's SSRC, sequence numbers moved back by the
+   offset. RTCP is never copied blindly, and none flows while transcoding
+   (each leg is then an endpoint with its own).
+
+   Transcoding (AUTO when to cannot carry the payload, or TRANSCODE): from
+   decodes as for itself (jitter buffer, concealment) and each frame played
+   out goes, converted to to's rate, into a queue of three of to's frames
+   that to's encoder takes from (oldest dropped if to falls behind).
+   RFC 4733 events pass as events both ways: relayed like audio, or, while
+   transcoding, sent on to's numbering from the start of each event, its
+   duration rescaled to to's clock, to's audio held back until it ends. */
+
+static int media__own_audio(const media_session *s)
+{
+    return (s->nplay > 0 && !s->paused) || s->dt_len > 0 || s->dt_state != MEDIA__DT_IDLE;
+}
+
+static int media__codec_same(const media_codec *a, const media_codec *b)
+{
+    return a == b || (a && b && a->name && b->name && media__ieqn(a->name, strlen(a->name), b->name) && a->clock_rate == b->clock_rate &&
+                      a->channels == b->channels);
+}
+
+/* from's payload types that to can carry as they are */
+static void media__bridge_map(media__bridge_dir *d)
+{
+    const media_session *a = d->from, *b = d->to;
+    int i, k;
+    if (d->gen_from == a->neg_gen && d->gen_to == b->neg_gen) return;
+    d->gen_from = a->neg_gen;
+    d->gen_to = b->neg_gen;
+    memset(d->pt_map, 255, sizeof d->pt_map);
+    if (!a->negotiated || !b->negotiated || !b->tx_codec) return;
+    for (i = 0; i < a->rx_map.n; i++) {
+        const media__rx_entry *e = &a->rx_map.e[i];
+        if (e->pt > 127) continue;
+        if (e->kind == MEDIA__RX_EVENTS) {
+            if (b->te_pt >= 0) d->pt_map[e->pt] = (uint8_t)b->te_pt;
+        } else if (e->kind == MEDIA__RX_CN) {
+            if (b->tx_codec->clock_rate == 8000 && e->clock == 8000) d->pt_map[e->pt] = 13;
+        } else if (d->mode != MEDIA_BRIDGE_TRANSCODE && e->codec && e->codec->clock_rate == b->tx_codec->clock_rate) {
+            for (k = 0; k < b->res.codec_count; k++)
+                if (media__codec_same(b->res.codecs[k], e->codec)) { d->pt_map[e->pt] = (uint8_t)b->res.payload_types[k]; break; }
+        }
+    }
+}
+
+/* to goes back to its own audio: its timeline ahead of all that was relayed */
+static void media__bridge_resume(media__bridge_dir *d)
+{
+    media_session *to = d->to;
+    d->relaying = d->st.relaying = 0;
+    d->anchored = 0;
+    if (!to) return;
+    if (d->have_out && (int32_t)(to->ts - (d->last_out_ts + to->ts_step)) < 0) to->ts = d->last_out_ts + to->ts_step;
+    to->marker_next = 1;
+}
+
+/* what went out on to's stream, counted as to's own */
+static void media__bridge_sent(media_session *to, const uint8_t *buf, size_t n, size_t payload_len, uint64_t now)
+{
+    if (media__send(to, buf, n, 0, now) != MEDIA_OK) return;
+    to->sent_packets++;
+    to->sent_bytes += payload_len;
+    to->last_sent_us = now;
+    if (!to->sending) {
+        to->sending = 1;
+        MEDIA__CALL(to, stream_start, (to, MEDIA_STREAM_SEND, to->user));
+    }
+}
+
+static int media__bridge_can_send(const media_session *to)
+{
+    return to->can_send && to->remote_known && !to->closing && !to->terminated && !media__own_audio(to);
+}
+
+static int media__bridge_relay(media__bridge_dir *d, const media_rtp_packet *p, int pt, uint64_t now)
+{
+    media_session *to = d->to;
+    uint8_t buf[MEDIA_SESSION_MAX_PACKET];
+    media_rtp_packet o;
+    uint16_t ahead = (uint16_t)(p->seq - d->in_seq);
+    int n;
+    if (!media__bridge_can_send(to)) { d->st.dropped++; return 0; }
+    if (!d->anchored || p->ssrc != d->in_ssrc || to->seq != d->next_out_seq ||
+        (ahead >= MEDIA_RTP_MAX_DROPOUT && ahead <= 65536u - MEDIA_RTP_MAX_MISORDER)) {
+        uint32_t ts = to->ts;
+        if (d->have_out) {
+            if ((int32_t)(ts - (d->last_out_ts + to->ts_step)) < 0) ts = d->last_out_ts + to->ts_step;
+            d->st.switches++;
+        }
+        d->seq_off = (uint16_t)(to->seq - p->seq);
+        d->ts_off = ts - p->timestamp;
+        d->in_ssrc = p->ssrc;
+        d->in_seq = p->seq;
+        d->next_out_seq = to->seq;
+        d->anchored = d->marker = 1;
+        ahead = 0;
+    }
+    memset(&o, 0, sizeof o);
+    o.payload_type = (uint8_t)pt;
+    o.marker = (uint8_t)(p->marker | d->marker);
+    o.seq = (uint16_t)(p->seq + d->seq_off);
+    o.timestamp = p->timestamp + d->ts_off;
+    o.ssrc = to->ssrc;
+    o.payload = p->payload;
+    o.payload_len = p->payload_len;
+    if ((n = media_rtp_write(buf, sizeof buf, &o)) < 0) { d->st.dropped++; return 0; }
+    d->marker = 0;
+    if (ahead < 0x8000u) {   /* the newest so far: to's numbering continues after it */
+        d->in_seq = p->seq;
+        d->next_out_seq = (uint16_t)(o.seq + 1u);
+        to->seq = d->next_out_seq;
+    }
+    if (!d->have_out || (int32_t)(o.timestamp - d->last_out_ts) > 0) d->last_out_ts = o.timestamp;
+    d->have_out = 1;
+    d->st.relayed++;
+    media__bridge_sent(to, buf, (size_t)n, p->payload_len, now);
+    return 1;
+}
+
+/* an RFC 4733 packet while transcoding: on to's numbering and clock */
+static void media__bridge_event(media__bridge_dir *d, const media_rtp_packet *p, int pt, uint32_t clock, uint64_t now)
+{
+    media_session *to = d->to;
+    uint8_t buf[MEDIA_SESSION_MAX_PACKET], ev[4];
+    media_rtp_packet o;
+    uint32_t to_clock = to->tx_codec ? to->tx_codec->clock_rate : 8000, dur;
+    int n;
+    if (!media__bridge_can_send(to) || p->payload_len < 4) { d->st.dropped++; return; }
+    memset(&o, 0, sizeof o);
+    if (!d->ev_active || p->timestamp != d->ev_in_ts) {
+        /* a new event starts at to's next frame; a packet of an older one (late) is dropped */
+        if (d->ev_active && (int32_t)(p->timestamp - d->ev_in_ts) < 0) { d->st.dropped++; return; }
+        d->ev_in_ts = p->timestamp;
+        d->ev_out_ts = to->ts;
+        d->ev_active = 1;
+        o.marker = 1;
+    }
+    memcpy(ev, p->payload, 4);
+    dur = (uint32_t)(ev[2] << 8 | ev[3]);
+    if (clock && clock != to_clock) dur = (uint32_t)((uint64_t)dur * to_clock / clock);
+    if (dur > 0xFFFF) dur = 0xFFFF;
+    ev[2] = (uint8_t)(dur >> 8);
+    ev[3] = (uint8_t)dur;
+    o.payload_type = (uint8_t)pt;
+    o.seq = to->seq++;
+    o.timestamp = d->ev_out_ts;
+    o.ssrc = to->ssrc;
+    o.payload = ev;
+    o.payload_len = 4;
+    if ((n = media_rtp_write(buf, sizeof buf, &o)) < 0) return;
+    /* to's audio waits for the end (E bit), or two frames of silence after the last packet */
+    d->ev_until_us = (int64_t)now + (ev[1] & 0x80 ? 1 : 2) * to->tick_us;
+    to->marker_next = 1;
+    d->st.events++;
+    media__bridge_sent(to, buf, (size_t)n, 4, now);
+}
+
+/* from's receive path: 1 when the packet went on (or was dropped) here, 0
+   when from is to decode it (transcoding, or no bridge to speak of) */
+MEDIA__HOT_TEXT static int media__bridge_rtp(media_session *s, const media_rtp_packet *p, const media__rx_entry *e, uint64_t now)
+{
+    media__bridge_dir *d = s->br;
+    media_session *to = d->to;
+    int pt, done = 1;
+    if (!to) return 0;
+    media__bridge_map(d);
+    pt = d->pt_map[p->payload_type & 127];
+    s->depth++;   /* to's callbacks may destroy either session: not under our feet */
+    to->depth++;
+    if (e->kind == MEDIA__RX_EVENTS) {
+        if (pt == 255) d->st.dropped++;
+        else if (d->relaying) d->st.events += (uint64_t)media__bridge_relay(d, p, pt, now);
+        else media__bridge_event(d, p, pt, e->clock, now);
+    } else if (pt != 255 && (e->kind != MEDIA__RX_CN || d->relaying)) {
+        if (!d->relaying) {
+            /* from here on undecoded: what the buffer holds is not played */
+            d->relaying = d->st.relaying = 1;
+            d->transcoding = 0;
+            d->anchored = 0;
+            if (s->jb_ready) media_jitter_reset(media__jb(s));
+        }
+        (void)media__bridge_relay(d, p, pt, now);
+    } else if (d->mode == MEDIA_BRIDGE_RELAY && e->kind != MEDIA__RX_CN) {
+        d->st.dropped++;
+    } else {
+        if (d->relaying) media__bridge_resume(d);
+        d->transcoding = 1;
+        done = 0;
+    }
+    to->depth--;
+    s->depth--;
+    (void)media__leave(to, 0);
+    return done;
+}
+
+/* a frame from's playout made: queued for to's encoder */
+static void media__bridge_pcm(media_session *s, const int16_t *pcm, size_t n, uint32_t rate)
+{
+    media__bridge_dir *d = s->br;
+    const media_session *to = d->to;
+    uint32_t cap, out_rate;
+    if (!to || !d->transcoding || !to->tx_codec) return;
+    out_rate = to->tx_codec->sample_rate;
+    cap = 3 * to->frame_samples;
+    if (cap > MEDIA__BRIDGE_QUEUE) cap = MEDIA__BRIDGE_QUEUE;
+    if (d->q_count > cap) d->q_count = cap;
+    d->st.transcoded++;
+    if (rate == out_rate) {
+        d->st.queue_dropped += media__ring_push(d->q, cap, &d->q_head, &d->q_count, pcm, (uint32_t)n);
+        return;
+    }
+    if ((d->rs_in != rate || d->rs_out != out_rate) && media_resampler_init(&d->rs, rate, out_rate, 1) == MEDIA_OK) {
+        d->rs_in = rate;
+        d->rs_out = out_rate;
+    }
+    if (d->rs_in != rate) return;
+    while (n > 0) {
+        int16_t tmp[256];
+        size_t used = 0;
+        int got = media_resampler_process(&d->rs, tmp, sizeof tmp / sizeof *tmp, pcm, n, &used);
+        if (got < 0) return;
+        d->st.queue_dropped += media__ring_push(d->q, cap, &d->q_head, &d->q_count, tmp, (uint32_t)got);
+        if (!used && !got) return;
+        pcm += used;
+        n -= used;
+    }
+}
+
+/* to's tick: -1 when it sends nothing of its own now (the relayed stream
+   or an event is what goes out), else how much decoded audio it took */
+static int media__bridge_fill(media_session *to, int16_t *pcm, size_t n, uint64_t now)
+{
+    media__bridge_dir *d = to->br->rev;
+    size_t got = 0;
+    if (!d->from) return 0;
+    if (d->relaying || (int64_t)now < d->ev_until_us) return -1;
+    while (got < n && d->q_count > 0) {
+        uint32_t cap = 3 * to->frame_samples > MEDIA__BRIDGE_QUEUE ? MEDIA__BRIDGE_QUEUE : 3 * to->frame_samples;
+        uint32_t run = cap - d->q_head < d->q_count ? cap - d->q_head : d->q_count;
+        if (d->q_head >= cap) { d->q_head = 0; continue; }   /* to's frame shrank: start the ring over */
+        if (run > n - got) run = (uint32_t)(n - got);
+        memcpy(pcm + got, d->q + d->q_head, run * sizeof *pcm);
+        got += run;
+        d->q_head = (d->q_head + run) % cap;
+        d->q_count -= run;
+    }
+    return (int)got;
+}
+
+/* from's peer's RTCP, translated onto to's leg while either way relays */
+static void media__bridge_rtcp(media_session *s, const media_rtcp *c, uint64_t now)
+{
+    media__bridge_dir *out = s->br, *in = s->br->rev;
+    media_session *to = out ? out->to : NULL;
+    const media_rtcp_packet *p = NULL;
+    media_rtcp_report r;
+    media_rtcp_report_block rb[31];
+    uint8_t buf[1024];
+    int i, k, nb = 0, n;
+    if (!to || !to->remote_known || to->closing || to->terminated) return;
+    if (!out->relaying && !(in && in->relaying)) return;
+    for (i = 0; i < (int)c->packet_count && !p; i++)
+        if ((c->packets[i].type == MEDIA_RTCP_SR || c->packets[i].type == MEDIA_RTCP_RR) && c->packets[i].ssrc != s->ssrc)
+            p = &c->packets[i];
+    if (!p) return;
+    memset(&r, 0, sizeof r);
+    r.ssrc = to->ssrc;
+    r.cname = to->cname;
+    if (p->type == MEDIA_RTCP_SR && out->relaying && out->anchored && p->ssrc == out->in_ssrc) {
+        r.is_sender = 1;
+        r.ntp = p->ntp;
+        r.rtp_timestamp = p->rtp_timestamp + out->ts_off;
+        r.packet_count = (uint32_t)to->sent_packets;
+        r.octet_count = (uint32_t)to->sent_bytes;
+    }
+    if (in && in->relaying && in->anchored) {
+        for (k = p->first; k < p->first + p->n && nb < 31; k++) {
+            if (c->reports[k].ssrc != s->ssrc) continue;
+            rb[nb] = c->reports[k];
+            rb[nb].ssrc = in->in_ssrc;
+            rb[nb].highest_seq = c->reports[k].highest_seq - in->seq_off;
+            nb++;
+        }
+    }
+    if (!r.is_sender && !nb) return;
+    r.blocks = rb;
+    r.block_count = (size_t)nb;
+    if ((n = media_rtcp_report_write(buf, sizeof buf, &r)) < 0) return;
+    if (media__send(to, buf, (size_t)n, 1, now) == MEDIA_OK) {
+        to->st.rtcp_sent++;
+        out->st.rtcp++;
+    }
+}
+
+static void media__bridge_detach(media_session *s)
+{
+    if (!s->br) return;
+    s->br->from = NULL;
+    s->br->rev->to = NULL;
+    s->br = NULL;
+}
+
+MEDIADEF void media_bridge_config_init(media_bridge_config *cfg)
+{
+    if (!cfg) return;
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mode = MEDIA_BRIDGE_AUTO;
+    cfg->_initialised = MEDIA__CONFIG_INITIALISED;
+}
+
+struct media_bridge {
+    media__bridge_dir dir[2];
+    void *user;                          /* the allocator's */
+};
+
+MEDIADEF media_bridge *media_bridge_create(media_session *a, media_session *b, const media_bridge_config *cfg, int *err)
+{
+    media_bridge_config d;
+    media_bridge *br;
+    int k;
+    if (err) *err = MEDIA_OK;
+    if (!cfg) { media_bridge_config_init(&d); cfg = &d; }
+    if (!a || !b || a == b || cfg->_initialised != MEDIA__CONFIG_INITIALISED || cfg->mode < MEDIA_BRIDGE_AUTO ||
+        cfg->mode > MEDIA_BRIDGE_TRANSCODE) {
+        if (err) *err = MEDIA_EINVAL;
+        return NULL;
+    }
+    if (a->br || b->br || a->terminated || b->terminated) {
+        if (err) *err = MEDIA_ESTATE;
+        return NULL;
+    }
+    br = (media_bridge *)MEDIA_MALLOC(sizeof *br, a->user);
+    if (!br) { if (err) *err = MEDIA_ENOMEM; return NULL; }
+    memset(br, 0, sizeof *br);
+    br->user = a->user;
+    for (k = 0; k < 2; k++) {
+        media__bridge_dir *dd = &br->dir[k];
+        dd->from = k ? b : a;
+        dd->to = k ? a : b;
+        dd->mode = cfg->mode;
+        dd->gen_from = dd->gen_to = 0xFFFFFFFFu;   /* made at the first packet */
+        dd->rev = &br->dir[!k];
+        dd->from->br = dd;
+    }
+    return br;
+}
+
+MEDIADEF void media_bridge_destroy(media_bridge *br)
+{
+    int k;
+    if (!br) return;
+    for (k = 0; k < 2; k++) {
+        media__bridge_dir *d = &br->dir[k];
+        if (d->relaying) media__bridge_resume(d);
+        if (d->from) d->from->br = NULL;
+    }
+    MEDIA_FREE(br, br->user);
+}
+
+MEDIADEF int media_bridge_stats_get(const media_bridge *br, int from, media_bridge_stats *st)
+{
+    if (!br || from < 0 || from > 1 || !st) return MEDIA_EINVAL;
+    *st = br->dir[from].st;
+    return MEDIA_OK;
 }
 
 /* >>sockets implementation ------------------------------------------------
@@ -10602,6 +11076,7 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
     if (s->audio_in) {
         MEDIA__OUT(s, s->audio_in(s, pcm, n, rate, s->user));
     }
+    if (s->br) media__bridge_pcm(s, pcm, n, rate);
 }
 
 /* what the recording holds up to the last frame that came from a packet */
@@ -10867,7 +11342,8 @@ MEDIA__HOT_TEXT static void media__rtcp_timer(media_session *s, uint64_t now)
     /* timer reconsideration (6.3.6): due by the interval as it is now? */
     t = media__rtcp_interval(s);
     if (s->rtcp.last_us + (int64_t)(t * 1e6) <= (int64_t)now) {
-        if (s->remote_known) media__rtcp_send(s, now, 0);
+        /* a bridge relaying to us sends its origin's reports, translated */
+        if (s->remote_known && !(s->br && s->br->rev->relaying)) media__rtcp_send(s, now, 0);
         s->rtcp.initial = 0;
         s->rtcp.last_us = (int64_t)now;
         s->rtcp_next_us = (int64_t)now + (int64_t)(media__rtcp_interval(s) * 1e6);
