@@ -2,8 +2,10 @@
    the SDP they exchange, the audio that arrives, FEC recovering losses,
    the encoder adapting to the loss the peer reports, DTX silences that are
    neither losses nor a reason to move the buffer, the peer's fmtp reaching
-   our encoder, and the fall back to PCMU. Built with MEDIA_OPUS_NO_LIBOPUS
+   our encoder, the fall back to PCMU, and an Opus phone bridged to a PCMU
+   one (media_bridge: 48 kHz Opus <-> 8 kHz PCMU, both ways). Built with MEDIA_OPUS_NO_LIBOPUS
    only the fall back applies; the rest is reported as not applicable. */
+#define NET_EPS 4
 #include "../sessnet.h"
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "../../media_opus.h"
@@ -72,7 +74,7 @@ static void test_falls_back_to_pcmu(void)
 int main(void)
 {
     RUN(test_falls_back_to_pcmu);
-    printf("%d passed, %d failed, 8 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
+    printf("%d passed, %d failed, 9 not applicable (built with MEDIA_OPUS_NO_LIBOPUS)\n", harness_passed, harness_failed);
     net_reset();
     return harness_failed ? 1 : 0;
 }
@@ -152,6 +154,52 @@ static void test_opus_call(void)
         fprintf(stderr, "    %5u Hz call: tone at %+.2f dB, SNR %.1f dB, encoder at %d bit/s\n", (unsigned)rate, lvl,
                 sine_snr(g_ep[1].cap + rate, rate, 440, rate), (int)st.codec_bitrate);
     }
+    net_reset();
+}
+
+/* Opus at 48 kHz on A's leg, PCMU on B's, bridged: each phone hears the
+   other's tone at its level, DTMF crosses as events (rescaled from Opus'
+   48 kHz clock to 8 kHz and back). */
+static void test_bridge_opus_pcmu(void)
+{
+    media_bridge *br;
+    media_bridge_stats st;
+    media_session_stats sa, sb;
+    double la, lb;
+    int err = 1;
+    opus_pair(48000, 48000);
+    opus_cfg(2, 48000);
+    CHECK(opus_ep(0, 1, 48000) && opus_ep(1, 1, 48000));   /* phone A, leg a: Opus */
+    CHECK(opus_ep(2, 0, 8000) && opus_ep(3, 0, 8000));     /* leg b, phone B: PCMU */
+    CHECK_EQ_INT(net_negotiate(0, 1), MEDIA_OK);
+    CHECK_EQ_INT(net_negotiate(2, 3), MEDIA_OK);
+    br = media_bridge_create(g_ep[1].s, g_ep[2].s, NULL, &err);
+    CHECKF(br && err == MEDIA_OK, "bridge: %d", err);
+    if (!br) return;
+    g_ep[0].tone_hz = 440;
+    g_ep[3].tone_hz = 1000;
+    net_run_ms(2000);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[0].s, "73"), MEDIA_OK);
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[3].s, "8"), MEDIA_OK);
+    net_run_ms(2000);
+    media_session_stats_get(g_ep[0].s, &sa);
+    media_session_stats_get(g_ep[3].s, &sb);
+    CHECK(sa.codec && strcmp(sa.codec, "opus") == 0 && sb.codec && strcmp(sb.codec, "PCMU") == 0);
+    media_bridge_stats_get(br, 0, &st);
+    CHECKF(st.relayed == 0 && st.transcoded > 150, "A->B: %llu relayed, %llu transcoded", (unsigned long long)st.relayed,
+           (unsigned long long)st.transcoded);
+    /* a second of each, away from the digits */
+    lb = 20 * log10(sine_amp(g_ep[3].cap + 4000, 8000, 440, 8000) / 8000);
+    la = 20 * log10(sine_amp(g_ep[0].cap + 48000, 48000, 1000, 48000) / 8000);
+    CHECKF(fabs(lb) < 1.0 && sine_snr(g_ep[3].cap + 4000, 8000, 440, 8000) > 15, "B hears A's tone at %+.2f dB, SNR %.1f",
+           lb, sine_snr(g_ep[3].cap + 4000, 8000, 440, 8000));
+    CHECKF(fabs(la) < 1.0 && sine_snr(g_ep[0].cap + 48000, 48000, 1000, 48000) > 15, "A hears B's tone at %+.2f dB, SNR %.1f",
+           la, sine_snr(g_ep[0].cap + 48000, 48000, 1000, 48000));
+    CHECKF(g_ep[3].ndigits == 2 && memcmp(g_ep[3].digits, "73", 2) == 0, "B got \"%.*s\"", g_ep[3].ndigits, g_ep[3].digits);
+    CHECKF(g_ep[0].ndigits == 1 && g_ep[0].digits[0] == '8', "A got \"%.*s\"", g_ep[0].ndigits, g_ep[0].digits);
+    CHECKF(g_ep[3].ndigits >= 1 && g_ep[3].dur[0] >= 90 && g_ep[3].dur[0] <= 130, "digit lasted %u ms at B", (unsigned)g_ep[3].dur[0]);
+    fprintf(stderr, "    Opus 48 kHz <-> PCMU 8 kHz bridged: B hears A at %+.2f dB, A hears B at %+.2f dB\n", lb, la);
+    media_bridge_destroy(br);
     net_reset();
 }
 
@@ -374,6 +422,7 @@ int main(void)
     RUN(test_peer_minptime);
     RUN(test_dtmf_with_opus);
     RUN(test_delay_stretching);
+    RUN(test_bridge_opus_pcmu);
     net_reset();
     return harness_summary();
 }
