@@ -68,7 +68,8 @@
       >>wav      WAV read/write (16-bit PCM, A-law, mu-law) and sample-rate
                  conversion between any rates from 8 to 48 kHz
       >>mixer    media_mixer: N-1 conference mixing at any rates, active speaker
-      >>session  media_session: one call's media, pumped from your event loop
+      >>session  media_session: one call's media, pumped from your event loop;
+                 media_bridge: two of them back to back (relay or transcode)
       >>sockets  (implementation) the POSIX sockets behind the session's transport
       >>layouts  the insides of the objects you place yourself (private)
       >>aliases  the names before 0.2
@@ -590,6 +591,32 @@
    allocation (media_mixer_create); nothing after. Per party its two
    queues and a frame of the sum (2.6 KB at 8 kHz, 20 ms, 3 frames queued),
    and with converters 21 KB for its two resamplers.
+
+   media_bridge puts two sessions back to back, the media of a B2BUA or an
+   SBC: what a's peer sends goes to b's peer and the other way round.
+
+      media_bridge *br = media_bridge_create(a, b, NULL, &err);   // both negotiated, or not yet
+      ...                                                        // poll both as ever
+      media_bridge_destroy(br);                                  // a transfer: then bridge b to c
+
+   A payload both legs negotiated (same codec, same clock) is relayed: not
+   decoded, sent on b's SSRC with its sequence number and timestamp moved
+   by an offset, so b's peer sees one stream that never goes back while
+   the origin changes under it (a new SSRC, a restart, a transfer to
+   another leg, a file b plays in between: music on hold). Loss, reordering
+   and silences pass through as they were. RTCP is translated, not copied
+   (RFC 3550 7.2): the origin's SR goes out under b's SSRC with its RTP
+   time moved by the same offset and b's counts, and report blocks about
+   what b sends come back as blocks about the origin, so round trips and
+   loss are measured end to end. A relayed stream is not decoded, so
+   audio_in and recording of it stop; MEDIA_BRIDGE_TRANSCODE decodes
+   everything. Otherwise (another codec, another rate) the bridge
+   transcodes: a decodes as for itself (jitter buffer, concealment) and b
+   encodes what a played out, converted to b's rate (PCMU <-> Opus at 48
+   kHz). RFC 4733 key presses cross as events either way, never as tones.
+   Each session keeps its own statistics (per leg), latching, SRTP, hold;
+   media_bridge_stats_get() says per direction what was relayed, transcoded,
+   passed as events and dropped. Either session may be destroyed first.
 
    ============================================================================
    13. LIMITS
