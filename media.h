@@ -8547,17 +8547,19 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 #define MEDIA__BRIDGE_QUEUE (3 * MEDIA_SESSION_MAX_FRAME)   /* decoded samples waiting for the other leg's encoder */
 
-/* One direction of a bridge: what from's peer sends, on its way to to's. */
+/* One direction of a bridge: what from's peer sends, on its way to to's.
+   What a relayed packet reads comes first (one line), then its counters. */
 typedef struct media__bridge_dir {
     media_session *from, *to;            /* NULL once that session is destroyed */
     struct media__bridge_dir *rev;       /* the other way */
-    int mode;
-    uint32_t gen_from, gen_to;           /* the negotiations pt_map was made for */
-    uint8_t pt_map[128];                 /* from's payload type -> to's; 255: to cannot carry it */
     /* relaying: out = in + offset, for the origin (SSRC, numbering) anchored last */
-    uint8_t relaying, anchored, marker, have_out;
-    uint16_t seq_off, in_seq, next_out_seq;
     uint32_t in_ssrc, ts_off, last_out_ts;
+    uint16_t seq_off, in_seq, next_out_seq;
+    uint8_t relaying, anchored, marker, have_out;
+    uint8_t mapped;                      /* pt_map is up to date (a negotiation on either side clears it) */
+    uint8_t mode;
+    media_bridge_stats st;
+    uint8_t pt_map[128];                 /* from's payload type -> to's; 255: to cannot carry it */
     /* events while transcoding: each on to's own numbering, from to's clock */
     uint8_t ev_active, transcoding;
     uint32_t ev_in_ts, ev_out_ts;
@@ -8566,7 +8568,6 @@ typedef struct media__bridge_dir {
     uint32_t q_head, q_count, rs_in, rs_out;
     media_resampler rs;
     int16_t q[MEDIA__BRIDGE_QUEUE];
-    media_bridge_stats st;
 } media__bridge_dir;
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
 #define MEDIA__GAP_CONCEALED 3           /* frames of a gap between audio counted as concealed */
@@ -8709,7 +8710,6 @@ struct media_session {
     /* media__log: when each kind of refusal was last said (ms, wrapping), and how many since went unsaid */
     uint32_t log_at_ms[4];
     uint16_t log_quiet[4];
-    uint32_t neg_gen;                    /* negotiations put into effect (a bridge's payload map follows) */
     /* RFC 4733 in (dr_n is in the hot block) */
     struct {
         media__dtmf_rx held[2];          /* the oldest first; reported in that order */
@@ -9380,7 +9380,7 @@ static void media__apply(media_session *s, const media_sdp_result *r, const medi
     s->st.codec = r->codec->name;
     s->st.payload_type = r->payload_type;
     s->negotiated = 1;
-    s->neg_gen++;
+    if (s->br) s->br->mapped = s->br->rev->mapped = 0;   /* a bridge's payload map follows */
     media__update_state(s);
 }
 
@@ -9915,8 +9915,10 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
         int b = media__bridge_fill(s, pcm + got, n - got, now);
         if (b < 0 && !got) {
             /* the bridge's relayed stream is what we send: nothing of ours */
-            memset(pcm, 0, n * sizeof *pcm);
-            media__record_tick(s, pcm, n);
+            if (s->rec_what) {
+                memset(pcm, 0, n * sizeof *pcm);
+                media__record_tick(s, pcm, n);
+            }
             return;
         }
         if (b > 0) got += (size_t)b;
@@ -10474,9 +10476,7 @@ static void media__bridge_map(media__bridge_dir *d)
 {
     const media_session *a = d->from, *b = d->to;
     int i, k;
-    if (d->gen_from == a->neg_gen && d->gen_to == b->neg_gen) return;
-    d->gen_from = a->neg_gen;
-    d->gen_to = b->neg_gen;
+    d->mapped = 1;
     memset(d->pt_map, 255, sizeof d->pt_map);
     if (!a->negotiated || !b->negotiated || !b->tx_codec) return;
     for (i = 0; i < a->rx_map.n; i++) {
@@ -10613,7 +10613,7 @@ MEDIA__HOT_TEXT static int media__bridge_rtp(media_session *s, const media_rtp_p
     media_session *to = d->to;
     int pt, done = 1;
     if (!to) return 0;
-    media__bridge_map(d);
+    if (!d->mapped) media__bridge_map(d);
     pt = d->pt_map[p->payload_type & 127];
     s->depth++;   /* to's callbacks may destroy either session: not under our feet */
     to->depth++;
@@ -10787,8 +10787,7 @@ MEDIADEF media_bridge *media_bridge_create(media_session *a, media_session *b, c
         media__bridge_dir *dd = &br->dir[k];
         dd->from = k ? b : a;
         dd->to = k ? a : b;
-        dd->mode = cfg->mode;
-        dd->gen_from = dd->gen_to = 0xFFFFFFFFu;   /* made at the first packet */
+        dd->mode = (uint8_t)cfg->mode;
         dd->rev = &br->dir[!k];
         dd->from->br = dd;
     }
