@@ -36,10 +36,7 @@
 #include "media.h"
 #include "media_opus.h"
 #include "media_srtp.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <errno.h>
+#include "tools/tools.h"
 #include <signal.h>
 #include <poll.h>
 
@@ -87,17 +84,6 @@ static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
 /* ---- JSON lines ---- */
 
-static void json_str(const char *key, const char *v, int comma)
-{
-    printf("%s\"%s\":\"", comma ? "," : "", key);
-    for (; v && *v; v++) {
-        if (*v == '"' || *v == '\\') printf("\\%c", *v);
-        else if ((unsigned char)*v < 0x20) printf("\\u%04x", (unsigned char)*v);
-        else putchar(*v);
-    }
-    putchar('"');
-}
-
 /* A file that could not be used, as a JSON error line saying what happened:
    MEDIA_EIO leaves errno as the failing call set it. */
 static void file_error(const char *path, int rc)
@@ -120,44 +106,8 @@ static void file_error(const char *path, int rc)
 
 static void json_stats(const media_session_stats *st)
 {
-    static const char *states[] = { "idle", "negotiating", "ready", "active", "paused", "held", "terminated" };
     printf("{");
-    json_str("state", st->state >= 0 && st->state <= MEDIA_STATE_TERMINATED ? states[st->state] : "?", 0);
-    json_str("codec", st->codec ? st->codec : "", 1);
-    printf(",\"payload_type\":%d,\"ptime_ms\":%u,\"duration_ms\":%llu,\"local_ssrc\":%u,\"remote_ssrc\":%u",
-           st->payload_type, (unsigned)st->ptime_ms, (unsigned long long)st->duration_ms, (unsigned)st->local_ssrc,
-           (unsigned)st->remote_ssrc);
-    printf(",\"packets_sent\":%llu,\"bytes_sent\":%llu,\"rtcp_sent\":%llu,\"dtmf_sent\":%llu",
-           (unsigned long long)st->packets_sent, (unsigned long long)st->bytes_sent,
-           (unsigned long long)st->rtcp_sent, (unsigned long long)st->dtmf_sent);
-    printf(",\"packets_received\":%llu,\"bytes_received\":%llu,\"lost\":%lld,\"loss_percent\":%.3f",
-           (unsigned long long)st->packets_received, (unsigned long long)st->bytes_received,
-           (long long)st->lost, st->loss_percent);
-    printf(",\"jitter_ms\":%.3f,\"jitter_mean_ms\":%.3f,\"jitter_max_ms\":%.3f", st->jitter_ms, st->jitter_mean_ms,
-           st->jitter_max_ms);
-    printf(",\"duplicates\":%llu,\"reordered\":%llu,\"late\":%llu,\"concealed\":%llu,\"jitter_delay_ms\":%.1f",
-           (unsigned long long)st->duplicates, (unsigned long long)st->reordered, (unsigned long long)st->late,
-           (unsigned long long)st->concealed, st->jitter_delay_ms);
-    printf(",\"stretched_ms\":%.1f,\"compressed_ms\":%.1f,\"silence_cut_ms\":%.1f,\"frames_dropped\":%llu,\"frames_inserted\":%llu",
-           st->stretched_ms, st->compressed_ms, st->silence_cut_ms, (unsigned long long)st->frames_dropped,
-           (unsigned long long)st->frames_inserted);
-    printf(",\"recovered\":%llu,\"dtx_frames\":%llu,\"codec_bitrate\":%d,\"codec_fec_percent\":%d",
-           (unsigned long long)st->recovered, (unsigned long long)st->dtx_frames, (int)st->codec_bitrate, st->codec_fec_percent);
-    if (st->rtt_ms < 0) printf(",\"rtt_ms\":null");   /* no report has given it yet */
-    else printf(",\"rtt_ms\":%.1f", st->rtt_ms);
-    printf(",\"mos\":%.2f,\"quality\":%d,\"rtcp_received\":%llu,\"dtmf_received\":%llu",
-           st->mos, st->quality, (unsigned long long)st->rtcp_received, (unsigned long long)st->dtmf_received);
-    printf(",\"remote_report\":%d,\"remote_loss_percent\":%.2f,\"remote_lost\":%d,\"remote_jitter_ms\":%.3f",
-           st->have_remote_report, st->remote_loss_percent, (int)st->remote_lost, st->remote_jitter_ms);
-    printf(",\"malformed_rtp\":%llu,\"malformed_rtcp\":%llu,\"foreign\":%llu,\"unknown_pt\":%llu",
-           (unsigned long long)st->malformed_rtp, (unsigned long long)st->malformed_rtcp,
-           (unsigned long long)st->foreign, (unsigned long long)st->unknown_pt);
-    printf(",\"ssrc_changes\":%u,\"collisions\":%u,\"strays\":%u,\"clock_steps_back\":%u",
-           (unsigned)st->ssrc_changes, (unsigned)st->collisions, (unsigned)st->strays, (unsigned)st->clock_steps_back);
-    printf(",\"send_errors\":%llu,\"receive_errors\":%llu,\"unreachable\":%llu", (unsigned long long)st->send_errors,
-           (unsigned long long)st->receive_errors, (unsigned long long)st->unreachable);
-    printf(",\"protect_errors\":%llu,\"unprotect_errors\":%llu", (unsigned long long)st->protect_errors,
-           (unsigned long long)st->unprotect_errors);
+    json_stats_fields(st);
     if (srtp_on) {
         media_srtp_stats x;
         media_srtp_stats_get(&srtp, &x);
@@ -286,63 +236,6 @@ static void on_session_stop(media_session *s, int reason, void *user)
     a->end_reason = reason;
 }
 
-/* ---- files ---- */
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-    if (!f) return NULL;
-    buf = (char *)malloc(65537);
-    n = buf ? fread(buf, 1, 65536, f) : 0;
-    fclose(f);
-    if (!buf || n == 0) { free(buf); return NULL; }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
-
-/* whole or not at all: a reader waiting for the file never sees half of it */
-static int write_file(const char *path, const char *text, size_t len)
-{
-    char tmp[4096];
-    FILE *f;
-    if (!strcmp(path, "-")) { fwrite(text, 1, len, stdout); fflush(stdout); return 0; }
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", path) >= sizeof tmp) return -1;
-    if (!(f = fopen(tmp, "wb"))) return -1;
-    if (fwrite(text, 1, len, f) != len) { fclose(f); remove(tmp); return -1; }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) { remove(tmp); return -1; }
-    return 0;
-}
-
-/* "1.2.3.4", "1.2.3.4:5000", "::1", "[::1]:5000" */
-static int split_host_port(const char *in, char *host, size_t cap, unsigned *port)
-{
-    const char *colon = strrchr(in, ':');
-    size_t n;
-    *port = 0;
-    if (in[0] == '[') {
-        const char *end = strchr(in, ']');
-        if (!end || (n = (size_t)(end - in - 1)) >= cap) return -1;
-        memcpy(host, in + 1, n);
-        host[n] = 0;
-        if (end[1] == ':') *port = (unsigned)strtoul(end + 2, NULL, 10);
-        else if (end[1]) return -1;
-    } else if (colon && strchr(in, ':') == colon) {
-        if ((n = (size_t)(colon - in)) >= cap) return -1;
-        memcpy(host, in, n);
-        host[n] = 0;
-        *port = (unsigned)strtoul(colon + 1, NULL, 10);
-    } else {
-        if ((n = strlen(in)) >= cap) return -1;
-        memcpy(host, in, n + 1);
-    }
-    return *port > 65534 ? -1 : 0;
-}
-
-static uint64_t now_ms(void) { return media_now_us() / 1000; }
-
 /* Polls the session and waits on its sockets for at most cap_ms. */
 static int pump(media_session *s, int cap_ms)
 {
@@ -435,26 +328,9 @@ int main(int argc, char **argv)
         i += takes;
     }
     if (!remote || !sdp_out) { fprintf(stderr, "mediacall: --remote and --sdp-out are needed\n%s", usage); return 2; }
-    if (codec_list) {
-        char list[128], *tok;
-        size_t len = strlen(codec_list);
-        if (len >= sizeof list) return 2;
-        memcpy(list, codec_list, len + 1);
-        for (tok = strtok(list, ","); tok && ncodecs + 1 < MEDIA_SESSION_MAX_CODECS; tok = strtok(NULL, ",")) {
-            if (!strcmp(tok, "pcmu")) codecs[ncodecs++] = media_codec_pcmu();
-            else if (!strcmp(tok, "pcma")) codecs[ncodecs++] = media_codec_pcma();
-            else if (!strcmp(tok, "opus")) {
-                if ((rc = media_opus_init(&opus, &opus_cfg)) != MEDIA_OK) {
-                    fprintf(stderr, "mediacall: opus: %s\n", media_result_string(rc));
-                    return rc == MEDIA_EUNSUPPORTED ? 1 : 2;
-                }
-                codecs[ncodecs++] = &opus.codec;
-            }
-            else { fprintf(stderr, "mediacall: unknown codec %s (pcmu, pcma, opus)\n", tok); return 2; }
-        }
-    }
+    if ((rc = parse_codecs("mediacall", codec_list, codecs, &opus, &opus_cfg)) < 0) return rc == -1 ? 1 : 2;
+    ncodecs = (size_t)rc;
     if (ncodecs) {
-        codecs[ncodecs++] = media_codec_telephone_event();
         cfg.codecs = codecs;
         cfg.codec_count = ncodecs;
     }

@@ -1,0 +1,266 @@
+/* bridge: two peers back to back, the media of a B2BUA or an SBC, from the
+   command line.
+
+   --remote twice: each peer's SDP offer, answered by a session of its own
+   (DIR/0.sdp, DIR/1.sdp); the two sessions are joined by a media_bridge:
+   what both legs negotiated is relayed undecoded (one continuous stream on
+   each leg whatever the origin does), anything else is transcoded (PCMU on
+   one leg, Opus on the other), RFC 4733 key presses cross as events. Each
+   leg has its own codec list (--codec-a, --codec-b). Prints JSON lines:
+   "ready" per leg, "joined" when a leg's audio starts, "left" (its BYE or
+   --idle), "stats" every --stats-interval ms, and "end" with both legs'
+   statistics and what the bridge did each way. When one leg leaves, the
+   other is ended too (BYE).
+
+       bridge --remote a.sdp --remote b.sdp --sdp-out-dir out --codec-b opus
+
+   Build (make examples does this):
+       cc -O2 -I. $(pkg-config --cflags opus) tools/bridge.c -o bridge $(pkg-config --libs opus) -lm */
+#define _POSIX_C_SOURCE 200809L
+#define MEDIA_IMPLEMENTATION
+#define MEDIA_OPUS_IMPLEMENTATION
+#include "media.h"
+#include "media_opus.h"
+#include "tools/tools.h"
+#include <signal.h>
+#include <poll.h>
+
+static const char usage[] =
+    "usage: bridge --remote A.sdp --remote B.sdp --sdp-out-dir DIR [options]\n"
+    "  --remote FILE        a peer's SDP offer (twice); its answer goes to DIR/0.sdp, DIR/1.sdp\n"
+    "  --sdp-out-dir DIR    where the answers go (the directory must exist)\n"
+    "  --local ADDR         bind address (127.0.0.1)\n"
+    "  --codec-a LIST       the first leg's codecs, e.g. pcmu,pcma (pcmu,pcma); --codec-b: the second's\n"
+    "  --mode M             auto (relay what both legs can carry, transcode the rest), relay, transcode\n"
+    "  --duration S         end after S seconds (60)\n"
+    "  --idle S             a leg ends S seconds after its peer's last RTP (0: only at its BYE)\n"
+    "  --stats-interval MS  a \"stats\" line per leg every MS (0: none)\n";
+
+typedef struct leg {
+    int index;
+    media_session *s;
+    media_opus opus;
+    const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
+    int joined, left;
+} leg;
+
+static leg legs[2];
+static media_bridge *br;
+static volatile sig_atomic_t stop_requested;
+static void on_signal(int sig) { (void)sig; stop_requested = 1; }
+
+static void bridge_fields(int from)
+{
+    media_bridge_stats b;
+    if (!br || media_bridge_stats_get(br, from, &b) != MEDIA_OK) return;
+    printf(",\"bridge\":{\"relayed\":%llu,\"transcoded\":%llu,\"events\":%llu,\"rtcp\":%llu,\"dropped\":%llu,"
+           "\"switches\":%u,\"queue_dropped\":%u,\"relaying\":%d}",
+           (unsigned long long)b.relayed, (unsigned long long)b.transcoded, (unsigned long long)b.events,
+           (unsigned long long)b.rtcp, (unsigned long long)b.dropped, (unsigned)b.switches, (unsigned)b.queue_dropped,
+           b.relaying);
+}
+
+/* a leg's line: its session's statistics and what the bridge did with what it received */
+static void leg_line(leg *l, const char *event, const char *reason)
+{
+    media_session_stats st;
+    media_session_stats_get(l->s, &st);
+    printf("{");
+    json_str("event", event, 0);
+    printf(",\"leg\":%d", l->index);
+    if (reason) json_str("reason", reason, 1);
+    printf(",\"stats\":{");
+    json_stats_fields(&st);
+    printf("}");
+    bridge_fields(l->index);
+    printf("}\n");
+    fflush(stdout);
+}
+
+static void leave(leg *l, const char *reason)
+{
+    if (l->left) return;
+    l->left = 1;
+    leg_line(l, "left", reason);
+    media_session_close(l->s);
+}
+
+static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
+{
+    leg *l = (leg *)user;
+    (void)s;
+    if (rc != MEDIA_OK) {
+        printf("{\"event\":\"negotiation_failed\",\"leg\":%d,\"error\":\"%s\"}\n", l->index, media_result_string(rc));
+    } else {
+        printf("{\"event\":\"ready\",\"leg\":%d", l->index);
+        json_str("codec", r->codec ? r->codec->name : "", 1);
+        printf(",\"payload_type\":%d,\"clock_rate\":%u,\"dtmf_payload_type\":%d", r->payload_type,
+               r->codec ? (unsigned)r->codec->clock_rate : 0u, r->telephone_event_pt);
+        json_str("remote", r->remote_address, 1);
+        printf(",\"remote_port\":%u}\n", (unsigned)r->remote_rtp_port);
+    }
+    fflush(stdout);
+}
+
+static void on_stream_start(media_session *s, int direction, void *user)
+{
+    leg *l = (leg *)user;
+    (void)s;
+    if (direction == MEDIA_STREAM_RECEIVE && !l->joined) {
+        l->joined = 1;
+        printf("{\"event\":\"joined\",\"leg\":%d}\n", l->index);
+        fflush(stdout);
+    }
+}
+
+static void on_stream_stop(media_session *s, int direction, void *user)
+{
+    (void)s;
+    if (direction == MEDIA_STREAM_RECEIVE) leave((leg *)user, "bye");
+}
+
+static int on_error(media_session *s, int error, void *user)
+{
+    leg *l = (leg *)user;
+    (void)s;
+    if (error == MEDIA_ETIMEOUT) {
+        if (l->joined) leave(l, "idle");
+        return MEDIA_ERROR_CONTINUE;
+    }
+    printf("{\"event\":\"error\",\"leg\":%d,\"error\":\"%s\"}\n", l->index, media_result_string(error));
+    fflush(stdout);
+    return MEDIA_ERROR_CONTINUE;
+}
+
+static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
+{
+    (void)s;
+    printf("{\"event\":\"dtmf\",\"leg\":%d,\"digit\":\"%c\",\"duration_ms\":%u}\n", ((leg *)user)->index, digit, (unsigned)ms);
+    fflush(stdout);
+}
+
+static void on_stats(media_session *s, const media_session_stats *st, void *user)
+{
+    (void)s; (void)st;
+    leg_line((leg *)user, "stats", NULL);
+}
+
+int main(int argc, char **argv)
+{
+    const char *remotes[2], *dir = NULL, *codec_list[2] = { NULL, NULL };
+    char host[64] = "127.0.0.1";
+    media_bridge_config bc;
+    media_opus_config oc;
+    double duration = 60, idle = 0;
+    uint32_t stats_ms = 0;
+    uint64_t t0;
+    int i, rc, err, nremote = 0, closing = 0;
+
+    media_bridge_config_init(&bc);
+    media_opus_config_init(&oc);
+    for (i = 1; i < argc; i++) {
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned port;
+        if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }
+        if (!v) { fprintf(stderr, "bridge: %s needs a value\n%s", o, usage); return 2; }
+        if (!strcmp(o, "--remote")) {
+            if (nremote == 2) { fprintf(stderr, "bridge: two --remote, no more\n"); return 2; }
+            remotes[nremote++] = v;
+        }
+        else if (!strcmp(o, "--sdp-out-dir")) dir = v;
+        else if (!strcmp(o, "--local")) {
+            if (split_host_port(v, host, sizeof host, &port) != 0 || port) { fprintf(stderr, "bridge: bad --local %s\n", v); return 2; }
+        }
+        else if (!strcmp(o, "--codec-a")) codec_list[0] = v;
+        else if (!strcmp(o, "--codec-b")) codec_list[1] = v;
+        else if (!strcmp(o, "--mode")) {
+            if (!strcmp(v, "auto")) bc.mode = MEDIA_BRIDGE_AUTO;
+            else if (!strcmp(v, "relay")) bc.mode = MEDIA_BRIDGE_RELAY;
+            else if (!strcmp(v, "transcode")) bc.mode = MEDIA_BRIDGE_TRANSCODE;
+            else { fprintf(stderr, "bridge: --mode auto, relay or transcode\n"); return 2; }
+        }
+        else if (!strcmp(o, "--duration")) duration = atof(v);
+        else if (!strcmp(o, "--idle")) idle = atof(v);
+        else if (!strcmp(o, "--stats-interval")) stats_ms = (uint32_t)atoi(v);
+        else { fprintf(stderr, "bridge: unknown option %s\n%s", o, usage); return 2; }
+        i++;
+    }
+    if (nremote != 2 || !dir) { fprintf(stderr, "bridge: two --remote and --sdp-out-dir are needed\n%s", usage); return 2; }
+    for (i = 0; i < 2; i++) {
+        leg *l = &legs[i];
+        media_session_config cfg;
+        char sdp[MEDIA_SESSION_SDP_SIZE], path[4096], *text;
+        size_t len = 0;
+        int n;
+        l->index = i;
+        media_session_config_init(&cfg);
+        if ((n = parse_codecs("bridge", codec_list[i], l->codecs, &l->opus, &oc)) < 0) return n == -1 ? 1 : 2;
+        if (n) { cfg.codecs = l->codecs; cfg.codec_count = (size_t)n; }
+        cfg.local_address = host;
+        cfg.rtp_timeout_ms = (uint32_t)(idle * 1000);
+        cfg.stats_interval_ms = stats_ms;
+        cfg.handler.user = l;
+        cfg.handler.negotiation_complete = on_negotiated;
+        cfg.handler.stream_start = on_stream_start;
+        cfg.handler.stream_stop = on_stream_stop;
+        cfg.handler.stream_error = on_error;
+        cfg.handler.dtmf = on_dtmf;
+        cfg.handler.stats = on_stats;
+        if (!(l->s = media_session_create(&cfg, &err))) {
+            fprintf(stderr, "bridge: cannot open %s: %s\n", host, media_result_string(err));
+            return 1;
+        }
+        if (!(text = read_file(remotes[i], &len))) { fprintf(stderr, "bridge: cannot read %s\n", remotes[i]); return 1; }
+        rc = media_session_remote_sdp_set(l->s, text, len);
+        free(text);
+        if (rc == MEDIA_OK && (n = media_session_answer_create(l->s, sdp, sizeof sdp)) < 0) rc = n;
+        if (rc != MEDIA_OK) { fprintf(stderr, "bridge: %s: %s\n", remotes[i], media_result_string(rc)); return 1; }
+        if ((size_t)snprintf(path, sizeof path, "%s/%d.sdp", dir, i) >= sizeof path || write_file(path, sdp, (size_t)n) != 0) {
+            fprintf(stderr, "bridge: cannot write %s/%d.sdp\n", dir, i);
+            return 1;
+        }
+    }
+    if (!(br = media_bridge_create(legs[0].s, legs[1].s, &bc, &err))) {
+        fprintf(stderr, "bridge: %s\n", media_result_string(err));
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+
+    t0 = now_ms();
+    for (;;) {
+        struct pollfd fds[4];
+        int nfds = 0, wait_ms = 1000, live = 0;
+        if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || legs[0].left || legs[1].left)) {
+            closing = 1;   /* one leg gone: the call is over for the other too */
+            for (i = 0; i < 2; i++) leave(&legs[i], "end");
+        }
+        for (i = 0; i < 2; i++) {
+            int ms = media_session_poll(legs[i].s), k;
+            if (ms < 0) continue;
+            live++;
+            if (ms < wait_ms) wait_ms = ms;
+            for (k = 0; k < 2; k++) {
+                int fd = media_session_fd_get(legs[i].s, k);
+                if (fd >= 0) { fds[nfds].fd = fd; fds[nfds].events = POLLIN; fds[nfds].revents = 0; nfds++; }
+            }
+        }
+        if (!live) break;
+        if (poll(fds, (nfds_t)nfds, wait_ms) < 0 && errno != EINTR) break;
+    }
+    printf("{\"event\":\"end\",\"legs\":[");
+    for (i = 0; i < 2; i++) {
+        media_session_stats st;
+        media_session_stats_get(legs[i].s, &st);
+        printf("%s{\"leg\":%d,\"stats\":{", i ? "," : "", i);
+        json_stats_fields(&st);
+        printf("}");
+        bridge_fields(i);
+        printf("}");
+    }
+    printf("]}\n");
+    fflush(stdout);
+    media_bridge_destroy(br);
+    for (i = 0; i < 2; i++) media_session_destroy(legs[i].s);
+    return 0;
+}
