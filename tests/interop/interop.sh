@@ -9,6 +9,11 @@
 #     both ways: every packet, each tone of the source within 1 dB;
 #   tshark's RTP stream analysis of a capture agrees with mediacall's receiver
 #     statistics (packets and lost exactly, mean jitter within 10 %);
+#   many parties: three GStreamer phones in a conference (tools/conference),
+#     each hearing the other two tones at their level and its own 40 dB down
+#     or more; a PCMU phone and an Opus phone bridged (tools/bridge); a relay
+#     between ffmpeg peers across a source switch, each direction, tshark
+#     confirming one continuous sequence and timeline on the far leg;
 #   through our seeded impairment relay (5 % loss with Gilbert bursts, +-30 ms
 #     jitter, 2 % reordering, 1 % duplication): the call completes, the audio
 #     is whole except the concealed frames, and our lost/duplicate counts equal
@@ -79,7 +84,7 @@ OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --lib
 [ -z "$OPUS_LIBS" ] && OPUS_CFLAGS="-DMEDIA_OPUS_NO_LIBOPUS"
 SRTP_CFLAGS=$(pkg-config --cflags libsrtp2 2>/dev/null) SRTP_LIBS=$(pkg-config --libs libsrtp2 2>/dev/null)
 [ -z "$SRTP_LIBS" ] && SRTP_CFLAGS="-DMEDIA_SRTP_NO_LIBSRTP"
-for t in tools/mediacall.c tests/interop/wavtool.c tests/interop/relay.c; do
+for t in tools/mediacall.c tools/conference.c tools/bridge.c tests/interop/wavtool.c tests/interop/relay.c; do
     n=$(basename "$t" .c)
     if ! $CC -std=c99 -O2 -Wall -Wextra -Werror $OPUS_CFLAGS $SRTP_CFLAGS -I. "$t" -o "$B/$n" $OPUS_LIBS $SRTP_LIBS -lm 2>"$B/$n.log"; then
         fail "build $t"; sed 's/^/    /' "$B/$n.log" | head -20
@@ -815,6 +820,146 @@ examples_run() {
     done
 }
 examples_run
+
+# ---------------------------------------------------------------- many parties
+# peer_offer FILE PORT CODEC [DIRECTION]: a phone's offer (pcmu, or opus at 111)
+peer_offer() {
+    if [ "$3" = opus ]; then m="111"; r="a=rtpmap:111 opus/48000/2"; else m="0"; r="a=rtpmap:0 PCMU/8000"; fi
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP %s\r\n%s\r\n%b' \
+        "$2" "$m" "$r" "${4:+a=$4\r\n}" > "$1"
+}
+# tone_ok LABEL REF GOT HEARD... -- OWN: each HEARD tone within 1 dB, OWN 40 dB down or more
+tone_ok() {
+    label=$1 ref=$2 got=$3; shift 3
+    heard="" own=""
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do heard="$heard $1"; shift; done
+    [ $# -gt 0 ] && { shift; own=$1; }
+    r=$($WT tonelevel "$ref" "$got" $heard 2>&1); ok=$?
+    o=""; [ -n "$own" ] && o=$($WT tonelevel "$ref" "$got" "$own" 2>&1 | sed -n 's/^[0-9]* Hz \([-+0-9.]*\) dB.*/\1/p')
+    if [ "$ok" = 0 ] && { [ -z "$own" ] || { [ -n "$o" ] && awk -v x="$o" 'BEGIN{exit !(x <= -40)}'; }; }; then
+        pass "$label: $r${own:+; its own $own Hz at $o dB}"
+    else
+        fail "$label: $r${own:+; its own $own Hz at ${o:-?} dB}"
+    fi
+}
+
+# three GStreamer phones (PCMU) in a conference, each sending its own tone
+conf_gst() {
+    d=$B/conf_gst; mkdir -p "$d/out"
+    $WT tones "$d/all.wav" 8000 6 440 700 1100
+    k=0
+    for f in 440 700 1100; do
+        $WT tones "$d/t$k.wav" 8000 6 $f
+        p=$($WT port); eval "P$k=$p"
+        peer_offer "$d/p$k.sdp" "$p" pcmu
+        k=$((k + 1))
+    done
+    $B/conference --remote "$d/p0.sdp" --remote "$d/p1.sdp" --remote "$d/p2.sdp" --sdp-out-dir "$d/out" \
+        --record "$d/mix.wav" --idle 2 --duration 25 > "$d/conf.json" 2> "$d/conf.err" & c=$!; started $c
+    for k in 0 1 2; do wait_file "$d/out/$k.sdp" || { fail "conference: no answer $k"; stop $c; return; }; done
+    phones=""
+    for k in 0 1 2; do
+        eval "p=\$P$k"
+        /usr/bin/python3 tests/interop/gst_phone.py "$p" "$(sdp_port "$d/out/$k.sdp")" pcmu "$d/t$k.wav" "$d/got$k.wav" 8 \
+            > "$d/phone$k.log" 2>&1 & g=$!; started $g; phones="$phones $g"
+    done
+    for g in $phones; do wait_for $g 20; done
+    wait_for $c 10
+    joined=$(grep -c '"event":"joined"' "$d/conf.json"); left=$(grep -c '"event":"left"' "$d/conf.json")
+    if [ "$joined" = 3 ] && [ "$left" = 3 ] && grep -q '"event":"end"' "$d/conf.json"; then
+        pass "conference of three GStreamer phones: 3 joined, 3 left, $(grep -c '"event":"speaker"' "$d/conf.json") speaker changes"
+    else
+        fail "conference: $joined joined, $left left"; head -3 "$d/conf.err" "$d"/phone*.log
+    fi
+    tone_ok "conference, phone 0 (440 Hz) hears the others" "$d/all.wav" "$d/got0.wav" 700 1100 -- 440
+    tone_ok "conference, phone 1 (700 Hz) hears the others" "$d/all.wav" "$d/got1.wav" 440 1100 -- 700
+    tone_ok "conference, phone 2 (1100 Hz) hears the others" "$d/all.wav" "$d/got2.wav" 440 700 -- 1100
+    tone_ok "conference, the recorded mix" "$d/all.wav" "$d/mix.wav" 440 700 1100
+}
+
+# a PCMU GStreamer phone bridged to an Opus one: transcoded both ways
+bridge_opus_gst() {
+    d=$B/bridge_opus; mkdir -p "$d/out"
+    $WT tones "$d/a.wav" 8000 6 440; $WT tones "$d/b.wav" 48000 6 1000; $WT tones "$d/both.wav" 8000 6 440 1000
+    pa=$($WT port); pb=$($WT port)
+    peer_offer "$d/a.sdp" "$pa" pcmu; peer_offer "$d/b.sdp" "$pb" opus
+    $B/bridge --remote "$d/a.sdp" --remote "$d/b.sdp" --sdp-out-dir "$d/out" --codec-a pcmu --codec-b opus --idle 2 \
+        --duration 25 > "$d/bridge.json" 2> "$d/bridge.err" & br=$!; started $br
+    wait_file "$d/out/1.sdp" || { fail "bridge PCMU - Opus: no answer"; stop $br; return; }
+    /usr/bin/python3 tests/interop/gst_phone.py "$pa" "$(sdp_port "$d/out/0.sdp")" pcmu "$d/a.wav" "$d/gotA.wav" 8 \
+        > "$d/phoneA.log" 2>&1 & ga=$!; started $ga
+    /usr/bin/python3 tests/interop/gst_phone.py "$pb" "$(sdp_port "$d/out/1.sdp")" opus "$d/b.wav" "$d/gotB.wav" 8 \
+        > "$d/phoneB.log" 2>&1 & gb=$!; started $gb
+    wait_for $ga 20; wait_for $gb 20; wait_for $br 10
+    end=$(grep '"event":"end"' "$d/bridge.json")
+    codecs=$(echo "$end" | grep -o '"codec":"[A-Za-z]*"' | tr '\n' ' ')
+    tr=$(echo "$end" | grep -o '"transcoded":[0-9]*' | sed 's/.*://' | tr '\n' ' '); tr=$(echo $tr)
+    rl=$(echo "$end" | grep -o '"relayed":[0-9]*' | sed 's/.*://' | tr '\n' ' '); rl=$(echo $rl)
+    if [ "$codecs" = '"codec":"PCMU" "codec":"opus" ' ] && [ "$rl" = "0 0" ] &&
+       ge "$(echo $tr | cut -d' ' -f1)" 250 && ge "$(echo $tr | cut -d' ' -f2)" 250; then
+        pass "bridge PCMU (GStreamer) - Opus (GStreamer): transcoded $tr frames (each way), nothing relayed"
+    else
+        fail "bridge PCMU - Opus: codecs $codecs, transcoded $tr, relayed $rl"; head -3 "$d/bridge.err" "$d"/phone*.log
+    fi
+    tone_ok "bridge, the PCMU phone hears the Opus one" "$d/both.wav" "$d/gotA.wav" 1000 -- 440
+    tone_ok "bridge, the Opus phone hears the PCMU one" "$d/both.wav" "$d/gotB.wav" 440 -- 1000
+}
+
+# relay_ff SIDE: ffmpeg sends to the bridge's leg SIDE (0 or 1), first one
+# process then another (a new SSRC, sequence and timeline: a transfer); an
+# ffmpeg receiver is the other leg's peer. tshark: what the far leg sent is
+# one SSRC, the sequence +1 every packet, timestamps always forward, the
+# marker only where a new origin starts.
+relay_ff() {
+    d=$B/relay_ff$1; mkdir -p "$d/out"
+    ps=$($WT port); pr=$($WT port)
+    far=$((1 - $1))
+    peer_offer "$d/s.sdp" "$ps" pcmu sendonly; peer_offer "$d/r.sdp" "$pr" pcmu recvonly
+    if [ "$1" = 0 ]; then set -- "$d/s.sdp" "$d/r.sdp"; else set -- "$d/r.sdp" "$d/s.sdp"; fi
+    dumpcap -q -P -i lo -f "udp dst port $pr" -a duration:20 -w "$d/cap.pcap" > /dev/null 2>&1 & cap=$!; started $cap
+    sleep 0.3   # (dumpcap is ready in 0.04 s)
+    $B/bridge --remote "$1" --remote "$2" --sdp-out-dir "$d/out" --idle 1.5 --duration 25 > "$d/bridge.json" 2> "$d/bridge.err" & br=$!
+    started $br
+    side=$((1 - far))
+    wait_file "$d/out/$far.sdp" || { fail "relay: no answer"; stop $br; return; }
+    leg=$(sdp_port "$d/out/$side.sdp")
+    printf 'v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n' "$pr" > "$d/rx.sdp"
+    ffmpeg -nostdin -loglevel error -protocol_whitelist file,udp,rtp -listen_timeout 4 -i "$d/rx.sdp" -y "$d/got.wav" \
+        > "$d/rx.log" 2>&1 & rx=$!; started $rx
+    wait_udp "$pr"
+    for f in 440 700; do   # the second sender: the same address, a new stream
+        ffmpeg -nostdin -loglevel error -re -f lavfi -i "sine=f=$f:d=3:sample_rate=8000,asetnsamples=n=160:p=0" -c:a pcm_mulaw \
+            -f rtp -payload_type 0 "rtp://127.0.0.1:$leg?localrtpport=$ps&localrtcpport=$((ps + 1))" > "$d/tx$f.log" 2>&1 & tx=$!
+        started $tx; wait_for $tx 10
+    done
+    wait_for $br 10; stop $cap INT; wait_for $rx 8
+    tshark -n -r "$d/cap.pcap" -d "udp.port==$pr,rtp" -T fields -e rtp.ssrc -e rtp.seq -e rtp.timestamp -e rtp.marker \
+        2>/dev/null > "$d/rtp.txt"
+    r=$(awk 'NF == 4 {if (n && ($2 != (ps + 1) % 65536 || $3 - pt <= 0 && $3 - pt > -2147483648)) bad++; if (!(($1) in s)) ns++; s[$1] = 1
+                      m += $4; ps = $2; pt = $3; n++}
+             END {printf "%d packets, %d SSRC, %d breaks, %d markers", n, ns, bad + 0, m}' "$d/rtp.txt")
+    end=$(grep '"event":"end"' "$d/bridge.json")
+    sw=$(echo "$end" | grep -o '"switches":[0-9]*' | sed -n "$((side + 1))p" | sed 's/.*://')
+    relayed=$(echo "$end" | grep -o '"relayed":[0-9]*' | sed -n "$((side + 1))p" | sed 's/.*://')
+    sent=$(echo "$end" | grep -o '"packets_sent":[0-9]*' | sed -n "$((far + 1))p" | sed 's/.*://')
+    n=$(echo "$r" | cut -d' ' -f1)
+    # the far leg's stream: its own silence until the first packet came (a
+    # marker), then the relayed ones (a marker at the first and at the switch)
+    m=2; [ "${sent:-0}" -gt "${relayed:-0}" ] && m=3
+    if echo "$r" | grep -q " 1 SSRC, 0 breaks, $m markers" && [ "$sw" = 1 ] && [ "$n" = "$sent" ] && ge "${relayed:-0}" 290; then
+        pass "relay from leg $side across a switch of ffmpeg senders, tshark on the far leg: $r; $relayed of them relayed, $sw switch"
+    else
+        fail "relay from leg $side: tshark $r; the far leg sent ${sent:-?}, relayed ${relayed:-?}, switches ${sw:-?}"
+        head -3 "$d/bridge.err" "$d"/tx*.log
+    fi
+}
+
+if have gst-launch-1.0 && have ffmpeg && have dumpcap && [ -n "$OPUS_LIBS" ] &&
+   /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
+    together conf_gst bridge_opus_gst "relay_ff 0" "relay_ff 1"
+else
+    skip "many parties (conference, bridge, relay)" "GStreamer, python3-gi, ffmpeg, tshark or libopus missing (make deps)"
+fi
 
 # ---------------------------------------------------------------- kernel-level loss
 # Two mediacalls in a network namespace of our own; nftables drops every 20th
