@@ -20,14 +20,16 @@ demo:
 	@mkdir -p build && $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) examples/demo.c -o build/demo $(OPUS_LIBS) -lm && ./build/demo
 
 # announce, echo, quality_monitor, epoll_many, libuv_many (needs libuv1-dev) -> build/examples/;
-# the mediacall tool -> build/tools/
+# the tools (mediacall, conference, bridge) -> build/tools/
 EXAMPLES = announce echo quality_monitor epoll_many demo
 examples:
 	@mkdir -p build/examples build/tools && for e in $(EXAMPLES); do \
 	  $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) examples/$$e.c -o build/examples/$$e $(OPUS_LIBS) -lm || exit 1; done && \
 	$(CC) -std=c99 -O2 -Wall -Wextra -I. examples/libuv_many.c -o build/examples/libuv_many $$(pkg-config --libs libuv) -lm && \
 	$(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) $(SRTP_CFLAGS) tools/mediacall.c -o build/tools/mediacall $(OPUS_LIBS) $(SRTP_LIBS) -lm && \
-	echo "built: $(EXAMPLES) libuv_many (build/examples/), mediacall (build/tools/)"
+	for t in conference bridge; do \
+	  $(CC) -std=c99 -O2 -Wall -Wextra -I. $(OPUS_CFLAGS) tools/$$t.c -o build/tools/$$t $(OPUS_LIBS) -lm || exit 1; done && \
+	echo "built: $(EXAMPLES) libuv_many (build/examples/), mediacall conference bridge (build/tools/)"
 
 test:
 	@MEDIA_STRICT=$(STRICT) FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
