@@ -360,9 +360,10 @@
 
    Offer/answer (RFC 3264). media_sdp_offer_create() writes one audio m-line
    from cfg.codecs; media_sdp_answer_create() answers every m-line in order,
-   takes the first audio RTP/AVP(F) stream it has a codec for and refuses the
-   rest with port 0; media_sdp_answer_process() checks an answer against our
-   offer: only encodings we offered, under our numbers or (RFC 3264 6.1
+   takes the first audio RTP/AVP(F) stream it has a codec for (or the one
+   cfg.stream names) and refuses the rest with port 0;
+   media_sdp_answer_process() checks an answer against our offer (the first
+   of our audio m-lines the answer accepted, or cfg.stream's): only encodings we offered, under our numbers or (RFC 3264 6.1
    allows it) numbers of the answerer's own, which we then send with. Codecs match by name (any case), clock rate and channels; the answer
    uses the offerer's numbers; cfg.strategy orders them (the offer's order,
    ours, required codecs, or your select() function). telephone-event is
@@ -535,7 +536,7 @@
    and free it before they return.
 
    ============================================================================
-   12. MANY PARTIES
+   12. MANY PARTIES AND STREAMS
    ============================================================================
 
    media_mixer is a conference: each party hears the sum of everyone else
@@ -618,6 +619,22 @@
    media_bridge_stats_get() says per direction what was relayed, transcoded,
    passed as events and dropped. Either session may be destroyed first.
 
+   More than one stream on a description (the two directions of a call
+   recorded as two streams, SIPREC style; two parties on one offer): a
+   group of sessions, session i the description's i-th audio m-line, each
+   with its own sockets, codec, jitter buffer and statistics:
+
+      media_session *rec[2] = { caller_side, callee_side };
+      media_session_group_remote_sdp_set(rec, 2, offer, offer_len);
+      n = media_session_group_answer_create(rec, 2, answer, sizeof answer);
+      media_session_stream_get(rec[1], mid, sizeof mid);   // its m-line and a=mid
+
+   media_session_group_offer_create() offers, hold and resume of one
+   session are group re-offers, and every m-line stays in its place (RFC
+   3264 8); m-lines no session takes (video) are refused in place. Below
+   the sessions, media_sdp_oa_config.stream picks the m-line an answer,
+   an answer's check or a re-offer is about.
+
    ============================================================================
    13. LIMITS
    ============================================================================
@@ -628,8 +645,8 @@
    returns nothing does nothing).
    Statistics: clock rates up to 1048576 Hz; for jitter, arrival gaps longer
    than about 19 hours count as 19 hours (the arithmetic stays in 64 bits).
-   SDP: see the capacity macros; one audio stream is negotiated per description
-   (a second audio m-line is refused); RTP/SAVP(F) only with SDES keys
+   SDP: see the capacity macros; a session negotiates one audio m-line (more
+   take a group of sessions, section 12); RTP/SAVP(F) only with SDES keys
    (cfg.sdes: DTLS-SRTP's UDP/TLS/RTP/SAVPF is refused); multicast
    addresses are read but the "/ttl" part is dropped in results.
 */
@@ -1722,6 +1739,11 @@ typedef struct media_sdp_oa_config {
        its m-lines, origin and payload numbers and increments the version. */
     const media_sdp *previous;
     const media_sdes *sdes;             /* SRTP keys (NULL: none, as MEDIA_SRTP_OFF) */
+    /* The audio m-line to negotiate, as its index + 1: an answer refuses
+       (port 0) every other one, answer_process reads that one, a re-offer
+       keeps it live (several streams on one description, a session each).
+       0: the first audio m-line that can be used. */
+    int stream;
 } media_sdp_oa_config;
 
 /* Fills defaults: built-in codecs, offerer order, sendrecv, no ports. */
@@ -2288,6 +2310,20 @@ MEDIADEF void media_session_destroy(media_session *s);
 MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap);
 MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, size_t len);
 MEDIADEF int media_session_answer_create(media_session *s, char *sdp, size_t cap);
+/* Several sessions on one description (SIPREC-style recording of two
+   streams, two parties on one offer): session i is the group's i-th audio
+   m-line, each with its own sockets, codec and statistics; the group's
+   description is written and read whole. The same moments and results as
+   the calls above; a re-offer keeps every m-line in place. The group's
+   description must fit MEDIA_SESSION_SDP_SIZE (MEDIA_ENOSPC); an offer with
+   fewer audio m-lines than sessions is MEDIA_ENEGOTIATION before any
+   session is touched. */
+MEDIADEF int media_session_group_offer_create(media_session *const *s, size_t n, char *sdp, size_t cap);
+MEDIADEF int media_session_group_remote_sdp_set(media_session *const *s, size_t n, const char *sdp, size_t len);
+MEDIADEF int media_session_group_answer_create(media_session *const *s, size_t n, char *sdp, size_t cap);
+/* The m-line a session's stream is (-1 before a negotiation), and its
+   a=mid into mid[0..cap) ("" when it has none; mid may be NULL). */
+MEDIADEF int media_session_stream_get(const media_session *s, char *mid, size_t cap);
 
 /* Does everything due now and returns the milliseconds until it wants to be
    called again (>= 0); MEDIA_ESTATE once terminated. Never blocks. Reads
@@ -6851,15 +6887,19 @@ static int media__sdp_oa_origin(media_sdp *sdp, const media_sdp_oa_config *cfg)
                            cfg->session_version, cfg->address);
 }
 
+/* m-line i is audio over RTP */
+static int media__sdp_is_audio(const media_sdp *sdp, int i)
+{
+    const media_sdp_media *m = &sdp->media[i];
+    return m->is_rtp && media__ieqn(sdp->text + m->media, strlen(sdp->text + m->media), "audio");
+}
+
 /* first audio RTP m-line (with a port unless any_port) */
 static int media__sdp_audio_index(const media_sdp *sdp, int any_port)
 {
     int i;
-    for (i = 0; i < (int)sdp->media_count; i++) {
-        const media_sdp_media *m = &sdp->media[i];
-        if (m->is_rtp && (any_port || m->port) && media__ieqn(sdp->text + m->media, strlen(sdp->text + m->media), "audio"))
-            return i;
-    }
+    for (i = 0; i < (int)sdp->media_count; i++)
+        if (media__sdp_is_audio(sdp, i) && (any_port || sdp->media[i].port)) return i;
     return -1;
 }
 
@@ -6996,7 +7036,8 @@ MEDIADEF int media_sdp_offer_create(media_sdp *offer, const media_sdp_oa_config 
        the live audio one (an answer of ours may have refused audio m-lines
        before it), else the first audio one */
     if (prev) {
-        prevm = media__sdp_audio_index(prev, 0);
+        prevm = cfg->stream > 0 && cfg->stream <= (int)prev->media_count && media__sdp_is_audio(prev, cfg->stream - 1)
+                    ? cfg->stream - 1 : media__sdp_audio_index(prev, 0);
         if (prevm < 0) prevm = media__sdp_audio_index(prev, 1);
         for (i = 0; i < (int)prev->media_count; i++) {
             if (i == prevm) {
@@ -7381,11 +7422,11 @@ MEDIADEF int media_sdp_answer_create(media_sdp *answer, const media_sdp *offer,
     media__result_init(result);
     if ((rc = media__sdp_oa_origin(answer, cfg)) != MEDIA_OK) return rc;
     /* RFC 3264 6: one m-line per offered one, same order; ours is the first
-       audio RTP stream we can take, the others get port 0 */
+       audio RTP stream we can take (or cfg->stream's), the others get port 0 */
     for (i = 0; i < (int)offer->media_count; i++) {
         const media_sdp_media *om = &offer->media[i];
         const char *proto = media_sdp_str_get(offer, om->proto);
-        int usable = result->media_index < 0 && om->port != 0 && om->is_rtp &&
+        int usable = result->media_index < 0 && om->port != 0 && om->is_rtp && (!cfg->stream || i == cfg->stream - 1) &&
                      media__ieqn(media_sdp_str_get(offer, om->media), strlen(media_sdp_str_get(offer, om->media)), "audio") &&
                      (media__ieqn(proto, strlen(proto), "RTP/AVP") || media__ieqn(proto, strlen(proto), "RTP/AVPF") ||
                       (media__is_savp(proto) && media__sdes_on(cfg)));
@@ -7419,9 +7460,18 @@ MEDIADEF int media_sdp_answer_process(media_sdp_result *result, const media_sdp 
     unsigned peer;
     if (!result || !offer || !answer || media__sdp_oa_check(cfg, &codecs, &ncodecs)) return MEDIA_EINVAL;
     media__result_init(result);
-    m = media__sdp_audio_index(offer, 0);
-    if (m < 0) return MEDIA_EINVAL;
     if (answer->media_count != offer->media_count) return MEDIA_ENEGOTIATION;
+    /* ours: cfg->stream's m-line, else the first offered audio one the
+       answer accepted (else the first offered: refused) */
+    if (cfg->stream) {
+        m = cfg->stream - 1;
+        if (m >= (int)offer->media_count || !media__sdp_is_audio(offer, m) || !offer->media[m].port) return MEDIA_EINVAL;
+    } else {
+        m = media__sdp_audio_index(offer, 0);
+        if (m < 0) return MEDIA_EINVAL;
+        for (i = m; i < (int)offer->media_count; i++)
+            if (media__sdp_is_audio(offer, i) && offer->media[i].port && answer->media[i].port) { m = i; break; }
+    }
     for (i = 0; i < (int)offer->media_count; i++) {
         const char *a = media_sdp_str_get(offer, offer->media[i].media);
         if (!media__ieqn(a, strlen(a), media_sdp_str_get(answer, answer->media[i].media))) return MEDIA_ENEGOTIATION;
@@ -8677,9 +8727,9 @@ struct media_session {
     media_addr local;                    /* RTP; RTCP is port + 1 */
     media_addr remote_rtp, remote_rtcp;
     uint16_t cand_seq;                   /* the candidate's next sequence number */
+    uint16_t stream;                     /* in a group: our audio m-line + 1 (media_sdp_oa_config.stream); 0: alone */
     uint32_t cand_ssrc, cand_addr;       /* its SSRC and address (a hash) */
     uint32_t ptime_ms;
-    uint32_t noise;                      /* comfort noise's generator */
     uint32_t gap_silence0;               /* (receiving) the buffer's silence count when the gap began (low bits) */
     uint64_t rng;
     /* receiving */
@@ -8710,6 +8760,7 @@ struct media_session {
     /* media__log: when each kind of refusal was last said (ms, wrapping), and how many since went unsaid */
     uint32_t log_at_ms[4];
     uint16_t log_quiet[4];
+    uint32_t noise;                      /* comfort noise's generator */
     /* RFC 4733 in (dr_n is in the hot block) */
     struct {
         media__dtmf_rx held[2];          /* the oldest first; reported in that order */
@@ -8925,6 +8976,172 @@ static media_jitter *media__jb(const media_session *s)
     return (media_jitter *)(void *)((char *)s + media__align64(sizeof *s));
 }
 
+
+/* ---- several sessions on one description ----
+   Each session negotiates its own m-line (s->stream, what
+   media_sdp_oa_config.stream says) of one description; the group's text is
+   stitched from theirs: the session part (v= o= s= c= t=) of the first
+   session's, each m-section from the session that owns it (the others are
+   the first's, refused), a session whose address differs from the first's
+   saying so in a c= line of its own. The whole text is then every
+   session's "ours", so each reads answers and makes re-offers against the
+   real description. */
+
+/* where the m-sections of an SDP text start (at most cap), their number */
+static int media__sdp_sections(const char *t, size_t len, size_t *start, int cap)
+{
+    size_t i;
+    int n = 0;
+    for (i = 0; i + 1 < len; i++)
+        if ((i == 0 || t[i - 1] == '\n') && t[i] == 'm' && t[i + 1] == '=') {
+            if (n < cap) start[n] = i;
+            n++;
+        }
+    return n;
+}
+
+/* the session-level c= line of an SDP text (before its first m=), or NULL; its length in *n */
+static const char *media__sdp_c_line(const char *t, size_t len, size_t *n)
+{
+    size_t i, e;
+    for (i = 0; i + 1 < len; i++) {
+        if (i && t[i - 1] != '\n') continue;
+        if (t[i] == 'm' && t[i + 1] == '=') return NULL;
+        if (t[i] == 'c' && t[i + 1] == '=') {
+            for (e = i; e < len && t[e] != '\n'; e++) {}
+            *n = e < len ? e + 1 - i : e - i;
+            return t + i;
+        }
+    }
+    return NULL;
+}
+
+/* stitches the sessions' descriptions (each s[i]->sdp.local) into out; every session keeps it as its own */
+static int media__group_stitch(media_session *const *s, size_t n, char *out, size_t cap)
+{
+    size_t st[MEDIA_SDP_MAX_MEDIA + 1], len = 0, k, c0n = 0;
+    const char *base = s[0]->sdp.local, *c0;
+    int total, j;
+    char text[MEDIA_SESSION_SDP_SIZE];
+    total = media__sdp_sections(base, s[0]->sdp.local_len, st, MEDIA_SDP_MAX_MEDIA);
+    if (total > MEDIA_SDP_MAX_MEDIA) return MEDIA_ENOSPC;
+    len = total ? st[0] : s[0]->sdp.local_len;   /* the session part */
+    memcpy(text, base, len);
+    if ((int)n > total) total = (int)n;   /* a first offer: a section from each */
+    c0 = media__sdp_c_line(base, s[0]->sdp.local_len, &c0n);
+    for (j = 0; j < total; j++) {
+        const media_session *o = s[0];
+        size_t ost[MEDIA_SDP_MAX_MEDIA + 1], a, b, cn = 0;
+        const char *ot, *c;
+        int on, pick = j;
+        for (k = 0; k < n; k++) if (s[k]->stream == (uint16_t)(j + 1)) o = s[k];
+        ot = o->sdp.local;
+        on = media__sdp_sections(ot, o->sdp.local_len, ost, MEDIA_SDP_MAX_MEDIA);
+        if (on > MEDIA_SDP_MAX_MEDIA) return MEDIA_ENOSPC;
+        if (on == 1 && o->stream == (uint16_t)(j + 1)) pick = 0;   /* its first offer: its one m-line */
+        if (pick >= on) return MEDIA_EINVAL;
+        a = ost[pick];
+        b = pick + 1 < on ? ost[pick + 1] : o->sdp.local_len;
+        c = media__sdp_c_line(ot, o->sdp.local_len, &cn);
+        if (c && o != s[0] && (!c0 || cn != c0n || memcmp(c, c0, cn))) {
+            size_t m1 = a;
+            while (m1 < b && ot[m1] != '\n') m1++;
+            m1 = m1 < b ? m1 + 1 : b;   /* after the m= line: the section's own address */
+            if (len + (m1 - a) + cn + (b - m1) >= sizeof text) return MEDIA_ENOSPC;
+            memcpy(text + len, ot + a, m1 - a); len += m1 - a;
+            memcpy(text + len, c, cn); len += cn;
+            memcpy(text + len, ot + m1, b - m1); len += b - m1;
+        } else {
+            if (len + (b - a) >= sizeof text) return MEDIA_ENOSPC;
+            memcpy(text + len, ot + a, b - a); len += b - a;
+        }
+    }
+    if (len + 1 > cap) return MEDIA_ENOSPC;
+    memcpy(out, text, len);
+    out[len] = 0;
+    for (k = 0; k < n; k++) {
+        memcpy(s[k]->sdp.local, text, len);
+        s[k]->sdp.local[len] = 0;
+        s[k]->sdp.local_len = len;
+    }
+    return (int)len;
+}
+
+static int media__group_check(media_session *const *s, size_t n)
+{
+    size_t i, j;
+    if (!s || !n || n > MEDIA_SDP_MAX_MEDIA) return MEDIA_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (!s[i]) return MEDIA_EINVAL;
+        for (j = 0; j < i; j++) if (s[j] == s[i]) return MEDIA_EINVAL;
+    }
+    return MEDIA_OK;
+}
+
+MEDIADEF int media_session_group_offer_create(media_session *const *s, size_t n, char *sdp, size_t cap)
+{
+    char one[MEDIA_SESSION_SDP_SIZE];
+    size_t i;
+    int rc;
+    if ((rc = media__group_check(s, n)) != MEDIA_OK || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (!s[i]->stream || !s[i]->sdp.local_len) s[i]->stream = (uint16_t)(i + 1);   /* a first offer: m-line i */
+        if ((rc = media_session_offer_create(s[i], one, sizeof one)) < 0) return rc;
+    }
+    return media__group_stitch(s, n, sdp, cap);
+}
+
+MEDIADEF int media_session_group_remote_sdp_set(media_session *const *s, size_t n, const char *sdp, size_t len)
+{
+    size_t st[MEDIA_SDP_MAX_MEDIA + 1], i;
+    int rc, first = MEDIA_OK, sections, k, audio = 0;
+    if ((rc = media__group_check(s, n)) != MEDIA_OK || !sdp || MEDIA__TOO_LONG(len)) return MEDIA_EINVAL;
+    if (s[0]->oa != MEDIA__OA_LOCAL_OFFER) {
+        /* an offer: session i takes its i-th audio m-line */
+        sections = media__sdp_sections(sdp, len, st, MEDIA_SDP_MAX_MEDIA);
+        for (k = 0; k < sections && k < MEDIA_SDP_MAX_MEDIA && audio < (int)n; k++)
+            if (len - st[k] > 8 && !memcmp(sdp + st[k], "m=audio ", 8)) s[audio++]->stream = (uint16_t)(k + 1);
+        if (audio < (int)n) return MEDIA_ENEGOTIATION;
+    }
+    for (i = 0; i < n; i++)
+        if ((rc = media_session_remote_sdp_set(s[i], sdp, len)) != MEDIA_OK && first == MEDIA_OK) first = rc;
+    return first;
+}
+
+MEDIADEF int media_session_group_answer_create(media_session *const *s, size_t n, char *sdp, size_t cap)
+{
+    char one[MEDIA_SESSION_SDP_SIZE];
+    size_t i;
+    int rc, len;
+    if ((rc = media__group_check(s, n)) != MEDIA_OK || !sdp || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
+    for (i = 0; i < n; i++) if (s[i]->oa != MEDIA__OA_REMOTE_OFFER) return MEDIA_ESTATE;
+    if ((len = media__group_stitch(s, n, sdp, cap)) < 0) return len;
+    for (i = 0; i < n; i++)
+        if ((rc = media_session_answer_create(s[i], one, sizeof one)) < 0) return rc;
+    return len;
+}
+
+MEDIADEF int media_session_stream_get(const media_session *s, char *mid, size_t cap)
+{
+    size_t st[MEDIA_SDP_MAX_MEDIA + 1], a, b, e;
+    int m, on;
+    if (!s) return MEDIA_EINVAL;
+    if (mid && cap) mid[0] = 0;
+    m = s->negotiated ? s->res.media_index : -1;
+    if (m < 0 || !mid || !cap) return m;
+    on = media__sdp_sections(s->sdp.local, s->sdp.local_len, st, MEDIA_SDP_MAX_MEDIA);
+    if (m >= on || m >= MEDIA_SDP_MAX_MEDIA) return m;
+    b = m + 1 < on ? st[m + 1] : s->sdp.local_len;
+    for (a = st[m]; a + 6 < b; a++) {
+        if (!a || s->sdp.local[a - 1] != '\n' || memcmp(s->sdp.local + a, "a=mid:", 6)) continue;
+        for (e = a + 6; e < b && s->sdp.local[e] != '\r' && s->sdp.local[e] != '\n'; e++) {}
+        if (e - (a + 6) + 1 > cap) return MEDIA_ENOSPC;
+        memcpy(mid, s->sdp.local + a + 6, e - (a + 6));
+        mid[e - (a + 6)] = 0;
+        break;
+    }
+    return m;
+}
 
 /* the transport seam (>>sockets) */
 static int media__sock_open(media_session *s);
@@ -9186,6 +9403,7 @@ static void media__oa_config(media_session *s, media_sdp_oa_config *oc, const me
     oc->session_version = 1;
     oc->previous = previous;
     oc->sdes = s->cfg.sdes;
+    oc->stream = s->stream;
 }
 
 /* A negotiation's SRTP outcome to the filter, before its media flows: the
@@ -9222,10 +9440,13 @@ static void media__rx_add(media__rx_map *map, int pt, int kind, uint32_t clock, 
     map->n++;
 }
 
-/* The payload types of one description's audio stream that mean something to us. */
-static void media__rx_scan(media_session *s, media__rx_map *map, const media_sdp *sdp)
+/* The payload types of one description's audio stream (m-line m; -1: the
+   first audio one) that mean something to us. */
+static void media__rx_scan(media_session *s, media__rx_map *map, const media_sdp *sdp, int m)
 {
-    int m = sdp ? media__sdp_audio_index(sdp, 1) : -1, j;
+    int j;
+    if (!sdp) return;
+    if (m < 0 || m >= (int)sdp->media_count) m = media__sdp_audio_index(sdp, 1);
     size_t c;
     if (m < 0) return;
     for (j = 0; j < (int)sdp->media[m].fmt_count; j++) {
@@ -9248,11 +9469,11 @@ static void media__rx_scan(media_session *s, media__rx_map *map, const media_sdp
    must use those), then its own numbers for the same things (known failure of
    other stacks: DTMF under the peer's own telephone-event number), and RFC
    3551's comfort noise. */
-static void media__rx_build(media_session *s, media__rx_map *map, const media_sdp *ours, const media_sdp *theirs)
+static void media__rx_build(media_session *s, media__rx_map *map, const media_sdp *ours, const media_sdp *theirs, int m)
 {
     map->n = 0;
-    media__rx_scan(s, map, ours);
-    media__rx_scan(s, map, theirs);
+    media__rx_scan(s, map, ours, m);
+    media__rx_scan(s, map, theirs, m);
     media__rx_add(map, 13, MEDIA__RX_CN, 8000, NULL);
 }
 
@@ -9407,7 +9628,7 @@ MEDIADEF int media_session_offer_create(media_session *s, char *sdp, size_t cap)
     if (rc == MEDIA_OK && (rc = media__sess_sdp_out(s, sdp, cap, &w[1])) >= 0) {
         s->oa = MEDIA__OA_LOCAL_OFFER;
         /* be ready for media before the answer arrives (RFC 3264 5.1) */
-        if (!s->negotiated) { media__rx_build(s, &s->rx_map, &w[1], NULL); s->rx_last.pt = 255; }
+        if (!s->negotiated) { media__rx_build(s, &s->rx_map, &w[1], NULL, s->stream - 1); s->rx_last.pt = 255; }
         media__update_state(s);
     }
     MEDIA_FREE(w, s->user);
@@ -9483,7 +9704,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
             if (rc == MEDIA_OK) rc = media__remote_numeric(s, &r, sdp, len);
             if (rc == MEDIA_OK) rc = media__sdes_keys(s, &r, &w[0], &oc);
             if (rc == MEDIA_OK) {
-                media__rx_build(s, &map, &w[1], &w[0]);
+                media__rx_build(s, &map, &w[1], &w[0], r.media_index);
                 s->oa = MEDIA__OA_STABLE;   /* before apply, which derives the state from it */
                 media__apply(s, &r, &map);
             }
@@ -9514,7 +9735,7 @@ MEDIADEF int media_session_remote_sdp_set(media_session *s, const char *sdp, siz
             } else {
                 s->sdp.pending = r;
                 s->sdp.pending_rc = rc;
-                media__rx_build(s, &s->sdp.pending_map, &w[2], &w[0]);
+                media__rx_build(s, &s->sdp.pending_map, &w[2], &w[0], r.media_index);
                 s->oa = MEDIA__OA_REMOTE_OFFER;
                 media__update_state(s);
             }
