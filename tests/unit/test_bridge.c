@@ -124,6 +124,62 @@ static void test_relay_exact(void)
     net_reset();
 }
 
+/* A's stream made by hand across both wraps (sequence 65500.., timestamp
+   2^32 - 8000..), with a gap, a reordered pair, a duplicate and a packet
+   of a payload B's leg did not negotiate: b's stream carries each relayed
+   packet with the same spacing in sequence and time (wrapping with it),
+   and every packet A sent is accounted for: relayed or dropped. */
+static void test_relay_wraps_and_accounting(void)
+{
+    media_bridge *br = call(pcmu_only, pcmu_only, MEDIA_BRIDGE_AUTO);
+    media_bridge_stats st;
+    media_session_stats sa;
+    media_addr from;
+    uint8_t pkt[172];
+    int k, sent = 0, bad = 0, first = -1;
+    static const int order[] = { 0, 1, 2, 3, 5, 4, 6, 6, 9, 10, 12 };   /* 4/5 and 11/12 swapped, 6 twice, 7 and 8 lost */
+    if (!br) return;
+    g_net.block[PA] = 1;   /* A's own session quiet: we speak for it */
+    net_run_ms(200);
+    media_addr_parse(&from, "10.0.0.1", 4000);
+    for (k = 0; k < 120; k++) {
+        int i = k < 11 ? order[k] : k, j;
+        uint16_t seq = (uint16_t)(65500 + i);
+        uint32_t ts = 0xFFFFFFFFu - 7999u + 160u * (uint32_t)i;
+        memset(pkt, 0xD5, sizeof pkt);
+        pkt[0] = 0x80; pkt[1] = (uint8_t)(k == 60 ? 18 : 0);   /* one G.729 packet: not B's */
+        pkt[2] = (uint8_t)(seq >> 8); pkt[3] = (uint8_t)seq;
+        for (j = 0; j < 4; j++) pkt[4 + j] = (uint8_t)(ts >> (24 - 8 * j));
+        pkt[8] = 0xAB; pkt[9] = 0xCD; pkt[10] = 0; pkt[11] = 1;
+        pkt[12] = (uint8_t)i; pkt[13] = (uint8_t)(i >> 8);   /* which one, for the log */
+        media_session_receive_from(g_ep[LA].s, pkt, sizeof pkt, 0, &from);
+        sent++;
+        net_run_ms(20);
+    }
+    media_bridge_stats_get(br, 0, &st);
+    media_session_stats_get(g_ep[LA].s, &sa);
+    /* duplicates go through as they came (B's receiver counts them); the
+       G.729 packet is refused by a itself, before the bridge */
+    CHECKF(st.relayed + st.dropped + sa.unknown_pt == (uint64_t)sent && sa.unknown_pt == 1 && st.dropped == 0,
+           "%d sent: %llu relayed, %llu dropped, %llu of an unknown payload type", sent, (unsigned long long)st.relayed,
+           (unsigned long long)st.dropped, (unsigned long long)sa.unknown_pt);
+    /* b's log: the relayed packets, by the index they carry */
+    for (k = 0; k < g_ep[LB].nlog; k++) {
+        const wire_rec *w = &g_ep[LB].log[k], *w0;
+        int i = w->head[0] | w->head[1] << 8;
+        if (w->head[2] != 0xD5) continue;          /* b's own silence before the first */
+        if (first < 0) { first = k; continue; }
+        w0 = &g_ep[LB].log[first];
+        i -= w0->head[0] | w0->head[1] << 8;
+        bad += w->seq != (uint16_t)(w0->seq + i) || w->ts != w0->ts + 160u * (uint32_t)i || w->ssrc != w0->ssrc;
+    }
+    CHECKF(first >= 0 && bad == 0, "%d relayed packets off their origin's spacing", bad);
+    CHECKF(st.relayed == 119 && st.switches == 0, "relayed %llu (120 less the G.729 one), %u switches",
+           (unsigned long long)st.relayed, (unsigned)st.switches);
+    media_bridge_destroy(br);
+    net_reset();
+}
+
 /* B's stream stays one across a transfer (A's leg replaced by C's), a file
    played to B, and back to the relay. */
 static void test_relay_switches(void)
@@ -242,6 +298,7 @@ int main(void)
     pcma_only[0] = media_codec_pcma();
     pcmu_only[1] = pcma_only[1] = media_codec_telephone_event();
     RUN(test_relay_exact);
+    RUN(test_relay_wraps_and_accounting);
     RUN(test_relay_switches);
     RUN(test_transcode);
     RUN(test_dtmf_through);

@@ -62,12 +62,10 @@ static void on_mix(media_mixer *m, const int16_t *pcm, size_t n, uint32_t rate, 
 
 static void test_sums_exact(void)
 {
-    static const int sizes[] = { 1, 2, 3, 5, 10, 33, 64 };
     static int16_t in[64][160], out[160];
-    size_t k;
+    int n;
     harness_seed(7);
-    for (k = 0; k < sizeof sizes / sizeof *sizes; k++) {
-        const int n = sizes[k];
+    for (n = 1; n <= 64; n++) {
         int amp, frame, i, j, s, bad = 0, clipped = 0;
         for (amp = 0; amp < 2; amp++) {
             media_mixer_config c;
