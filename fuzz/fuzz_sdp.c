@@ -64,7 +64,7 @@ static const media_sdp_srtp_suite suites[4] = {
     { "AEAD_AES_128_GCM", k_gcm }, { "AEAD_AES_256_GCM", k_gcm }
 };
 
-static void negotiate(const media_sdp *offer, int srtp)
+static void negotiate(const media_sdp *offer, int srtp, int stream)
 {
     media_sdp_oa_config cfg;
     media_sdp_result res, res2;
@@ -74,6 +74,7 @@ static void negotiate(const media_sdp *offer, int srtp)
     cfg.address = "192.0.2.1";
     cfg.port = 4000;
     cfg.rtcp_mux = 1;
+    cfg.stream = stream;   /* 0: the first audio m-line we can take; k: m-line k - 1 only */
     if (srtp) {
         memset(&sdes, 0, sizeof sdes);
         sdes.policy = srtp == 1 ? MEDIA_SRTP_OPTIONAL : MEDIA_SRTP_REQUIRED;
@@ -91,6 +92,11 @@ static void negotiate(const media_sdp *offer, int srtp)
     roundtrip(&ans);
     if (rc == MEDIA_OK) {
         FUZZ_CHECK(res.accepted && res.codec && res.media_index >= 0);
+        if (stream) {
+            size_t m;
+            FUZZ_CHECK(res.media_index == stream - 1);
+            for (m = 0; m < ans.media_count; m++) FUZZ_CHECK((int)m == stream - 1 || ans.media[m].port == 0);
+        }
         /* SRTP: a suite only with keys on, its key readable from the offer,
            and required means never clear */
         FUZZ_CHECK(res.srtp_suite >= -1 && res.srtp_suite < (srtp ? 4 : 0));
@@ -114,9 +120,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     roundtrip(&s1);
     accessors(&s1);
-    negotiate(&s1, 0);
-    negotiate(&s1, 1);
-    negotiate(&s1, 2);
+    negotiate(&s1, 0, 0);
+    negotiate(&s1, 1, 0);
+    negotiate(&s1, 2, 0);
+    if (s1.media_count > 1) negotiate(&s1, 0, (int)s1.media_count);   /* the last m-line as the stream */
     /* edits keep it writable and parseable */
     if (s1.media_count && s1.media[0].is_rtp && s1.media[0].fmt_count) {
         FUZZ_CHECK(media_sdp_format_remove(&s1, 0, s1.media[0].pt[0]) == MEDIA_OK);

@@ -21,9 +21,9 @@
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "media.h"
 #include "media_opus.h"
+#define TOOLS_MANY_SESSIONS
 #include "tools/tools.h"
 #include <signal.h>
-#include <poll.h>
 
 static const char usage[] =
     "usage: bridge --remote A.sdp --remote B.sdp --sdp-out-dir DIR [options]\n"
@@ -87,19 +87,8 @@ static void leave(leg *l, const char *reason)
 
 static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
 {
-    leg *l = (leg *)user;
     (void)s;
-    if (rc != MEDIA_OK) {
-        printf("{\"event\":\"negotiation_failed\",\"leg\":%d,\"error\":\"%s\"}\n", l->index, media_result_string(rc));
-    } else {
-        printf("{\"event\":\"ready\",\"leg\":%d", l->index);
-        json_str("codec", r->codec ? r->codec->name : "", 1);
-        printf(",\"payload_type\":%d,\"clock_rate\":%u,\"dtmf_payload_type\":%d", r->payload_type,
-               r->codec ? (unsigned)r->codec->clock_rate : 0u, r->telephone_event_pt);
-        json_str("remote", r->remote_address, 1);
-        printf(",\"remote_port\":%u}\n", (unsigned)r->remote_rtp_port);
-    }
-    fflush(stdout);
+    ready_line("leg", ((leg *)user)->index, rc, r);
 }
 
 static void on_stream_start(media_session *s, int direction, void *user)
@@ -154,7 +143,7 @@ int main(int argc, char **argv)
     double duration = 60, idle = 0;
     uint32_t stats_ms = 0;
     uint64_t t0;
-    int i, rc, err, nremote = 0, closing = 0;
+    int i, err, nremote = 0, closing = 0;
 
     media_bridge_config_init(&bc);
     media_opus_config_init(&oc);
@@ -189,8 +178,6 @@ int main(int argc, char **argv)
     for (i = 0; i < 2; i++) {
         leg *l = &legs[i];
         media_session_config cfg;
-        char sdp[MEDIA_SESSION_SDP_SIZE], path[4096], *text;
-        size_t len = 0;
         int n;
         l->index = i;
         media_session_config_init(&cfg);
@@ -210,15 +197,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "bridge: cannot open %s: %s\n", host, media_result_string(err));
             return 1;
         }
-        if (!(text = read_file(remotes[i], &len))) { fprintf(stderr, "bridge: cannot read %s\n", remotes[i]); return 1; }
-        rc = media_session_remote_sdp_set(l->s, text, len);
-        free(text);
-        if (rc == MEDIA_OK && (n = media_session_answer_create(l->s, sdp, sizeof sdp)) < 0) rc = n;
-        if (rc != MEDIA_OK) { fprintf(stderr, "bridge: %s: %s\n", remotes[i], media_result_string(rc)); return 1; }
-        if ((size_t)snprintf(path, sizeof path, "%s/%d.sdp", dir, i) >= sizeof path || write_file(path, sdp, (size_t)n) != 0) {
-            fprintf(stderr, "bridge: cannot write %s/%d.sdp\n", dir, i);
-            return 1;
-        }
+        if (answer_into("bridge", l->s, remotes[i], dir, i) != MEDIA_OK) return 1;
     }
     if (!(br = media_bridge_create(legs[0].s, legs[1].s, &bc, &err))) {
         fprintf(stderr, "bridge: %s\n", media_result_string(err));
@@ -229,24 +208,14 @@ int main(int argc, char **argv)
 
     t0 = now_ms();
     for (;;) {
-        struct pollfd fds[4];
-        int nfds = 0, wait_ms = 1000, live = 0;
+        media_session *both[2];
         if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || legs[0].left || legs[1].left)) {
             closing = 1;   /* one leg gone: the call is over for the other too */
             for (i = 0; i < 2; i++) leave(&legs[i], "end");
         }
-        for (i = 0; i < 2; i++) {
-            int ms = media_session_poll(legs[i].s), k;
-            if (ms < 0) continue;
-            live++;
-            if (ms < wait_ms) wait_ms = ms;
-            for (k = 0; k < 2; k++) {
-                int fd = media_session_fd_get(legs[i].s, k);
-                if (fd >= 0) { fds[nfds].fd = fd; fds[nfds].events = POLLIN; fds[nfds].revents = 0; nfds++; }
-            }
-        }
-        if (!live) break;
-        if (poll(fds, (nfds_t)nfds, wait_ms) < 0 && errno != EINTR) break;
+        both[0] = legs[0].s;
+        both[1] = legs[1].s;
+        if (pump_all(both, 2, 1000) <= 0) break;
     }
     printf("{\"event\":\"end\",\"legs\":[");
     for (i = 0; i < 2; i++) {

@@ -20,9 +20,9 @@
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "media.h"
 #include "media_opus.h"
+#define TOOLS_MANY_SESSIONS
 #include "tools/tools.h"
 #include <signal.h>
-#include <poll.h>
 
 #define MAX_PARTIES 32
 
@@ -101,18 +101,8 @@ static int from_mixer(media_session *s, int16_t *pcm, size_t n, uint32_t rate, v
 
 static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
 {
-    party *p = (party *)user;
     (void)s;
-    if (rc != MEDIA_OK) {
-        printf("{\"event\":\"negotiation_failed\",\"party\":%d,\"error\":\"%s\"}\n", p->index, media_result_string(rc));
-    } else {
-        printf("{\"event\":\"ready\",\"party\":%d", p->index);
-        json_str("codec", r->codec ? r->codec->name : "", 1);
-        printf(",\"payload_type\":%d,\"clock_rate\":%u", r->payload_type, r->codec ? (unsigned)r->codec->clock_rate : 0u);
-        json_str("remote", r->remote_address, 1);
-        printf(",\"remote_port\":%u}\n", (unsigned)r->remote_rtp_port);
-    }
-    fflush(stdout);
+    ready_line("party", ((party *)user)->index, rc, r);
 }
 
 static void on_stream_start(media_session *s, int direction, void *user)
@@ -208,8 +198,6 @@ int main(int argc, char **argv)
     for (i = 0; i < nparties; i++) {
         party *p = &parties[i];
         media_session_config cfg;
-        char sdp[MEDIA_SESSION_SDP_SIZE], path[4096], *text;
-        size_t len = 0;
         int n;
         p->index = i;
         p->mixer = mixer;
@@ -233,45 +221,24 @@ int main(int argc, char **argv)
             fprintf(stderr, "conference: cannot open %s: %s\n", host, media_result_string(err));
             return 1;
         }
-        if (!(text = read_file(remotes[i], &len))) { fprintf(stderr, "conference: cannot read %s\n", remotes[i]); return 1; }
-        rc = media_session_remote_sdp_set(p->s, text, len);
-        free(text);
-        if (rc == MEDIA_OK && (n = media_session_answer_create(p->s, sdp, sizeof sdp)) < 0) rc = n;
-        if (rc != MEDIA_OK) { fprintf(stderr, "conference: %s: %s\n", remotes[i], media_result_string(rc)); return 1; }
-        if ((size_t)snprintf(path, sizeof path, "%s/%d.sdp", dir, i) >= sizeof path || write_file(path, sdp, (size_t)n) != 0) {
-            fprintf(stderr, "conference: cannot write %s/%d.sdp\n", dir, i);
-            return 1;
-        }
+        if (answer_into("conference", p->s, remotes[i], dir, i) != MEDIA_OK) return 1;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
 
     t0 = now_ms();
     for (;;) {
-        struct pollfd fds[2 * MAX_PARTIES];
-        int nfds = 0, wait_ms = media_mixer_poll(mixer, media_now_us()), live = 0;
+        media_session *all[MAX_PARTIES];
         if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || nleft == nparties)) {
             closing = 1;   /* BYE to whoever is still there */
             for (i = 0; i < nparties; i++) if (!parties[i].left) leave(&parties[i], "end");
         }
-        for (i = 0; i < nparties; i++) {
-            int ms = parties[i].s ? media_session_poll(parties[i].s) : -1, k;
-            if (ms < 0) {
-                if (parties[i].s) { media_session_destroy(parties[i].s); parties[i].s = NULL; }
-                continue;
-            }
-            live++;
-            if (ms < wait_ms) wait_ms = ms;
-            for (k = 0; k < 2; k++) {
-                int fd = media_session_fd_get(parties[i].s, k);
-                if (fd >= 0) { fds[nfds].fd = fd; fds[nfds].events = POLLIN; fds[nfds].revents = 0; nfds++; }
-            }
-        }
-        if (!live) break;
-        if (poll(fds, (nfds_t)nfds, wait_ms) < 0 && errno != EINTR) break;
+        for (i = 0; i < nparties; i++) all[i] = parties[i].s;
+        if (pump_all(all, nparties, media_mixer_poll(mixer, media_now_us())) <= 0) break;
     }
     printf("{\"event\":\"end\",\"parties\":%d}\n", nparties);
     fflush(stdout);
+    for (i = 0; i < nparties; i++) media_session_destroy(parties[i].s);
     media_mixer_destroy(mixer);
     return 0;
 }

@@ -1,13 +1,16 @@
 /* What the command-line tools (mediacall, conference, bridge) share: JSON
    lines, whole-file reads and writes, address and codec options, one
    session's statistics as JSON fields. Included by each tool after media.h
-   and media_opus.h with their implementations; not a public header. */
+   and media_opus.h with their implementations; not a public header.
+   TOOLS_MANY_SESSIONS (conference, bridge) adds the helpers for a tool of
+   several sessions. */
 #ifndef MEDIA_TOOLS_H
 #define MEDIA_TOOLS_H
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 
 static void json_str(const char *key, const char *v, int comma)
 {
@@ -146,4 +149,59 @@ static int parse_codecs(const char *tool, const char *list, const media_codec **
     if (n) codecs[n++] = media_codec_telephone_event();
     return n;
 }
+#ifdef TOOLS_MANY_SESSIONS   /* conference and bridge: several sessions, answers into a directory */
+/* A "ready" line (or "negotiation_failed") for the session called who index */
+static void ready_line(const char *who, int index, int rc, const media_sdp_result *r)
+{
+    if (rc != MEDIA_OK) {
+        printf("{\"event\":\"negotiation_failed\",\"%s\":%d,\"error\":\"%s\"}\n", who, index, media_result_string(rc));
+    } else {
+        printf("{\"event\":\"ready\",\"%s\":%d", who, index);
+        json_str("codec", r->codec ? r->codec->name : "", 1);
+        printf(",\"payload_type\":%d,\"clock_rate\":%u,\"dtmf_payload_type\":%d", r->payload_type,
+               r->codec ? (unsigned)r->codec->clock_rate : 0u, r->telephone_event_pt);
+        json_str("remote", r->remote_address, 1);
+        printf(",\"remote_port\":%u}\n", (unsigned)r->remote_rtp_port);
+    }
+    fflush(stdout);
+}
+
+/* s answers the offer in the file path; the answer goes to DIR/index.sdp, whole */
+static int answer_into(const char *tool, media_session *s, const char *path, const char *dir, int index)
+{
+    char sdp[MEDIA_SESSION_SDP_SIZE], out[4096], *text;
+    size_t len = 0;
+    int rc, n = 0;
+    if (!(text = read_file(path, &len))) { fprintf(stderr, "%s: cannot read %s\n", tool, path); return MEDIA_EIO; }
+    rc = media_session_remote_sdp_set(s, text, len);
+    free(text);
+    if (rc == MEDIA_OK && (n = media_session_answer_create(s, sdp, sizeof sdp)) < 0) rc = n;
+    if (rc != MEDIA_OK) { fprintf(stderr, "%s: %s: %s\n", tool, path, media_result_string(rc)); return rc; }
+    if ((size_t)snprintf(out, sizeof out, "%s/%d.sdp", dir, index) >= sizeof out || write_file(out, sdp, (size_t)n) != 0) {
+        fprintf(stderr, "%s: cannot write %s/%d.sdp\n", tool, dir, index);
+        return MEDIA_EIO;
+    }
+    return MEDIA_OK;
+}
+
+/* Polls every session still there (NULL: gone) and waits on their sockets
+   for at most wait_ms; returns how many are still running. */
+static int pump_all(media_session **s, int n, int wait_ms)
+{
+    struct pollfd fds[2 * 64];
+    int i, k, nfds = 0, live = 0;
+    for (i = 0; i < n; i++) {
+        int ms = s[i] ? media_session_poll(s[i]) : -1;
+        if (ms < 0) continue;
+        live++;
+        if (ms < wait_ms) wait_ms = ms;
+        for (k = 0; k < 2 && nfds < (int)(sizeof fds / sizeof *fds); k++) {
+            int fd = media_session_fd_get(s[i], k);
+            if (fd >= 0) { fds[nfds].fd = fd; fds[nfds].events = POLLIN; fds[nfds].revents = 0; nfds++; }
+        }
+    }
+    if (live && poll(fds, (nfds_t)nfds, wait_ms) < 0 && errno != EINTR) return -1;
+    return live;
+}
+#endif
 #endif
