@@ -37,11 +37,9 @@ static const char usage[] =
     "  --stats-interval MS  a \"stats\" line per leg every MS (0: none)\n";
 
 typedef struct leg {
-    int index;
-    media_session *s;
+    peer p;                            /* first: the callbacks' user pointer */
     media_opus opus;
     const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
-    int joined, left;
 } leg;
 
 static leg legs[2];
@@ -61,7 +59,7 @@ static void bridge_fields(int from)
 }
 
 /* a leg's line: its session's statistics and what the bridge did with what it received */
-static void leg_line(leg *l, const char *event, const char *reason)
+static void leg_line(peer *l, const char *event, const char *reason)
 {
     media_session_stats st;
     media_session_stats_get(l->s, &st);
@@ -77,7 +75,7 @@ static void leg_line(leg *l, const char *event, const char *reason)
     fflush(stdout);
 }
 
-static void leave(leg *l, const char *reason)
+static void leave(peer *l, const char *reason)
 {
     if (l->left) return;
     l->left = 1;
@@ -85,53 +83,17 @@ static void leave(leg *l, const char *reason)
     media_session_close(l->s);
 }
 
-static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
-{
-    (void)s;
-    ready_line("leg", ((leg *)user)->index, rc, r);
-}
-
-static void on_stream_start(media_session *s, int direction, void *user)
-{
-    leg *l = (leg *)user;
-    (void)s;
-    if (direction == MEDIA_STREAM_RECEIVE && !l->joined) {
-        l->joined = 1;
-        printf("{\"event\":\"joined\",\"leg\":%d}\n", l->index);
-        fflush(stdout);
-    }
-}
-
-static void on_stream_stop(media_session *s, int direction, void *user)
-{
-    (void)s;
-    if (direction == MEDIA_STREAM_RECEIVE) leave((leg *)user, "bye");
-}
-
-static int on_error(media_session *s, int error, void *user)
-{
-    leg *l = (leg *)user;
-    (void)s;
-    if (error == MEDIA_ETIMEOUT) {
-        if (l->joined) leave(l, "idle");
-        return MEDIA_ERROR_CONTINUE;
-    }
-    printf("{\"event\":\"error\",\"leg\":%d,\"error\":\"%s\"}\n", l->index, media_result_string(error));
-    fflush(stdout);
-    return MEDIA_ERROR_CONTINUE;
-}
-
 static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
 {
     (void)s;
-    printf("{\"event\":\"dtmf\",\"leg\":%d,\"digit\":\"%c\",\"duration_ms\":%u}\n", ((leg *)user)->index, digit, (unsigned)ms);
+    printf("{\"event\":\"dtmf\",\"leg\":%d,\"digit\":\"%c\",\"duration_ms\":%u}\n", ((peer *)user)->index, digit, (unsigned)ms);
     fflush(stdout);
 }
 
 static void on_stats(media_session *s, const media_session_stats *st, void *user)
 {
     (void)s; (void)st;
-    leg_line((leg *)user, "stats", NULL);
+    leg_line((peer *)user, "stats", NULL);
 }
 
 int main(int argc, char **argv)
@@ -179,27 +141,25 @@ int main(int argc, char **argv)
         leg *l = &legs[i];
         media_session_config cfg;
         int n;
-        l->index = i;
+        l->p.index = i;
+        l->p.who = "leg";
+        l->p.leave = leave;
         media_session_config_init(&cfg);
         if ((n = parse_codecs("bridge", codec_list[i], l->codecs, &l->opus, &oc)) < 0) return n == -1 ? 1 : 2;
         if (n) { cfg.codecs = l->codecs; cfg.codec_count = (size_t)n; }
         cfg.local_address = host;
         cfg.rtp_timeout_ms = (uint32_t)(idle * 1000);
         cfg.stats_interval_ms = stats_ms;
-        cfg.handler.user = l;
-        cfg.handler.negotiation_complete = on_negotiated;
-        cfg.handler.stream_start = on_stream_start;
-        cfg.handler.stream_stop = on_stream_stop;
-        cfg.handler.stream_error = on_error;
+        peer_handlers(&cfg, &l->p);
         cfg.handler.dtmf = on_dtmf;
         cfg.handler.stats = on_stats;
-        if (!(l->s = media_session_create(&cfg, &err))) {
+        if (!(l->p.s = media_session_create(&cfg, &err))) {
             fprintf(stderr, "bridge: cannot open %s: %s\n", host, media_result_string(err));
             return 1;
         }
-        if (answer_into("bridge", l->s, remotes[i], dir, i) != MEDIA_OK) return 1;
+        if (answer_into("bridge", l->p.s, remotes[i], dir, i) != MEDIA_OK) return 1;
     }
-    if (!(br = media_bridge_create(legs[0].s, legs[1].s, &bc, &err))) {
+    if (!(br = media_bridge_create(legs[0].p.s, legs[1].p.s, &bc, &err))) {
         fprintf(stderr, "bridge: %s\n", media_result_string(err));
         return 1;
     }
@@ -209,18 +169,18 @@ int main(int argc, char **argv)
     t0 = now_ms();
     for (;;) {
         media_session *both[2];
-        if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || legs[0].left || legs[1].left)) {
+        if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || legs[0].p.left || legs[1].p.left)) {
             closing = 1;   /* one leg gone: the call is over for the other too */
-            for (i = 0; i < 2; i++) leave(&legs[i], "end");
+            for (i = 0; i < 2; i++) leave(&legs[i].p, "end");
         }
-        both[0] = legs[0].s;
-        both[1] = legs[1].s;
+        both[0] = legs[0].p.s;
+        both[1] = legs[1].p.s;
         if (pump_all(both, 2, 1000) <= 0) break;
     }
     printf("{\"event\":\"end\",\"legs\":[");
     for (i = 0; i < 2; i++) {
         media_session_stats st;
-        media_session_stats_get(legs[i].s, &st);
+        media_session_stats_get(legs[i].p.s, &st);
         printf("%s{\"leg\":%d,\"stats\":{", i ? "," : "", i);
         json_stats_fields(&st);
         printf("}");
@@ -230,6 +190,6 @@ int main(int argc, char **argv)
     printf("]}\n");
     fflush(stdout);
     media_bridge_destroy(br);
-    for (i = 0; i < 2; i++) media_session_destroy(legs[i].s);
+    for (i = 0; i < 2; i++) media_session_destroy(legs[i].p.s);
     return 0;
 }

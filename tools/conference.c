@@ -39,12 +39,10 @@ static const char usage[] =
     "  --stats-interval MS  a \"stats\" line per party every MS (0: none)\n";
 
 typedef struct party {
-    int index;
-    media_session *s;
+    peer p;                            /* first: the callbacks' user pointer */
     media_mixer *mixer;
     media_opus opus;
     const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
-    int joined, left;
 } party;
 
 static party parties[MAX_PARTIES];
@@ -52,92 +50,56 @@ static int nparties, nleft;
 static volatile sig_atomic_t stop_requested;
 static void on_signal(int sig) { (void)sig; stop_requested = 1; }
 
-static void party_line(party *p, const char *event, const char *reason, int with_stats)
+static void party_line(party *p, const char *event, const char *reason)
 {
+    media_session_stats st;
+    media_mixer_party_stats ms;
     printf("{");
     json_str("event", event, 0);
-    printf(",\"party\":%d", p->index);
+    printf(",\"party\":%d", p->p.index);
     if (reason) json_str("reason", reason, 1);
-    if (with_stats) {
-        media_session_stats st;
-        media_mixer_party_stats ms;
-        media_session_stats_get(p->s, &st);
-        printf(",\"stats\":{");
-        json_stats_fields(&st);
-        printf("}");
-        if (media_mixer_party_stats_get(p->mixer, p->index, &ms) == MEDIA_OK)
-            printf(",\"mixer\":{\"level_db\":%.1f,\"frames\":%llu,\"underruns\":%u,\"input_dropped\":%u,\"output_dropped\":%u,"
-                   "\"speaker\":%d}", ms.level_db, (unsigned long long)ms.frames, (unsigned)ms.underruns,
-                   (unsigned)ms.input_dropped, (unsigned)ms.output_dropped, ms.speaker);
-    }
+    media_session_stats_get(p->p.s, &st);
+    printf(",\"stats\":{");
+    json_stats_fields(&st);
+    printf("}");
+    if (media_mixer_party_stats_get(p->mixer, p->p.index, &ms) == MEDIA_OK)
+        printf(",\"mixer\":{\"level_db\":%.1f,\"frames\":%llu,\"underruns\":%u,\"input_dropped\":%u,\"output_dropped\":%u,"
+               "\"speaker\":%d}", ms.level_db, (unsigned long long)ms.frames, (unsigned)ms.underruns,
+               (unsigned)ms.input_dropped, (unsigned)ms.output_dropped, ms.speaker);
     printf("}\n");
     fflush(stdout);
 }
 
-static void leave(party *p, const char *reason)
+static void leave(peer *b, const char *reason)
 {
-    if (p->left) return;
-    p->left = 1;
+    party *p = (party *)(void *)b;
+    if (b->left) return;
+    b->left = 1;
     nleft++;
-    party_line(p, "left", reason, 1);
-    media_mixer_leave(p->mixer, p->index);
-    media_session_close(p->s);
+    party_line(p, "left", reason);
+    media_mixer_leave(p->mixer, b->index);
+    media_session_close(b->s);
 }
 
 static void to_mixer(media_session *s, const int16_t *pcm, size_t n, uint32_t rate, void *user)
 {
     party *p = (party *)user;
     (void)s;
-    if (!p->left) (void)media_mixer_put(p->mixer, p->index, pcm, n, rate);
+    if (!p->p.left) (void)media_mixer_put(p->mixer, p->p.index, pcm, n, rate);
 }
 
 static int from_mixer(media_session *s, int16_t *pcm, size_t n, uint32_t rate, void *user)
 {
     party *p = (party *)user;
-    int got = p->left ? 0 : media_mixer_get(p->mixer, p->index, pcm, n, rate);
+    int got = p->p.left ? 0 : media_mixer_get(p->mixer, p->p.index, pcm, n, rate);
     (void)s;
     return got > 0 ? got : 0;
-}
-
-static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
-{
-    (void)s;
-    ready_line("party", ((party *)user)->index, rc, r);
-}
-
-static void on_stream_start(media_session *s, int direction, void *user)
-{
-    party *p = (party *)user;
-    (void)s;
-    if (direction == MEDIA_STREAM_RECEIVE && !p->joined) {
-        p->joined = 1;
-        party_line(p, "joined", NULL, 0);
-    }
-}
-
-static void on_stream_stop(media_session *s, int direction, void *user)
-{
-    (void)s;
-    if (direction == MEDIA_STREAM_RECEIVE) leave((party *)user, "bye");
-}
-
-static int on_error(media_session *s, int error, void *user)
-{
-    party *p = (party *)user;
-    (void)s;
-    if (error == MEDIA_ETIMEOUT) {
-        if (p->joined) leave(p, "idle");   /* a peer that has not started yet is waited for */
-        return MEDIA_ERROR_CONTINUE;
-    }
-    printf("{\"event\":\"error\",\"party\":%d,\"error\":\"%s\"}\n", p->index, media_result_string(error));
-    fflush(stdout);
-    return MEDIA_ERROR_CONTINUE;
 }
 
 static void on_stats(media_session *s, const media_session_stats *st, void *user)
 {
     (void)s; (void)st;
-    party_line((party *)user, "stats", NULL, 1);
+    party_line((party *)user, "stats", NULL);
 }
 
 static void on_speaker(media_mixer *m, int who, void *user)
@@ -199,7 +161,9 @@ int main(int argc, char **argv)
         party *p = &parties[i];
         media_session_config cfg;
         int n;
-        p->index = i;
+        p->p.index = i;
+        p->p.who = "party";
+        p->p.leave = leave;
         p->mixer = mixer;
         media_session_config_init(&cfg);
         if ((n = parse_codecs("conference", codec_list, p->codecs, &p->opus, &oc)) < 0) return n == -1 ? 1 : 2;
@@ -208,20 +172,16 @@ int main(int argc, char **argv)
         cfg.sdp_address = sdp_address;
         cfg.rtp_timeout_ms = (uint32_t)(idle * 1000);
         cfg.stats_interval_ms = stats_ms;
-        cfg.handler.user = p;
+        peer_handlers(&cfg, &p->p);
         cfg.handler.audio_in = to_mixer;
         cfg.handler.audio_out = from_mixer;
-        cfg.handler.negotiation_complete = on_negotiated;
-        cfg.handler.stream_start = on_stream_start;
-        cfg.handler.stream_stop = on_stream_stop;
-        cfg.handler.stream_error = on_error;
         cfg.handler.stats = on_stats;
         if (media_mixer_join(mixer, MEDIA_MIXER_TALK) != i) return 1;
-        if (!(p->s = media_session_create(&cfg, &err))) {
+        if (!(p->p.s = media_session_create(&cfg, &err))) {
             fprintf(stderr, "conference: cannot open %s: %s\n", host, media_result_string(err));
             return 1;
         }
-        if (answer_into("conference", p->s, remotes[i], dir, i) != MEDIA_OK) return 1;
+        if (answer_into("conference", p->p.s, remotes[i], dir, i) != MEDIA_OK) return 1;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
@@ -231,14 +191,14 @@ int main(int argc, char **argv)
         media_session *all[MAX_PARTIES];
         if (!closing && (stop_requested || now_ms() - t0 >= (uint64_t)(duration * 1000) || nleft == nparties)) {
             closing = 1;   /* BYE to whoever is still there */
-            for (i = 0; i < nparties; i++) if (!parties[i].left) leave(&parties[i], "end");
+            for (i = 0; i < nparties; i++) leave(&parties[i].p, "end");
         }
-        for (i = 0; i < nparties; i++) all[i] = parties[i].s;
+        for (i = 0; i < nparties; i++) all[i] = parties[i].p.s;
         if (pump_all(all, nparties, media_mixer_poll(mixer, media_now_us())) <= 0) break;
     }
     printf("{\"event\":\"end\",\"parties\":%d}\n", nparties);
     fflush(stdout);
-    for (i = 0; i < nparties; i++) media_session_destroy(parties[i].s);
+    for (i = 0; i < nparties; i++) media_session_destroy(parties[i].p.s);
     media_mixer_destroy(mixer);
     return 0;
 }

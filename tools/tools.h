@@ -184,6 +184,65 @@ static int answer_into(const char *tool, media_session *s, const char *path, con
     return MEDIA_OK;
 }
 
+/* One session of a tool of several, what its callbacks share (the tool's
+   own struct starts with it): its number, "ready", "joined" and "error"
+   lines under the key who, and the tool's leave() at its peer's BYE or,
+   once it has sent, after the idle timeout. */
+typedef struct peer {
+    int index;
+    media_session *s;
+    int joined, left;
+    const char *who;                                       /* "party", "leg" */
+    void (*leave)(struct peer *p, const char *reason);     /* the tool's "left" line, then close */
+} peer;
+
+static void peer_negotiated(media_session *s, int rc, const media_sdp_result *r, void *user)
+{
+    (void)s;
+    ready_line(((peer *)user)->who, ((peer *)user)->index, rc, r);
+}
+
+static void peer_stream_start(media_session *s, int direction, void *user)
+{
+    peer *p = (peer *)user;
+    (void)s;
+    if (direction == MEDIA_STREAM_RECEIVE && !p->joined) {
+        p->joined = 1;
+        printf("{\"event\":\"joined\",\"%s\":%d}\n", p->who, p->index);
+        fflush(stdout);
+    }
+}
+
+static void peer_stream_stop(media_session *s, int direction, void *user)
+{
+    peer *p = (peer *)user;
+    (void)s;
+    if (direction == MEDIA_STREAM_RECEIVE && !p->left) p->leave(p, "bye");
+}
+
+static int peer_error(media_session *s, int error, void *user)
+{
+    peer *p = (peer *)user;
+    (void)s;
+    if (error == MEDIA_ETIMEOUT) {
+        if (p->joined && !p->left) p->leave(p, "idle");   /* a peer that has not started yet is waited for */
+        return MEDIA_ERROR_CONTINUE;
+    }
+    printf("{\"event\":\"error\",\"%s\":%d,\"error\":\"%s\"}\n", p->who, p->index, media_result_string(error));
+    fflush(stdout);
+    return MEDIA_ERROR_CONTINUE;
+}
+
+/* the callbacks above on cfg, for p */
+static void peer_handlers(media_session_config *cfg, peer *p)
+{
+    cfg->handler.user = p;
+    cfg->handler.negotiation_complete = peer_negotiated;
+    cfg->handler.stream_start = peer_stream_start;
+    cfg->handler.stream_stop = peer_stream_stop;
+    cfg->handler.stream_error = peer_error;
+}
+
 /* Polls every session still there (NULL: gone) and waits on their sockets
    for at most wait_ms; returns how many are still running. */
 static int pump_all(media_session **s, int n, int wait_ms)
