@@ -605,7 +605,9 @@
    by an offset, so b's peer sees one stream that never goes back while
    the origin changes under it (a new SSRC, a restart, a transfer to
    another leg, a file b plays in between: music on hold). Loss, reordering
-   and silences pass through as they were. RTCP is translated, not copied
+   and silences pass through as they were; a CSRC list and header
+   extensions stay behind (their meaning was negotiated on the other leg).
+   RTCP is translated, not copied
    (RFC 3550 7.2): the origin's SR goes out under b's SSRC with its RTP
    time moved by the same offset and b's counts, and report blocks about
    what b sends come back as blocks about the origin, so round trips and
