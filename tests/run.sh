@@ -21,7 +21,10 @@ TESTS=$(cd tests/unit && for f in test_*.c; do printf '%s ' "${f%.c}"; done)
 TESTS_LOCAL=$(for t in $TESTS; do grep -q 'make test: once' "tests/unit/$t.c" || printf '%s ' "$t"; done)
 uses_opus() { grep -q 'media_opus\.h' "tests/unit/$1.c"; }
 uses_srtp() { grep -q 'media_srtp\.h' "tests/unit/$1.c"; }
-# spandsp's G.711 is an optional second oracle (header-only use, no linking)
+uses_spandsp() { grep -q 'spandsp\.h' "tests/unit/$1.c"; }
+# spandsp's G.711 is an optional second oracle (header-only use, no linking);
+# its DTMF detector and generator are one for test_dtmf (linked; not under
+# MSan, which needs every library instrumented: there that test runs alone)
 SPANDSP=""; [ -f /usr/include/spandsp/g711.h ] && SPANDSP="-DHAVE_SPANDSP"
 # libopus for media_opus.h's tests (libopus-dev)
 OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --libs opus 2>/dev/null)
@@ -83,6 +86,9 @@ plan_variant() {
         if uses_srtp "$t"; then
             [ -z "$SRTP_LIBS" ] && continue
             pre="$pre $SRTP_CFLAGS" post="$post $SRTP_LIBS"
+        fi
+        if uses_spandsp "$t" && [ -n "$SPANDSP" ] && [ "$variant" != msan ]; then
+            pre="$pre -DHAVE_SPANDSP_DTMF" post="$post -lspandsp"
         fi
         own_impl "tests/unit/$t.c" || impl="$B/$variant/impl.o"
         # -x none: an object after "-x c++" is an object, not C++ source
