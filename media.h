@@ -639,7 +639,32 @@
    an answer's check or a re-offer is about.
 
    ============================================================================
-   13. LIMITS
+   13. TONES IN THE AUDIO
+   ============================================================================
+
+   media_dtmf_detector finds DTMF key presses sent as sound (ITU-T Q.23
+   tones), as Q.24 asks of a receiver: each of the 16 digits within 1.5 %
+   of its frequencies is taken, one 3.5 % off is not; twist up to 8 dB
+   normal (the low tone louder) and 4 dB reverse; a tone of 40 ms is a
+   digit, one of 23 ms is not, a pause of 40 ms separates two; from
+   -26 dBm0 a tone, and with white noise 15 dB under the pair. A digit is
+   reported when it ends, with how long it sounded (read from the power
+   envelope, within 3 ms); media_dtmf_detector_current() says which is
+   sounding now. Any rate from 8 to 48 kHz, in your memory, about 0.75 us
+   per 20 ms at 8 kHz:
+
+      media_dtmf_detector det;                  // yours: static or in your call
+      media_dtmf_digit got[4];
+      media_dtmf_detector_init(&det, 8000);
+      ...
+      n = media_dtmf_detect(&det, pcm, 160, got, 4);      // each frame heard
+      for (i = 0; i < n; i++) printf("%c (%u ms)\n", got[i].digit, got[i].duration_ms);
+
+   Speech seldom looks like a digit to it: none in 12 minutes of
+   synthesised speech in twelve voices (make test runs a part of that).
+
+   ============================================================================
+   14. LIMITS
    ============================================================================
 
    RTP: 15 CSRCs (the header's own limit), extension blocks up to 65535 words.
@@ -5371,24 +5396,68 @@ static void media__dtmf_half(media_dtmf_detector *d)
     }
 }
 
+/* m samples through the filters, none of them ending a sub-block or a half
+   but the last: the state in locals (registers) for the run */
+static void media__dtmf_run(media_dtmf_detector *d, const int16_t *x, uint32_t m)
+{
+    float s1[8], s2[8], c[8], e = 0;
+    uint32_t i;
+    int k;
+    memcpy(s1, d->s1, sizeof s1);
+    memcpy(s2, d->s2, sizeof s2);
+    memcpy(c, d->coef, sizeof c);
+#ifdef MEDIA__SSE2
+    {   /* the eight filters as two vectors of four (the same sums, in the same order) */
+        __m128 a1 = _mm_loadu_ps(s1), b1 = _mm_loadu_ps(s1 + 4), a2 = _mm_loadu_ps(s2), b2 = _mm_loadu_ps(s2 + 4);
+        const __m128 ca = _mm_loadu_ps(c), cb = _mm_loadu_ps(c + 4);
+        for (i = 0; i < m; i++) {
+            const float v = (float)x[i];
+            const __m128 vv = _mm_set1_ps(v);
+            const __m128 a0 = _mm_sub_ps(_mm_add_ps(vv, _mm_mul_ps(ca, a1)), a2);
+            const __m128 b0 = _mm_sub_ps(_mm_add_ps(vv, _mm_mul_ps(cb, b1)), b2);
+            a2 = a1; a1 = a0;
+            b2 = b1; b1 = b0;
+            e += v * v;
+        }
+        _mm_storeu_ps(s1, a1); _mm_storeu_ps(s1 + 4, b1);
+        _mm_storeu_ps(s2, a2); _mm_storeu_ps(s2 + 4, b2);
+        (void)k;
+    }
+#else
+    for (i = 0; i < m; i++) {
+        const float v = (float)x[i];
+        for (k = 0; k < 8; k++) {
+            const float s0 = v + c[k] * s1[k] - s2[k];
+            s2[k] = s1[k];
+            s1[k] = s0;
+        }
+        e += v * v;
+    }
+#endif
+    memcpy(d->s1, s1, sizeof s1);
+    memcpy(d->s2, s2, sizeof s2);
+    d->energy += e;
+    d->sub_acc += e;
+}
+
 MEDIADEF int media_dtmf_detect(media_dtmf_detector *d, const int16_t *pcm, size_t n, media_dtmf_digit *out, size_t cap)
 {
-    size_t i;
-    int k, got = 0;
+    size_t i = 0;
+    int got = 0;
     if (!d || !d->rate || (!pcm && n) || (!out && cap) || MEDIA__TOO_LONG(n) || MEDIA__TOO_LONG(cap)) return MEDIA_EINVAL;
-    for (i = 0; i < n; i++) {
-        const float x = (float)pcm[i];
-        for (k = 0; k < 8; k++) {
-            const float s0 = x + d->coef[k] * d->s1[k] - d->s2[k];
-            d->s2[k] = d->s1[k];
-            d->s1[k] = s0;
-        }
-        d->energy += x * x;
-        d->sub_acc += x * x;
-        d->hist[d->hist_pos] = pcm[i];
-        if (++d->hist_pos == 2 * d->half) d->hist_pos = 0;
-        d->samples++;
-        if (++d->sub_filled == d->sub) {
+    while (i < n) {
+        const uint32_t wn = 2 * d->half;
+        uint32_t m = d->half - d->filled, first;
+        if (d->sub - d->sub_filled < m) m = d->sub - d->sub_filled;
+        if (n - i < m) m = (uint32_t)(n - i);
+        media__dtmf_run(d, pcm + i, m);
+        first = wn - d->hist_pos < m ? wn - d->hist_pos : m;   /* the window's samples, a ring */
+        memcpy(d->hist + d->hist_pos, pcm + i, first * sizeof *pcm);
+        memcpy(d->hist, pcm + i + first, (m - first) * sizeof *pcm);
+        d->hist_pos = (d->hist_pos + m) % wn;
+        d->samples += m;
+        i += m;
+        if ((d->sub_filled += m) == d->sub) {
             const float p = d->sub_acc / (float)d->sub;
             d->subs[d->sub_pos] = p;
             d->sub_pos = (d->sub_pos + 1) % MEDIA__DTMF_SUBS;
@@ -5396,7 +5465,7 @@ MEDIADEF int media_dtmf_detect(media_dtmf_detector *d, const int16_t *pcm, size_
             d->sub_acc = 0;
             d->sub_filled = 0;
         }
-        if (++d->filled == d->half) media__dtmf_half(d);
+        if ((d->filled += m) == d->half) media__dtmf_half(d);
     }
     while (got < (int)cap && d->q_n > 0) {
         out[got++] = d->queue[d->q_head];

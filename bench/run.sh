@@ -19,6 +19,9 @@ for cc in ${CC:-gcc clang}; do
         if [ "$name" = bench_srtp ] || [ "$name" = bench_sessions ]; then
             pre=$(pkg-config --cflags libsrtp2 2>/dev/null || echo -DMEDIA_SRTP_NO_LIBSRTP) post=$(pkg-config --libs libsrtp2 2>/dev/null)
         fi
+        if [ "$name" = bench_dtmf ] && [ -f /usr/include/spandsp.h ]; then   # spandsp's detector beside ours
+            pre="-DHAVE_SPANDSP" post="-lspandsp"
+        fi
         if [ "$name" = jitter_eval ]; then
             "$cc" -std=c99 -O2 -I. -DJP_HEADER='"media.h"' -DJP_NAME=je_run_new -c bench/jitter_policy.c -o "build/bench/jp_new.$cc.o" &&
             "$cc" -std=c99 -O2 -Ibuild/bench -DJP_HEADER='"media_old.h"' -DJP_NAME=je_run_old -c bench/jitter_policy.c -o "build/bench/jp_old.$cc.o" || exit 1
