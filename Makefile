@@ -43,7 +43,8 @@ fuzz:
 # Debian packages the project needs to build and test (run as root).
 DEPS = gcc g++ clang libclang-rt-14-dev make binutils valgrind gawk tshark ffmpeg libspandsp-dev \
        gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad \
-       python3-gi gir1.2-gstreamer-1.0 iproute2 nftables libuv1-dev pkg-config libopus-dev libsrtp2-dev baresip-core
+       python3-gi gir1.2-gstreamer-1.0 iproute2 nftables libuv1-dev pkg-config libopus-dev libsrtp2-dev baresip-core \
+       espeak-ng
 deps:
 	@if [ "$$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(DEPS) && \

@@ -14,6 +14,8 @@
 #     or more; a PCMU phone and an Opus phone bridged (tools/bridge); a relay
 #     between ffmpeg peers across a source switch, each direction, tshark
 #     confirming one continuous sequence and timeline on the far leg;
+#   in-band DTMF talk-off: no digit in minutes of espeak-ng speech in
+#     several voices and levels;
 #   through our seeded impairment relay (5 % loss with Gilbert bursts, +-30 ms
 #     jitter, 2 % reordering, 1 % duplication): the call completes, the audio
 #     is whole except the concealed frames, and our lost/duplicate counts equal
@@ -84,7 +86,7 @@ OPUS_CFLAGS=$(pkg-config --cflags opus 2>/dev/null) OPUS_LIBS=$(pkg-config --lib
 [ -z "$OPUS_LIBS" ] && OPUS_CFLAGS="-DMEDIA_OPUS_NO_LIBOPUS"
 SRTP_CFLAGS=$(pkg-config --cflags libsrtp2 2>/dev/null) SRTP_LIBS=$(pkg-config --libs libsrtp2 2>/dev/null)
 [ -z "$SRTP_LIBS" ] && SRTP_CFLAGS="-DMEDIA_SRTP_NO_LIBSRTP"
-for t in tools/mediacall.c tools/conference.c tools/bridge.c tests/interop/wavtool.c tests/interop/relay.c; do
+for t in tools/mediacall.c tools/conference.c tools/bridge.c tests/interop/wavtool.c tests/interop/relay.c tests/interop/dtmf_scan.c; do
     n=$(basename "$t" .c)
     if ! $CC -std=c99 -O2 -Wall -Wextra -Werror $OPUS_CFLAGS $SRTP_CFLAGS -I. "$t" -o "$B/$n" $OPUS_LIBS $SRTP_LIBS -lm 2>"$B/$n.log"; then
         fail "build $t"; sed 's/^/    /' "$B/$n.log" | head -20
@@ -820,6 +822,39 @@ examples_run() {
     done
 }
 examples_run
+
+# ---------------------------------------------------------------- in-band DTMF
+# talk-off: speech synthesised by espeak-ng (our own sentences, four voices,
+# at its level and 10 dB louder), resampled to 8 kHz by ffmpeg: no digit
+talkoff() {
+    d=$B/talkoff; mkdir -p "$d"
+    cat > "$d/text.txt" <<'TXT'
+The quick brown fox jumps over the lazy dog while seven hungry cats watch from the old stone wall.
+Please call me back at your earliest convenience, the number is on the card I left at the front desk.
+Our meeting has been moved to Thursday afternoon at three o'clock in the large room on the fourth floor.
+Yesterday the weather was cold and windy, but today the sun is shining and children play by the river.
+Can you hear me now? I am calling about the invoice we received last week; the amount seems too high.
+One, two, three, four, five, six, seven, eight, nine, ten. Hello, hello, is anybody there?
+Welcome to the customer service line, your call is important to us, please stay on the line.
+TXT
+    files=""
+    for v in en en+f3 de fr; do
+        if espeak-ng -v "$v" -s 160 -f "$d/text.txt" -w "$d/$v.raw.wav" 2>/dev/null; then
+            for g in 0 10; do
+                ffmpeg -nostdin -loglevel error -y -i "$d/$v.raw.wav" -af "volume=${g}dB" -ar 8000 -ac 1 -c:a pcm_s16le "$d/$v.$g.wav" &&
+                    files="$files $d/$v.$g.wav"
+            done
+        fi
+    done
+    r=$($B/dtmf_scan $files 2>&1 | tail -n 1)
+    n=$(echo "$r" | cut -d' ' -f1); secs=$(echo "$r" | sed -n 's/.* in \([0-9.]*\) s/\1/p')
+    if [ -n "$secs" ] && ge "$secs" 200 && [ "$n" = 0 ]; then
+        pass "in-band DTMF talk-off: $r of espeak-ng speech (4 voices, 2 levels)"
+    else
+        fail "in-band DTMF talk-off: ${r:-no result}"; $B/dtmf_scan $files 2>&1 | head -5
+    fi
+}
+if have espeak-ng && have ffmpeg; then talkoff; else skip "in-band DTMF talk-off" "espeak-ng or ffmpeg missing (make deps)"; fi
 
 # ---------------------------------------------------------------- many parties
 # peer_offer FILE PORT CODEC [DIRECTION]: a phone's offer (pcmu, or opus at 111)
