@@ -2242,7 +2242,8 @@ typedef struct media_session_handler {
     void (*stats)(media_session *s, const media_session_stats *st, void *user);   /* every stats_interval_ms */
     /* The quality level changed (evaluated every quality_interval_ms). */
     void (*quality_alert)(media_session *s, int level, const media_session_stats *st, void *user);
-    /* One key press (RFC 4733): '0'-'9', '*', '#', 'A'-'D', '!' (flash), with its duration. */
+    /* One key press: '0'-'9', '*', '#', 'A'-'D', '!' (flash), with its duration; RFC 4733,
+       or with cfg.inband_dtmf tones in the audio (media_session_dtmf_source_get). */
     void (*dtmf)(media_session *s, char digit, uint32_t duration_ms, void *user);
     void (*play_complete)(media_session *s, int id, int result, void *user);
     void (*record_complete)(media_session *s, int result, void *user);
@@ -2316,6 +2317,9 @@ typedef struct media_session_config {
     const media_codec *const *codecs;   /* preference order (NULL: PCMU, PCMA, telephone-event) */
     size_t codec_count;
     media_sdp_strategy strategy;        /* how an answer orders codecs (see >>sdp) */
+    int inband_dtmf;             /* also hear DTMF sent as tones in the audio (media_dtmf_detector, in the
+                                    allocation): the dtmf callback reports those too, and
+                                    media_session_dtmf_source_get() says which it is (0) */
     const media_codec *const *required;
     size_t required_count;
     uint32_t ptime_ms;           /* what we ask to receive (0: the first codec's) */
@@ -2429,6 +2433,13 @@ MEDIADEF int media_session_play_resume(media_session *s);
 MEDIADEF int media_session_play_stop(media_session *s);
 /* Switches what we send to another negotiated codec (MEDIA_ENOTFOUND if not negotiated). */
 MEDIADEF int media_session_codec_set(media_session *s, const media_codec *codec);
+/* Where the digit the dtmf callback is reporting came from:
+   MEDIA_DTMF_SOURCE_RFC4733 (events) or MEDIA_DTMF_SOURCE_INBAND (tones in
+   the audio, cfg.inband_dtmf). A peer that sends a press both ways is
+   reported once, by the first to end. */
+#define MEDIA_DTMF_SOURCE_RFC4733 0
+#define MEDIA_DTMF_SOURCE_INBAND 1
+MEDIADEF int media_session_dtmf_source_get(const media_session *s);
 /* Queues RFC 4733 digits ("0-9*#A-D", '!' = flash; ',' = a pause of 500 ms). */
 MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits);
 /* Hold: we stop listening and the next offer says sendonly; resume undoes it.
@@ -8893,6 +8904,15 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 
 #define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
+/* cfg.inband_dtmf: the detector, and the last press reported (either source) */
+typedef struct media__inband {
+    media_dtmf_detector det;
+    uint32_t rate;                       /* the detector's, 0 before the first audio */
+    uint64_t last_us;                    /* when the last press was reported */
+    char last_digit;
+    uint8_t last_source, source;         /* ...its source; the one being reported now */
+} media__inband;
+
 #define MEDIA__BRIDGE_QUEUE (3 * MEDIA_SESSION_MAX_FRAME)   /* decoded samples waiting for the other leg's encoder */
 
 /* One direction of a bridge: what from's peer sends, on its way to to's.
@@ -9026,6 +9046,7 @@ struct media_session {
     media_addr remote_rtp, remote_rtcp;
     uint16_t cand_seq;                   /* the candidate's next sequence number */
     uint16_t stream;                     /* in a group: our audio m-line + 1 (media_sdp_oa_config.stream); 0: alone */
+    uint16_t inband16;                   /* cfg.inband_dtmf: where its media__inband is, in 16 bytes from s (0: off) */
     uint32_t cand_ssrc, cand_addr;       /* its SSRC and address (a hash) */
     uint32_t ptime_ms;
     uint32_t gap_silence0;               /* (receiving) the buffer's silence count when the gap began (low bits) */
@@ -9505,6 +9526,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     total += media__align16(enc_max) + media__align16(state_max);
     total += media__align16((size_t)max_rate * 120 / 1000 * sizeof(int16_t));
     if (c.resample) total += media__align16(sizeof(media_resampler)) + media__align16(MEDIA__RS_IN * sizeof(int16_t));
+    if (c.inband_dtmf) total += media__align16(sizeof(media__inband));
     block = MEDIA_MALLOC(total + 63, c.handler.user);
     if (!block) { if (err) *err = MEDIA_ENOMEM; return NULL; }
     /* on a cache line: the hot fields then take the fewest lines */
@@ -9526,6 +9548,11 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         s->resample.rs = (media_resampler *)(void *)((char *)s + off);
         off += media__align16(sizeof(media_resampler));
         s->resample.in = (int16_t *)(void *)((char *)s + off);
+        off += media__align16(MEDIA__RS_IN * sizeof(int16_t));
+    }
+    if (c.inband_dtmf) {
+        if (off / 16 > 0xFFFF) { MEDIA_FREE(block, c.handler.user); if (err) *err = MEDIA_ENOMEM; return NULL; }
+        s->inband16 = (uint16_t)(off / 16);
     }
     s->cfg = c;
     s->now_us = c.now_us;
@@ -10488,6 +10515,51 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
    (media_session_stats.remote_*). Its BYE ends the receive stream
    (stream_stop) once the audio queued before it has played. */
 
+static media__inband *media__inb(const media_session *s)
+{
+    return s->inband16 ? (media__inband *)(void *)((char *)s + 16u * s->inband16) : NULL;
+}
+
+/* A press heard (RFC 4733 or in the audio): reported once, a press the peer
+   sent both ways (the same digit from the other source within a second
+   after the first ended) only by the first. */
+static void media__dtmf_press(media_session *s, char digit, uint32_t ms, int source)
+{
+    media__inband *ib = media__inb(s);
+    if (ib) {
+        uint64_t now = media__sess_now(s);
+        if (ib->last_digit == digit && ib->last_source != source && now - ib->last_us < 1000000u + (uint64_t)ms * 1000u)
+            return;
+        ib->last_digit = digit;
+        ib->last_source = (uint8_t)source;
+        ib->last_us = now;
+        ib->source = (uint8_t)source;
+    }
+    s->st.dtmf_received++;
+    MEDIA__CALL(s, dtmf, (s, digit, ms, s->user));
+}
+
+/* What plays out, through the in-band detector (cfg.inband_dtmf) */
+static void media__inband_hear(media_session *s, const int16_t *pcm, size_t n, uint32_t rate)
+{
+    media__inband *ib = media__inb(s);
+    media_dtmf_digit got[4];
+    int k, i;
+    if (ib->rate != rate) {
+        if (media_dtmf_detector_init(&ib->det, rate) != MEDIA_OK) { ib->rate = 0; return; }
+        ib->rate = rate;
+    }
+    k = media_dtmf_detect(&ib->det, pcm, n, got, 4);
+    for (i = 0; i < k; i++) media__dtmf_press(s, got[i].digit, got[i].duration_ms, MEDIA_DTMF_SOURCE_INBAND);
+}
+
+MEDIADEF int media_session_dtmf_source_get(const media_session *s)
+{
+    const media__inband *ib = s ? media__inb(s) : NULL;
+    if (!s) return MEDIA_EINVAL;
+    return ib ? ib->source : MEDIA_DTMF_SOURCE_RFC4733;
+}
+
 /* Reports the oldest event held and forgets it. */
 static void media__dtmf_report(media_session *s)
 {
@@ -10499,8 +10571,7 @@ static void media__dtmf_report(media_session *s)
     s->dtmf_rx.done[s->dtmf_rx.done_n++ & 3] = e.ts;
     if (e.code < 0 || e.code > 16) return;               /* not a key (tones, line events) */
     ms = (uint32_t)((uint64_t)e.dur * 1000 / (e.clock ? e.clock : 8000));
-    s->st.dtmf_received++;
-    MEDIA__CALL(s, dtmf, (s, keys[e.code], ms, s->user));
+    media__dtmf_press(s, keys[e.code], ms, MEDIA_DTMF_SOURCE_RFC4733);
 }
 
 /* Reports what can be, oldest first: an ended event; one whose end packets
@@ -11622,6 +11693,7 @@ MEDIA__HOT_TEXT static void media__deliver(media_session *s, int16_t *pcm, size_
         MEDIA__OUT(s, s->audio_in(s, pcm, n, rate, s->user));
     }
     if (s->br) media__bridge_pcm(s, pcm, n, rate);
+    if (s->inband16) media__inband_hear(s, pcm, n, rate);
 }
 
 /* what the recording holds up to the last frame that came from a packet */

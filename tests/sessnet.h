@@ -60,6 +60,7 @@ typedef struct ep {
     size_t ncap;
     char digits[128];
     uint32_t dur[128];
+    char dsrc[128];            /* media_session_dtmf_source_get() in the callback */
     int ndigits;
     int states[64], nstates;
     int errors[16], nerrors;
@@ -75,6 +76,7 @@ typedef struct ep {
     int stats_calls;
     media_session_stats last_stats;
     double tone_hz;            /* audio_out: a sine at this frequency (0: none) */
+    const char *tones;         /* audio_out: DTMF tone pairs instead, each 80 ms with 80 ms after (from phase 0) */
     double amp;
     uint64_t phase;
 } ep;
@@ -171,8 +173,13 @@ static int net_send(media_session *s, const uint8_t *d, size_t len, int is_rtcp,
 static void cb_state(media_session *s, int o, int n, void *u) { ep *e = (ep *)u; (void)s; (void)o; if (e->nstates < 64) e->states[e->nstates++] = n; }
 static void cb_dtmf(media_session *s, char d, uint32_t ms, void *u)
 {
-    ep *e = (ep *)u; (void)s;
-    if (e->ndigits < 127) { e->dur[e->ndigits] = ms; e->digits[e->ndigits++] = d; e->digits[e->ndigits] = 0; }
+    ep *e = (ep *)u;
+    if (e->ndigits < 127) {
+        e->dsrc[e->ndigits] = (char)media_session_dtmf_source_get(s);
+        e->dur[e->ndigits] = ms;
+        e->digits[e->ndigits++] = d;
+        e->digits[e->ndigits] = 0;
+    }
 }
 static int cb_error(media_session *s, int err, void *u) { ep *e = (ep *)u; (void)s; if (e->nerrors < 16) e->errors[e->nerrors++] = err; return MEDIA_ERROR_CONTINUE; }
 static void cb_play(media_session *s, int id, int rc, void *u)
@@ -191,6 +198,20 @@ static int cb_audio_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate,
     ep *e = (ep *)u;
     size_t i;
     (void)s;
+    if (e->tones) {
+        static const char keys[] = "123A456B789C*0#D";
+        static const double fr[8] = { 697, 770, 852, 941, 1209, 1336, 1477, 1633 };
+        for (i = 0; i < n; i++, e->phase++) {
+            uint64_t t = e->phase * 1000000u / rate, k = t / 160000u;
+            const char *key;
+            pcm[i] = 0;
+            if (t % 160000u >= 80000u) continue;
+            if (k >= strlen(e->tones) || !(key = strchr(keys, e->tones[k]))) continue;
+            pcm[i] = (int16_t)(6000 * sin(2 * 3.14159265358979 * fr[(key - keys) / 4] * (double)e->phase / rate) +
+                               6000 * sin(2 * 3.14159265358979 * fr[4 + (key - keys) % 4] * (double)e->phase / rate));
+        }
+        return (int)n;
+    }
     if (e->tone_hz <= 0) return 0;
     for (i = 0; i < n; i++, e->phase++) pcm[i] = (int16_t)(e->amp * sin(2 * 3.14159265358979 * e->tone_hz * (double)e->phase / rate));
     return (int)n;

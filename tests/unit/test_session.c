@@ -2444,6 +2444,44 @@ static void test_clock_steps_back(void)
     net_reset();
 }
 
+/* cfg.inband_dtmf: key presses sent as tones in the audio are reported by
+   the dtmf callback with their source; a press sent both ways (RFC 4733
+   events, and tones before and after them) is reported once. */
+static void test_inband_dtmf(void)
+{
+    media_session_config ca, cb;
+    int k;
+    setup_pair(&ca, &cb);
+    cb.inband_dtmf = 1;
+    start_pair(&ca, &cb);
+    net_run_ms(500);
+    g_ep[A].phase = 0;
+    g_ep[A].tones = "19#*";
+    net_run_ms(1000);
+    CHECKF(!strcmp(g_ep[B].digits, "19#*"), "in-band: B heard \"%s\"", g_ep[B].digits);
+    for (k = 0; k < g_ep[B].ndigits; k++) {
+        CHECK_EQ_INT(g_ep[B].dsrc[k], MEDIA_DTMF_SOURCE_INBAND);
+        CHECKF(g_ep[B].dur[k] >= 76 && g_ep[B].dur[k] <= 84, "digit %d: %u ms", k, (unsigned)g_ep[B].dur[k]);
+    }
+    /* the same press both ways: tones in the audio, and RFC 4733 */
+    g_ep[A].tones = NULL;
+    g_ep[B].ndigits = 0;
+    g_ep[B].digits[0] = 0;
+    net_run_ms(300);
+    g_ep[A].phase = 0;
+    g_ep[A].tones = "5";
+    net_run_ms(60);   /* 60 ms of the tone in the audio, then the events (which take the audio's place) */
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "5"), MEDIA_OK);
+    net_run_ms(1500);
+    CHECKF(!strcmp(g_ep[B].digits, "5"), "both ways: B heard \"%s\"", g_ep[B].digits);
+    CHECKF(g_ep[B].ndigits == 1 && g_ep[B].dsrc[0] == MEDIA_DTMF_SOURCE_INBAND, "reported by the first to end (source %d)",
+           g_ep[B].dsrc[0]);
+    g_ep[A].tones = NULL;
+    /* and without cfg.inband_dtmf, tones are only audio */
+    CHECK_EQ_INT(media_session_dtmf_source_get(g_ep[A].s), MEDIA_DTMF_SOURCE_RFC4733);
+    net_reset();
+}
+
 /* Last: every file the cases wrote goes, so the directory goes too. */
 static void test_files_removed(void)
 {
@@ -2468,6 +2506,7 @@ int main(void)
     RUN(test_dtmf_sent_cut_by_bye);
     RUN(test_dtmf_peer_quirks);
     RUN(test_dtmf_sender_stall);
+    RUN(test_inband_dtmf);
     RUN(test_hold_resume);
     RUN(test_codec_switch);
     RUN(test_playback_queue);
