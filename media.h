@@ -662,6 +662,10 @@
 
    Speech seldom looks like a digit to it: none in 12 minutes of
    synthesised speech in twelve voices (make test runs a part of that).
+   A session with cfg.inband_dtmf runs one on what it plays out and reports
+   its digits through the dtmf callback, media_session_dtmf_source_get()
+   saying MEDIA_DTMF_SOURCE_INBAND; a press a peer sends both as tones and
+   as RFC 4733 events is reported once.
 
    ============================================================================
    14. LIMITS

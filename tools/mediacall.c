@@ -3,7 +3,8 @@
    It plays WAV files to and records from any RTP peer described by an SDP
    file (a PBX, ffmpeg, GStreamer, another mediacall), writes its own SDP, and
    prints what happened as JSON lines on stdout: "ready" (the negotiated
-   codec), "dtmf", "error" (a file that could not be used says which and
+   codec), "dtmf" (with its source: RFC 4733 or, with --inband-dtmf,
+   tones in the audio), "error" (a file that could not be used says which and
    why), "log" (what the session refused, in words), "quality", "stats"
    (every --stats-interval ms), "idle" (--idle
    seconds passed without RTP: the call ends) and "end" with the call's
@@ -54,6 +55,7 @@ static const char usage[] =
     "  --hangup             end the call when the last file has played\n"
     "  --record FILE        record what we receive; --record-both FILE: stereo, received left\n"
     "  --dtmf DIGITS        send RFC 4733 digits --dtmf-at ms after media starts (1000)\n"
+    "  --inband-dtmf        also hear digits sent as tones in the audio (\"source\":\"inband\")\n"
     "  --duration S         end after S seconds (60)\n"
     "  --idle S             end S seconds after the last RTP or at the peer's BYE (0: never)\n"
     "  --wait S             --offer: how long to wait for the answer (10)\n"
@@ -163,9 +165,9 @@ static void on_negotiated(media_session *s, int rc, const media_sdp_result *r, v
 static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
 {
     app *a = (app *)user;
-    (void)s;
     if (a->ndigits + 1 < sizeof a->digits) { a->digits[a->ndigits++] = digit; a->digits[a->ndigits] = 0; }
-    printf("{\"event\":\"dtmf\",\"digit\":\"%c\",\"duration_ms\":%u}\n", digit, (unsigned)ms);
+    printf("{\"event\":\"dtmf\",\"digit\":\"%c\",\"duration_ms\":%u,\"source\":\"%s\"}\n", digit, (unsigned)ms,
+           media_session_dtmf_source_get(s) == MEDIA_DTMF_SOURCE_INBAND ? "inband" : "rfc4733");
     fflush(stdout);
 }
 
@@ -290,6 +292,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--latch")) { cfg.latch = MEDIA_LATCH_ON; takes = 0; }
         else if (!strcmp(o, "--latch-strict")) { cfg.latch = MEDIA_LATCH_STRICT; takes = 0; }
         else if (!strcmp(o, "--no-mux")) { cfg.rtcp_mux = 0; takes = 0; }
+        else if (!strcmp(o, "--inband-dtmf")) { cfg.inband_dtmf = 1; takes = 0; }
         else if (!strcmp(o, "--srtp")) { if (!want_srtp) want_srtp = 1; takes = 0; }
         else if (!strcmp(o, "--srtp-required")) { want_srtp = 2; takes = 0; }
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }

@@ -4,7 +4,8 @@
 #     audio matches the source (correlation >= 0.99 after alignment), every
 #     packet counted;
 #   GStreamer (rtppcmupay / rtppcmudepay) both ways, and RFC 4733 digits from
-#     rtpdtmfsrc decoded with their durations;
+#     rtpdtmfsrc decoded with their durations; dtmfsrc's digits in the audio
+#     heard by mediacall --inband-dtmf, each as long as its tone;
 #   Opus (media_opus.h) with ffmpeg's libopus and GStreamer's opusenc/opusdec,
 #     both ways: every packet, each tone of the source within 1 dB;
 #   tshark's RTP stream analysis of a capture agrees with mediacall's receiver
@@ -636,13 +637,44 @@ gst_dtmf() {
     fi
 }
 
+# dtmfsrc's tones in the audio itself -> mediacall --inband-dtmf: the digits,
+# each from the audio, each as long as the tone it heard (the recording's
+# own power envelope, 2 ms steps, is the measure)
+gst_dtmf_inband() {
+    d=$B/gstdtmf_inband; mkdir -p "$d"
+    fp=$($WT port)
+    printf 'v=0\r\no=peer 1 1 IN IP4 127.0.0.1\r\ns=peer\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\na=sendonly\r\n' "$fp" > "$d/peer.sdp"
+    $MC --remote "$d/peer.sdp" --sdp-out "$d/me.sdp" --idle 1.5 --duration 25 --inband-dtmf --record "$d/got.wav" \
+        > "$d/out.json" 2> "$d/err" & mc=$!
+    started $mc
+    if ! wait_file "$d/me.sdp"; then fail "GStreamer in-band DTMF: no SDP"; stop $mc; return; fi
+    /usr/bin/python3 tests/interop/gst_dtmf.py "$(sdp_port "$d/me.sdp")" "$fp" "159#*0D" 200 inband > "$d/gst.log" 2>&1 & g=$!
+    started $g
+    wait_for $g 30
+    wait_for $mc 10
+    digits=$(end_field "$d/out.json" digits)
+    srcs=$(grep '"event":"dtmf"' "$d/out.json" | grep -c '"source":"inband"')
+    ours=$(grep '"event":"dtmf"' "$d/out.json" | sed -n 's/.*"duration_ms":\([0-9]*\).*/\1/p' | tr '\n' ' ')
+    segs=$($WT segments "$d/got.wav" -32)
+    # each duration within 6 ms of its tone's span in the recording
+    ok=$(echo "$ours|${segs#*:}" | awk -F'|' '{n = split($1, a, " "); m = split($2, b, " "); if (n != m || n == 0) {print 0; exit}
+                                             for (i = 1; i <= n; i++) { d = a[i] - b[i]; if (d < -6 || d > 6) {print 0; exit} } print 1}')
+    if [ "$digits" = "159#*0D" ] && [ "$srcs" = 7 ] && [ "$ok" = 1 ]; then
+        pass "GStreamer dtmfsrc (in the audio) -> mediacall --inband-dtmf: digits $digits, durations $ours ms (the recording's tones: ${segs#*:} ms)"
+    else
+        fail "GStreamer in-band DTMF: digits '${digits}' ($srcs in-band), durations '$ours', the recording's $segs"
+        head -5 "$d/err" "$d/gst.log"
+    fi
+}
+
 if have gst-launch-1.0 && gst-inspect-1.0 rtppcmupay >/dev/null 2>&1 && gst-inspect-1.0 rtpdtmfsrc >/dev/null 2>&1 &&
    /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
     gst_to_mc
     exact_to_mc "GStreamer rtppcmupay" gst2mc send_gst
     mc_to_gst "mediacall -> GStreamer rtppcmudepay" peer_sdp 0 "application/x-rtp,media=audio,clock-rate=8000,encoding-name=PCMU,payload=0" \
         "! rtppcmudepay ! mulawdec" "$SRC" check_audio
-    if have dumpcap && have tshark; then gst_dtmf; else skip "GStreamer DTMF" "tshark missing (make deps)"; fi
+    if have dumpcap && have tshark; then together gst_dtmf gst_dtmf_inband
+    else skip "GStreamer DTMF" "tshark missing (make deps)"; gst_dtmf_inband; fi
 else
     skip "GStreamer interop" "gstreamer1.0-tools/plugins-good/bad or python3-gi missing (make deps)"
 fi

@@ -26,6 +26,8 @@
                                                middle of each file (the median: a perceptual
                                                codec keeps levels, not phases); exit 1 when
                                                one is off by more than 1 dB
+     wavtool segments FILE.wav DB               the spans (ms, 2 ms steps) where the
+                                               power is above DB dBFS, 10 ms or longer
    Reading and writing WAV goes through media.h; the measures are plain sums. */
 #define _POSIX_C_SOURCE 200809L
 #define MEDIA_IMPLEMENTATION
@@ -401,6 +403,36 @@ out:
     return rc;
 }
 
+/* the spans where the power (2 ms windows) is above thr dBFS, in ms, each
+   at least 10 ms long: "segments N: L1 L2 ..." */
+static int segments(const char *path, double thr_db)
+{
+    size_t n, i, w;
+    uint32_t rate;
+    int16_t *x = load(path, &n, &rate);
+    double thr;
+    size_t run = 0;
+    int count = 0;
+    char out[4096];
+    size_t len = 0;
+    if (!x) return 1;
+    w = rate / 500;
+    thr = 32768.0 * 32768.0 * pow(10, thr_db / 10);
+    for (i = 0; i + w <= n; i += w) {
+        double p = 0;
+        size_t k;
+        for (k = 0; k < w; k++) p += (double)x[i + k] * x[i + k];
+        if (p / w >= thr) { run++; continue; }
+        if (run * 2 >= 10 && len + 16 < sizeof out) { len += (size_t)snprintf(out + len, sizeof out - len, " %u", (unsigned)(run * 2)); count++; }
+        run = 0;
+    }
+    if (run * 2 >= 10 && len + 16 < sizeof out) { len += (size_t)snprintf(out + len, sizeof out - len, " %u", (unsigned)(run * 2)); count++; }
+    out[len] = 0;
+    printf("segments %d:%s\n", count, out);
+    free(x);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 5 && !strcmp(argv[1], "gen"))
@@ -412,6 +444,7 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "exact")) return exact(argv[2], argv[3]);
     if (argc >= 6 && !strcmp(argv[1], "tones")) return tones(argv[2], (uint32_t)atoi(argv[3]), atof(argv[4]), argc - 5, argv + 5);
     if (argc >= 5 && !strcmp(argv[1], "tonelevel")) return tonelevel(argv[2], argv[3], argc - 4, argv + 4);
+    if (argc == 4 && !strcmp(argv[1], "segments")) return segments(argv[2], atof(argv[3]));
     fprintf(stderr, "usage: wavtool gen OUT RATE SECONDS [SEED] | corr REF GOT | corrseg REF GOT | port\n"
                     "       wavtool sweep OUT SECONDS | exact REF GOT\n"
                     "       wavtool tones OUT RATE SECONDS F... | tonelevel REF GOT F...\n");
