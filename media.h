@@ -665,7 +665,10 @@
    A session with cfg.inband_dtmf runs one on what it plays out and reports
    its digits through the dtmf callback, media_session_dtmf_source_get()
    saying MEDIA_DTMF_SOURCE_INBAND; a press a peer sends both as tones and
-   as RFC 4733 events is reported once.
+   as RFC 4733 events is reported once. The other way, a peer that took
+   no telephone-event gets media_session_dtmf_send()'s digits as Q.23 tones
+   in the audio (the low group at -9 dBm0, the high at -7; cfg's duration
+   and gap), instead of MEDIA_EUNSUPPORTED.
 
    ============================================================================
    14. LIMITS
@@ -2444,7 +2447,9 @@ MEDIADEF int media_session_codec_set(media_session *s, const media_codec *codec)
 #define MEDIA_DTMF_SOURCE_RFC4733 0
 #define MEDIA_DTMF_SOURCE_INBAND 1
 MEDIADEF int media_session_dtmf_source_get(const media_session *s);
-/* Queues RFC 4733 digits ("0-9*#A-D", '!' = flash; ',' = a pause of 500 ms). */
+/* Queues digits ("0-9*#A-D", '!' = flash; ',' = a pause of 500 ms): RFC 4733
+   events, or, when the peer took no telephone-event, Q.23 tones in the audio
+   (low group -9 dBm0, high -7 dBm0; a flash is then left out). */
 MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits);
 /* Hold: we stop listening and the next offer says sendonly; resume undoes it.
    Send the new offer (offer_create) to the peer. */
@@ -10213,6 +10218,7 @@ static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_
 {
     uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
     int marker = 0;
+    if (s->te_pt < 0) return 0;   /* no telephone-event: tones in the audio (media__dtmf_inband_fill) */
     if (s->dt_state == MEDIA__DT_GAP) {
         if (--s->dtmf_tx.gap > 0) return 0;
         s->dt_state = MEDIA__DT_IDLE;
@@ -10447,20 +10453,68 @@ static void media__record_tick(media_session *s, const int16_t *sent, size_t n)
 
 /* ---- the media tick: one outgoing frame ---- */
 
+/* Q.23 tones in the audio for the digits queued, when the peer took no
+   telephone-event: each cfg.dtmf_duration_ms of the pair (low group at
+   -9 dBm0, high at -7: the usual 2 dB of pre-emphasis), then
+   cfg.dtmf_gap_ms of the frames' own audio. 1 when pcm is a tone. */
+static int media__dtmf_inband_fill(media_session *s, int16_t *pcm, size_t n, uint32_t rate)
+{
+    static const float freq[8] = { 697, 770, 852, 941, 1209, 1336, 1477, 1633 };
+    static const signed char row[17] = { 3, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 0, 1, 2, 3, -1 };
+    static const signed char col[17] = { 1, 0, 1, 2, 0, 1, 2, 0, 1, 2, 0, 2, 3, 3, 3, 3, -1 };
+    size_t i;
+    if (s->dt_state == MEDIA__DT_GAP) {
+        if (--s->dtmf_tx.gap > 0) return 0;
+        s->dt_state = MEDIA__DT_IDLE;
+    }
+    if (s->dt_state == MEDIA__DT_IDLE) {
+        char c;
+        if (!s->dt_len) return 0;
+        c = s->dtmf_tx.queue[s->dtmf_tx.head];
+        s->dtmf_tx.head = (s->dtmf_tx.head + 1) % MEDIA_SESSION_DTMF_QUEUE;
+        s->dt_len--;
+        if (c == ',' || media__dtmf_code(c) > 15) {   /* a pause; a flash has no tone */
+            s->dt_state = MEDIA__DT_GAP;
+            s->dtmf_tx.gap = c == ',' ? (int)(500 / s->ptime_ms) + 1 : 1;
+            return 0;
+        }
+        s->dtmf_tx.code = media__dtmf_code(c);
+        s->dtmf_tx.dur = 0;
+        s->dtmf_tx.target = (uint32_t)((uint64_t)s->cfg.dtmf_duration_ms * rate / 1000);
+        s->dt_state = MEDIA__DT_EVENT;
+    }
+    for (i = 0; i < n; i++, s->dtmf_tx.dur++) {
+        const double t = (double)s->dtmf_tx.dur / rate;
+        const int code = s->dtmf_tx.code;
+        pcm[i] = s->dtmf_tx.dur >= s->dtmf_tx.target ? 0 :
+                 (int16_t)(8062.0 * sin(6.283185307179586 * freq[row[code]] * t) +
+                           10150.0 * sin(6.283185307179586 * freq[4 + col[code]] * t));
+    }
+    if (s->dtmf_tx.dur >= s->dtmf_tx.target) {
+        s->st.dtmf_sent++;
+        s->dt_state = MEDIA__DT_GAP;
+        s->dtmf_tx.gap = (int)((s->cfg.dtmf_gap_ms + s->ptime_ms - 1) / s->ptime_ms) + 1;
+    }
+    return 1;
+}
+
 MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
 {
     int16_t pcm[MEDIA_SESSION_MAX_FRAME];
     uint8_t buf[MEDIA_SESSION_MAX_PACKET];
     size_t n = s->frame_samples, got;
     uint32_t ts = s->ts, rate = s->tx_codec->sample_rate;
-    int send = s->can_send && s->remote_known && !s->closing;
+    int send = s->can_send && s->remote_known && !s->closing, tone = 0;
     s->ts += s->ts_step;
     if (send && media__dtmf_tick(s, ts, buf, now)) {
         memset(pcm, 0, n * sizeof *pcm);
         media__record_tick(s, pcm, n);
         return;
     }
-    got = media__play_fill(s, pcm, n, rate);
+    if (send && s->negotiated && s->te_pt < 0 && (s->dt_len || s->dt_state != MEDIA__DT_IDLE) &&
+        media__dtmf_inband_fill(s, pcm, n, rate))
+        got = n, tone = 1;   /* no telephone-event: the digits go as tones (signalling: not muted) */
+    else got = media__play_fill(s, pcm, n, rate);
     if (got < n && s->br && s->br->rev->from) {
         int b = media__bridge_fill(s, pcm + got, n - got, now);
         if (b < 0 && !got) {
@@ -10478,7 +10532,7 @@ MEDIA__HOT_TEXT static void media__tick(media_session *s, uint64_t now)
         if (r > 0) got += (size_t)r > n - got ? n - got : (size_t)r;
     }
     if (got < n) memset(pcm + got, 0, (n - got) * sizeof *pcm);
-    if (s->muted) memset(pcm, 0, n * sizeof *pcm);
+    if (s->muted && !tone) memset(pcm, 0, n * sizeof *pcm);
     media__record_tick(s, pcm, n);
     if (send) {
         uint8_t *pl = buf + MEDIA_RTP_HEADER_SIZE;
@@ -12317,7 +12371,6 @@ MEDIADEF int media_session_dtmf_send(media_session *s, const char *digits)
     const char *p;
     if (!s || !digits) return MEDIA_EINVAL;
     if (s->terminated || s->closing) return MEDIA_ESTATE;
-    if (s->negotiated && s->te_pt < 0) return MEDIA_EUNSUPPORTED;   /* the peer takes no telephone-event */
     for (p = digits; *p; p++) if (*p != ',' && media__dtmf_code(*p) < 0) return MEDIA_EINVAL;
     if ((size_t)s->dt_len + (size_t)(p - digits) > MEDIA_SESSION_DTMF_QUEUE) return MEDIA_ENOSPC;
     for (p = digits; *p; p++) {

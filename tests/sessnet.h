@@ -361,19 +361,30 @@ static void net_run_until(uint64_t end)
 
 static void net_run_ms(uint64_t ms) { net_run_until(vnow + ms * 1000); }
 
-/* SNR (dB) of x against the best-fitting sine of frequency f (amplitude and phase fitted). */
-static double sine_snr(const int16_t *x, size_t n, double f, double rate)
+/* The sine of frequency f that fits x best (least squares: a sin + b cos);
+   its amplitude, a and b where wanted. */
+static double sine_fit(const int16_t *x, size_t n, double f, double rate, double *pa, double *pb)
 {
-    double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, e = 0, a, b, det;
+    double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, a, b, det;
     size_t i;
     for (i = 0; i < n; i++) {
         double w = 2 * 3.14159265358979 * f * (double)i / rate, s = sin(w), c = cos(w);
         ss += s * s; cc += c * c; sc += s * c; xs += x[i] * s; xc += x[i] * c;
     }
     det = ss * cc - sc * sc;
-    if (det == 0) return -100;
-    a = (xs * cc - xc * sc) / det;
-    b = (xc * ss - xs * sc) / det;
+    a = det == 0 ? 0 : (xs * cc - xc * sc) / det;
+    b = det == 0 ? 0 : (xc * ss - xs * sc) / det;
+    if (pa) *pa = a;
+    if (pb) *pb = b;
+    return sqrt(a * a + b * b);
+}
+
+/* SNR (dB) of x against the best-fitting sine of frequency f (amplitude and phase fitted). */
+static double sine_snr(const int16_t *x, size_t n, double f, double rate)
+{
+    double a, b, e = 0;
+    size_t i;
+    if (sine_fit(x, n, f, rate, &a, &b) == 0) return -100;
     for (i = 0; i < n; i++) {
         double w = 2 * 3.14159265358979 * f * (double)i / rate, r = x[i] - a * sin(w) - b * cos(w);
         e += r * r;

@@ -7,6 +7,7 @@
    only the fall back applies; the rest is reported as not applicable. */
 #define NET_EPS 4
 #include "../sessnet.h"
+#define sine_amp_(x, n, f, rate) sine_fit(x, n, f, rate, NULL, NULL)
 #define MEDIA_OPUS_IMPLEMENTATION
 #include "../../media_opus.h"
 #ifndef MEDIA_OPUS_NO_LIBOPUS
@@ -89,21 +90,6 @@ static void opus_pair_call(void)
 }
 
 /* the sine amplitude fitted to x (for a level in dB against the sent one) */
-static double sine_amp(const int16_t *x, size_t n, double f, double rate)
-{
-    double ss = 0, sc = 0, cc = 0, xs = 0, xc = 0, a, b, det;
-    size_t i;
-    for (i = 0; i < n; i++) {
-        double w = 2 * 3.14159265358979 * f * (double)i / rate, s = sin(w), c = cos(w);
-        ss += s * s; cc += c * c; sc += s * c; xs += x[i] * s; xc += x[i] * c;
-    }
-    det = ss * cc - sc * sc;
-    if (det == 0) return 0;
-    a = (xs * cc - xc * sc) / det;
-    b = (xc * ss - xs * sc) / det;
-    return sqrt(a * a + b * b);
-}
-
 static void test_opus_call(void)
 {
     static const uint32_t rates[3] = { 8000, 16000, 48000 };
@@ -143,7 +129,7 @@ static void test_opus_call(void)
         CHECK_EQ_INT(st.lost, 0);
         CHECK_EQ_INT(st.concealed, 0);
         /* the tone arrives at its level (one second in the middle, after the codec settled) */
-        lvl = 20 * log10(sine_amp(g_ep[1].cap + rate, rate, 440, rate) / 8000);
+        lvl = 20 * log10(sine_amp_(g_ep[1].cap + rate, rate, 440, rate) / 8000);
         CHECKF(fabs(lvl) < 1.0, "%u Hz: tone level %+.2f dB", (unsigned)rate, lvl);
         CHECKF(sine_snr(g_ep[1].cap + rate, rate, 440, rate) > 15, "%u Hz: SNR %.1f", (unsigned)rate, sine_snr(g_ep[1].cap + rate, rate, 440, rate));
         /* and every 20 ms of it, not just on average */
@@ -189,8 +175,8 @@ static void test_bridge_opus_pcmu(void)
     CHECKF(st.relayed == 0 && st.transcoded > 150, "A->B: %llu relayed, %llu transcoded", (unsigned long long)st.relayed,
            (unsigned long long)st.transcoded);
     /* a second of each, away from the digits */
-    lb = 20 * log10(sine_amp(g_ep[3].cap + 4000, 8000, 440, 8000) / 8000);
-    la = 20 * log10(sine_amp(g_ep[0].cap + 48000, 48000, 1000, 48000) / 8000);
+    lb = 20 * log10(sine_amp_(g_ep[3].cap + 4000, 8000, 440, 8000) / 8000);
+    la = 20 * log10(sine_amp_(g_ep[0].cap + 48000, 48000, 1000, 48000) / 8000);
     CHECKF(fabs(lb) < 1.0 && sine_snr(g_ep[3].cap + 4000, 8000, 440, 8000) > 15, "B hears A's tone at %+.2f dB, SNR %.1f",
            lb, sine_snr(g_ep[3].cap + 4000, 8000, 440, 8000));
     CHECKF(fabs(la) < 1.0 && sine_snr(g_ep[0].cap + 48000, 48000, 1000, 48000) > 15, "A hears B's tone at %+.2f dB, SNR %.1f",

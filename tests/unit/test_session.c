@@ -2482,6 +2482,51 @@ static void test_inband_dtmf(void)
     net_reset();
 }
 
+/* A peer without telephone-event: media_session_dtmf_send() sends Q.23
+   tones in the audio, cfg.dtmf_duration_ms each, and they are heard as
+   digits (the detector is checked against Q.24 on its own in test_dtmf);
+   their levels are the low group at -9 dBm0, the high at -7 (sine fits on
+   what B played out). */
+static void test_inband_dtmf_sent(void)
+{
+    media_session_config ca, cb;
+    static const media_codec *pcmu[1];
+    size_t at;
+    double lo, hi;
+    pcmu[0] = media_codec_pcmu();
+    setup_pair(&ca, &cb);
+    ca.codecs = pcmu;
+    ca.codec_count = 1;          /* no telephone-event */
+    cb.inband_dtmf = 1;
+    ca.dtmf_duration_ms = 120;
+    start_pair(&ca, &cb);
+    net_run_ms(500);
+    at = g_ep[B].ncap;
+    CHECK_EQ_INT(media_session_dtmf_send(g_ep[A].s, "5D*0"), MEDIA_OK);
+    net_run_ms(1500);
+    CHECKF(!strcmp(g_ep[B].digits, "5D*0"), "B heard \"%s\"", g_ep[B].digits);
+    CHECK(g_ep[B].ndigits == 4 && g_ep[B].dur[0] >= 116 && g_ep[B].dur[0] <= 124 && g_ep[B].dsrc[0] == MEDIA_DTMF_SOURCE_INBAND);
+    /* the first press's level: 770 and 1336 Hz fitted over 80 ms in its middle */
+    {
+        const int16_t *x = g_ep[B].cap + at;
+        size_t k, len = g_ep[B].ncap - at, first = 0;
+        while (first < len && abs(x[first]) < 1000) first++;
+        CHECK(first + 800 < len);
+        if (first + 800 < len) {
+            lo = 20 * log10(sine_fit(x + first + 160, 640, 770, 8000, NULL, NULL) / 22700.0);
+            hi = 20 * log10(sine_fit(x + first + 160, 640, 1336, 8000, NULL, NULL) / 22700.0);
+            CHECKF(fabs(lo + 9) < 0.5 && fabs(hi + 7) < 0.5, "levels %.2f and %.2f dBm0 (want -9 and -7)", lo, hi);
+        }
+        (void)k;
+    }
+    {
+        media_session_stats st;
+        media_session_stats_get(g_ep[A].s, &st);
+        CHECK_EQ_INT(st.dtmf_sent, 4);
+    }
+    net_reset();
+}
+
 /* Last: every file the cases wrote goes, so the directory goes too. */
 static void test_files_removed(void)
 {
@@ -2507,6 +2552,7 @@ int main(void)
     RUN(test_dtmf_peer_quirks);
     RUN(test_dtmf_sender_stall);
     RUN(test_inband_dtmf);
+    RUN(test_inband_dtmf_sent);
     RUN(test_hold_resume);
     RUN(test_codec_switch);
     RUN(test_playback_queue);
