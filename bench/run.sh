@@ -19,7 +19,7 @@ for cc in ${CC:-gcc clang}; do
         if [ "$name" = bench_srtp ] || [ "$name" = bench_sessions ]; then
             pre=$(pkg-config --cflags libsrtp2 2>/dev/null || echo -DMEDIA_SRTP_NO_LIBSRTP) post=$(pkg-config --libs libsrtp2 2>/dev/null)
         fi
-        if [ "$name" = bench_dtmf ] && [ -f /usr/include/spandsp.h ]; then   # spandsp's detector beside ours
+        if [ "$name" = bench_dtmf ] && [ -f /usr/include/spandsp/dtmf.h ]; then   # spandsp's detector beside ours
             pre="-DHAVE_SPANDSP" post="-lspandsp"
         fi
         if [ "$name" = jitter_eval ]; then

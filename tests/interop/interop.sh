@@ -16,7 +16,8 @@
 #     between ffmpeg peers across a source switch, each direction, tshark
 #     confirming one continuous sequence and timeline on the far leg;
 #   in-band DTMF talk-off: no digit in minutes of espeak-ng speech in
-#     several voices and levels;
+#     several voices and levels; mediacall's digits sent as tones to a peer
+#     without telephone-event, read by spandsp's detector;
 #   through our seeded impairment relay (5 % loss with Gilbert bursts, +-30 ms
 #     jitter, 2 % reordering, 1 % duplication): the call completes, the audio
 #     is whole except the concealed frames, and our lost/duplicate counts equal
@@ -886,7 +887,30 @@ TXT
         fail "in-band DTMF talk-off: ${r:-no result}"; $B/dtmf_scan $files 2>&1 | head -5
     fi
 }
-if have espeak-ng && have ffmpeg; then talkoff; else skip "in-band DTMF talk-off" "espeak-ng or ffmpeg missing (make deps)"; fi
+# mediacall -> ffmpeg without telephone-event: the digits as tones in the
+# audio, read back from ffmpeg's recording by spandsp's detector (not ours)
+mc_inband_to_ff() {
+    d=$B/inband_to_ff; mkdir -p "$d"
+    if ! $CC -std=gnu99 -O2 -Wall -Wextra -Werror -I. tests/interop/spandsp_dtmf.c -o "$B/spandsp_dtmf" -lspandsp -lm \
+         2> "$d/build.log"; then
+        fail "build tests/interop/spandsp_dtmf.c"; head -5 "$d/build.log"; return
+    fi
+    rx=$($WT port)
+    printf 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio %s RTP/AVP 0\r\n' "$rx" > "$d/rx.sdp"
+    ffmpeg -nostdin -loglevel error -protocol_whitelist file,udp,rtp -listen_timeout 3 -i "$d/rx.sdp" -y "$d/got.wav" \
+        > "$d/ff.log" 2>&1 & ff=$!; started $ff
+    wait_udp "$rx"
+    $MC --remote "$d/rx.sdp" --sdp-out "$d/me.sdp" --dtmf "159#*0D" --dtmf-at 300 --duration 3 > "$d/out.json" 2> "$d/err"
+    wait_for $ff 10
+    sp=$($B/spandsp_dtmf "$d/got.wav" 2>&1); sent=$(end_field "$d/out.json" dtmf_sent)
+    if [ "$sp" = "159#*0D" ] && [ "$sent" = 7 ]; then
+        pass "mediacall -> ffmpeg without telephone-event: 7 digits sent as tones, spandsp reads \"$sp\" in ffmpeg's recording"
+    else
+        fail "mediacall in-band DTMF -> ffmpeg: sent ${sent:-?}, spandsp read '$sp'"; head -3 "$d/err" "$d/ff.log"
+    fi
+}
+if have espeak-ng && have ffmpeg && [ -f /usr/include/spandsp/dtmf.h ]; then together talkoff mc_inband_to_ff
+else skip "in-band DTMF (talk-off, to spandsp)" "espeak-ng, ffmpeg or libspandsp-dev missing (make deps)"; fi
 
 # ---------------------------------------------------------------- many parties
 # peer_offer FILE PORT CODEC [DIRECTION]: a phone's offer (pcmu, or opus at 111)
