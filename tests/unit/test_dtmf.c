@@ -10,16 +10,23 @@
    same 8 kHz signals beside it where it is linked: ours must accept all it
    accepts there and reject what Q.24 says to; and spandsp's generator's
    digits must all be read. No digit from chords, sweeps and a voiced
-   speech-like signal. */
+   speech-like signal.
+
+   Call progress and fax (media_tone_detector): busy, reorder and ringback
+   at North American frequencies and cadences and at Europe's 425 Hz,
+   CNG and CED (and ANSam, CED with its 15 Hz modulation), each reported
+   once at the moment its cadence is complete; nothing from a steady dial
+   tone, DTMF or a voice. */
 #include "../../media.h"
 #include "../harness.h"
+#include <limits.h>
 #include <math.h>
 #ifdef HAVE_SPANDSP_DTMF
 #include <spandsp.h>
 #endif
 
 #define PI 3.14159265358979323846
-#define MAXN (48000 * 4)
+#define MAXN (48000 * 8)
 
 static const double freqs[8] = { 697, 770, 852, 941, 1209, 1336, 1477, 1633 };
 static const char keys[] = "123A456B789C*0#D";
@@ -127,6 +134,8 @@ static void test_frequency_tolerance(void)
 #ifdef HAVE_SPANDSP_DTMF
     printf("      within 1.5 %%: 144 of 144 read (spandsp at 8 kHz: %d of 48); 3.5 %% off: 0 of 192 (spandsp: %d of 64)\n",
            sp_acc, sp_rej_bad);
+#else
+    (void)sp_rej_bad;
 #endif
 }
 
@@ -300,6 +309,97 @@ static void test_no_digits_from_other_sounds(void)
     CHECKF(falses == 0, "%d digits read from %.0f s of chords, sweeps and voice", falses, secs);
 }
 
+/* cadence: on_ms of f1 (+ f2 when not 0), off_ms of silence, cycles times;
+   am: 15 Hz amplitude modulation depth (ANSam) */
+static size_t cadence(uint32_t rate, double f1, double f2, int on_ms, int off_ms, int cycles, double am)
+{
+    const double a = 22700 * pow(10, -20 / 20.0);
+    size_t n = 0, i;
+    int c;
+    for (c = 0; c < cycles; c++) {
+        for (i = 0; i < (size_t)on_ms * rate / 1000 && n < MAXN; i++, n++) {
+            double t = (double)n / rate;
+            sig[n] = clip(a * (1 + am * sin(2 * PI * 15 * t)) * (sin(2 * PI * f1 * t) + (f2 > 0 ? sin(2 * PI * f2 * t) : 0)));
+        }
+        for (i = 0; i < (size_t)off_ms * rate / 1000 && n < MAXN; i++, n++) sig[n] = 0;
+    }
+    return n;
+}
+
+/* the tones read in sig[0..n), 20 ms at a time: how many, the first */
+static int tones(uint32_t rate, size_t n, media_tone_event *first)
+{
+    media_tone_detector t;
+    media_tone_event ev[4];
+    size_t i, step = rate / 50;
+    int got = 0, k;
+    CHECK_EQ_INT(media_tone_detector_init(&t, rate), MEDIA_OK);
+    for (i = 0; i < n; i += step) {
+        k = media_tone_detect(&t, sig + i, n - i < step ? n - i : step, ev, 4);
+        if (k > 0 && !got) *first = ev[0];
+        got += k > 0 ? k : 0;
+    }
+    return got;
+}
+
+static void test_call_progress(void)
+{
+    static const struct { const char *name; double f1, f2; int on, off, cycles, tone, region; double at_s; } cases[] = {
+        { "North American busy", 480, 620, 500, 500, 3, MEDIA_TONE_BUSY, 1, 1.5 },
+        { "North American reorder", 480, 620, 250, 250, 4, MEDIA_TONE_CONGESTION, 1, 0.75 },
+        { "North American ringback", 440, 480, 2000, 4000, 2, MEDIA_TONE_RINGBACK, 1, 6.0 },
+        { "European busy", 425, 0, 500, 500, 3, MEDIA_TONE_BUSY, 2, 1.5 },
+        { "European congestion", 425, 0, 200, 200, 4, MEDIA_TONE_CONGESTION, 2, 0.6 },
+        { "European ringback", 425, 0, 1000, 4000, 2, MEDIA_TONE_RINGBACK, 2, 5.0 },
+        { "fax CNG", 1100, 0, 500, 3000, 2, MEDIA_TONE_FAX_CNG, 0, 0.5 },
+        { "fax CED", 2100, 0, 3000, 0, 1, MEDIA_TONE_FAX_CED, 0, 0.5 },
+    };
+    int r, k;
+    for (r = 0; r < 3; r++)
+        for (k = 0; k < (int)(sizeof cases / sizeof *cases); k++) {
+            media_tone_event e;
+            size_t n = cadence(rates[r], cases[k].f1, cases[k].f2, cases[k].on, cases[k].off, cases[k].cycles, 0);
+            int got = tones(rates[r], n, &e);
+            CHECKF(got == 1 && e.tone == cases[k].tone && e.region == cases[k].region &&
+                   fabs(e.at_ms / 1000.0 - cases[k].at_s) <= 0.06,
+                   "%u Hz, %s: %d tones, the first %d (region %d) at %.3f s, want %d (%d) at %.2f s", (unsigned)rates[r],
+                   cases[k].name, got, got ? e.tone : 0, got ? e.region : 0, got ? e.at_ms / 1000.0 : 0, cases[k].tone,
+                   cases[k].region, cases[k].at_s);
+        }
+    /* ANSam: CED with its 15 Hz modulation (20 %) */
+    {
+        media_tone_event e;
+        size_t n = cadence(8000, 2100, 0, 3000, 0, 1, 0.2);
+        CHECK(tones(8000, n, &e) == 1 && e.tone == MEDIA_TONE_FAX_CED);
+    }
+}
+
+static void test_no_call_progress_from_other_sounds(void)
+{
+    media_tone_event e;
+    size_t n;
+    int falses = 0;
+    n = cadence(8000, 350, 440, 8000, 0, 1, 0);    /* North American dial tone: steady */
+    falses += tones(8000, n, &e);
+    n = cadence(8000, 425, 0, 8000, 0, 1, 0);      /* European dial tone: steady */
+    falses += tones(8000, n, &e);
+    n = make(8000, 5, -10, 0, 0, 120, 999, 0);      /* a DTMF digit */
+    falses += tones(8000, n, &e);
+    {
+        size_t i;
+        int h;
+        n = 8000 * 8;
+        for (i = 0; i < n; i++) {   /* a voice: harmonics of a moving pitch through formants, syllables */
+            double t = (double)i / 8000, v = 0, f0 = 120 * (1 + 0.15 * sin(2 * PI * 0.7 * t));
+            for (h = 1; h * f0 < 3500; h++)
+                v += 5000 / (1 + pow((h * f0 - 600) / 150, 2)) * sin(2 * PI * f0 * h * t + h);
+            sig[i] = clip(v * (fmod(t, 0.5) < 0.3 ? 1 : 0.05));
+        }
+        falses += tones(8000, n, &e);
+    }
+    CHECKF(falses == 0, "%d tones read in dial tones, a DTMF digit and a voice", falses);
+}
+
 static void test_arguments(void)
 {
     media_dtmf_detector d;
@@ -338,6 +438,8 @@ int main(void)
     RUN(test_level_and_noise);
     RUN(test_spandsp_generator);
     RUN(test_no_digits_from_other_sounds);
+    RUN(test_call_progress);
+    RUN(test_no_call_progress_from_other_sounds);
     RUN(test_arguments);
     return harness_summary();
 }
