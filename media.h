@@ -670,6 +670,14 @@
    in the audio (the low group at -9 dBm0, the high at -7; cfg's duration
    and gap), instead of MEDIA_EUNSUPPORTED.
 
+   media_tone_detector tells what the far end's network or machine plays:
+   busy, reorder (congestion) and ringback at North American frequencies
+   (480+620, 440+480 Hz) or Europe's 425 Hz, each by its cadence and
+   reported once as soon as the cadence is complete (busy after two
+   bursts, ringback at the second ring), and a fax or modem: CNG (1100 Hz)
+   and CED, ANS or ANSam (2100 Hz). Same use as the DTMF detector, 25 ms
+   blocks, any rate from 8 to 48 kHz.
+
    ============================================================================
    14. LIMITS
    ============================================================================
