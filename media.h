@@ -676,7 +676,8 @@
    reported once as soon as the cadence is complete (busy after two
    bursts, ringback at the second ring), and a fax or modem: CNG (1100 Hz)
    and CED, ANS or ANSam (2100 Hz). Same use as the DTMF detector, 25 ms
-   blocks, any rate from 8 to 48 kHz.
+   blocks, any rate from 8 to 48 kHz. A session with cfg.tones runs one on
+   what it plays out and calls handler.tone.
 
    ============================================================================
    14. LIMITS
@@ -2285,6 +2286,9 @@ typedef struct media_session_handler {
     /* One key press: '0'-'9', '*', '#', 'A'-'D', '!' (flash), with its duration; RFC 4733,
        or with cfg.inband_dtmf tones in the audio (media_session_dtmf_source_get). */
     void (*dtmf)(media_session *s, char digit, uint32_t duration_ms, void *user);
+    /* cfg.tones: a call-progress or fax tone recognised (MEDIA_TONE_*; region 1 North
+       American, 2 European, 0 fax), once until it stops. */
+    void (*tone)(media_session *s, int tone, int region, void *user);
     void (*play_complete)(media_session *s, int id, int result, void *user);
     void (*record_complete)(media_session *s, int result, void *user);
     /* Decoded audio as it plays out (rate Hz, mono). */
@@ -2369,6 +2373,8 @@ typedef struct media_session_config {
     uint32_t jitter_min_delay_ms, jitter_max_delay_ms, jitter_initial_delay_ms, jitter_fixed_delay_ms;
     int resample;                /* reserve a rate converter (sizeof(media_resampler)) so WAV files of any rate
                                     play; without it play() wants the codec's rate (0) */
+    int tones;                   /* listen for call-progress and fax tones in what plays out
+                                    (media_tone_detector, in the allocation): handler.tone (0) */
     const char *cname;           /* RTCP SDES CNAME (NULL: generated) */
     uint32_t dtmf_duration_ms;   /* each digit sent (100) */
     uint32_t dtmf_gap_ms;        /* pause between digits (60) */
@@ -9076,9 +9082,11 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 
 #define MEDIA__RX_MAP (2 * MEDIA_SESSION_MAX_CODECS + 2)
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
-/* cfg.inband_dtmf: the detector, and the last press reported (either source) */
+/* cfg.inband_dtmf, cfg.tones: the detectors, and the last press reported (either source) */
 typedef struct media__inband {
     media_dtmf_detector det;
+    media_tone_detector tones;           /* cfg.tones */
+    uint32_t tones_rate;
     uint32_t rate;                       /* the detector's, 0 before the first audio */
     uint64_t last_us;                    /* when the last press was reported */
     char last_digit;
@@ -9218,7 +9226,7 @@ struct media_session {
     media_addr remote_rtp, remote_rtcp;
     uint16_t cand_seq;                   /* the candidate's next sequence number */
     uint16_t stream;                     /* in a group: our audio m-line + 1 (media_sdp_oa_config.stream); 0: alone */
-    uint16_t inband16;                   /* cfg.inband_dtmf: where its media__inband is, in 16 bytes from s (0: off) */
+    uint16_t inband16;                   /* cfg.inband_dtmf, cfg.tones: where media__inband is, in 16 bytes from s (0: off) */
     uint32_t cand_ssrc, cand_addr;       /* its SSRC and address (a hash) */
     uint32_t ptime_ms;
     uint32_t gap_silence0;               /* (receiving) the buffer's silence count when the gap began (low bits) */
@@ -9298,7 +9306,6 @@ struct media_session {
         char local[MEDIA_SESSION_SDP_SIZE];   /* our last offer or answer */
     } sdp;
     const media_codec *codecs[MEDIA_SESSION_MAX_CODECS];
-    char local_address[MEDIA_SDP_MAX_ADDRESS];
     char sdp_address[MEDIA_SDP_MAX_ADDRESS];
     char cname[48];
     void *block;                         /* what was allocated (s is aligned inside it) */
@@ -9698,7 +9705,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     total += media__align16(enc_max) + media__align16(state_max);
     total += media__align16((size_t)max_rate * 120 / 1000 * sizeof(int16_t));
     if (c.resample) total += media__align16(sizeof(media_resampler)) + media__align16(MEDIA__RS_IN * sizeof(int16_t));
-    if (c.inband_dtmf) total += media__align16(sizeof(media__inband));
+    if (c.inband_dtmf || c.tones) total += media__align16(sizeof(media__inband));
     block = MEDIA_MALLOC(total + 63, c.handler.user);
     if (!block) { if (err) *err = MEDIA_ENOMEM; return NULL; }
     /* on a cache line: the hot fields then take the fewest lines */
@@ -9722,7 +9729,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         s->resample.in = (int16_t *)(void *)((char *)s + off);
         off += media__align16(MEDIA__RS_IN * sizeof(int16_t));
     }
-    if (c.inband_dtmf) {
+    if (c.inband_dtmf || c.tones) {
         if (off / 16 > 0xFFFF) { MEDIA_FREE(block, c.handler.user); if (err) *err = MEDIA_ENOMEM; return NULL; }
         s->inband16 = (uint16_t)(off / 16);
     }
@@ -9742,8 +9749,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
     now = media__sess_now(s);
     s->rng = c.seed ? c.seed : (now ^ ((uint64_t)(uintptr_t)s << 16) ^ media_ntp_now());
     if (!s->rng) s->rng = 0x9E3779B97F4A7C15ull;
-    if (media__copy_str(s->local_address, sizeof s->local_address, c.local_address) != MEDIA_OK) goto fail;
-    s->cfg.local_address = s->local_address;
+    s->cfg.local_address = NULL;   /* (only create reads it: s->local is what it said) */
     s->local = bind_to;
     s->local_family = bind_to.family;
     if (!c.send) {
@@ -9757,7 +9763,7 @@ MEDIADEF media_session *media_session_create(const media_session_config *cfg, in
         if (media_addr_parse(&t, c.sdp_address, 0) != MEDIA_OK ||
             media__copy_str(s->sdp_address, sizeof s->sdp_address, c.sdp_address) != MEDIA_OK) goto fail;
     } else if (!media__is_wildcard(&bind_to)) {
-        (void)media__copy_str(s->sdp_address, sizeof s->sdp_address, s->local_address);
+        if (media__copy_str(s->sdp_address, sizeof s->sdp_address, c.local_address) != MEDIA_OK) goto fail;
     } else {
         media__sock_guess_address(s->sdp_address, sizeof s->sdp_address, bind_to.family);
     }
@@ -10766,6 +10772,15 @@ static void media__inband_hear(media_session *s, const int16_t *pcm, size_t n, u
     media__inband *ib = media__inb(s);
     media_dtmf_digit got[4];
     int k, i;
+    if (s->cfg.tones) {
+        media_tone_event ev[4];
+        if (ib->tones_rate != rate && media_tone_detector_init(&ib->tones, rate) == MEDIA_OK) ib->tones_rate = rate;
+        if (ib->tones_rate == rate) {
+            k = media_tone_detect(&ib->tones, pcm, n, ev, 4);
+            for (i = 0; i < k; i++) MEDIA__CALL(s, tone, (s, ev[i].tone, ev[i].region, s->user));
+        }
+    }
+    if (!s->cfg.inband_dtmf) return;
     if (ib->rate != rate) {
         if (media_dtmf_detector_init(&ib->det, rate) != MEDIA_OK) { ib->rate = 0; return; }
         ib->rate = rate;

@@ -77,6 +77,9 @@ typedef struct ep {
     media_session_stats last_stats;
     double tone_hz;            /* audio_out: a sine at this frequency (0: none) */
     const char *tones;         /* audio_out: DTMF tone pairs instead, each 80 ms with 80 ms after (from phase 0) */
+    double tone2_hz;           /* audio_out: a second sine with tone_hz's */
+    uint32_t on_ms, off_ms;    /* audio_out: tone_hz's cadence (0: steady) */
+    int heard[16], heard_region[16], nheard;   /* the tone callback */
     double amp;
     uint64_t phase;
 } ep;
@@ -213,8 +216,19 @@ static int cb_audio_out(media_session *s, int16_t *pcm, size_t n, uint32_t rate,
         return (int)n;
     }
     if (e->tone_hz <= 0) return 0;
-    for (i = 0; i < n; i++, e->phase++) pcm[i] = (int16_t)(e->amp * sin(2 * 3.14159265358979 * e->tone_hz * (double)e->phase / rate));
+    for (i = 0; i < n; i++, e->phase++) {
+        double t = (double)e->phase / rate;
+        pcm[i] = (int16_t)(e->amp * (sin(2 * 3.14159265358979 * e->tone_hz * t) +
+                                     (e->tone2_hz > 0 ? sin(2 * 3.14159265358979 * e->tone2_hz * t) : 0)));
+        if (e->on_ms && e->phase * 1000u / rate % (e->on_ms + e->off_ms) >= e->on_ms) pcm[i] = 0;
+    }
     return (int)n;
+}
+static void cb_tone(media_session *s, int tone, int region, void *u)
+{
+    ep *e = (ep *)u;
+    (void)s;
+    if (e->nheard < 16) { e->heard_region[e->nheard] = region; e->heard[e->nheard++] = tone; }
 }
 static void cb_start(media_session *s, int dir, void *u) { ep *e = (ep *)u; (void)s; if (e->nstarts < 8) e->starts[e->nstarts++] = dir; }
 static void cb_stop(media_session *s, int dir, void *u) { ep *e = (ep *)u; (void)s; if (e->nstops < 8) e->stops[e->nstops++] = dir; }
@@ -282,6 +296,7 @@ static void ep_config(media_session_config *c, int i, const char *ip, uint16_t p
     c->handler.session_start = cb_session_start;
     c->handler.session_stop = cb_session_stop;
     c->handler.media_request = cb_request;
+    c->handler.tone = cb_tone;
     media_addr_parse(&e->rtp, ip, port);
     e->log = (wire_rec *)calloc(NET_LOG, sizeof *e->log);
     e->arrived = (uint16_t *)calloc(NET_LOG, sizeof *e->arrived);

@@ -4,7 +4,7 @@
    file (a PBX, ffmpeg, GStreamer, another mediacall), writes its own SDP, and
    prints what happened as JSON lines on stdout: "ready" (the negotiated
    codec), "dtmf" (with its source: RFC 4733 or, with --inband-dtmf,
-   tones in the audio), "error" (a file that could not be used says which and
+   tones in the audio), "tone" (--tones: call progress and fax), "error" (a file that could not be used says which and
    why), "log" (what the session refused, in words), "quality", "stats"
    (every --stats-interval ms), "idle" (--idle
    seconds passed without RTP: the call ends) and "end" with the call's
@@ -56,6 +56,7 @@ static const char usage[] =
     "  --record FILE        record what we receive; --record-both FILE: stereo, received left\n"
     "  --dtmf DIGITS        send RFC 4733 digits --dtmf-at ms after media starts (1000)\n"
     "  --inband-dtmf        also hear digits sent as tones in the audio (\"source\":\"inband\")\n"
+    "  --tones              report call-progress and fax tones heard (busy, ringback, congestion, CNG, CED)\n"
     "  --duration S         end after S seconds (60)\n"
     "  --idle S             end S seconds after the last RTP or at the peer's BYE (0: never)\n"
     "  --wait S             --offer: how long to wait for the answer (10)\n"
@@ -171,6 +172,16 @@ static void on_dtmf(media_session *s, char digit, uint32_t ms, void *user)
     fflush(stdout);
 }
 
+static void on_tone(media_session *s, int tone, int region, void *user)
+{
+    static const char *names[] = { "", "ringback", "busy", "congestion", "fax-cng", "fax-ced" };
+    static const char *regions[] = { "fax", "north-america", "europe" };
+    (void)s; (void)user;
+    printf("{\"event\":\"tone\",\"tone\":\"%s\",\"region\":\"%s\"}\n", tone >= 1 && tone <= 5 ? names[tone] : "?",
+           region >= 0 && region <= 2 ? regions[region] : "?");
+    fflush(stdout);
+}
+
 static int on_error(media_session *s, int error, void *user)
 {
     app *a = (app *)user;
@@ -277,6 +288,7 @@ int main(int argc, char **argv)
     cfg.handler.user = &a;
     cfg.handler.negotiation_complete = on_negotiated;
     cfg.handler.dtmf = on_dtmf;
+    cfg.handler.tone = on_tone;
     cfg.handler.stream_error = on_error;
     cfg.handler.log = on_log;
     cfg.handler.stream_stop = on_stream_stop;
@@ -293,6 +305,7 @@ int main(int argc, char **argv)
         else if (!strcmp(o, "--latch-strict")) { cfg.latch = MEDIA_LATCH_STRICT; takes = 0; }
         else if (!strcmp(o, "--no-mux")) { cfg.rtcp_mux = 0; takes = 0; }
         else if (!strcmp(o, "--inband-dtmf")) { cfg.inband_dtmf = 1; takes = 0; }
+        else if (!strcmp(o, "--tones")) { cfg.tones = 1; takes = 0; }
         else if (!strcmp(o, "--srtp")) { if (!want_srtp) want_srtp = 1; takes = 0; }
         else if (!strcmp(o, "--srtp-required")) { want_srtp = 2; takes = 0; }
         else if (!strcmp(o, "-h") || !strcmp(o, "--help")) { fputs(usage, stdout); return 0; }

@@ -2527,6 +2527,36 @@ static void test_inband_dtmf_sent(void)
     net_reset();
 }
 
+/* cfg.tones: the peer plays a North American busy signal, then Europe's
+   ringback: each reported once by handler.tone, with its region */
+static void test_call_progress_tones(void)
+{
+    media_session_config ca, cb;
+    setup_pair(&ca, &cb);
+    cb.tones = 1;
+    start_pair(&ca, &cb);
+    g_ep[A].amp = 3000;
+    g_ep[A].tone_hz = 480;
+    g_ep[A].tone2_hz = 620;
+    g_ep[A].on_ms = g_ep[A].off_ms = 500;
+    g_ep[A].phase = 0;
+    net_run_ms(3000);
+    CHECKF(g_ep[B].nheard == 1 && g_ep[B].heard[0] == MEDIA_TONE_BUSY && g_ep[B].heard_region[0] == 1,
+           "busy: %d tones, the first %d (region %d)", g_ep[B].nheard, g_ep[B].heard[0], g_ep[B].heard_region[0]);
+    g_ep[A].tone_hz = 0;
+    net_run_ms(6000);   /* silence: the busy signal is over */
+    g_ep[A].tone_hz = 425;
+    g_ep[A].tone2_hz = 0;
+    g_ep[A].on_ms = 1000;
+    g_ep[A].off_ms = 4000;
+    g_ep[A].phase = 0;
+    net_run_ms(7000);
+    CHECKF(g_ep[B].nheard == 2 && g_ep[B].heard[1] == MEDIA_TONE_RINGBACK && g_ep[B].heard_region[1] == 2,
+           "then ringback: %d tones, the second %d (region %d)", g_ep[B].nheard, g_ep[B].heard[1], g_ep[B].heard_region[1]);
+    CHECK_EQ_INT(g_ep[A].nheard, 0);   /* A did not ask */
+    net_reset();
+}
+
 /* Last: every file the cases wrote goes, so the directory goes too. */
 static void test_files_removed(void)
 {
@@ -2553,6 +2583,7 @@ int main(void)
     RUN(test_dtmf_sender_stall);
     RUN(test_inband_dtmf);
     RUN(test_inband_dtmf_sent);
+    RUN(test_call_progress_tones);
     RUN(test_hold_resume);
     RUN(test_codec_switch);
     RUN(test_playback_queue);
