@@ -909,7 +909,9 @@ mc_inband_to_ff() {
         fail "mediacall in-band DTMF -> ffmpeg: sent ${sent:-?}, spandsp read '$sp'"; head -3 "$d/err" "$d/ff.log"
     fi
 }
-if have espeak-ng && have ffmpeg && [ -f /usr/include/spandsp/dtmf.h ]; then together talkoff mc_inband_to_ff
+# (run below, beside the many-parties calls: they mostly wait in real time)
+INBAND_JOBS=""
+if have espeak-ng && have ffmpeg && [ -f /usr/include/spandsp/dtmf.h ]; then INBAND_JOBS="talkoff mc_inband_to_ff"
 else skip "in-band DTMF (talk-off, to spandsp)" "espeak-ng, ffmpeg or libspandsp-dev missing (make deps)"; fi
 
 # ---------------------------------------------------------------- many parties
@@ -1047,9 +1049,10 @@ relay_ff() {
 
 if have gst-launch-1.0 && have ffmpeg && have dumpcap && [ -n "$OPUS_LIBS" ] &&
    /usr/bin/python3 -c 'import gi; gi.require_version("Gst", "1.0")' 2>/dev/null; then
-    together conf_gst bridge_opus_gst "relay_ff 0" "relay_ff 1"
+    together conf_gst bridge_opus_gst "relay_ff 0" "relay_ff 1" $INBAND_JOBS
 else
     skip "many parties (conference, bridge, relay)" "GStreamer, python3-gi, ffmpeg, tshark or libopus missing (make deps)"
+    [ -n "$INBAND_JOBS" ] && together $INBAND_JOBS
 fi
 
 # ---------------------------------------------------------------- kernel-level loss
