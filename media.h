@@ -608,11 +608,10 @@
    another leg, a file b plays in between: music on hold). Loss, reordering
    and silences pass through as they were; a CSRC list and header
    extensions stay behind (their meaning was negotiated on the other leg).
-   RTCP is translated, not copied
-   (RFC 3550 7.2): the origin's SR goes out under b's SSRC with its RTP
-   time moved by the same offset and b's counts, and report blocks about
-   what b sends come back as blocks about the origin, so round trips and
-   loss are measured end to end. A relayed stream is not decoded, so
+   RTCP is translated, not copied (RFC 3550 7.2): the origin's SR goes out
+   under b's SSRC with its RTP time moved by the same offset and b's
+   counts, and report blocks about what b sends come back as blocks about
+   the origin, so round trips and loss are measured end to end. A relayed stream is not decoded, so
    audio_in and recording of it stop; MEDIA_BRIDGE_TRANSCODE decodes
    everything. Otherwise (another codec, another rate) the bridge
    transcodes: a decodes as for itself (jitter buffer, concealment) and b
