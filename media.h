@@ -8699,6 +8699,24 @@ static uint32_t media__ring_push(int16_t *ring, uint32_t cap, uint32_t *head, ui
     return dropped;
 }
 
+/* pcm through r (set up for its rates) onto a ring of cap: the samples the ring dropped */
+static uint32_t media__ring_push_converted(media_resampler *r, int16_t *ring, uint32_t cap, uint32_t *head, uint32_t *count,
+                                           const int16_t *pcm, size_t n)
+{
+    uint32_t dropped = 0;
+    while (n > 0) {
+        int16_t tmp[256];
+        size_t used = 0;
+        int got = media_resampler_process(r, tmp, sizeof tmp / sizeof *tmp, pcm, n, &used);
+        if (got < 0) break;
+        dropped += media__ring_push(ring, cap, head, count, tmp, (uint32_t)got);
+        if (!used && !got) break;
+        pcm += used;
+        n -= used;
+    }
+    return dropped;
+}
+
 /* a free converter pair for p (kept until it leaves), set for its rates */
 static int media__mixer_conv(media_mixer *m, media__mixer_party *p, int out, uint32_t rate)
 {
@@ -8731,16 +8749,8 @@ MEDIADEF int media_mixer_put(media_mixer *m, int party, const int16_t *pcm, size
         return MEDIA_OK;
     }
     if ((rc = media__mixer_conv(m, p, 0, rate)) != MEDIA_OK) return rc;
-    while (samples > 0) {
-        int16_t tmp[256];
-        size_t used = 0;
-        int got = media_resampler_process(&m->conv[2 * p->conv], tmp, sizeof tmp / sizeof *tmp, pcm, samples, &used);
-        if (got < 0) return got;
-        p->st.input_dropped += media__ring_push(p->in, m->cap, &p->in_head, &p->in_count, tmp, (uint32_t)got);
-        if (!used && !got) break;
-        pcm += used;
-        samples -= used;
-    }
+    p->st.input_dropped +=
+        media__ring_push_converted(&m->conv[2 * p->conv], p->in, m->cap, &p->in_head, &p->in_count, pcm, samples);
     return MEDIA_OK;
 }
 
@@ -9083,13 +9093,11 @@ enum { MEDIA__DT_IDLE = 0, MEDIA__DT_EVENT = 1, MEDIA__DT_ENDS = 2, MEDIA__DT_GA
 #define MEDIA__RS_IN 256                 /* file frames held for the rate converter */
 /* cfg.inband_dtmf, cfg.tones: the detectors, and the last press reported (either source) */
 typedef struct media__inband {
-    media_dtmf_detector det;
+    media_dtmf_detector det;             /* (rate 0 until the first audio) */
     media_tone_detector tones;           /* cfg.tones */
-    uint32_t tones_rate;
-    uint32_t rate;                       /* the detector's, 0 before the first audio */
-    uint64_t last_us;                    /* when the last press was reported */
+    uint64_t last_us;                    /* when the last press was reported (the one the callback has) */
     char last_digit;
-    uint8_t last_source, source;         /* ...its source; the one being reported now */
+    uint8_t last_source;
 } media__inband;
 
 #define MEDIA__BRIDGE_QUEUE (3 * MEDIA_SESSION_MAX_FRAME)   /* decoded samples waiting for the other leg's encoder */
@@ -9112,8 +9120,8 @@ typedef struct media__bridge_dir {
     uint32_t ev_in_ts, ev_out_ts;
     int64_t ev_until_us;                 /* to sends no audio of its own before this */
     /* transcoding: decoded audio at to's rate, a ring */
-    uint32_t q_head, q_count, rs_in, rs_out;
-    media_resampler rs;
+    uint32_t q_head, q_count;
+    media_resampler rs;                  /* (its rates: what it is set up for) */
     int16_t q[MEDIA__BRIDGE_QUEUE];
 } media__bridge_dir;
 #define MEDIA__PLAYOUT_SLACK 20000       /* us a due frame may wait for the sending tick */
@@ -10394,7 +10402,7 @@ static int media__dtmf_tick(media_session *s, uint32_t ts, uint8_t *buf, uint64_
     if (s->dt_state == MEDIA__DT_IDLE) {
         char c;
         uint32_t rate = s->tx_codec->clock_rate;
-        if (!s->dt_len || s->te_pt < 0) return 0;
+        if (!s->dt_len) return 0;
         c = s->dtmf_tx.queue[s->dtmf_tx.head];
         s->dtmf_tx.head = (s->dtmf_tx.head + 1) % MEDIA_SESSION_DTMF_QUEUE;
         s->dt_len--;
@@ -10759,7 +10767,6 @@ static void media__dtmf_press(media_session *s, char digit, uint32_t ms, int sou
         ib->last_digit = digit;
         ib->last_source = (uint8_t)source;
         ib->last_us = now;
-        ib->source = (uint8_t)source;
     }
     s->st.dtmf_received++;
     MEDIA__CALL(s, dtmf, (s, digit, ms, s->user));
@@ -10773,17 +10780,14 @@ static void media__inband_hear(media_session *s, const int16_t *pcm, size_t n, u
     int k, i;
     if (s->cfg.tones) {
         media_tone_event ev[4];
-        if (ib->tones_rate != rate && media_tone_detector_init(&ib->tones, rate) == MEDIA_OK) ib->tones_rate = rate;
-        if (ib->tones_rate == rate) {
+        if (ib->tones.rate != rate) (void)media_tone_detector_init(&ib->tones, rate);
+        if (ib->tones.rate == rate) {
             k = media_tone_detect(&ib->tones, pcm, n, ev, 4);
             for (i = 0; i < k; i++) MEDIA__CALL(s, tone, (s, ev[i].tone, ev[i].region, s->user));
         }
     }
     if (!s->cfg.inband_dtmf) return;
-    if (ib->rate != rate) {
-        if (media_dtmf_detector_init(&ib->det, rate) != MEDIA_OK) { ib->rate = 0; return; }
-        ib->rate = rate;
-    }
+    if (ib->det.rate != rate && media_dtmf_detector_init(&ib->det, rate) != MEDIA_OK) return;   /* (a rate it takes none of) */
     k = media_dtmf_detect(&ib->det, pcm, n, got, 4);
     for (i = 0; i < k; i++) media__dtmf_press(s, got[i].digit, got[i].duration_ms, MEDIA_DTMF_SOURCE_INBAND);
 }
@@ -10792,7 +10796,7 @@ MEDIADEF int media_session_dtmf_source_get(const media_session *s)
 {
     const media__inband *ib = s ? media__inb(s) : NULL;
     if (!s) return MEDIA_EINVAL;
-    return ib ? ib->source : MEDIA_DTMF_SOURCE_RFC4733;
+    return ib ? ib->last_source : MEDIA_DTMF_SOURCE_RFC4733;
 }
 
 /* Reports the oldest event held and forgets it. */
@@ -11322,7 +11326,7 @@ static void media__bridge_map(media__bridge_dir *d)
 static void media__bridge_resume(media__bridge_dir *d)
 {
     media_session *to = d->to;
-    d->relaying = d->st.relaying = 0;
+    d->relaying = 0;
     d->anchored = 0;
     if (!to) return;
     if (d->have_out && (int32_t)(to->ts - (d->last_out_ts + to->ts_step)) < 0) to->ts = d->last_out_ts + to->ts_step;
@@ -11449,7 +11453,7 @@ MEDIA__HOT_TEXT static int media__bridge_rtp(media_session *s, const media_rtp_p
     } else if (pt != 255 && (e->kind != MEDIA__RX_CN || d->relaying)) {
         if (!d->relaying) {
             /* from here on undecoded: what the buffer holds is not played */
-            d->relaying = d->st.relaying = 1;
+            d->relaying = 1;
             d->transcoding = 0;
             d->anchored = 0;
             if (s->jb_ready) media_jitter_reset(media__jb(s));
@@ -11468,6 +11472,12 @@ MEDIA__HOT_TEXT static int media__bridge_rtp(media_session *s, const media_rtp_p
     return done;
 }
 
+/* the queue for to's encoder: three of its frames */
+static uint32_t media__bridge_cap(const media_session *to)
+{
+    return 3 * to->frame_samples > MEDIA__BRIDGE_QUEUE ? MEDIA__BRIDGE_QUEUE : 3 * to->frame_samples;
+}
+
 /* a frame from's playout made: queued for to's encoder */
 static void media__bridge_pcm(media_session *s, const int16_t *pcm, size_t n, uint32_t rate)
 {
@@ -11476,29 +11486,16 @@ static void media__bridge_pcm(media_session *s, const int16_t *pcm, size_t n, ui
     uint32_t cap, out_rate;
     if (!to || !d->transcoding || !to->tx_codec) return;
     out_rate = to->tx_codec->sample_rate;
-    cap = 3 * to->frame_samples;
-    if (cap > MEDIA__BRIDGE_QUEUE) cap = MEDIA__BRIDGE_QUEUE;
+    cap = media__bridge_cap(to);
     if (d->q_count > cap) d->q_count = cap;
     d->st.transcoded++;
     if (rate == out_rate) {
         d->st.queue_dropped += media__ring_push(d->q, cap, &d->q_head, &d->q_count, pcm, (uint32_t)n);
         return;
     }
-    if ((d->rs_in != rate || d->rs_out != out_rate) && media_resampler_init(&d->rs, rate, out_rate, 1) == MEDIA_OK) {
-        d->rs_in = rate;
-        d->rs_out = out_rate;
-    }
-    if (d->rs_in != rate) return;
-    while (n > 0) {
-        int16_t tmp[256];
-        size_t used = 0;
-        int got = media_resampler_process(&d->rs, tmp, sizeof tmp / sizeof *tmp, pcm, n, &used);
-        if (got < 0) return;
-        d->st.queue_dropped += media__ring_push(d->q, cap, &d->q_head, &d->q_count, tmp, (uint32_t)got);
-        if (!used && !got) return;
-        pcm += used;
-        n -= used;
-    }
+    if ((d->rs.in_rate != rate || d->rs.out_rate != out_rate) && media_resampler_init(&d->rs, rate, out_rate, 1) != MEDIA_OK)
+        return;
+    d->st.queue_dropped += media__ring_push_converted(&d->rs, d->q, cap, &d->q_head, &d->q_count, pcm, n);
 }
 
 /* to's tick: -1 when it sends nothing of its own now (the relayed stream
@@ -11510,7 +11507,7 @@ static int media__bridge_fill(media_session *to, int16_t *pcm, size_t n, uint64_
     if (!d->from) return 0;
     if (d->relaying || (int64_t)now < d->ev_until_us) return -1;
     while (got < n && d->q_count > 0) {
-        uint32_t cap = 3 * to->frame_samples > MEDIA__BRIDGE_QUEUE ? MEDIA__BRIDGE_QUEUE : 3 * to->frame_samples;
+        const uint32_t cap = media__bridge_cap(to);
         uint32_t run = cap - d->q_head < d->q_count ? cap - d->q_head : d->q_count;
         if (d->q_head >= cap) { d->q_head = 0; continue; }   /* to's frame shrank: start the ring over */
         if (run > n - got) run = (uint32_t)(n - got);
@@ -11635,6 +11632,7 @@ MEDIADEF int media_bridge_stats_get(const media_bridge *br, int from, media_brid
 {
     if (!br || from < 0 || from > 1 || !st) return MEDIA_EINVAL;
     *st = br->dir[from].st;
+    st->relaying = br->dir[from].relaying;
     return MEDIA_OK;
 }
 

@@ -281,25 +281,29 @@ if grep -q 'media_session_poll' "$B/manual_quick.inc" &&
 else
     fail "media.h's quick start does not compile"; head -20 "$B/manual_quick.log" | sed 's/^/    /'
 fi
-# media_opus.h's: its lines in a function (with and without libopus)
-readme_block readme_opus > "$B/readme_opus.txt"
-{ grep '^#' "$B/readme_opus.txt"; echo 'void readme_opus(media_session_config cfg);'
-  echo 'void readme_opus(media_session_config cfg) {'; grep -v '^#' "$B/readme_opus.txt"; echo '(void)cfg; }'; } > "$B/readme_opus.c"
-if grep -q media_opus_init "$B/readme_opus.c" &&
-   gcc -std=c99 $WARN -I. -DMEDIA_OPUS_NO_LIBOPUS -c "$B/readme_opus.c" -o "$B/readme_opus.o" 2>"$B/readme_opus.log" &&
-   { [ -z "$OPUS_LIBS" ] || g++ -x c++ -std=c++11 $WARN -I. $OPUS_CFLAGS -c "$B/readme_opus.c" -o "$B/readme_opus_cpp.o" 2>>"$B/readme_opus.log"; }; then
+# The optional headers' README blocks are lines of a function body (and
+# their #lines): readme_fragment NAME SYMBOL NOLIB CFLAGS LIBS PRELUDE puts
+# them in a function and compiles it as C without the library (NOLIB
+# defined) and, when the library is there (LIBS found), as C++ with it
+# (CFLAGS). PRELUDE: lines the block leaves out (media.h's implementation,
+# for media_srtp.h's).
+readme_fragment() {
+    name=$1 symbol=$2 nolib=$3 cflags=$4 libs=$5 prelude=$6
+    readme_block "$name" > "$B/$name.txt"
+    { [ -n "$prelude" ] && printf '%s\n' "$prelude"; grep '^#' "$B/$name.txt"
+      echo "void $name(media_session_config cfg);"
+      echo "void $name(media_session_config cfg) {"; grep -v '^#' "$B/$name.txt"; echo '(void)cfg; }'; } > "$B/$name.c"
+    grep -q "$symbol" "$B/$name.c" &&
+        gcc -std=c99 $WARN -I. "-D$nolib" -c "$B/$name.c" -o "$B/$name.o" 2>"$B/$name.log" &&
+        { [ -z "$libs" ] || g++ -x c++ -std=c++11 $WARN -I. $cflags -c "$B/$name.c" -o "$B/${name}_cpp.o" 2>>"$B/$name.log"; }
+}
+if readme_fragment readme_opus media_opus_init MEDIA_OPUS_NO_LIBOPUS "$OPUS_CFLAGS" "$OPUS_LIBS" ""; then
     pass "README media_opus.h example compiles"
 else
     fail "README media_opus.h example does not compile"; head -20 "$B/readme_opus.log" | sed 's/^/    /'
 fi
-
-readme_block readme_srtp > "$B/readme_srtp.txt"
-{ echo '#define MEDIA_IMPLEMENTATION'; echo '#include "media.h"'; grep '^#' "$B/readme_srtp.txt"
-  echo 'void readme_srtp(media_session_config cfg);'
-  echo 'void readme_srtp(media_session_config cfg) {'; grep -v '^#' "$B/readme_srtp.txt"; echo '(void)cfg; }'; } > "$B/readme_srtp.c"
-if grep -q media_srtp_attach "$B/readme_srtp.c" &&
-   gcc -std=c99 $WARN -I. -DMEDIA_SRTP_NO_LIBSRTP -c "$B/readme_srtp.c" -o "$B/readme_srtp.o" 2>"$B/readme_srtp.log" &&
-   { [ -z "$SRTP_LIBS" ] || g++ -x c++ -std=c++11 $WARN -I. $SRTP_CFLAGS -c "$B/readme_srtp.c" -o "$B/readme_srtp_cpp.o" 2>>"$B/readme_srtp.log"; }; then
+if readme_fragment readme_srtp media_srtp_attach MEDIA_SRTP_NO_LIBSRTP "$SRTP_CFLAGS" "$SRTP_LIBS" \
+       "$(printf '#define MEDIA_IMPLEMENTATION\n#include "media.h"')"; then
     pass "README media_srtp.h example compiles"
 else
     fail "README media_srtp.h example does not compile"; head -20 "$B/readme_srtp.log" | sed 's/^/    /'
